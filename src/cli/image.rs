@@ -1,0 +1,605 @@
+//! `pull`, `images`, `rmi`, `tag`, `inspect`, `history` and the `image` group.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Map, Value, json};
+
+use super::GlobalOpts;
+use super::format::{self, Format};
+use crate::images::pull::{PullEvent, PullRequest};
+use crate::images::{self, ImageError, Removed, short_id};
+use crate::reference::{Reference, familiar_name};
+use crate::registry::config::{RegistriesConfig, default_path};
+use crate::registry::{Platform, RemoteOptions};
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Image to pull (NAME[:TAG|@DIGEST])
+    pub image: String,
+    /// Print only the image ID
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Platform to pull from a multi-platform image (os/arch[/variant])
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Require HTTPS and verify certificates (false: allow plain HTTP and any certificate)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub tls_verify: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// Show only images of this repository (and tag)
+    pub repository: Option<String>,
+    /// Show all images (berth keeps no intermediate images, so this is the default list)
+    #[arg(short, long)]
+    pub all: bool,
+    /// Only show image IDs
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Show digests
+    #[arg(long)]
+    pub digests: bool,
+    /// Don't truncate output
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// Output format: table, json, or a Go template such as '{{.Repository}}:{{.Tag}}'
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RmiArgs {
+    /// Images to remove (name, ID or ID prefix)
+    #[arg(required = true, value_name = "IMAGE")]
+    pub images: Vec<String>,
+    /// Remove the image even if it is referenced by several repositories or mounted
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// Existing image (name, ID or ID prefix)
+    pub source: String,
+    /// New name (NAME[:TAG])
+    pub target: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Images to inspect
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Format the output with a Go template, or 'json'
+    #[arg(short, long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Only inspect objects of this type
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["image"])]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    pub image: String,
+    /// Only show image IDs
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Don't truncate output
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// Print sizes and dates in human readable format
+    #[arg(short = 'H', long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub human: bool,
+    /// Output format: table, json, or a Go template
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Remove all images not in use, not just dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MountArgs {
+    /// Image to mount
+    pub image: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// List images
+    #[command(visible_alias = "list")]
+    Ls(ImagesArgs),
+    /// Remove one or more images
+    #[command(visible_alias = "remove")]
+    Rm(RmiArgs),
+    /// Download an image from a registry
+    Pull(PullArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(TagArgs),
+    /// Show low-level information on images
+    Inspect(InspectArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
+    /// Remove unused images
+    Prune(PruneArgs),
+    /// Mount an image's root filesystem read-only and print its path
+    Mount(MountArgs),
+    /// Unmount an image mounted with `image mount`
+    #[command(visible_alias = "umount")]
+    Unmount(MountArgs),
+}
+
+pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
+    match c {
+        ImageCommand::Ls(a) => images(g, a),
+        ImageCommand::Rm(a) => rmi(g, a),
+        ImageCommand::Pull(a) => pull(g, a),
+        ImageCommand::Tag(a) => tag(g, a),
+        ImageCommand::Inspect(a) => inspect(g, a),
+        ImageCommand::History(a) => history(g, a),
+        ImageCommand::Prune(a) => prune(g, a),
+        ImageCommand::Mount(a) => mount(g, a),
+        ImageCommand::Unmount(a) => unmount(g, a),
+    }
+}
+
+pub fn pull(g: &GlobalOpts, a: PullArgs) -> anyhow::Result<i32> {
+    let reference = Reference::parse(&a.image)?;
+    let platform = match &a.platform {
+        Some(p) => Platform::parse(p)?,
+        None => Platform::host(),
+    };
+    let config = RegistriesConfig::load(&default_path())?;
+    let mut store = g.open_store()?;
+    let req = PullRequest {
+        reference: reference.clone(),
+        platform,
+        remote: RemoteOptions {
+            tls_verify: a.tls_verify,
+            config,
+            auth_file: None,
+        },
+    };
+    let display = familiar_name(&reference.to_string());
+    let renderer = Arc::new(Renderer::new(a.quiet));
+    if !a.quiet {
+        let what = reference
+            .tag
+            .clone()
+            .or(reference.digest.clone())
+            .unwrap_or_default();
+        println!("{what}: Pulling from {}", reference.familiar_repository());
+    }
+    let r2 = renderer.clone();
+    let outcome = images::pull::pull(&mut store, &req, Arc::new(move |e| r2.event(e)));
+    renderer.finish();
+    let outcome = outcome?;
+    if a.quiet {
+        println!("{}", outcome.image_id);
+    } else {
+        println!("Digest: {}", outcome.digest);
+        if outcome.changed {
+            println!("Status: Downloaded newer image for {display}");
+        } else {
+            println!("Status: Image is up to date for {display}");
+        }
+        println!("{reference}");
+    }
+    Ok(0)
+}
+
+/// Pull progress: one bar per layer on a terminal, Docker-like status lines otherwise.
+struct Renderer {
+    quiet: bool,
+    tty: bool,
+    multi: MultiProgress,
+    bars: Mutex<HashMap<String, ProgressBar>>,
+}
+
+impl Renderer {
+    fn new(quiet: bool) -> Renderer {
+        let tty = std::io::stdout().is_terminal();
+        let multi = MultiProgress::with_draw_target(if tty && !quiet {
+            ProgressDrawTarget::stdout()
+        } else {
+            ProgressDrawTarget::hidden()
+        });
+        Renderer {
+            quiet,
+            tty,
+            multi,
+            bars: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn line(&self, layer: &str, msg: &str) {
+        if self.quiet {
+            return;
+        }
+        if self.tty {
+            if let Some(b) = self.bars.lock().expect("lock").get(layer) {
+                b.set_message(msg.to_string());
+            }
+        } else {
+            println!("{layer}: {msg}");
+        }
+    }
+
+    fn event(&self, e: PullEvent) {
+        match e {
+            PullEvent::Resolved { .. } => {}
+            PullEvent::LayerQueued { layer, size } => {
+                if self.tty && !self.quiet {
+                    let b = self.multi.add(ProgressBar::new(size));
+                    b.set_style(
+                        ProgressStyle::with_template(
+                            "{prefix}: {msg:<18} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                        )
+                        .expect("template")
+                        .progress_chars("=> "),
+                    );
+                    b.set_prefix(layer.clone());
+                    self.bars.lock().expect("lock").insert(layer.clone(), b);
+                }
+                self.line(&layer, "Pulling fs layer");
+            }
+            PullEvent::LayerExists { layer } => {
+                self.line(&layer, "Already exists");
+                self.finish_bar(&layer);
+            }
+            PullEvent::LayerBytes { layer, done } => {
+                if let Some(b) = self.bars.lock().expect("lock").get(&layer) {
+                    b.set_message("Downloading");
+                    b.set_position(done);
+                }
+            }
+            PullEvent::LayerDownloaded { layer } => self.line(&layer, "Download complete"),
+            PullEvent::LayerComplete { layer } => {
+                self.line(&layer, "Pull complete");
+                self.finish_bar(&layer);
+            }
+        }
+    }
+
+    fn finish_bar(&self, layer: &str) {
+        if let Some(b) = self.bars.lock().expect("lock").get(layer) {
+            b.set_position(b.length().unwrap_or(0));
+            b.finish();
+        }
+    }
+
+    fn finish(&self) {
+        for b in self.bars.lock().expect("lock").values() {
+            if !b.is_finished() {
+                b.abandon();
+            }
+        }
+    }
+}
+
+fn id_display(id: &str, no_trunc: bool) -> String {
+    if no_trunc {
+        id.to_string()
+    } else {
+        short_id(id)
+    }
+}
+
+pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
+    let filter = match &a.repository {
+        Some(r) => Some(Reference::parse_name_only(r)?),
+        None => None,
+    };
+    let store = g.open_store()?;
+    let mut list = images::list(&store)?;
+    if let Some(f) = &filter {
+        let repo = f.familiar_repository();
+        list.retain(|s| s.repository == repo && f.tag.as_ref().is_none_or(|t| *t == s.tag));
+    }
+    if a.quiet {
+        let mut seen = BTreeSet::new();
+        for s in &list {
+            if seen.insert(s.image.id.clone()) {
+                println!("{}", id_display(&s.image.id, a.no_trunc));
+            }
+        }
+        return Ok(0);
+    }
+    let now = images::now_secs();
+    let objs: Vec<Map<String, Value>> = list
+        .iter()
+        .map(|s| {
+            let created = images::created_ts(&s.image);
+            let mut m = Map::new();
+            m.insert("Containers".into(), json!("N/A"));
+            m.insert("CreatedAt".into(), json!(format::docker_time(created)));
+            m.insert("CreatedSince".into(), json!(format::ago(created, now)));
+            m.insert(
+                "Digest".into(),
+                json!(s.digest.clone().unwrap_or_else(|| "<none>".into())),
+            );
+            m.insert("ID".into(), json!(id_display(&s.image.id, a.no_trunc)));
+            m.insert("Repository".into(), json!(s.repository));
+            m.insert("SharedSize".into(), json!("N/A"));
+            m.insert("Size".into(), json!(format::human_size(s.image.size)));
+            m.insert("Tag".into(), json!(s.tag));
+            m.insert("UniqueSize".into(), json!("N/A"));
+            m.insert(
+                "VirtualSize".into(),
+                json!(format::human_size(s.image.size)),
+            );
+            m
+        })
+        .collect();
+    match Format::parse(a.format.as_deref()) {
+        Format::Json => {
+            for o in objs {
+                println!("{}", Value::Object(o));
+            }
+        }
+        Format::Template { template, table } => {
+            if table {
+                println!(
+                    "{}",
+                    format::template_header(
+                        &template,
+                        &[
+                            ("Repository", "REPOSITORY"),
+                            ("Tag", "TAG"),
+                            ("ID", "IMAGE ID"),
+                            ("Digest", "DIGEST"),
+                            ("CreatedSince", "CREATED"),
+                            ("CreatedAt", "CREATED AT"),
+                            ("Size", "SIZE"),
+                        ]
+                    )
+                );
+            }
+            for o in objs {
+                println!("{}", format::render_template(&template, &o));
+            }
+        }
+        Format::Table => {
+            let mut headers = vec!["REPOSITORY", "TAG"];
+            if a.digests {
+                headers.push("DIGEST");
+            }
+            headers.extend(["IMAGE ID", "CREATED", "SIZE"]);
+            let rows: Vec<Vec<String>> = objs
+                .iter()
+                .map(|o| {
+                    let f = |k: &str| o[k].as_str().unwrap_or("").to_string();
+                    let mut r = vec![f("Repository"), f("Tag")];
+                    if a.digests {
+                        r.push(f("Digest"));
+                    }
+                    r.extend([f("ID"), f("CreatedSince"), f("Size")]);
+                    r
+                })
+                .collect();
+            format::print_table(&headers, &rows);
+        }
+    }
+    Ok(0)
+}
+
+pub fn rmi(g: &GlobalOpts, a: RmiArgs) -> anyhow::Result<i32> {
+    let mut store = g.open_store()?;
+    let mut failed = None;
+    for name in &a.images {
+        match images::remove(&mut store, name, a.force) {
+            Ok(lines) => {
+                for l in lines {
+                    match l {
+                        Removed::Untagged(n) => println!("Untagged: {n}"),
+                        Removed::Deleted(d) => println!("Deleted: {d}"),
+                    }
+                }
+            }
+            Err(e) => {
+                // Like Docker: report each failure and go on with the other names.
+                eprintln!("berth: error: {e}");
+                failed = Some(e);
+            }
+        }
+    }
+    Ok(if failed.is_some() { 125 } else { 0 })
+}
+
+pub fn tag(g: &GlobalOpts, a: TagArgs) -> anyhow::Result<i32> {
+    let mut store = g.open_store()?;
+    images::tag(&mut store, &a.source, &a.target)?;
+    Ok(0)
+}
+
+pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
+    let store = g.open_store()?;
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for n in &a.names {
+        match images::resolve(&store, n) {
+            Ok((id, _)) => found.push(images::inspect(&store, &id)?),
+            Err(ImageError::NotFound(_)) => missing.push(n.clone()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    match Format::parse(a.format.as_deref()) {
+        Format::Table => format::print_json_pretty(&Value::Array(found)),
+        Format::Json => {
+            for f in &found {
+                println!("{f}");
+            }
+        }
+        Format::Template { template, .. } => {
+            for f in &found {
+                let obj = f.as_object().cloned().unwrap_or_default();
+                println!("{}", format::render_template(&template, &obj));
+            }
+        }
+    }
+    if let Some(m) = missing.first() {
+        bail!("No such object: {m}");
+    }
+    Ok(0)
+}
+
+pub fn history(g: &GlobalOpts, a: HistoryArgs) -> anyhow::Result<i32> {
+    let store = g.open_store()?;
+    let (id, _) = images::resolve(&store, &a.image)?;
+    let entries = images::history(&store, &id)?;
+    if a.quiet {
+        for e in &entries {
+            println!("{}", id_display(&e.id, a.no_trunc));
+        }
+        return Ok(0);
+    }
+    let now = images::now_secs();
+    let objs: Vec<Map<String, Value>> = entries
+        .iter()
+        .map(|e| {
+            let ts = e
+                .created
+                .as_deref()
+                .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok())
+                .map(|t| t.timestamp())
+                .unwrap_or(0);
+            let mut created_by = e.created_by.replace('\t', " ");
+            if !a.no_trunc && created_by.chars().count() > 45 {
+                created_by = created_by.chars().take(44).collect::<String>() + "…";
+            }
+            let id = if e.id.starts_with("sha256:") {
+                id_display(&e.id, a.no_trunc)
+            } else {
+                e.id.clone()
+            };
+            let mut m = Map::new();
+            m.insert("Comment".into(), json!(e.comment));
+            m.insert(
+                "CreatedAt".into(),
+                json!(e.created.clone().unwrap_or_default()),
+            );
+            m.insert(
+                "CreatedSince".into(),
+                json!(if a.human {
+                    format::ago(ts, now)
+                } else {
+                    e.created.clone().unwrap_or_default()
+                }),
+            );
+            m.insert("CreatedBy".into(), json!(created_by));
+            m.insert("ID".into(), json!(id));
+            m.insert(
+                "Size".into(),
+                json!(if a.human {
+                    format::human_size(e.size)
+                } else {
+                    e.size.to_string()
+                }),
+            );
+            m
+        })
+        .collect();
+    match Format::parse(a.format.as_deref()) {
+        Format::Json => objs
+            .into_iter()
+            .for_each(|o| println!("{}", Value::Object(o))),
+        Format::Template { template, .. } => {
+            for o in objs {
+                println!("{}", format::render_template(&template, &o));
+            }
+        }
+        Format::Table => {
+            let rows: Vec<Vec<String>> = objs
+                .iter()
+                .map(|o| {
+                    ["ID", "CreatedSince", "CreatedBy", "Size", "Comment"]
+                        .iter()
+                        .map(|k| o[*k].as_str().unwrap_or("").to_string())
+                        .collect()
+                })
+                .collect();
+            format::print_table(
+                &["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"],
+                &rows,
+            );
+        }
+    }
+    Ok(0)
+}
+
+pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
+    if !a.force {
+        let what = if a.all {
+            "all images without at least one container associated to them"
+        } else {
+            "all dangling images"
+        };
+        if !confirm(&format!(
+            "WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] "
+        ))? {
+            return Ok(0);
+        }
+    }
+    let mut store = g.open_store()?;
+    let (removed, reclaimed) = images::prune(&mut store, a.all)?;
+    if !removed.is_empty() {
+        println!("Deleted Images:");
+        for r in removed {
+            match r {
+                Removed::Untagged(n) => println!("untagged: {n}"),
+                Removed::Deleted(d) => println!("deleted: {d}"),
+            }
+        }
+        println!();
+    }
+    println!(
+        "Total reclaimed space: {}",
+        format::human_size(reclaimed as i64)
+    );
+    Ok(0)
+}
+
+/// Asks on the terminal; without a terminal the answer is no.
+fn confirm(prompt: &str) -> anyhow::Result<bool> {
+    use std::io::Write;
+    print!("{prompt}");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    if std::io::stdin().read_line(&mut line)? == 0 {
+        println!();
+        return Ok(false);
+    }
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+pub fn mount(g: &GlobalOpts, a: MountArgs) -> anyhow::Result<i32> {
+    let store = g.open_store()?;
+    let (id, _) = images::resolve(&store, &a.image)?;
+    let path =
+        crate::rootfs::mount_image(&store, &id).with_context(|| format!("mounting {}", a.image))?;
+    println!("{}", path.display());
+    Ok(0)
+}
+
+pub fn unmount(g: &GlobalOpts, a: MountArgs) -> anyhow::Result<i32> {
+    let store = g.open_store()?;
+    let (id, _) = images::resolve(&store, &a.image)?;
+    if !crate::rootfs::unmount_image(&store, &id)? {
+        bail!("image {} is not mounted", a.image);
+    }
+    println!("{}", id);
+    Ok(0)
+}

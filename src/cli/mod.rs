@@ -1,0 +1,103 @@
+//! The command line: argument structs (clap derive) and dispatch. One file per command group;
+//! each handler is thin and calls the library core.
+
+pub mod auth;
+pub mod docs;
+pub mod format;
+pub mod image;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::store::{DEFAULT_ROOT, DEFAULT_RUNROOT, Store};
+
+/// berth: Docker's command line, without a daemon.
+#[derive(Debug, Parser)]
+#[command(
+    name = "berth",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalOpts {
+    /// Directory for persistent data (images, layers, state database)
+    #[arg(long, global = true, env = "BERTH_ROOT", value_name = "DIR", default_value = DEFAULT_ROOT)]
+    pub root: PathBuf,
+    /// Directory for volatile state (mounts, sockets)
+    #[arg(long, global = true, env = "BERTH_RUNROOT", value_name = "DIR", default_value = DEFAULT_RUNROOT)]
+    pub runroot: PathBuf,
+    /// Log level for diagnostics on stderr
+    #[arg(long, global = true, value_enum, value_name = "LEVEL", default_value_t = LogLevel::Warn)]
+    pub log_level: LogLevel,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl GlobalOpts {
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open(&self.root, &self.runroot)?)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Download an image from a registry
+    Pull(image::PullArgs),
+    /// List images
+    Images(image::ImagesArgs),
+    /// Remove one or more images
+    Rmi(image::RmiArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(image::TagArgs),
+    /// Show low-level information on images
+    Inspect(image::InspectArgs),
+    /// Show the history of an image
+    History(image::HistoryArgs),
+    /// Manage images
+    #[command(subcommand)]
+    Image(image::ImageCommand),
+    /// Log in to a registry
+    Login(auth::LoginArgs),
+    /// Log out from a registry
+    Logout(auth::LogoutArgs),
+    /// Print a shell completion script
+    Completion(docs::CompletionArgs),
+    /// Write man pages into a directory (used by scripts/gen-docs)
+    #[command(hide = true)]
+    GenerateMan(docs::GenerateManArgs),
+}
+
+/// Runs a parsed command; returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Pull(a) => image::pull(g, a),
+        Command::Images(a) => image::images(g, a),
+        Command::Rmi(a) => image::rmi(g, a),
+        Command::Tag(a) => image::tag(g, a),
+        Command::Inspect(a) => image::inspect(g, a),
+        Command::History(a) => image::history(g, a),
+        Command::Image(c) => image::image_command(g, c),
+        Command::Login(a) => auth::login(a),
+        Command::Logout(a) => auth::logout(a),
+        Command::Completion(a) => docs::completion(a),
+        Command::GenerateMan(a) => docs::generate_man(a),
+    }
+}

@@ -1,0 +1,155 @@
+//! Layer store: each layer unpacked once into `ROOT/layers/sha256/<diffID hex>`, shared by every
+//! image that uses it. The directories are in overlayfs form (whiteouts as 0/0 character devices,
+//! opaque directories marked with `trusted.overlay.opaque=y`) and stack directly as lowerdirs.
+//!
+//! A layer is unpacked into a directory in the temp area and renamed into place only after its
+//! diffID has been checked, so a directory under `layers/` is always complete.
+
+pub mod unpack;
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+pub use unpack::{Compression, UnpackError, Unpacked};
+
+use crate::reference::is_valid_digest;
+use crate::tmp::{TempArea, remove_any};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LayerError {
+    #[error("layer store {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Unpack(#[from] UnpackError),
+    #[error(
+        "layer diffID mismatch: the image config says {expected}, the layer's content is {actual}"
+    )]
+    DiffIdMismatch { expected: String, actual: String },
+    #[error("invalid layer diffID {0:?}")]
+    BadDiffId(String),
+}
+
+type Result<T> = std::result::Result<T, LayerError>;
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> LayerError + '_ {
+    move |source| LayerError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LayerStore {
+    dir: PathBuf,
+    tmp: TempArea,
+}
+
+impl LayerStore {
+    pub fn new(root: &Path, tmp: TempArea) -> Self {
+        LayerStore {
+            dir: root.join("layers").join("sha256"),
+            tmp,
+        }
+    }
+
+    pub fn path(&self, diff_id: &str) -> Result<PathBuf> {
+        if !is_valid_digest(diff_id) {
+            return Err(LayerError::BadDiffId(diff_id.to_string()));
+        }
+        Ok(self.dir.join(&diff_id["sha256:".len()..]))
+    }
+
+    pub fn contains(&self, diff_id: &str) -> bool {
+        self.path(diff_id).map(|p| p.is_dir()).unwrap_or(false)
+    }
+
+    /// Unpacks a layer stream, checks its diffID and moves it into the store.
+    /// Returns the number of bytes of file content (the layer's size).
+    pub fn unpack(
+        &self,
+        reader: impl Read,
+        compression: Compression,
+        expected_diff_id: &str,
+    ) -> Result<u64> {
+        let staged = self.unpack_staged(reader, compression)?;
+        self.commit_staged(staged, expected_diff_id)
+    }
+
+    /// Unpacks a layer stream into the temp area; nothing is visible in the store yet.
+    pub fn unpack_staged(&self, reader: impl Read, compression: Compression) -> Result<Staged> {
+        fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        let work = self.tmp.new_dir("layer").map_err(io_err(self.tmp.dir()))?;
+        // From here on, dropping `staged` removes the work directory.
+        let mut staged = Staged {
+            work,
+            unpacked: None,
+        };
+        staged.unpacked = Some(unpack::unpack(reader, compression, &staged.work)?);
+        Ok(staged)
+    }
+
+    /// Checks a staged layer's diffID and renames it into the store. Returns its size.
+    pub fn commit_staged(&self, mut staged: Staged, expected: &str) -> Result<u64> {
+        let target = self.path(expected)?;
+        let Unpacked { diff_id, size } = staged.unpacked.take().expect("unpacked");
+        if diff_id != expected {
+            return Err(LayerError::DiffIdMismatch {
+                expected: expected.to_string(),
+                actual: diff_id,
+            });
+        }
+        match fs::rename(&staged.work, &target) {
+            Ok(()) => {}
+            // Another process stored the same layer first: theirs is as good as ours.
+            Err(e) if target.is_dir() => {
+                tracing::debug!("layer {expected} already stored by another process: {e}");
+            }
+            Err(e) => return Err(io_err(&target)(e)),
+        }
+        let _ = crate::content::sync_dir(&self.dir);
+        Ok(size)
+    }
+
+    /// Removes a layer directory: renamed out of the store first (atomic), then deleted.
+    pub fn remove(&self, diff_id: &str) -> Result<()> {
+        let p = self.path(diff_id)?;
+        let trash = self.tmp.new_path("trash").map_err(io_err(self.tmp.dir()))?;
+        match fs::rename(&p, &trash) {
+            Ok(()) => remove_any(&trash).map_err(io_err(&trash)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_err(&p)(e)),
+        }
+    }
+
+    /// diffIDs of every layer directory on disk.
+    pub fn list(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let rd = match fs::read_dir(&self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(io_err(&self.dir)(e)),
+        };
+        for e in rd {
+            let e = e.map_err(io_err(&self.dir))?;
+            let d = format!("sha256:{}", e.file_name().to_string_lossy());
+            if is_valid_digest(&d) {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A layer unpacked in the temp area, not yet in the store. Dropping it removes the directory.
+pub struct Staged {
+    work: PathBuf,
+    unpacked: Option<Unpacked>,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // After a successful rename the path no longer exists and this is a no-op.
+        let _ = remove_any(&self.work);
+    }
+}

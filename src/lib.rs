@@ -1,0 +1,17 @@
+//! berth: Docker's command line on one host, without a daemon.
+//!
+//! The modules follow the data: a [`reference`] names an image in a [`registry`]; its blobs land
+//! in the [`content`] store, its layers are unpacked into the [`layers`] store, [`images`] records
+//! tie them together in the [`state`] database, and [`rootfs`] stacks layers into overlay mounts.
+//! [`cli`] is the thin command-line edge over all of it. See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod content;
+pub mod images;
+pub mod layers;
+pub mod reference;
+pub mod registry;
+pub mod rootfs;
+pub mod state;
+pub mod store;
+pub mod tmp;

@@ -1,0 +1,76 @@
+//! The `berth` binary: parse the command line, run it, and turn any error into one line on
+//! stderr and Docker's exit code (125 for berth's own failures).
+
+use clap::Parser;
+
+use berth::cli::{self, Cli, LogLevel};
+
+/// Exit code for errors of berth itself (bad flags, missing images, registry failures), as in
+/// `docker run`.
+const EXIT_BERTH_ERROR: i32 = 125;
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            match e.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    std::process::exit(0);
+                }
+                _ => {
+                    // clap's message spans several lines (usage, tips): keep the first.
+                    let text = e.render().to_string();
+                    let first = text.lines().next().unwrap_or("invalid arguments");
+                    let first = first.strip_prefix("error: ").unwrap_or(first);
+                    eprintln!("berth: error: {first} (see 'berth --help')");
+                    std::process::exit(EXIT_BERTH_ERROR);
+                }
+            }
+        }
+    };
+    init_logging(cli.global.log_level);
+    // One TLS backend for every HTTPS client in the process (oci-client, login).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let code = match cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("berth: error: {}", one_line(&e));
+            EXIT_BERTH_ERROR
+        }
+    };
+    std::process::exit(code);
+}
+
+/// The error and its causes on one line, without repeating a cause already in the message.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut s = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !s.contains(&c) {
+            s.push_str(": ");
+            s.push_str(&c);
+        }
+    }
+    s.replace('\n', " ")
+}
+
+fn init_logging(level: LogLevel) {
+    let level = match level {
+        LogLevel::Trace => "trace",
+        LogLevel::Debug => "debug",
+        LogLevel::Info => "info",
+        LogLevel::Warn => "warn",
+        LogLevel::Error => "error",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("berth={level}")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

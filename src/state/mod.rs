@@ -1,0 +1,182 @@
+//! All of berth's metadata lives in one SQLite database (`ROOT/berth.db`).
+//!
+//! WAL mode, `synchronous=FULL` and a busy timeout make it safe for several berth processes at
+//! once; writers take the lock up front (`BEGIN IMMEDIATE`) so check-then-act sequences are atomic.
+//! The schema is versioned with `PRAGMA user_version`; each migration runs in its own transaction.
+
+pub mod images;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("state database {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("state database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error(
+        "state database schema version {found} is newer than this berth understands ({known}); upgrade berth"
+    )]
+    TooNew { found: i64, known: i64 },
+}
+
+pub type Result<T> = std::result::Result<T, StateError>;
+
+/// Ordered migrations: entry `i` brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: images, their layers and blobs, tags and repo digests.
+    r#"
+    CREATE TABLE images (
+        id TEXT PRIMARY KEY,              -- "sha256:<config digest>", Docker's image ID
+        manifest_digest TEXT NOT NULL,
+        manifest_media_type TEXT NOT NULL,
+        created TEXT,                     -- RFC 3339, from the image config
+        architecture TEXT NOT NULL,
+        os TEXT NOT NULL,
+        size INTEGER NOT NULL,            -- bytes of file content over all layers
+        added INTEGER NOT NULL            -- unix seconds when first stored here
+    );
+    CREATE TABLE layers (
+        diff_id TEXT PRIMARY KEY,         -- "sha256:<uncompressed tar digest>"
+        size INTEGER NOT NULL
+    );
+    CREATE TABLE image_layers (
+        image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,             -- 0 is the bottom layer
+        diff_id TEXT NOT NULL REFERENCES layers(diff_id),
+        blob_digest TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        PRIMARY KEY (image_id, idx)
+    );
+    CREATE INDEX image_layers_diff_id ON image_layers(diff_id);
+    CREATE TABLE image_blobs (           -- every blob an image keeps alive (manifests, config, layers)
+        image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        digest TEXT NOT NULL,
+        PRIMARY KEY (image_id, digest)
+    );
+    CREATE INDEX image_blobs_digest ON image_blobs(digest);
+    CREATE TABLE tags (
+        name TEXT PRIMARY KEY,            -- "docker.io/library/redis:latest"
+        repository TEXT NOT NULL,         -- "docker.io/library/redis"
+        tag TEXT NOT NULL,
+        image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        tagged_at INTEGER NOT NULL
+    );
+    CREATE INDEX tags_image ON tags(image_id);
+    CREATE TABLE repo_digests (
+        repository TEXT NOT NULL,
+        digest TEXT NOT NULL,             -- manifest (or index) digest as pulled
+        image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        PRIMARY KEY (repository, digest)
+    );
+    CREATE INDEX repo_digests_image ON repo_digests(image_id);
+    "#,
+];
+
+/// Schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// An open database connection.
+pub struct Db {
+    pub conn: Connection,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Db> {
+        let open_err = |source| StateError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(60))
+            .map_err(open_err)?;
+        // journal_mode returns a row; the others do not.
+        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+            .map_err(open_err)?;
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .map_err(open_err)?;
+        let mut db = Db { conn };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let known = SCHEMA_VERSION;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > known {
+            return Err(StateError::TooNew {
+                found: version,
+                known,
+            });
+        }
+        if version == known {
+            return Ok(());
+        }
+        // Several processes may race to migrate: take the write lock, then re-read the version.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        while version < known {
+            tx.execute_batch(MIGRATIONS[version as usize])?;
+            version += 1;
+            tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Starts a write transaction holding the database lock from its first statement.
+    pub fn write(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_migrates_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.db");
+        {
+            let db = Db::open(&path).unwrap();
+            let v: i64 = db
+                .conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(v, SCHEMA_VERSION);
+            let mode: String = db
+                .conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(mode, "wal");
+        }
+        // Reopening an up-to-date database is a no-op.
+        Db::open(&path).unwrap();
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.db");
+        Db::open(&path)
+            .unwrap()
+            .conn
+            .execute_batch("PRAGMA user_version = 999")
+            .unwrap();
+        assert!(matches!(Db::open(&path), Err(StateError::TooNew { .. })));
+    }
+}

@@ -1,0 +1,235 @@
+//! Shared test harness: the local registry test bed, and a berth with its own root and run root.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// Where the test bed lives (shared by every test and test binary; `up` is idempotent and
+/// takes a lock).
+pub fn testbed_dir() -> PathBuf {
+    std::env::var_os("BERTH_TESTBED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/berth-testbed"))
+}
+
+/// Starts the test bed (once per test binary) and returns its DIR/env as a map.
+pub fn testbed() -> &'static HashMap<String, String> {
+    static ENV: OnceLock<HashMap<String, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let dir = testbed_dir();
+        let up = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/testbed/up");
+        let out = Command::new(&up)
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run scripts/testbed/up");
+        assert!(
+            out.status.success(),
+            "scripts/testbed/up failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(dir.join("env")).expect("testbed env");
+        text.lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+            .collect()
+    })
+}
+
+pub fn tb(key: &str) -> String {
+    testbed()
+        .get(key)
+        .unwrap_or_else(|| panic!("test bed env has no {key}"))
+        .clone()
+}
+
+/// `127.0.0.1:5600/NAME`
+pub fn image(name: &str) -> String {
+    format!("{}/{name}", tb("REGISTRY"))
+}
+
+/// The result of one berth run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts exit 125 with exactly one `berth: error:` line on stderr containing `needle`.
+    #[track_caller]
+    pub fn fails_with(self, needle: &str) -> Run {
+        assert_eq!(
+            self.code, 125,
+            "expected exit 125\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "want one stderr line, got:\n{}",
+            self.stderr
+        );
+        assert!(
+            lines[0].starts_with("berth: error: "),
+            "stderr: {}",
+            self.stderr
+        );
+        assert!(
+            self.stderr.contains(needle),
+            "stderr should mention {needle:?}: {}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+}
+
+/// A berth with its own `--root` and `--runroot` under a temp dir, removed (after unmounting
+/// anything left under it) on drop.
+pub struct Berth {
+    pub dir: tempfile::TempDir,
+    pub docker_config: PathBuf,
+}
+
+impl Default for Berth {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Berth {
+    pub fn new() -> Berth {
+        let dir = tempfile::Builder::new()
+            .prefix("berth-test-")
+            .tempdir_in("/var/tmp")
+            .expect("tempdir");
+        let docker_config = dir.path().join("docker");
+        Berth { dir, docker_config }
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    pub fn runroot(&self) -> PathBuf {
+        self.dir.path().join("run")
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_berth"));
+        c.arg("--root")
+            .arg(self.root())
+            .arg("--runroot")
+            .arg(self.runroot())
+            .env("DOCKER_CONFIG", &self.docker_config)
+            .env(
+                "BERTH_REGISTRIES_CONF",
+                self.dir.path().join("registries.json"),
+            )
+            .env_remove("BERTH_ROOT")
+            .env_remove("BERTH_RUNROOT")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command().args(args).output().expect("run berth"))
+    }
+
+    /// Runs with `input` on stdin.
+    pub fn run_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn berth");
+        // berth may exit before reading its input (a refused login): ignore a broken pipe.
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        Run::from(child.wait_with_output().unwrap())
+    }
+
+    pub fn pull(&self, name: &str) -> Run {
+        self.run(&["pull", &image(name)]).ok()
+    }
+
+    /// Image IDs in the store (`images -q --no-trunc`).
+    pub fn image_ids(&self) -> Vec<String> {
+        self.run(&["images", "-q", "--no-trunc"])
+            .ok()
+            .stdout
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Entries of a store directory (`blobs/sha256`, `layers/sha256`, `tmp`).
+    pub fn store_entries(&self, sub: &str) -> Vec<String> {
+        match std::fs::read_dir(self.root().join(sub)) {
+            Ok(rd) => {
+                let mut v: Vec<String> = rd
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect();
+                v.sort();
+                v
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+impl Drop for Berth {
+    fn drop(&mut self) {
+        // Unmount whatever is still mounted below our directory (a failed test's mounts).
+        let base = self.dir.path().to_string_lossy().into_owned();
+        if let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") {
+            let mut points: Vec<String> = info
+                .lines()
+                .filter_map(|l| l.split(' ').nth(4))
+                .filter(|m| m.starts_with(&base))
+                .map(str::to_string)
+                .collect();
+            points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            for p in points {
+                let _ = Command::new("umount").arg("-l").arg(&p).status();
+            }
+        }
+    }
+}
+
+/// Reads images.json of the test bed.
+pub fn images_json() -> serde_json::Value {
+    testbed();
+    let b = std::fs::read(testbed_dir().join("images.json")).expect("images.json");
+    serde_json::from_slice(&b).expect("images.json is JSON")
+}
