@@ -6,12 +6,16 @@
 //! [`cli`] is the thin command-line edge over all of it. See ARCHITECTURE.md.
 
 pub mod cli;
+pub mod containers;
 pub mod content;
 pub mod images;
 pub mod layers;
+pub mod monitor;
 pub mod reference;
 pub mod registry;
 pub mod rootfs;
+pub mod runtime;
+pub mod spec;
 pub mod state;
 pub mod store;
 pub mod tmp;

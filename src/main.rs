@@ -32,7 +32,26 @@ fn main() {
             }
         }
     };
-    init_logging(cli.global.log_level);
+    // The monitor logs into its container's monitor.log, opened by path: libcontainer logs from
+    // the cloned container processes too, and fd 2 there is the container's own stderr.
+    let monitor_log = match &cli.command {
+        cli::Command::ContainerMonitor { id } => {
+            let _ = std::env::set_current_dir("/");
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(
+                    cli.global
+                        .root
+                        .join("containers")
+                        .join(id)
+                        .join("monitor.log"),
+                )
+                .ok()
+        }
+        _ => None,
+    };
+    init_logging(cli.global.log_level, monitor_log);
     // One TLS backend for every HTTPS client in the process (oci-client, login).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let code = match cli::run(cli) {
@@ -58,7 +77,7 @@ fn one_line(e: &anyhow::Error) -> String {
     s.replace('\n', " ")
 }
 
-fn init_logging(level: LogLevel) {
+fn init_logging(level: LogLevel, file: Option<std::fs::File>) {
     let level = match level {
         LogLevel::Trace => "trace",
         LogLevel::Debug => "debug",
@@ -66,11 +85,23 @@ fn init_logging(level: LogLevel) {
         LogLevel::Warn => "warn",
         LogLevel::Error => "error",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("berth={level}")));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(format!(
+                "berth={level},libcontainer=error,libcgroups=error"
+            ))
+        })
+    };
+    match file {
+        Some(f) => tracing_subscriber::fmt()
+            .with_env_filter(filter())
+            .with_writer(std::sync::Mutex::new(f))
+            .with_ansi(false)
+            .init(),
+        None => tracing_subscriber::fmt()
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .init(),
+    }
 }

@@ -96,18 +96,9 @@ pub fn mount_image(store: &Store, image_id: &str) -> Result<PathBuf> {
     if is_mount_point(&target) {
         return Ok(target);
     }
-    let layers = rows::image_layers(&store.db.conn, image_id)?;
-    // overlayfs wants the topmost layer first.
-    let mut lower: Vec<PathBuf> = Vec::new();
-    for l in layers.iter().rev() {
-        lower.push(store.layers.path(&l.diff_id)?);
-    }
-    // Without an upper directory overlayfs needs two lowerdirs: pad with an empty one.
-    if lower.len() < 2 {
-        lower.push(store.empty_dir());
-    }
+    let lower = image_lowerdirs(store, image_id, true)?;
     fs::create_dir_all(&target).map_err(mount_err(format!("creating {}", target.display())))?;
-    if let Err(e) = mount_overlay_ro(&lower, &target) {
+    if let Err(e) = mount_overlay(&lower, None, &target) {
         let _ = fs::remove_dir(&target);
         return Err(e);
     }
@@ -144,14 +135,19 @@ fn cstr(s: &str) -> io::Result<CString> {
     CString::new(s).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in path"))
 }
 
-/// Mounts a read-only overlay of `lower` (topmost first) at `target`.
-fn mount_overlay_ro(lower: &[PathBuf], target: &Path) -> Result<()> {
-    match mount_overlay_new_api(lower, target) {
+/// Mounts an overlay of `lower` (topmost first) at `target`: read-only without `upper`, else
+/// writable with `(upperdir, workdir)`.
+pub fn mount_overlay(
+    lower: &[PathBuf],
+    upper: Option<(&Path, &Path)>,
+    target: &Path,
+) -> Result<()> {
+    match mount_overlay_new_api(lower, upper, target) {
         Ok(()) => Ok(()),
         // ENOSYS: no new mount API; EINVAL: no `lowerdir+` (Linux < 6.8).
         Err(e) if matches!(e.raw_os_error(), Some(libc::ENOSYS) | Some(libc::EINVAL)) => {
             tracing::debug!("new mount API unavailable ({e}); using mount(2)");
-            let opts = format!(
+            let mut opts = format!(
                 "lowerdir={}",
                 lower
                     .iter()
@@ -159,17 +155,29 @@ fn mount_overlay_ro(lower: &[PathBuf], target: &Path) -> Result<()> {
                     .collect::<Vec<_>>()
                     .join(":")
             );
+            if let Some((u, w)) = upper {
+                opts.push_str(&format!(
+                    ",upperdir={},workdir={}",
+                    u.display(),
+                    w.display()
+                ));
+            }
             if opts.len() >= 4096 {
                 return Err(ImageError::Mount(format!(
                     "too many layers ({}) for this kernel's mount options limit (Linux 6.8+ lifts it)",
                     lower.len()
                 )));
             }
+            let flags = if upper.is_some() {
+                nix::mount::MsFlags::empty()
+            } else {
+                nix::mount::MsFlags::MS_RDONLY
+            };
             nix::mount::mount(
                 Some("overlay"),
                 target,
                 Some("overlay"),
-                nix::mount::MsFlags::MS_RDONLY,
+                flags,
                 Some(opts.as_str()),
             )
             .map_err(|e| {
@@ -181,6 +189,20 @@ fn mount_overlay_ro(lower: &[PathBuf], target: &Path) -> Result<()> {
             target.display()
         ))),
     }
+}
+
+/// Lower directories of an image, topmost first, padded to two for lower-only mounts.
+pub fn image_lowerdirs(store: &Store, image_id: &str, pad: bool) -> Result<Vec<PathBuf>> {
+    let layers = rows::image_layers(&store.db.conn, image_id)?;
+    let mut lower: Vec<PathBuf> = Vec::new();
+    for l in layers.iter().rev() {
+        lower.push(store.layers.path(&l.diff_id)?);
+    }
+    // Without an upper directory overlayfs needs two lowerdirs: pad with an empty one.
+    if lower.is_empty() || (pad && lower.len() < 2) {
+        lower.push(store.empty_dir());
+    }
+    Ok(lower)
 }
 
 const FSCONFIG_SET_STRING: libc::c_uint = 1;
@@ -197,7 +219,11 @@ fn check(ret: libc::c_long) -> io::Result<libc::c_long> {
     }
 }
 
-fn mount_overlay_new_api(lower: &[PathBuf], target: &Path) -> io::Result<()> {
+fn mount_overlay_new_api(
+    lower: &[PathBuf],
+    upper: Option<(&Path, &Path)>,
+    target: &Path,
+) -> io::Result<()> {
     let fstype = cstr("overlay")?;
     // SAFETY: raw syscalls with valid NUL-terminated strings; returned fds are owned below.
     unsafe {
@@ -222,6 +248,10 @@ fn mount_overlay_new_api(lower: &[PathBuf], target: &Path) -> io::Result<()> {
         for l in lower {
             set("lowerdir+", &l.to_string_lossy())?;
         }
+        if let Some((u, w)) = upper {
+            set("upperdir", &u.to_string_lossy())?;
+            set("workdir", &w.to_string_lossy())?;
+        }
         check(libc::syscall(
             libc::SYS_fsconfig,
             fs_fd.as_raw_fd(),
@@ -234,7 +264,11 @@ fn mount_overlay_new_api(lower: &[PathBuf], target: &Path) -> io::Result<()> {
             libc::SYS_fsmount,
             fs_fd.as_raw_fd(),
             FSMOUNT_CLOEXEC,
-            MOUNT_ATTR_RDONLY,
+            if upper.is_some() {
+                0
+            } else {
+                MOUNT_ATTR_RDONLY
+            },
         ))?;
         let mnt = OwnedFd::from_raw_fd(mnt as i32);
         let empty = cstr("")?;

@@ -80,7 +80,7 @@ pub struct InspectArgs {
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Only inspect objects of this type
-    #[arg(long = "type", value_name = "TYPE", value_parser = ["image"])]
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["image", "container"])]
     pub kind: Option<String>,
 }
 
@@ -199,6 +199,37 @@ pub fn pull(g: &GlobalOpts, a: PullArgs) -> anyhow::Result<i32> {
         println!("{reference}");
     }
     Ok(0)
+}
+
+/// Pulls an image for `run`/`create`, reporting only the outcome (on stderr, as Docker does
+/// when `run` pulls).
+pub fn pull_quietly(
+    _g: &GlobalOpts,
+    store: &mut crate::store::Store,
+    image: &str,
+    platform: Option<&str>,
+) -> anyhow::Result<()> {
+    let reference = Reference::parse(image)?;
+    let platform = match platform {
+        Some(p) => Platform::parse(p)?,
+        None => Platform::host(),
+    };
+    let req = PullRequest {
+        reference: reference.clone(),
+        platform,
+        remote: RemoteOptions {
+            tls_verify: None,
+            config: RegistriesConfig::load(&default_path())?,
+            auth_file: None,
+        },
+    };
+    let outcome = images::pull::pull(store, &req, Arc::new(|_| {}))?;
+    eprintln!("Digest: {}", outcome.digest);
+    eprintln!(
+        "Status: Downloaded newer image for {}",
+        familiar_name(&reference.to_string())
+    );
+    Ok(())
 }
 
 /// Pull progress: one bar per layer on a terminal, Docker-like status lines otherwise.
@@ -429,10 +460,20 @@ pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
     let store = g.open_store()?;
     let mut found = Vec::new();
     let mut missing = Vec::new();
+    let want_image = a.kind.as_deref() != Some("container");
+    let want_container = a.kind.as_deref() != Some("image");
     for n in &a.names {
+        if want_container && let Ok(c) = crate::containers::resolve(&store, n) {
+            found.push(super::container::inspect_json(&store, &c));
+            continue;
+        }
+        if !want_image {
+            missing.push(n.clone());
+            continue;
+        }
         match images::resolve(&store, n) {
             Ok((id, _)) => found.push(images::inspect(&store, &id)?),
-            Err(ImageError::NotFound(_)) => missing.push(n.clone()),
+            Err(ImageError::NotFound(_)) | Err(ImageError::Reference(_)) => missing.push(n.clone()),
             Err(e) => return Err(e.into()),
         }
     }

@@ -2,6 +2,7 @@
 //! each handler is thin and calls the library core.
 
 pub mod auth;
+pub mod container;
 pub mod docs;
 pub mod format;
 pub mod image;
@@ -58,6 +59,31 @@ impl GlobalOpts {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create and run a new container from an image
+    Run(container::RunArgs),
+    /// Create a new container
+    Create(container::CreateArgs),
+    /// Start one or more stopped containers
+    Start(container::StartArgs),
+    /// Stop one or more running containers
+    Stop(container::StopArgs),
+    /// Restart one or more containers
+    Restart(container::StopArgs),
+    /// Kill one or more running containers
+    Kill(container::KillArgs),
+    /// Remove one or more containers
+    Rm(container::RmArgs),
+    /// List containers
+    Ps(container::PsArgs),
+    /// Fetch the logs of a container
+    Logs(container::LogsArgs),
+    /// Block until one or more containers stop, then print their exit codes
+    Wait(container::WaitArgs),
+    /// Rename a container
+    Rename(container::RenameArgs),
+    /// Manage containers
+    #[command(subcommand)]
+    Container(container::ContainerCommand),
     /// Download an image from a registry
     Pull(image::PullArgs),
     /// List images
@@ -79,6 +105,9 @@ pub enum Command {
     Logout(auth::LogoutArgs),
     /// Print a shell completion script
     Completion(docs::CompletionArgs),
+    /// The per-container monitor (started by berth itself)
+    #[command(hide = true)]
+    ContainerMonitor { id: String },
     /// Write man pages into a directory (used by scripts/gen-docs)
     #[command(hide = true)]
     GenerateMan(docs::GenerateManArgs),
@@ -88,6 +117,19 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let g = &cli.global;
     match cli.command {
+        Command::Run(a) => container::run(g, a),
+        Command::Create(a) => container::create(g, a),
+        Command::Start(a) => container::start(g, a),
+        Command::Stop(a) => container::stop(g, a),
+        Command::Restart(a) => container::restart(g, a),
+        Command::Kill(a) => container::kill(g, a),
+        Command::Rm(a) => container::rm(g, a),
+        Command::Ps(a) => container::ps(g, a),
+        Command::Logs(a) => container::logs_cmd(g, a),
+        Command::Wait(a) => container::wait(g, a),
+        Command::Rename(a) => container::rename(g, a),
+        Command::Container(c) => container::container_command(g, c),
+        Command::ContainerMonitor { id } => Ok(crate::monitor::main(&g.root, &g.runroot, &id)),
         Command::Pull(a) => image::pull(g, a),
         Command::Images(a) => image::images(g, a),
         Command::Rmi(a) => image::rmi(g, a),

@@ -30,6 +30,10 @@ pub enum ImageError {
     Mounted(String),
     #[error("{0}")]
     Conflict(String),
+    #[error(
+        "conflict: unable to remove repository reference \"{name}\" (must force) - container {container} is using its referenced image"
+    )]
+    InUse { name: String, container: String },
     #[error(transparent)]
     Reference(#[from] ReferenceError),
     #[error(transparent)]
@@ -233,6 +237,7 @@ pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>
     let mut out = Vec::new();
     let tx = store.db.write()?;
     let tags = rows::tags_of(&tx, &id)?;
+    let users = crate::state::containers::image_in_use(&tx, &id)?;
     let delete_image = match &named {
         Named::Tag(t) => {
             rows::remove_tag(&tx, t)?;
@@ -254,6 +259,17 @@ pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>
         }
     };
     let mut orphans = Orphans::default();
+    if delete_image && !users.is_empty() {
+        // Docker: an image used by a container is only untagged, and only with -f.
+        if !force {
+            return Err(ImageError::InUse {
+                name: name.to_string(),
+                container: users[0][..12].to_string(),
+            });
+        }
+        tx.commit().map_err(StateError::from)?;
+        return Ok(out);
+    }
     if delete_image {
         for (repo, digest) in rows::repo_digests_of(&tx, &id)? {
             out.push(Removed::Untagged(format!(
@@ -318,7 +334,9 @@ pub fn prune(store: &mut Store, all: bool) -> Result<(Vec<Removed>, u64)> {
         if !all && !tags.is_empty() {
             continue;
         }
-        if crate::rootfs::is_image_mounted(store, &img.id) {
+        if crate::rootfs::is_image_mounted(store, &img.id)
+            || !crate::state::containers::image_in_use(&store.db.conn, &img.id)?.is_empty()
+        {
             continue;
         }
         let size = img.size.max(0) as u64;

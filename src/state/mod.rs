@@ -4,6 +4,7 @@
 //! once; writers take the lock up front (`BEGIN IMMEDIATE`) so check-then-act sequences are atomic.
 //! The schema is versioned with `PRAGMA user_version`; each migration runs in its own transaction.
 
+pub mod containers;
 pub mod images;
 
 use std::path::Path;
@@ -76,6 +77,27 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (repository, digest)
     );
     CREATE INDEX repo_digests_image ON repo_digests(image_id);
+    "#,
+    // 2: containers.
+    r#"
+    CREATE TABLE containers (
+        id TEXT PRIMARY KEY,              -- 64 hex digits
+        name TEXT NOT NULL UNIQUE,        -- without Docker's leading '/'
+        image_id TEXT NOT NULL REFERENCES images(id),
+        image_name TEXT NOT NULL,         -- as the user gave it (ps IMAGE column)
+        created INTEGER NOT NULL,         -- unix nanoseconds
+        config TEXT NOT NULL,             -- JSON: the container's settings (see containers::Settings)
+        state TEXT NOT NULL,              -- created|running|paused|restarting|exited|dead|removing
+        pid INTEGER NOT NULL DEFAULT 0,
+        monitor_pid INTEGER NOT NULL DEFAULT 0,
+        exit_code INTEGER NOT NULL DEFAULT 0,
+        oom_killed INTEGER NOT NULL DEFAULT 0,
+        started_at INTEGER NOT NULL DEFAULT 0,   -- unix nanoseconds, 0 = never
+        finished_at INTEGER NOT NULL DEFAULT 0,
+        restart_count INTEGER NOT NULL DEFAULT 0,
+        error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX containers_image ON containers(image_id);
     "#,
 ];
 

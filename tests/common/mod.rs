@@ -14,9 +14,48 @@ pub fn testbed_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/var/tmp/berth-testbed"))
 }
 
+/// Container monitors run in their own session and outlive the berth command that started
+/// them; when they exit, someone must reap them. This host's PID 1 does not, so the test process
+/// makes itself a child subreaper and reaps exited session leaders (monitors) that were
+/// reparented to it. Its own direct children (berth commands) are left to their `wait`.
+fn start_reaper() {
+    static STARTED: OnceLock<()> = OnceLock::new();
+    STARTED.get_or_init(|| {
+        // SAFETY: prctl with integer arguments.
+        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+        std::thread::spawn(|| {
+            let me = std::process::id().to_string();
+            loop {
+                if let Ok(rd) = std::fs::read_dir("/proc") {
+                    for e in rd.flatten() {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        let Ok(pid) = name.parse::<i32>() else {
+                            continue;
+                        };
+                        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                            continue;
+                        };
+                        let Some((_, rest)) = stat.rsplit_once(')') else {
+                            continue;
+                        };
+                        let f: Vec<&str> = rest.split_whitespace().collect();
+                        // f[0] state, f[1] ppid, f[3] session
+                        if f.len() > 3 && f[0] == "Z" && f[1] == me && f[3] == name {
+                            // SAFETY: reaping a zombie child by pid.
+                            unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) };
+                        }
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+    });
+}
+
 /// Starts the test bed (once per test binary) and returns its DIR/env as a map.
 pub fn testbed() -> &'static HashMap<String, String> {
     static ENV: OnceLock<HashMap<String, String>> = OnceLock::new();
+    start_reaper();
     ENV.get_or_init(|| {
         let dir = testbed_dir();
         let up = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/testbed/up");

@@ -1,0 +1,189 @@
+//! Starting, stopping, killing, waiting for and removing containers. The monitor does the work
+//! inside; these functions are what the CLI calls.
+
+use std::time::{Duration, Instant};
+
+use super::{ContainerError, Paths, Result, Settings, pid_alive, reconcile, remove_stopped};
+use crate::monitor::client::{self, AttachOptions, ClientError};
+use crate::monitor::protocol::{WANT_STDERR, WANT_STDIN, WANT_STDOUT};
+use crate::state::containers::{self as rows, ContainerRow};
+use crate::store::Store;
+
+impl From<ClientError> for ContainerError {
+    fn from(e: ClientError) -> Self {
+        ContainerError::Runtime(e.to_string())
+    }
+}
+
+/// How `start` connects the caller to the container.
+pub enum StartMode {
+    /// Start and return (`run -d`, `start`).
+    Detached,
+    /// Start attached: stream output until the container exits; returns its exit code.
+    Attached(AttachOptions),
+}
+
+/// Starts a created or stopped container. Returns the exit code when attached.
+/// A start failure is `Err((code, message))` with Docker's exit code (125/126/127).
+pub fn start(
+    store: &mut Store,
+    c: &ContainerRow,
+    mode: StartMode,
+) -> std::result::Result<Option<i32>, (i32, String)> {
+    let fail125 = |e: &dyn std::fmt::Display| (125, e.to_string());
+    let c = reconcile(store, c.clone()).map_err(|e| fail125(&e))?;
+    if c.status.is_active() {
+        return Err(fail125(&ContainerError::AlreadyRunning(c.name.clone())));
+    }
+    let paths = Paths::new(store, &c.id);
+    let mut child = client::spawn_monitor(store, &c.id).map_err(|e| fail125(&e))?;
+    let want = match &mode {
+        StartMode::Detached => 0,
+        StartMode::Attached(o) => WANT_STDOUT | WANT_STDERR | if o.stdin { WANT_STDIN } else { 0 },
+    };
+    let (stream, _pid) = match client::start(&paths.socket(), want) {
+        Ok(x) => x,
+        Err(ClientError::Start { code, msg }) => {
+            let _ = child.wait();
+            return Err((code, msg));
+        }
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(fail125(&e));
+        }
+    };
+    match mode {
+        StartMode::Detached => {
+            // The monitor lives on without us; it is not waited for.
+            drop(child);
+            Ok(None)
+        }
+        StartMode::Attached(opts) => {
+            let r = client::attach(stream, opts);
+            // The monitor exits right after it reported the exit code: reap it.
+            let _ = child.wait();
+            match r {
+                Ok(code) => Ok(Some(code)),
+                Err(ClientError::Start { code, msg }) => Err((code, msg)),
+                Err(e) => Err(fail125(&e)),
+            }
+        }
+    }
+}
+
+fn settings(c: &ContainerRow) -> Settings {
+    serde_json::from_str(&c.config).unwrap_or_default()
+}
+
+/// The signal `stop` sends: --stop-signal, else the image's StopSignal, else SIGTERM.
+fn stop_signal(store: &Store, c: &ContainerRow) -> i32 {
+    let s = settings(c);
+    let from_image = crate::images::config(store, &c.image_id)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/config/StopSignal")
+                .and_then(|s| s.as_str())
+                .map(str::to_string)
+        });
+    s.stop_signal
+        .or(from_image)
+        .and_then(|n| crate::spec::parse_signal(&n).ok())
+        .unwrap_or(libc::SIGTERM)
+}
+
+/// Waits until the container is no longer active (its monitor gone or the row says so).
+fn wait_inactive(store: &mut Store, id: &str, timeout: Duration) -> Result<bool> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let Some(c) = rows::get(&store.db.conn, id)? else {
+            return Ok(true);
+        };
+        let c = reconcile(store, c)?;
+        if !c.status.is_active() {
+            return Ok(true);
+        }
+        if Instant::now() >= deadline {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `berth stop`: the stop signal, then SIGKILL after `timeout` seconds.
+pub fn stop(store: &mut Store, c: &ContainerRow, timeout: Option<i64>) -> Result<()> {
+    let c = reconcile(store, c.clone())?;
+    if !c.status.is_active() {
+        return Ok(());
+    }
+    let paths = Paths::new(store, &c.id);
+    let t = timeout.or(settings(&c).stop_timeout).unwrap_or(10).max(0) as u64;
+    let sig = stop_signal(store, &c);
+    client::signal(&paths.socket(), sig, true)?;
+    if wait_inactive(store, &c.id, Duration::from_secs(t))? {
+        return Ok(());
+    }
+    client::signal(&paths.socket(), libc::SIGKILL, true)?;
+    if !wait_inactive(store, &c.id, Duration::from_secs(30))? {
+        return Err(ContainerError::Runtime(format!(
+            "container {} did not stop after SIGKILL",
+            c.name
+        )));
+    }
+    Ok(())
+}
+
+/// `berth kill -s SIGNAL`.
+pub fn kill(store: &mut Store, c: &ContainerRow, sig: i32) -> Result<()> {
+    let c = reconcile(store, c.clone())?;
+    if !c.status.is_active() {
+        return Err(ContainerError::Invalid(format!(
+            "cannot kill container: {}: container {} is not running",
+            c.name, c.id
+        )));
+    }
+    let paths = Paths::new(store, &c.id);
+    client::signal(&paths.socket(), sig, true)?;
+    Ok(())
+}
+
+/// `berth wait`: blocks until the container stops; returns its exit code.
+pub fn wait(store: &mut Store, c: &ContainerRow) -> Result<i64> {
+    loop {
+        let Some(now) = rows::get(&store.db.conn, &c.id)? else {
+            // Removed (--rm) while we waited: its code is gone with it.
+            return Ok(0);
+        };
+        let now = reconcile(store, now)?;
+        if !now.status.is_active() && now.status != rows::Status::Created {
+            return Ok(now.exit_code);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `berth rm [-f]`.
+pub fn remove(store: &mut Store, c: &ContainerRow, force: bool) -> Result<()> {
+    let c = reconcile(store, c.clone())?;
+    if c.status.is_active() {
+        if !force {
+            return Err(ContainerError::Running(c.name.clone()));
+        }
+        let paths = Paths::new(store, &c.id);
+        if client::signal(&paths.socket(), libc::SIGKILL, true).is_err() && pid_alive(c.pid) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(c.pid as i32),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        // The monitor records the exit and cleans up; wait for it to be gone.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while pid_alive(c.monitor_pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    match rows::get(&store.db.conn, &c.id)? {
+        Some(now) => remove_stopped(store, &now),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,338 @@
+//! Containers as records and directories: create, find by name/ID/prefix, remove, list, and the
+//! data `ps` and `inspect` show. Running a container is the monitor's job (`crate::monitor`).
+//!
+//! ```text
+//! ROOT/containers/<id>/config.json     OCI bundle (runtime spec), root.path = RUNROOT/…/rootfs
+//! ROOT/containers/<id>/upper, work     the writable overlay layer
+//! ROOT/containers/<id>/hosts, hostname, resolv.conf   generated, bind-mounted into the container
+//! ROOT/containers/<id>/<id>-json.log   logs (Docker's json-file format)
+//! RUNROOT/containers/<id16>/rootfs     overlay mount point (while running)
+//! RUNROOT/containers/<id16>/attach.sock  the monitor's socket
+//! ```
+
+pub mod lifecycle;
+pub mod names;
+pub mod rootfs;
+pub mod runspec;
+pub mod settings;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use settings::Settings;
+
+use crate::images::{self, ImageError};
+use crate::state::StateError;
+use crate::state::containers::{self as rows, ContainerRow, Status};
+use crate::store::Store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContainerError {
+    #[error("No such container: {0}")]
+    NotFound(String),
+    #[error("container ID prefix {0:?} is ambiguous: it matches several containers")]
+    Ambiguous(String),
+    #[error(
+        "Conflict. The container name \"/{name}\" is already in use by container \"{id}\". You have to remove (or rename) that container to be able to reuse that name."
+    )]
+    NameTaken { name: String, id: String },
+    #[error("Invalid container name ({0}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")]
+    BadName(String),
+    #[error(
+        "cannot remove container \"/{0}\": container is running: stop the container before removing or force remove"
+    )]
+    Running(String),
+    #[error("container {0} is not running")]
+    NotRunning(String),
+    #[error("container {0} is already running")]
+    AlreadyRunning(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl From<rusqlite::Error> for ContainerError {
+    fn from(e: rusqlite::Error) -> Self {
+        ContainerError::State(StateError::Sql(e))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ContainerError>;
+
+pub fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ContainerError + '_ {
+    move |source| ContainerError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+pub fn now_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+/// Where a container's files live.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub dir: PathBuf,
+    pub run: PathBuf,
+}
+
+impl Paths {
+    pub fn new(store: &Store, id: &str) -> Paths {
+        Paths {
+            dir: store.root.join("containers").join(id),
+            run: store.runroot.join("containers").join(&id[..16]),
+        }
+    }
+    pub fn upper(&self) -> PathBuf {
+        self.dir.join("upper")
+    }
+    pub fn work(&self) -> PathBuf {
+        self.dir.join("work")
+    }
+    pub fn bundle(&self) -> &Path {
+        &self.dir
+    }
+    pub fn spec(&self) -> PathBuf {
+        self.dir.join("config.json")
+    }
+    pub fn log(&self) -> PathBuf {
+        let id = self
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.dir.join(format!("{id}-json.log"))
+    }
+    pub fn rootfs(&self) -> PathBuf {
+        self.run.join("rootfs")
+    }
+    pub fn socket(&self) -> PathBuf {
+        self.run.join("attach.sock")
+    }
+}
+
+/// Finds a container by full ID, name, or unique ID prefix.
+pub fn resolve(store: &Store, name: &str) -> Result<ContainerRow> {
+    let conn = &store.db.conn;
+    let name = name.strip_prefix('/').unwrap_or(name);
+    if name.len() == 64
+        && let Some(c) = rows::get(conn, name)?
+    {
+        return Ok(c);
+    }
+    if let Some(c) = rows::by_name(conn, name)? {
+        return Ok(c);
+    }
+    if !name.is_empty() && name.bytes().all(|c| c.is_ascii_hexdigit()) {
+        let ids = rows::ids_with_prefix(conn, &name.to_ascii_lowercase())?;
+        match ids.len() {
+            1 => {
+                return rows::get(conn, &ids[0])?
+                    .ok_or_else(|| ContainerError::NotFound(name.to_string()));
+            }
+            n if n > 1 => return Err(ContainerError::Ambiguous(name.to_string())),
+            _ => {}
+        }
+    }
+    Err(ContainerError::NotFound(name.to_string()))
+}
+
+/// Is process `pid` alive (and not a zombie)?
+pub fn pid_alive(pid: i64) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(s) => s
+            .rsplit_once(')')
+            .map(|(_, rest)| !rest.trim_start().starts_with('Z'))
+            .unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// Containers recorded as active whose monitor is gone (SIGKILLed, or a reboot emptied the run
+/// root) are marked exited, and their leftovers are cleaned. Returns the row as it is now.
+pub fn reconcile(store: &mut Store, c: ContainerRow) -> Result<ContainerRow> {
+    if !c.status.is_active() || pid_alive(c.monitor_pid) {
+        return Ok(c);
+    }
+    tracing::info!("container {} lost its monitor: marking it exited", c.id);
+    let paths = Paths::new(store, &c.id);
+    // The container process may have outlived its monitor: kill it.
+    if pid_alive(c.pid) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(c.pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    cleanup_runtime(store, &c.id, &paths);
+    let tx = store.db.write()?;
+    rows::set_exited(
+        &tx,
+        &c.id,
+        255,
+        false,
+        now_nanos(),
+        "the container's monitor died",
+    )?;
+    tx.commit().map_err(StateError::from)?;
+    Ok(rows::get(&store.db.conn, &c.id)?.unwrap_or(c))
+}
+
+/// All containers, reconciled, newest first.
+pub fn list(store: &mut Store) -> Result<Vec<ContainerRow>> {
+    let all = rows::list(&store.db.conn)?;
+    let mut out = Vec::with_capacity(all.len());
+    for c in all {
+        out.push(reconcile(store, c)?);
+    }
+    Ok(out)
+}
+
+/// Creates the container's record and directories. The image must be present.
+pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Result<ContainerRow> {
+    let (image_id, _) = images::resolve(store, &settings.image)?;
+    if let Some(n) = name
+        && !names::is_valid(n)
+    {
+        return Err(ContainerError::BadName(n.to_string()));
+    }
+    // Validate everything the spec will need now, so a bad flag leaves nothing behind.
+    let image_config = images::config(store, &image_id)?;
+    settings::validate(settings, &image_config)?;
+
+    let id = names::new_id();
+    let paths = Paths::new(store, &id);
+    let row = {
+        let tx = store.db.write()?;
+        let name = match name {
+            Some(n) => {
+                if let Some(other) = rows::by_name(&tx, n)? {
+                    return Err(ContainerError::NameTaken {
+                        name: n.to_string(),
+                        id: other.id,
+                    });
+                }
+                n.to_string()
+            }
+            None => names::generate(|c| rows::name_taken(&tx, c).unwrap_or(true)),
+        };
+        let row = ContainerRow {
+            id: id.clone(),
+            name,
+            image_id,
+            image_name: settings.image.clone(),
+            created: now_nanos(),
+            config: serde_json::to_string(settings).expect("serializable"),
+            status: Status::Created,
+            pid: 0,
+            monitor_pid: 0,
+            exit_code: 0,
+            oom_killed: false,
+            started_at: 0,
+            finished_at: 0,
+            restart_count: 0,
+            error: String::new(),
+        };
+        rows::insert(&tx, &row)?;
+        // Directories are made inside the transaction: if that fails, the row is rolled back.
+        for d in [paths.upper(), paths.work()] {
+            fs::create_dir_all(&d).map_err(io_err(&d))?;
+        }
+        tx.commit().map_err(StateError::from)?;
+        row
+    };
+    Ok(row)
+}
+
+/// Removes a stopped container: mounts, runtime state, cgroups, directories and its row.
+pub fn remove_stopped(store: &mut Store, c: &ContainerRow) -> Result<()> {
+    let paths = Paths::new(store, &c.id);
+    cleanup_runtime(store, &c.id, &paths);
+    for d in [&paths.run, &paths.dir] {
+        if let Err(e) = crate::tmp::remove_any(d) {
+            return Err(io_err(d)(e));
+        }
+    }
+    let tx = store.db.write()?;
+    rows::delete(&tx, &c.id)?;
+    tx.commit().map_err(StateError::from)?;
+    Ok(())
+}
+
+/// Docker's STATUS column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", …
+pub fn status_line(c: &ContainerRow, now_nanos: i64) -> String {
+    use crate::cli::format::human_duration;
+    let since = |t: i64| human_duration((now_nanos - t) / 1_000_000_000);
+    match c.status {
+        Status::Created => "Created".into(),
+        Status::Running => format!("Up {}", since(c.started_at)),
+        Status::Paused => format!("Up {} (Paused)", since(c.started_at)),
+        Status::Restarting => format!("Restarting ({}) {} ago", c.exit_code, since(c.finished_at)),
+        Status::Exited => {
+            if c.finished_at == 0 {
+                format!("Exited ({})", c.exit_code)
+            } else {
+                format!("Exited ({}) {} ago", c.exit_code, since(c.finished_at))
+            }
+        }
+        Status::Dead => "Dead".into(),
+        Status::Removing => "Removal In Progress".into(),
+    }
+}
+
+/// RFC 3339 with nanoseconds, as Docker's State times; the zero time for 0.
+pub fn rfc3339_nanos(t: i64) -> String {
+    if t == 0 {
+        return "0001-01-01T00:00:00Z".into();
+    }
+    chrono::DateTime::from_timestamp(t / 1_000_000_000, (t % 1_000_000_000) as u32)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
+        .unwrap_or_default()
+}
+
+/// The cgroup path of a container, under berth's parent group.
+pub fn cgroups_path(id: &str) -> String {
+    format!("/berth/{id}")
+}
+
+/// Removes what a container's run leaves in the kernel and the run root: the runtime's state and
+/// cgroups, and the rootfs mount. Best effort: failures are logged, and it is safe to repeat.
+pub fn cleanup_runtime(store: &Store, id: &str, paths: &Paths) {
+    match crate::runtime::Runtime::new(store.runroot.join("runtime")) {
+        Ok(rt) => {
+            if let Err(e) = rt.delete(id, true) {
+                tracing::warn!("deleting the runtime state of {id}: {e}");
+            }
+        }
+        Err(e) => tracing::warn!("opening the runtime: {e}"),
+    }
+    if let Err(e) = rootfs::unmount(paths) {
+        tracing::warn!("{e}");
+    }
+    remove_parent_cgroups();
+}
+
+/// Removes berth's parent cgroup directories once no container uses them (rmdir fails on a
+/// non-empty cgroup, so a busy one is left alone).
+fn remove_parent_cgroups() {
+    let _ = fs::remove_dir("/sys/fs/cgroup/berth");
+    if let Ok(rd) = fs::read_dir("/sys/fs/cgroup") {
+        for e in rd.flatten() {
+            let _ = fs::remove_dir(e.path().join("berth"));
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! From a container's settings and its image's config to the OCI runtime spec (via `crate::spec`).
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::{ContainerError, Paths, Result, Settings};
+use crate::spec::{
+    self, Mount, NetworkMode, Resources, RunConfig, SeccompMode, SpecContext, Ulimit,
+};
+
+impl From<spec::SpecError> for ContainerError {
+    fn from(e: spec::SpecError) -> Self {
+        ContainerError::Invalid(e.to_string())
+    }
+}
+
+/// The image config's `config` object (Entrypoint, Cmd, Env, …), or null.
+fn image_cfg(image_config: &Value) -> &Value {
+    image_config.get("config").unwrap_or(&Value::Null)
+}
+
+/// Settings → the spec generator's input (everything except per-start paths).
+pub fn run_config(s: &Settings) -> Result<RunConfig> {
+    let mut seccomp = SeccompMode::Default;
+    let mut no_new_privileges = false;
+    for opt in &s.security_opt {
+        let (k, v) = opt.split_once(['=', ':']).unwrap_or((opt.as_str(), ""));
+        match (k, v) {
+            ("no-new-privileges", "" | "true") => no_new_privileges = true,
+            ("no-new-privileges", "false") => no_new_privileges = false,
+            ("seccomp", "unconfined") => seccomp = SeccompMode::Unconfined,
+            ("seccomp", file) if !file.is_empty() => {
+                let text = std::fs::read_to_string(file).map_err(|e| {
+                    ContainerError::Invalid(format!("opening seccomp profile {file}: {e}"))
+                })?;
+                let v: Value = serde_json::from_str(&text).map_err(|e| {
+                    ContainerError::Invalid(format!("decoding seccomp profile {file}: {e}"))
+                })?;
+                seccomp = SeccompMode::Profile(v);
+            }
+            _ => {
+                return Err(ContainerError::Invalid(format!(
+                    "invalid --security-opt {opt:?} (supported: no-new-privileges, seccomp=unconfined, seccomp=FILE)"
+                )));
+            }
+        }
+    }
+    let mut tmpfs = Vec::new();
+    for t in &s.tmpfs {
+        let (path, opts) = t.split_once(':').unwrap_or((t.as_str(), ""));
+        tmpfs.push((path.to_string(), opts.to_string()));
+    }
+    let mut sysctls = Vec::new();
+    for kv in &s.sysctls {
+        let (k, v) = kv.split_once('=').ok_or_else(|| {
+            ContainerError::Invalid(format!("invalid sysctl {kv:?}: expected KEY=VALUE"))
+        })?;
+        sysctls.push((k.to_string(), v.to_string()));
+    }
+    let ulimits = s
+        .ulimits
+        .iter()
+        .map(|u| u.parse::<Ulimit>())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let network = match s.network.as_str() {
+        "host" => NetworkMode::Host,
+        _ => NetworkMode::None,
+    };
+    Ok(RunConfig {
+        entrypoint: s.entrypoint.clone(),
+        cmd: s.cmd.clone(),
+        env: s.env.clone(),
+        workdir: s.workdir.clone(),
+        user: s.user.clone(),
+        hostname: s.hostname.clone(),
+        tty: s.tty,
+        stdin_open: s.interactive,
+        privileged: s.privileged,
+        cap_add: s.cap_add.clone(),
+        cap_drop: s.cap_drop.clone(),
+        no_new_privileges,
+        seccomp,
+        read_only: s.read_only,
+        tmpfs,
+        sysctls,
+        ulimits,
+        resources: Resources {
+            memory: s.memory,
+            memory_swap: s.memory_swap,
+            cpus: s.cpus,
+            cpu_shares: s.cpu_shares,
+            cpu_quota: s.cpu_quota,
+            cpu_period: s.cpu_period,
+            cpuset_cpus: s.cpuset_cpus.clone(),
+            pids_limit: s.pids_limit,
+            blkio_weight: s.blkio_weight,
+            ..Default::default()
+        },
+        network,
+        labels: s
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        stop_signal: s.stop_signal.clone(),
+        ..Default::default()
+    })
+}
+
+/// Validates settings before the container exists: everything but what needs the rootfs (the
+/// user is resolved at start, as Docker does).
+pub fn check(s: &Settings, image_config: &Value) -> Result<()> {
+    let mut run = run_config(s)?;
+    run.user = Some("0:0".into());
+    let scratch = tempfile::tempdir()
+        .map_err(|e| ContainerError::Invalid(format!("creating a temp dir: {e}")))?;
+    let ctx = SpecContext::new("validate", scratch.path().to_path_buf(), "/berth/validate");
+    spec::build(image_cfg(image_config), &run, &ctx)?;
+    Ok(())
+}
+
+/// The spec for a start: the rootfs must be mounted (the user is resolved inside it).
+pub fn build(
+    s: &Settings,
+    image_config: &Value,
+    id: &str,
+    paths: &Paths,
+    _hostname: &str,
+) -> Result<oci_spec::runtime::Spec> {
+    let mut run = run_config(s)?;
+    for (file, dest) in [
+        ("hosts", "/etc/hosts"),
+        ("hostname", "/etc/hostname"),
+        ("resolv.conf", "/etc/resolv.conf"),
+    ] {
+        run.mounts.push(Mount {
+            source: paths.dir.join(file),
+            destination: dest.to_string(),
+            read_only: false,
+            options: Vec::new(),
+        });
+    }
+    let rootfs: PathBuf = paths.rootfs();
+    let ctx = SpecContext::new(id, rootfs.clone(), &super::cgroups_path(id));
+    let built = spec::build_detailed(image_cfg(image_config), &run, &ctx)?;
+    for w in &built.warnings {
+        tracing::warn!("{w}");
+    }
+    // Docker creates a missing working directory.
+    if let Some(p) = built.spec.process().as_ref() {
+        let cwd = p.cwd().to_string_lossy().into_owned();
+        spec::inroot::mkdir_all_in_root(&rootfs, &cwd).map_err(|e| {
+            ContainerError::Invalid(format!("creating the working directory {cwd}: {e}"))
+        })?;
+    }
+    let mut spec = built.spec;
+    spec::adapt_for_libcontainer(&mut spec);
+    Ok(spec)
+}
+
+/// The command the container runs (entrypoint + cmd), for `ps` and `inspect`.
+pub fn process_args(s: &Settings, image_config: &Value) -> Result<Vec<String>> {
+    let run = run_config(s)?;
+    Ok(spec::command(image_cfg(image_config), &run)?)
+}
+
+/// The environment `inspect` shows.
+pub fn env(s: &Settings, image_config: &Value) -> Vec<String> {
+    run_config(s)
+        .ok()
+        .and_then(|run| spec::config_env(image_cfg(image_config), &run).ok())
+        .unwrap_or_default()
+}

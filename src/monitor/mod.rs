@@ -1,0 +1,630 @@
+//! The per-container monitor: berth re-executed (`berth container-monitor ID`), detached from the
+//! terminal and the CLI (own session), single-threaded (libcontainer clones the calling process).
+//!
+//! It mounts the root filesystem, writes the bundle, starts the container through the embedded
+//! runtime, then runs a poll loop: container output goes to the json-file log and to attached
+//! clients; client input goes to the container; SIGCHLD reaps. When the container's init exits it
+//! records the exit code, finish time and OOM kill, applies the restart policy and `--rm`, tells
+//! attached clients the exit code, cleans up, and exits.
+
+pub mod client;
+pub mod logs;
+pub mod protocol;
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+
+use crate::containers::{self, Paths, Settings, now_nanos};
+use crate::runtime::{ConsoleSocket, Runtime, Stdio};
+use crate::state::containers as rows;
+use crate::store::Store;
+use protocol::{Kind, WANT_STDERR, WANT_STDIN, WANT_STDOUT};
+
+/// How long a monitor waits for the client that asked for it to say `Start`.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Entry point of `berth container-monitor ID`. Never returns an error to a terminal: failures
+/// are recorded on the container and sent to the client.
+pub fn main(root: &Path, runroot: &Path, id: &str) -> i32 {
+    match Monitor::new(root, runroot, id).and_then(|mut m| m.run()) {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("monitor {id}: {e:#}");
+            1
+        }
+    }
+}
+
+struct Client {
+    stream: UnixStream,
+    frames: protocol::FrameBuf,
+    want: u8,
+}
+
+struct Running {
+    pid: i32,
+    stdin: Option<OwnedFd>,
+    outputs: Vec<(usize, OwnedFd)>,
+    /// The pty master when the container has a terminal.
+    pty: Option<OwnedFd>,
+}
+
+struct Monitor {
+    store: Store,
+    id: String,
+    paths: Paths,
+    settings: Settings,
+    runtime: Runtime,
+    listener: UnixListener,
+    clients: HashMap<RawFd, Client>,
+    log: logs::LogWriter,
+    stopped_by_user: bool,
+    _lock: fs::File,
+}
+
+impl Monitor {
+    fn new(root: &Path, runroot: &Path, id: &str) -> anyhow::Result<Monitor> {
+        let store = Store::open(root, runroot)?;
+        let row = rows::get(&store.db.conn, id)?
+            .ok_or_else(|| anyhow::anyhow!("no such container {id}"))?;
+        let settings: Settings = serde_json::from_str(&row.config)?;
+        let paths = Paths::new(&store, id);
+        fs::create_dir_all(&paths.run)?;
+        // One monitor per container: a second `start` racing with the first stops here.
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(paths.run.join("monitor.lock"))?;
+        // SAFETY: flock on a valid descriptor.
+        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            anyhow::bail!("container {id} already has a monitor");
+        }
+        // The container inherits our umask: make it the usual one.
+        // SAFETY: umask has no failure mode.
+        unsafe { libc::umask(0o022) };
+        let _ = fs::remove_file(paths.socket());
+        let listener = UnixListener::bind(paths.socket())?;
+        listener.set_nonblocking(true)?;
+        let log =
+            logs::LogWriter::open(&paths.log(), settings.log_max_size, settings.log_max_file)?;
+        crate::runtime::prepare_monitor_process()?;
+        let runtime = Runtime::new(store.runroot.join("runtime"))?;
+        // Orphaned processes of the container are reparented to us, and we reap them.
+        // SAFETY: prctl with an integer argument.
+        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+        Ok(Monitor {
+            store,
+            id: id.to_string(),
+            paths,
+            settings,
+            runtime,
+            listener,
+            clients: HashMap::new(),
+            log,
+            stopped_by_user: false,
+            _lock: lock,
+        })
+    }
+
+    fn run(&mut self) -> anyhow::Result<()> {
+        let mut mask = SigSet::empty();
+        mask.add(Signal::SIGCHLD);
+        mask.add(Signal::SIGTERM);
+        mask.add(Signal::SIGINT);
+        mask.add(Signal::SIGHUP);
+        mask.add(Signal::SIGPIPE);
+        mask.thread_block()?;
+        let sfd = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?;
+
+        // Wait for the client that will start the container.
+        let starter = self.wait_for_start()?;
+        let mut restarts: u32 = 0;
+        let mut starter = Some(starter);
+        loop {
+            let running = match self.start_container() {
+                Ok(r) => r,
+                Err((code, msg)) => {
+                    self.finish_failed(code, &msg, starter.take());
+                    return Ok(());
+                }
+            };
+            if let Some((mut s, want)) = starter.take() {
+                let _ = protocol::write_frame(
+                    &mut s,
+                    Kind::Started,
+                    &(running.pid as u32).to_be_bytes(),
+                );
+                if want & (WANT_STDOUT | WANT_STDERR | WANT_STDIN) != 0 {
+                    self.add_client(s, want);
+                }
+            }
+            let code = self.supervise(running, &sfd)?;
+            let oom = self.oom_killed();
+            self.cleanup_runtime();
+            let policy = &self.settings.restart;
+            if policy.should_restart(code as i64, restarts, self.stopped_by_user) {
+                restarts += 1;
+                tracing::info!("restarting container {} (exit {code})", self.id);
+                {
+                    let tx = self.store.db.write()?;
+                    rows::set_exited(&tx, &self.id, code as i64, oom, now_nanos(), "")?;
+                    rows::bump_restart_count(&tx, &self.id)?;
+                    tx.commit()?;
+                }
+                // Docker's back-off: 100 ms doubling, capped.
+                let delay = Duration::from_millis(100u64 << restarts.min(9));
+                std::thread::sleep(delay.min(Duration::from_secs(60)));
+                continue;
+            }
+            self.finish(code, oom);
+            return Ok(());
+        }
+    }
+
+    /// Accepts clients until one sends `Start`; returns it with its attach flags.
+    fn wait_for_start(&mut self) -> anyhow::Result<(UnixStream, u8)> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        self.listener.set_nonblocking(false)?;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let tx = self.store.db.write()?;
+                rows::set_exited(
+                    &tx,
+                    &self.id,
+                    125,
+                    false,
+                    now_nanos(),
+                    "not started in time",
+                )?;
+                tx.commit()?;
+                anyhow::bail!("no client asked to start the container");
+            }
+            let fd = self.listener.as_fd();
+            let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+            let ms = left.as_millis().min(60_000) as u16;
+            poll(&mut fds, PollTimeout::from(ms))?;
+            let Ok((mut s, _)) = self.listener.accept() else {
+                continue;
+            };
+            s.set_read_timeout(Some(Duration::from_secs(10)))?;
+            if let Ok(Some((Kind::Start, p))) = protocol::read_frame(&mut s) {
+                s.set_read_timeout(None)?;
+                self.listener.set_nonblocking(true)?;
+                return Ok((s, p.first().copied().unwrap_or(0)));
+            }
+        }
+    }
+
+    fn add_client(&mut self, s: UnixStream, want: u8) {
+        let _ = s.set_nonblocking(true);
+        self.clients.insert(
+            s.as_raw_fd(),
+            Client {
+                stream: s,
+                frames: protocol::FrameBuf::default(),
+                want,
+            },
+        );
+    }
+
+    /// Mounts the rootfs, writes the bundle and starts the process. Errors carry Docker's exit
+    /// code (125 berth, 126 not executable, 127 not found).
+    fn start_container(&mut self) -> Result<Running, (i32, String)> {
+        let e125 = |e: &dyn std::fmt::Display| (125, e.to_string());
+        containers::rootfs::prepare(&self.store, &self.id, &self.paths, &self.settings)
+            .map_err(|e| e125(&e))?;
+        let (stdio, ours, console) = self.make_stdio().map_err(|e| e125(&e))?;
+        let pid = match self.runtime.run(
+            &self.id,
+            self.paths.bundle(),
+            stdio,
+            console.as_ref().map(|c| c.path()),
+        ) {
+            Ok(pid) => pid,
+            Err(e) => {
+                let _ = self.runtime.delete(&self.id, true);
+                let _ = containers::rootfs::unmount(&self.paths);
+                return Err(exit_code_for(&e, &self.command_name()));
+            }
+        };
+        let mut running = ours;
+        running.pid = pid;
+        if let Some(console) = console {
+            match console.recv_master() {
+                Ok(master) => running.pty = Some(master),
+                Err(e) => tracing::warn!("no pty from the runtime: {e}"),
+            }
+        }
+        if let Ok(tx) = self.store.db.write() {
+            let _ = rows::set_running(
+                &tx,
+                &self.id,
+                pid as i64,
+                std::process::id() as i64,
+                now_nanos(),
+            );
+            let _ = tx.commit();
+        }
+        Ok(running)
+    }
+
+    /// The program the container runs (args[0] of the written spec), for error messages.
+    fn command_name(&self) -> String {
+        fs::read(self.paths.spec())
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .and_then(|v| {
+                v.pointer("/process/args/0")
+                    .and_then(|a| a.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default()
+    }
+
+    /// Pipes for the container's stdio (or a console socket for a terminal).
+    fn make_stdio(&self) -> anyhow::Result<(Stdio, Running, Option<ConsoleSocket>)> {
+        let mut running = Running {
+            pid: 0,
+            stdin: None,
+            outputs: Vec::new(),
+            pty: None,
+        };
+        if self.settings.tty {
+            let console = ConsoleSocket::bind(self.paths.run.join("console.sock"))?;
+            let stdio = Stdio {
+                stdin: None,
+                stdout: None,
+                stderr: None,
+            };
+            return Ok((stdio, running, Some(console)));
+        }
+        let pipe = || nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(io::Error::from);
+        let stdin = if self.settings.interactive {
+            let (r, w) = pipe()?;
+            running.stdin = Some(w);
+            r
+        } else {
+            OwnedFd::from(fs::File::open("/dev/null")?)
+        };
+        let (out_r, out_w) = pipe()?;
+        let (err_r, err_w) = pipe()?;
+        set_nonblock(out_r.as_raw_fd());
+        set_nonblock(err_r.as_raw_fd());
+        running.outputs = vec![(0, out_r), (1, err_r)];
+        Ok((
+            Stdio {
+                stdin: Some(stdin),
+                stdout: Some(out_w),
+                stderr: Some(err_w),
+            },
+            running,
+            None,
+        ))
+    }
+
+    /// The poll loop while the container runs. Returns its exit code.
+    fn supervise(&mut self, mut r: Running, sfd: &SignalFd) -> anyhow::Result<i32> {
+        if let Some(m) = &r.pty {
+            set_nonblock(m.as_raw_fd());
+        }
+        let mut exit: Option<i32> = None;
+        loop {
+            // Output sources: pipes, or the pty master.
+            let out_fds: Vec<(usize, RawFd)> = match &r.pty {
+                Some(m) => vec![(0, m.as_raw_fd())],
+                None => r.outputs.iter().map(|(s, f)| (*s, f.as_raw_fd())).collect(),
+            };
+            if exit.is_some() && out_fds.is_empty() {
+                break;
+            }
+            let client_fds: Vec<RawFd> = self.clients.keys().copied().collect();
+            let mut pfds: Vec<PollFd> = Vec::new();
+            // SAFETY: every fd below stays open for the duration of this poll call.
+            let b = |fd: RawFd| unsafe { BorrowedFd::borrow_raw(fd) };
+            pfds.push(PollFd::new(sfd.as_fd(), PollFlags::POLLIN));
+            pfds.push(PollFd::new(self.listener.as_fd(), PollFlags::POLLIN));
+            for (_, fd) in &out_fds {
+                pfds.push(PollFd::new(b(*fd), PollFlags::POLLIN));
+            }
+            for fd in &client_fds {
+                pfds.push(PollFd::new(b(*fd), PollFlags::POLLIN));
+            }
+            // After the init process exited, drain output briefly, then stop.
+            let timeout = if exit.is_some() { 200u16 } else { 1000u16 };
+            let n = match poll(&mut pfds, PollTimeout::from(timeout)) {
+                Ok(n) => n,
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            if n == 0 && exit.is_some() {
+                break;
+            }
+            let revents: Vec<PollFlags> = pfds
+                .iter()
+                .map(|p| p.revents().unwrap_or(PollFlags::empty()))
+                .collect();
+            drop(pfds);
+            if !revents[0].is_empty() {
+                while let Ok(Some(si)) = sfd.read_signal() {
+                    if si.ssi_signo == Signal::SIGCHLD as u32 {
+                        if let Some(code) = reap(r.pid) {
+                            exit = Some(code);
+                        }
+                    } else if si.ssi_signo == Signal::SIGTERM as u32 {
+                        // Forward to the container; its exit ends us.
+                        let _ = nix::sys::signal::kill(Pid::from_raw(r.pid), Signal::SIGTERM);
+                    }
+                }
+            }
+            if !revents[1].is_empty() {
+                while let Ok((s, _)) = self.listener.accept() {
+                    self.add_client(s, 0);
+                }
+            }
+            let mut closed_outputs = Vec::new();
+            for (i, (stream, fd)) in out_fds.iter().enumerate() {
+                let ev = revents[2 + i];
+                if ev.is_empty() {
+                    continue;
+                }
+                let mut buf = [0u8; 32 * 1024];
+                // SAFETY: reading into a stack buffer from a valid fd.
+                let n = unsafe { libc::read(*fd, buf.as_mut_ptr().cast(), buf.len()) };
+                if n > 0 {
+                    self.output(*stream, &buf[..n as usize]);
+                } else if n == 0
+                    || (n < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN))
+                {
+                    closed_outputs.push(*fd);
+                }
+            }
+            if !closed_outputs.is_empty() {
+                if r.pty
+                    .as_ref()
+                    .is_some_and(|m| closed_outputs.contains(&m.as_raw_fd()))
+                {
+                    r.pty = None;
+                }
+                r.outputs
+                    .retain(|(_, f)| !closed_outputs.contains(&f.as_raw_fd()));
+            }
+            let base = 2 + out_fds.len();
+            for (i, fd) in client_fds.iter().enumerate() {
+                if !revents[base + i].is_empty() {
+                    self.client_input(*fd, &mut r);
+                }
+            }
+        }
+        let _ = self.log.flush_partial();
+        Ok(exit.unwrap_or(255))
+    }
+
+    fn output(&mut self, stream: usize, data: &[u8]) {
+        if let Err(e) = self.log.write(stream, data) {
+            tracing::warn!("writing the log: {e}");
+        }
+        let (kind, flag) = if stream == 0 {
+            (Kind::Stdout, WANT_STDOUT)
+        } else {
+            (Kind::Stderr, WANT_STDERR)
+        };
+        let mut dead = Vec::new();
+        for (fd, c) in self.clients.iter_mut() {
+            if c.want & flag != 0 {
+                // Attached clients get output in blocking writes: a slow reader slows the
+                // container, as with Docker's attach.
+                let _ = c.stream.set_nonblocking(false);
+                if protocol::write_frame(&mut c.stream, kind, data).is_err() {
+                    dead.push(*fd);
+                }
+                let _ = c.stream.set_nonblocking(true);
+            }
+        }
+        for fd in dead {
+            self.clients.remove(&fd);
+        }
+    }
+
+    fn client_input(&mut self, fd: RawFd, r: &mut Running) {
+        let Some(c) = self.clients.get_mut(&fd) else {
+            return;
+        };
+        let mut buf = [0u8; 16 * 1024];
+        match c.stream.read(&mut buf) {
+            Ok(0) => {
+                self.clients.remove(&fd);
+                return;
+            }
+            Ok(n) => c.frames.push(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(_) => {
+                self.clients.remove(&fd);
+                return;
+            }
+        }
+        loop {
+            let frame = match self.clients.get_mut(&fd).map(|c| c.frames.next_frame()) {
+                Some(Ok(Some(f))) => f,
+                Some(Ok(None)) | None => break,
+                Some(Err(_)) => {
+                    self.clients.remove(&fd);
+                    break;
+                }
+            };
+            match frame {
+                (Kind::Attach, p) => {
+                    if let Some(c) = self.clients.get_mut(&fd) {
+                        c.want = p.first().copied().unwrap_or(0);
+                    }
+                }
+                (Kind::Stdin, data) => {
+                    let target = r
+                        .pty
+                        .as_ref()
+                        .map(|m| m.as_raw_fd())
+                        .or(r.stdin.as_ref().map(|s| s.as_raw_fd()));
+                    if data.is_empty() {
+                        // EOF: close the container's stdin (a terminal gets ^D instead).
+                        if r.pty.is_some() {
+                            if let Some(t) = target {
+                                write_all_fd(t, &[4]);
+                            }
+                        } else {
+                            r.stdin = None;
+                        }
+                    } else if let Some(t) = target {
+                        write_all_fd(t, &data);
+                    }
+                }
+                (Kind::Resize, p) if p.len() >= 4 => {
+                    if let Some(m) = &r.pty {
+                        let ws = libc::winsize {
+                            ws_row: u16::from_be_bytes([p[0], p[1]]),
+                            ws_col: u16::from_be_bytes([p[2], p[3]]),
+                            ws_xpixel: 0,
+                            ws_ypixel: 0,
+                        };
+                        // SAFETY: TIOCSWINSZ with a valid winsize on the pty master.
+                        unsafe { libc::ioctl(m.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+                    }
+                }
+                (Kind::Signal, p) if p.len() >= 4 => {
+                    let sig = i32::from_be_bytes([p[0], p[1], p[2], p[3]]);
+                    if p.get(4) == Some(&1) {
+                        self.stopped_by_user = true;
+                    }
+                    if let Ok(s) = Signal::try_from(sig) {
+                        let _ = nix::sys::signal::kill(Pid::from_raw(r.pid), s);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Read before the runtime state (and cgroup) is deleted.
+    fn oom_killed(&self) -> bool {
+        matches!(self.runtime.oom_kills(&self.id), Ok(Some(n)) if n > 0)
+    }
+
+    fn cleanup_runtime(&mut self) {
+        containers::cleanup_runtime(&self.store, &self.id, &self.paths);
+    }
+
+    /// Records the exit, applies --rm, tells the clients, and cleans up.
+    fn finish(&mut self, code: i32, oom: bool) {
+        if let Ok(tx) = self.store.db.write() {
+            let _ = rows::set_exited(&tx, &self.id, code as i64, oom, now_nanos(), "");
+            let _ = tx.commit();
+        }
+        self.remove_if_auto();
+        self.broadcast_exit(Kind::Exit, &protocol::exit_payload(code));
+        let _ = fs::remove_file(self.paths.socket());
+    }
+
+    /// The container could not start: record why, tell the starter, clean up.
+    fn finish_failed(&mut self, code: i32, msg: &str, starter: Option<(UnixStream, u8)>) {
+        if let Ok(tx) = self.store.db.write() {
+            let _ = rows::set_exited(&tx, &self.id, code as i64, false, now_nanos(), msg);
+            let _ = tx.commit();
+        }
+        self.cleanup_runtime();
+        self.remove_if_auto();
+        if let Some((mut s, _)) = starter {
+            let _ = protocol::write_frame(&mut s, Kind::Error, &protocol::error_payload(code, msg));
+        }
+        self.broadcast_exit(Kind::Error, &protocol::error_payload(code, msg));
+        let _ = fs::remove_file(self.paths.socket());
+    }
+
+    fn remove_if_auto(&mut self) {
+        if !self.settings.auto_remove {
+            return;
+        }
+        if let Ok(Some(row)) = rows::get(&self.store.db.conn, &self.id)
+            && let Err(e) = containers::remove_stopped(&mut self.store, &row)
+        {
+            tracing::warn!("removing container {}: {e}", self.id);
+        }
+    }
+
+    fn broadcast_exit(&mut self, kind: Kind, payload: &[u8]) {
+        for (_, mut c) in self.clients.drain() {
+            let _ = c.stream.set_nonblocking(false);
+            let _ = protocol::write_frame(&mut c.stream, kind, payload);
+        }
+    }
+}
+
+fn set_nonblock(fd: RawFd) {
+    // SAFETY: fcntl on a valid fd.
+    unsafe {
+        let fl = libc::fcntl(fd, libc::F_GETFL);
+        libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+    }
+}
+
+fn write_all_fd(fd: RawFd, mut data: &[u8]) {
+    // SAFETY: `fd` is a valid borrowed descriptor for the duration of the call.
+    let mut f = std::mem::ManuallyDrop::new(unsafe { fs::File::from_raw_fd(fd) });
+    while !data.is_empty() {
+        match f.write(data) {
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(_) => break,
+        }
+    }
+}
+
+/// Reaps every exited child; returns the exit code if `init` was among them.
+fn reap(init: i32) -> Option<i32> {
+    let mut code = None;
+    loop {
+        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Exited(pid, c)) if pid.as_raw() == init => code = Some(c),
+            Ok(WaitStatus::Signaled(pid, s, _)) if pid.as_raw() == init => {
+                code = Some(128 + s as i32)
+            }
+            Ok(WaitStatus::StillAlive) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    code
+}
+
+/// Docker's exit codes and messages for a process that could not start: 127 when the command
+/// does not exist, 126 when it cannot be executed, 125 otherwise.
+fn exit_code_for(e: &crate::runtime::RuntimeError, command: &str) -> (i32, String) {
+    let msg = e.to_string();
+    let lower = msg.to_lowercase();
+    if lower.contains("not found") || lower.contains("no such file") {
+        (
+            127,
+            format!(
+                "failed to start the container: exec: {command:?}: executable file not found in $PATH"
+            ),
+        )
+    } else if lower.contains("permission") || lower.contains("not executable") {
+        (
+            126,
+            format!("failed to start the container: exec: {command:?}: permission denied"),
+        )
+    } else {
+        (125, msg)
+    }
+}

@@ -1,0 +1,1151 @@
+//! The embedded OCI runtime: a small API over youki's `libcontainer` (cgroupfs driver).
+//!
+//! It is meant for berth's per-container monitor process and has hard requirements on its
+//! caller, because libcontainer `clone(2)`s the calling process (no `exec`) to build the
+//! container's intermediate and init processes:
+//!
+//! * **Single-threaded caller.** [`Runtime::run`] and [`Runtime::exec`] refuse to run when
+//!   the process has more than one thread (a clone of a multi-threaded process can deadlock
+//!   on a lock another thread held: malloc, tracing, stdio). Never call them from a tokio
+//!   worker. The other operations do not clone and may be called from anywhere.
+//! * **The caller reaps.** The pid returned by `run`/`exec` is a *child of the caller*
+//!   (libcontainer clones the init with `CLONE_PARENT` from its intermediate process). The
+//!   caller must `waitpid` it, and must not set `SIGCHLD` to `SIG_IGN` (exit statuses would be
+//!   lost). Reap with `waitpid(-1)`, not `waitpid(init)`: a dying init stays in the kernel's
+//!   `zap_pid_ns_processes` until every process of its pid namespace is reaped, including
+//!   exec'd ones, whose parent is the caller, so waiting for the init alone can deadlock.
+//!   (`waitpid(-1)` between calls never meets libcontainer's helpers: they are reaped before
+//!   `run`/`exec` return.)
+//! * **`run` returns once the start signal is sent**; the init execs the program a moment
+//!   later (µs to ~1 ms). libcontainer checks the executable beforehand, so a failure after
+//!   that point is rare; it shows as exit status 255. `exec` returns after the execve.
+//! * **Logging**: libcontainer logs through `tracing`, also from the cloned processes. In the
+//!   container's init, fd 2 is the container's stderr once stdio is set up: a subscriber
+//!   writing to stderr puts libcontainer's errors into the container's output. Log to a file
+//!   (or install no subscriber), and filter `libcgroups=error`: it warns about every v1
+//!   controller the host lacks (hugetlb, perf_event, net_cls, net_prio here) on each call.
+//! * **umask**: the container inherits the caller's umask unless the spec sets
+//!   `process.user.umask` (runc defaults to 0022; set it in the spec).
+//! * **Process-wide side effects on the caller** (all made by libcontainer): it `chdir`s
+//!   temporarily into the state directory (so the caller's cwd must exist: call
+//!   [`prepare_monitor_process`]), marks the caller non-dumpable (`PR_SET_DUMPABLE=0`, kept),
+//!   and writes the spec's `oomScoreAdj` into the caller's own `/proc/self/oom_score_adj`
+//!   (this module restores the previous value). It does not touch the caller's umask,
+//!   signal mask or signal dispositions, but the container inherits them (see below).
+//! * **Caller fds 0, 1, 2 must be open**: libcontainer `fstat`s them in the container's init.
+//!   The caller's environment variable `LISTEN_FDS` leaks fds into the container: unset it.
+//!
+//! What this module adds on top of libcontainer:
+//! * The container process starts with an empty signal mask and default dispositions for
+//!   every signal (libcontainer would pass the caller's on: a Rust program ignores `SIGPIPE`,
+//!   and a monitor that blocks signals for a signalfd would block them in the container).
+//! * Stdio that is `None` becomes `/dev/null` (instead of the caller's own fds), and stdio
+//!   fds numbered 0..=2 are moved above 2 first (libcontainer's `dup2`+`close` would
+//!   otherwise close or clobber them).
+//! * Stray helper processes and zombies of a failed `run`/`exec` are reaped, and the channel
+//!   sockets libcontainer leaks on those error paths (4 fds per failure) are closed.
+//! * A container whose recorded init pid is no longer in the container's cgroup (the pid
+//!   was reaped and reused) is reported and treated as stopped, never signalled.
+//! * `delete` is idempotent, retries the cgroup removal while processes die, and also
+//!   cleans a half-created state directory.
+//! * [`ConsoleSocket`]: the listening side of `--console-socket`, receiving the pty master.
+//!
+//! State layout (libcontainer's): `STATE_ROOT/<id>/state.json` (status, init pid, bundle,
+//! creation time), `youki_config.json` (cgroup path and hooks), `notify.sock` (the start
+//! barrier), `console-socket` (symlink to the console socket, tty containers only). The
+//! bundle must stay in place until `delete`: `exec` re-reads `BUNDLE/config.json`.
+//!
+//! Cgroups: the spec's `linux.cgroupsPath` is required (e.g. `/berth/<id>`). On cgroup v1
+//! (and v1 "hybrid" hosts, where the unified hierarchy is left alone) it is joined below the
+//! mount point of every supported v1 controller (`/sys/fs/cgroup/<ctrl>/berth/<id>`);
+//! `delete` removes those leaf directories (the parent `/berth` stays, as Docker's `/docker`).
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, IoSliceMut};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::net::UnixListener;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use libcgroups::common::CgroupManager;
+use libcontainer::container::builder::ContainerBuilder;
+use libcontainer::container::{Container, ContainerStatus as LcStatus};
+use libcontainer::error::LibcontainerError;
+use libcontainer::syscall::syscall::SyscallType;
+use libcontainer::workload::{Executor, ExecutorError, ExecutorValidationError};
+use oci_spec::runtime::{PosixRlimitType, Spec, UserBuilder};
+
+/// Errors of the embedded runtime. Messages name the container and the operation;
+/// libcontainer's own errors are flattened with their whole `source()` chain.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("no such container: {0}")]
+    NotFound(String),
+    #[error("container {0} already exists")]
+    AlreadyExists(String),
+    #[error("invalid container id {id:?}: {reason}")]
+    InvalidId { id: String, reason: &'static str },
+    #[error("cannot {op} container {id}: it is {status}")]
+    WrongState {
+        id: String,
+        op: &'static str,
+        status: ContainerStatus,
+    },
+    #[error("invalid bundle {}: {reason}", path.display())]
+    InvalidBundle { path: PathBuf, reason: String },
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("the runtime must be called from a single-threaded process (this one has {0} threads)")]
+    MultiThreaded(usize),
+    #[error("{op} container {id}: {message}")]
+    Libcontainer {
+        op: &'static str,
+        id: String,
+        message: String,
+    },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+type Result<T> = std::result::Result<T, RuntimeError>;
+
+fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> RuntimeError {
+    let context = context.into();
+    move |source| RuntimeError::Io { context, source }
+}
+
+/// A container's status as libcontainer records it, corrected for exited/reused init pids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerStatus {
+    /// `run` is in progress (state directory exists, init not yet ready).
+    Creating,
+    /// Created, not started (only seen if a `run` died between create and start).
+    Created,
+    Running,
+    Paused,
+    /// The init process has exited (it may still be an unreaped zombie of the monitor).
+    Stopped,
+}
+
+impl std::fmt::Display for ContainerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Creating => "creating",
+            Self::Created => "created",
+            Self::Running => "running",
+            Self::Paused => "paused",
+            Self::Stopped => "stopped",
+        })
+    }
+}
+
+impl From<LcStatus> for ContainerStatus {
+    fn from(s: LcStatus) -> Self {
+        match s {
+            LcStatus::Creating => Self::Creating,
+            LcStatus::Created => Self::Created,
+            LcStatus::Running => Self::Running,
+            LcStatus::Paused => Self::Paused,
+            LcStatus::Stopped => Self::Stopped,
+        }
+    }
+}
+
+/// The stdio of a container process. Each fd is consumed (closed in the caller once the
+/// process has it). `None` means `/dev/null`. With a terminal, all three must be `None`:
+/// the process gets the pty slave, and the master arrives on the console socket.
+#[derive(Debug, Default)]
+pub struct Stdio {
+    pub stdin: Option<OwnedFd>,
+    pub stdout: Option<OwnedFd>,
+    pub stderr: Option<OwnedFd>,
+}
+
+/// A process to start in a running container (`docker exec`). Unset fields are taken from
+/// the container's own `process` in `BUNDLE/config.json` (user, cwd, capabilities, rlimits,
+/// `noNewPrivileges`, apparmor, ...); `env` entries override the container's by name.
+#[derive(Debug, Clone, Default)]
+pub struct ExecProcess {
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: Option<PathBuf>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    /// Replaces the container's additional gids when non-empty or when `uid` is set.
+    pub additional_gids: Vec<u32>,
+    /// Allocate a pty: requires a console socket and `Stdio::default()`.
+    pub tty: bool,
+}
+
+/// Handle on libcontainer's state directory (e.g. `RUNROOT/runtime`).
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    state_root: PathBuf,
+}
+
+impl Runtime {
+    /// Opens (creating it, mode 0700) the state directory.
+    pub fn new(state_root: impl Into<PathBuf>) -> Result<Runtime> {
+        let state_root = state_root.into();
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&state_root)
+            .map_err(io_err(format!(
+                "create runtime state dir {}",
+                state_root.display()
+            )))?;
+        let state_root = fs::canonicalize(&state_root).map_err(io_err(format!(
+            "resolve runtime state dir {}",
+            state_root.display()
+        )))?;
+        Ok(Runtime { state_root })
+    }
+
+    /// The (canonical) state directory.
+    pub fn state_root(&self) -> &Path {
+        &self.state_root
+    }
+
+    /// Creates and starts the container described by `BUNDLE/config.json`.
+    ///
+    /// `process.terminal` must be true exactly when `console_socket` is given (then `stdio`
+    /// must be empty; see [`ConsoleSocket`]). The spec must have `linux.cgroupsPath` and
+    /// rlimits within the caller's hard limits. Returns the init pid, a child of the caller,
+    /// which the caller must reap. On error nothing is left: no state, cgroup or process.
+    pub fn run(
+        &self,
+        id: &str,
+        bundle: &Path,
+        stdio: Stdio,
+        console_socket: Option<&Path>,
+    ) -> Result<i32> {
+        check_id(id)?;
+        ensure_single_threaded()?;
+        ensure_caller_stdio_open()?;
+        let spec = load_bundle_spec(bundle)?;
+        let terminal = spec
+            .process()
+            .as_ref()
+            .and_then(|p| p.terminal())
+            .unwrap_or(false);
+        check_terminal(terminal, &stdio, console_socket)?;
+        if self.state_root.join(id).exists() {
+            return Err(RuntimeError::AlreadyExists(id.to_owned()));
+        }
+        let stdio = prepare_stdio(stdio, terminal)?;
+
+        let fds = FdSnapshot::take();
+        let kids = children();
+        let oom_guard = OomScoreGuard::save();
+        let lc = |e: LibcontainerError| lc_err("create", id, e);
+        let built = (|| {
+            let builder = self.builder(id, stdio, console_socket).map_err(lc)?;
+            builder
+                .as_init(bundle)
+                .with_systemd(false)
+                .with_detach(true)
+                .build()
+                .map_err(|e| match e {
+                    LibcontainerError::Exist => RuntimeError::AlreadyExists(id.to_owned()),
+                    e => lc(e),
+                })
+        })();
+        drop(oom_guard);
+        let mut container = match built {
+            Ok(c) => c,
+            Err(e) => {
+                reap_stray_helpers(&kids);
+                fds.close_new();
+                return Err(e);
+            }
+        };
+        let Some(pid) = container.pid() else {
+            let _ = container.delete(true);
+            reap_stray_helpers(&kids);
+            fds.close_new();
+            return Err(RuntimeError::Libcontainer {
+                op: "create",
+                id: id.to_owned(),
+                message: "libcontainer recorded no init pid".into(),
+            });
+        };
+        if let Err(e) = container.start() {
+            let _ = container.delete(true);
+            reap_child(pid.as_raw());
+            fds.close_new();
+            return Err(lc_err("start", id, e));
+        }
+        Ok(pid.as_raw())
+    }
+
+    /// Starts a process inside a running container (libcontainer's tenant builder, i.e.
+    /// `setns` into the init's namespaces and joining its cgroup). Returns its pid (a child
+    /// of the caller, which the caller must reap). `p.tty` requires a console socket.
+    pub fn exec(
+        &self,
+        id: &str,
+        p: ExecProcess,
+        stdio: Stdio,
+        console_socket: Option<&Path>,
+    ) -> Result<i32> {
+        check_id(id)?;
+        ensure_single_threaded()?;
+        ensure_caller_stdio_open()?;
+        if p.args.is_empty() {
+            return Err(RuntimeError::InvalidArgument(
+                "exec: no command given".into(),
+            ));
+        }
+        if let Some(cwd) = &p.cwd
+            && cwd.is_relative()
+        {
+            return Err(RuntimeError::InvalidArgument(format!(
+                "exec: working directory {} is not absolute",
+                cwd.display()
+            )));
+        }
+        check_terminal(p.tty, &stdio, console_socket)?;
+        let container = self
+            .load(id)?
+            .ok_or_else(|| RuntimeError::NotFound(id.to_owned()))?;
+        let status = ContainerStatus::from(container.status());
+        if status != ContainerStatus::Running {
+            return Err(RuntimeError::WrongState {
+                id: id.to_owned(),
+                op: "exec in",
+                status,
+            });
+        }
+
+        // The process: the container's own, with the overrides.
+        let bundle = container.bundle().clone();
+        let spec = load_bundle_spec(&bundle)?;
+        let mut process = spec.process().clone().unwrap_or_default();
+        let mut env: Vec<String> = process.env().clone().unwrap_or_default();
+        for kv in &p.env {
+            let key = kv.split('=').next().unwrap_or("");
+            env.retain(|e| e.split('=').next().unwrap_or("") != key);
+            env.push(kv.clone());
+        }
+        let base_user = process.user().clone();
+        let mut user = UserBuilder::default()
+            .uid(p.uid.unwrap_or(base_user.uid()))
+            .gid(p.gid.unwrap_or(base_user.gid()));
+        if let Some(umask) = base_user.umask() {
+            user = user.umask(umask);
+        }
+        if !p.additional_gids.is_empty() || p.uid.is_some() {
+            user = user.additional_gids(p.additional_gids.clone());
+        } else if let Some(g) = base_user.additional_gids() {
+            user = user.additional_gids(g.clone());
+        }
+        let user = user
+            .build()
+            .map_err(|e| RuntimeError::InvalidArgument(format!("exec: {e}")))?;
+        process
+            .set_args(Some(p.args.clone()))
+            .set_env(Some(env))
+            .set_user(user)
+            .set_terminal(Some(p.tty))
+            .set_console_size(None);
+        if let Some(cwd) = p.cwd {
+            process.set_cwd(cwd);
+        }
+
+        let dir = self.state_root.join(id);
+        let process_json = dir.join(format!("exec-{}.json", unique_suffix()));
+        let json = serde_json::to_vec(&process).map_err(|e| {
+            RuntimeError::InvalidArgument(format!("exec: cannot encode the process: {e}"))
+        })?;
+        fs::write(&process_json, json)
+            .map_err(io_err(format!("write {}", process_json.display())))?;
+        let before = tenant_leftovers(&dir);
+        let stdio = prepare_stdio(stdio, p.tty)?;
+
+        let fds = FdSnapshot::take();
+        let kids = children();
+        let oom_guard = OomScoreGuard::save();
+        let lc = |e: LibcontainerError| lc_err("exec in", id, e);
+        let result = (|| {
+            let builder = self.builder(id, stdio, console_socket).map_err(lc)?;
+            builder
+                .as_tenant()
+                .with_process(Some(&process_json))
+                .with_detach(true)
+                .build()
+                .map_err(lc)
+        })();
+        drop(oom_guard);
+        let _ = fs::remove_file(&process_json);
+        // libcontainer leaves a notify socket (and a console-socket symlink) per exec.
+        for leftover in tenant_leftovers(&dir).difference(&before) {
+            let _ = fs::remove_file(dir.join(leftover));
+        }
+        match result {
+            Ok(pid) => Ok(pid.as_raw()),
+            Err(e) => {
+                reap_stray_helpers(&kids);
+                fds.close_new();
+                Err(e)
+            }
+        }
+    }
+
+    /// Sends `signal` to the init process, or with `all` to every process of the container's
+    /// cgroup (the cgroup is frozen meanwhile, and thawed after: a paused container is
+    /// resumed by `all`, and by `SIGKILL`). Signals nix does not name (real-time signals, 0)
+    /// are sent directly. Killing a stopped container is `WrongState` (except with `all`).
+    pub fn kill(&self, id: &str, signal: i32, all: bool) -> Result<()> {
+        check_id(id)?;
+        let mut c = self
+            .load(id)?
+            .ok_or_else(|| RuntimeError::NotFound(id.to_owned()))?;
+        let before = c.status();
+        match libcontainer::signal::Signal::try_from(signal) {
+            Ok(sig) => c.kill(sig, all).map_err(|e| match e {
+                LibcontainerError::IncorrectStatus(s) => RuntimeError::WrongState {
+                    id: id.to_owned(),
+                    op: "kill",
+                    status: s.into(),
+                },
+                e => lc_err("kill", id, e),
+            })?,
+            Err(_) => self.kill_raw(&c, id, signal, all)?,
+        }
+        // libcontainer records "stopped" after any signal; keep a frozen container "paused"
+        // so that `resume` still works (only SIGKILL or `all` thaws it).
+        if before == LcStatus::Paused && !all && signal != libc::SIGKILL {
+            c.set_status(LcStatus::Paused)
+                .save()
+                .map_err(|e| lc_err("kill", id, e))?;
+        }
+        Ok(())
+    }
+
+    fn kill_raw(&self, c: &Container, id: &str, signal: i32, all: bool) -> Result<()> {
+        let pids: Vec<i32> = if all {
+            let path = c.spec().map_err(|e| lc_err("kill", id, e))?.cgroup_path;
+            let manager = cgroup_manager(&path, id).map_err(|m| lc_msg("kill", id, m))?;
+            manager
+                .get_all_pids()
+                .map_err(|e| lc_msg("kill", id, chain(&e)))?
+                .into_iter()
+                .map(|p| p.as_raw())
+                .collect()
+        } else {
+            if !matches!(
+                c.status(),
+                LcStatus::Created | LcStatus::Running | LcStatus::Paused
+            ) {
+                let status = c.status().into();
+                return Err(RuntimeError::WrongState {
+                    id: id.to_owned(),
+                    op: "kill",
+                    status,
+                });
+            }
+            c.pid().map(|p| p.as_raw()).into_iter().collect()
+        };
+        for pid in pids {
+            if unsafe { libc::kill(pid, signal) } != 0 {
+                let err = io::Error::last_os_error();
+                if err.raw_os_error() != Some(libc::ESRCH) {
+                    return Err(io_err(format!("kill {pid} (container {id})"))(err));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Freezes every process of the container (freezer cgroup).
+    pub fn pause(&self, id: &str) -> Result<()> {
+        check_id(id)?;
+        let mut c = self
+            .load(id)?
+            .ok_or_else(|| RuntimeError::NotFound(id.to_owned()))?;
+        c.pause().map_err(|e| status_or_lc(e, "pause", id))
+    }
+
+    /// Thaws a paused container.
+    pub fn resume(&self, id: &str) -> Result<()> {
+        check_id(id)?;
+        let mut c = self
+            .load(id)?
+            .ok_or_else(|| RuntimeError::NotFound(id.to_owned()))?;
+        c.resume().map_err(|e| status_or_lc(e, "resume", id))
+    }
+
+    /// Removes libcontainer's state and the container's cgroup directories in every
+    /// controller. A running or paused container needs `force` (it is then SIGKILLed, and
+    /// its init stays a zombie of the caller until reaped); a created one is always killed.
+    /// A missing container is `Ok`.
+    pub fn delete(&self, id: &str, force: bool) -> Result<()> {
+        check_id(id)?;
+        let dir = self.state_root.join(id);
+        if !dir.exists() {
+            return Ok(());
+        }
+        let mut c = match self.load(id) {
+            Ok(Some(c)) => c,
+            Ok(None) => return Ok(()),
+            // A state dir without a readable state.json: a `run` died half-way.
+            Err(_) => return self.delete_broken(id, &dir),
+        };
+        // Processes in a dying cgroup take a moment to go; libcontainer retries only ~0.1 s.
+        let mut attempt = 0;
+        loop {
+            match c.delete(force) {
+                Ok(()) => return Ok(()),
+                Err(LibcontainerError::IncorrectStatus(s)) => {
+                    return Err(RuntimeError::WrongState {
+                        id: id.to_owned(),
+                        op: "delete",
+                        status: s.into(),
+                    });
+                }
+                Err(e) if attempt < 20 => {
+                    attempt += 1;
+                    tracing::debug!(id, error = %chain(&e), "delete: retrying");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => return Err(lc_err("delete", id, e)),
+            }
+        }
+    }
+
+    fn delete_broken(&self, id: &str, dir: &Path) -> Result<()> {
+        let cgroup_path = fs::read(dir.join("youki_config.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .and_then(|v| v.get("cgroup_path")?.as_str().map(PathBuf::from));
+        if let Some(cgroup_path) = cgroup_path {
+            let manager = cgroup_manager(&cgroup_path, id).map_err(|m| lc_msg("delete", id, m))?;
+            manager
+                .remove()
+                .map_err(|e| lc_msg("delete", id, chain(&e)))?;
+        }
+        fs::remove_dir_all(dir).map_err(io_err(format!("remove {}", dir.display())))
+    }
+
+    /// The container's status, or `None` if it does not exist.
+    pub fn state(&self, id: &str) -> Result<Option<ContainerStatus>> {
+        check_id(id)?;
+        Ok(self.load(id)?.map(|c| c.status().into()))
+    }
+
+    /// The init pid libcontainer recorded (`None` if the container does not exist or has
+    /// stopped).
+    pub fn pid(&self, id: &str) -> Result<Option<i32>> {
+        check_id(id)?;
+        Ok(self.load(id)?.and_then(|c| match c.status() {
+            LcStatus::Stopped => None,
+            _ => c.pid().map(|p| p.as_raw()),
+        }))
+    }
+
+    /// The container's cgroup path as given in the spec (`linux.cgroupsPath`).
+    pub fn cgroup_path(&self, id: &str) -> Result<Option<PathBuf>> {
+        check_id(id)?;
+        match self.load(id)? {
+            None => Ok(None),
+            Some(c) => Ok(Some(
+                c.spec().map_err(|e| lc_err("inspect", id, e))?.cgroup_path,
+            )),
+        }
+    }
+
+    /// How many processes of the container the kernel's OOM killer has killed (v1:
+    /// `memory.oom_control` `oom_kill`; v2: `memory.events` `oom_kill`). Read it before
+    /// `delete`, which removes the cgroup. `None` if the container or its memory cgroup is
+    /// gone. (An exit by SIGKILL alone does not prove an OOM kill.)
+    pub fn oom_kills(&self, id: &str) -> Result<Option<u64>> {
+        let Some(path) = self.cgroup_path(id)? else {
+            return Ok(None);
+        };
+        let rel = path.strip_prefix("/").unwrap_or(&path);
+        let candidates = [
+            (
+                Path::new("/sys/fs/cgroup/memory")
+                    .join(rel)
+                    .join("memory.oom_control"),
+                "oom_kill",
+            ),
+            (
+                Path::new("/sys/fs/cgroup").join(rel).join("memory.events"),
+                "oom_kill",
+            ),
+        ];
+        for (file, key) in candidates {
+            if let Ok(text) = fs::read_to_string(&file) {
+                let n = text
+                    .lines()
+                    .filter_map(|l| l.split_once(' '))
+                    .find(|(k, _)| *k == key)
+                    .and_then(|(_, v)| v.trim().parse().ok());
+                return Ok(n.or(Some(0)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Loads the container, treating a recorded init pid that is no longer in the
+    /// container's cgroup as stopped (it exited, was reaped, and the pid was reused).
+    fn load(&self, id: &str) -> Result<Option<Container>> {
+        let dir = self.state_root.join(id);
+        if !dir.exists() {
+            return Ok(None);
+        }
+        let mut c = Container::load(dir).map_err(|e| lc_err("load", id, e))?;
+        if matches!(
+            c.status(),
+            LcStatus::Created | LcStatus::Running | LcStatus::Paused
+        ) {
+            let ours = match (c.pid(), c.spec()) {
+                (Some(pid), Ok(cfg)) => pid_in_cgroup(pid.as_raw(), &cfg.cgroup_path),
+                _ => false,
+            };
+            if !ours {
+                // Forget the pid: libcontainer's own refresh would call any live pid "running".
+                c.state.pid = None;
+                c.set_status(LcStatus::Stopped)
+                    .save()
+                    .map_err(|e| lc_err("load", id, e))?;
+            }
+        }
+        Ok(Some(c))
+    }
+
+    fn builder(
+        &self,
+        id: &str,
+        stdio: [OwnedFd; 3],
+        console_socket: Option<&Path>,
+    ) -> std::result::Result<ContainerBuilder, LibcontainerError> {
+        let [stdin, stdout, stderr] = stdio;
+        Ok(ContainerBuilder::new(id.to_owned(), SyscallType::default())
+            .with_executor(CleanSignalsExecutor)
+            .with_root_path(&self.state_root)?
+            .with_console_socket(console_socket)
+            .validate_id()?
+            .with_stdin(stdin)
+            .with_stdout(stdout)
+            .with_stderr(stderr))
+    }
+}
+
+/// The listening end of a console socket for terminal containers: bind it, pass
+/// [`ConsoleSocket::path`] to `run`/`exec`, then (after they return Ok) take the pty
+/// master with [`ConsoleSocket::recv_master`]. The socket file is removed on drop.
+/// (libcontainer connects during `run`, and the container's init sends the master before
+/// `run` returns, so no concurrent accept is needed.)
+pub struct ConsoleSocket {
+    listener: UnixListener,
+    path: PathBuf,
+}
+
+impl ConsoleSocket {
+    /// Binds a unix socket at `path` (at most 107 bytes; a stale file is replaced).
+    pub fn bind(path: impl Into<PathBuf>) -> Result<ConsoleSocket> {
+        let path = path.into();
+        let _ = fs::remove_file(&path);
+        let listener = UnixListener::bind(&path)
+            .map_err(io_err(format!("bind console socket {}", path.display())))?;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+            .map_err(io_err(format!("chmod console socket {}", path.display())))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(io_err("console socket: set non-blocking"))?;
+        Ok(ConsoleSocket { listener, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Accepts the pending connection and receives the pty master (SCM_RIGHTS).
+    /// Fails at once if no connection is pending (call it after a successful run/exec).
+    pub fn recv_master(&self) -> Result<OwnedFd> {
+        let (stream, _) = self
+            .listener
+            .accept()
+            .map_err(io_err("console socket: no connection from the container"))?;
+        stream
+            .set_nonblocking(false)
+            .map_err(io_err("console socket: set blocking"))?;
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let mut buf = [0u8; 4096];
+        let mut iov = [IoSliceMut::new(&mut buf)];
+        let mut cmsg = nix::cmsg_space!([RawFd; 1]);
+        let msg = nix::sys::socket::recvmsg::<()>(
+            stream.as_raw_fd(),
+            &mut iov,
+            Some(&mut cmsg),
+            nix::sys::socket::MsgFlags::MSG_CMSG_CLOEXEC,
+        )
+        .map_err(|e| io_err("console socket: receive the pty master")(e.into()))?;
+        let mut master = None;
+        for c in msg
+            .cmsgs()
+            .map_err(|e| io_err("console socket: read control data")(e.into()))?
+        {
+            if let nix::sys::socket::ControlMessageOwned::ScmRights(fds) = c {
+                for fd in fds {
+                    // SAFETY: the kernel just installed this fd for us.
+                    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+                    if master.is_none() {
+                        master = Some(fd);
+                    }
+                }
+            }
+        }
+        master.ok_or_else(|| {
+            io_err("console socket")(io::Error::other("the container sent no pty master"))
+        })
+    }
+}
+
+impl Drop for ConsoleSocket {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Puts the calling process in the shape libcontainer needs; call once at the start of the
+/// monitor: cwd `/` (libcontainer `chdir`s back to the cwd, which must exist), fds 0..=2 open
+/// (to `/dev/null` if closed), no `LISTEN_FDS`/`LISTEN_PID` (they would make libcontainer
+/// pass fds into containers), and `SIGCHLD` not ignored (exit statuses would be lost).
+pub fn prepare_monitor_process() -> Result<()> {
+    std::env::set_current_dir("/").map_err(io_err("chdir /"))?;
+    for fd in 0..3 {
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+            let null = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/null")
+                .map_err(io_err("open /dev/null"))?;
+            if null.as_raw_fd() != fd {
+                if unsafe { libc::dup2(null.as_raw_fd(), fd) } == -1 {
+                    return Err(io_err(format!("dup2 /dev/null to fd {fd}"))(
+                        io::Error::last_os_error(),
+                    ));
+                }
+            } else {
+                std::mem::forget(null); // it landed on the free stdio slot: keep it
+            }
+        }
+    }
+    // SAFETY: the monitor is single-threaded when it calls this (no concurrent getenv).
+    unsafe {
+        std::env::remove_var("LISTEN_FDS");
+        std::env::remove_var("LISTEN_PID");
+        std::env::remove_var("LISTEN_FDNAMES");
+    }
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sigaction(libc::SIGCHLD, std::ptr::null(), &mut old) } == 0
+        && old.sa_sigaction == libc::SIG_IGN
+    {
+        let mut dfl: libc::sigaction = unsafe { std::mem::zeroed() };
+        dfl.sa_sigaction = libc::SIG_DFL;
+        unsafe { libc::sigaction(libc::SIGCHLD, &dfl, std::ptr::null_mut()) };
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// libcontainer's default executor (execvp with the spec's PATH), preceded by a reset of
+/// the signal state the container process inherited from the caller through clone(2).
+#[derive(Clone)]
+struct CleanSignalsExecutor;
+
+impl Executor for CleanSignalsExecutor {
+    fn exec(&self, spec: &Spec) -> std::result::Result<(), ExecutorError> {
+        // SAFETY: plain syscalls in the single-threaded container init, right before execve.
+        unsafe {
+            for sig in 1..libc::SIGRTMAX() {
+                if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+                    libc::signal(sig, libc::SIG_DFL);
+                }
+            }
+            let mut empty: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut empty);
+            libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+        }
+        libcontainer::workload::default::get_executor().exec(spec)
+    }
+
+    fn validate(&self, spec: &Spec) -> std::result::Result<(), ExecutorValidationError> {
+        libcontainer::workload::default::get_executor().validate(spec)
+    }
+}
+
+fn check_id(id: &str) -> Result<()> {
+    let bad = |reason| {
+        Err(RuntimeError::InvalidId {
+            id: id.to_owned(),
+            reason,
+        })
+    };
+    if id.is_empty() {
+        return bad("empty");
+    }
+    if id == "." || id == ".." {
+        return bad("not a file name");
+    }
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_+-.".contains(c))
+    {
+        return bad("only letters, digits and _ + - . are allowed");
+    }
+    Ok(())
+}
+
+fn ensure_single_threaded() -> Result<()> {
+    let status =
+        fs::read_to_string("/proc/self/status").map_err(io_err("read /proc/self/status"))?;
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(1);
+    if threads > 1 {
+        return Err(RuntimeError::MultiThreaded(threads));
+    }
+    Ok(())
+}
+
+fn ensure_caller_stdio_open() -> Result<()> {
+    for fd in 0..3 {
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+            return Err(RuntimeError::InvalidArgument(format!(
+                "fd {fd} of the calling process is closed; libcontainer needs fds 0-2 open \
+                 (call prepare_monitor_process)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn load_bundle_spec(bundle: &Path) -> Result<Spec> {
+    let bad = |reason: String| RuntimeError::InvalidBundle {
+        path: bundle.to_owned(),
+        reason,
+    };
+    let spec =
+        Spec::load(bundle.join("config.json")).map_err(|e| bad(format!("config.json: {e}")))?;
+    let process = spec
+        .process()
+        .as_ref()
+        .ok_or_else(|| bad("no process".into()))?;
+    if process.args().as_ref().is_none_or(|a| a.is_empty()) {
+        return Err(bad("process.args is empty".into()));
+    }
+    let linux = spec
+        .linux()
+        .as_ref()
+        .ok_or_else(|| bad("no linux section".into()))?;
+    // Without it libcontainer would use the systemd-style ":youki:<id>", which the cgroupfs
+    // driver takes as a directory name.
+    if linux.cgroups_path().is_none() {
+        return Err(bad("linux.cgroupsPath is required".into()));
+    }
+    // Raising a hard limit needs CAP_SYS_RESOURCE; libcontainer's error would only say EPERM.
+    if !has_cap_sys_resource() {
+        for r in process.rlimits().iter().flatten() {
+            if let Some(res) = rlimit_resource(r.typ()) {
+                let mut cur = libc::rlimit {
+                    rlim_cur: 0,
+                    rlim_max: 0,
+                };
+                if unsafe { libc::getrlimit(res, &mut cur) } == 0
+                    && cur.rlim_max != libc::RLIM_INFINITY
+                    && r.hard() > cur.rlim_max
+                {
+                    return Err(bad(format!(
+                        "rlimit {:?} hard {} exceeds this process's hard limit {} \
+                         (raising it needs CAP_SYS_RESOURCE)",
+                        r.typ(),
+                        r.hard(),
+                        cur.rlim_max
+                    )));
+                }
+            }
+            if r.soft() > r.hard() {
+                return Err(bad(format!(
+                    "rlimit {:?}: soft {} > hard {}",
+                    r.typ(),
+                    r.soft(),
+                    r.hard()
+                )));
+            }
+        }
+    }
+    Ok(spec)
+}
+
+fn has_cap_sys_resource() -> bool {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("CapEff:"))
+                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        })
+        .is_some_and(|caps| caps & (1u64 << 24) != 0) // bit 24: CAP_SYS_RESOURCE
+}
+
+fn rlimit_resource(t: PosixRlimitType) -> Option<libc::__rlimit_resource_t> {
+    use PosixRlimitType::*;
+    Some(match t {
+        RlimitCpu => libc::RLIMIT_CPU,
+        RlimitFsize => libc::RLIMIT_FSIZE,
+        RlimitData => libc::RLIMIT_DATA,
+        RlimitStack => libc::RLIMIT_STACK,
+        RlimitCore => libc::RLIMIT_CORE,
+        RlimitRss => libc::RLIMIT_RSS,
+        RlimitNproc => libc::RLIMIT_NPROC,
+        RlimitNofile => libc::RLIMIT_NOFILE,
+        RlimitMemlock => libc::RLIMIT_MEMLOCK,
+        RlimitAs => libc::RLIMIT_AS,
+        RlimitLocks => libc::RLIMIT_LOCKS,
+        RlimitSigpending => libc::RLIMIT_SIGPENDING,
+        RlimitMsgqueue => libc::RLIMIT_MSGQUEUE,
+        RlimitNice => libc::RLIMIT_NICE,
+        RlimitRtprio => libc::RLIMIT_RTPRIO,
+        RlimitRttime => libc::RLIMIT_RTTIME,
+    })
+}
+
+fn check_terminal(terminal: bool, stdio: &Stdio, console_socket: Option<&Path>) -> Result<()> {
+    match (terminal, console_socket.is_some()) {
+        (true, false) => Err(RuntimeError::InvalidArgument(
+            "a terminal process needs a console socket".into(),
+        )),
+        (false, true) => Err(RuntimeError::InvalidArgument(
+            "a console socket is only for a terminal process (process.terminal)".into(),
+        )),
+        (true, true)
+            if stdio.stdin.is_some() || stdio.stdout.is_some() || stdio.stderr.is_some() =>
+        {
+            Err(RuntimeError::InvalidArgument(
+                "a terminal process takes its stdio from the pty: pass Stdio::default()".into(),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The three fds to hand to libcontainer: `/dev/null` for `None`, and each moved to a
+/// number above 2, because the container's init does `dup2(fd, n); close(fd)`, which would
+/// close (or clobber) an fd that already is 0, 1 or 2. With a terminal the fds are unused
+/// by libcontainer (the pty slave replaces them): `/dev/null` all three.
+fn prepare_stdio(stdio: Stdio, terminal: bool) -> Result<[OwnedFd; 3]> {
+    let one = |fd: Option<OwnedFd>, write: bool| -> Result<OwnedFd> {
+        let fd = match fd {
+            Some(fd) if !terminal => fd,
+            _ => fs::OpenOptions::new()
+                .read(!write)
+                .write(write)
+                .open("/dev/null")
+                .map_err(io_err("open /dev/null"))?
+                .into(),
+        };
+        if fd.as_raw_fd() > 2 {
+            return Ok(fd);
+        }
+        let new = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
+        if new < 0 {
+            return Err(io_err("duplicate a stdio fd")(io::Error::last_os_error()));
+        }
+        // SAFETY: fcntl just returned this new fd.
+        Ok(unsafe { OwnedFd::from_raw_fd(new) })
+    };
+    Ok([
+        one(stdio.stdin, false)?,
+        one(stdio.stdout, true)?,
+        one(stdio.stderr, true)?,
+    ])
+}
+
+/// Whether `pid` currently sits in `cgroup_path` (or below it) in some hierarchy.
+/// (A relative cgroupsPath is taken from the hierarchy's root, as libcgroups' cgroupfs does.)
+fn pid_in_cgroup(pid: i32, cgroup_path: &Path) -> bool {
+    let Ok(text) = fs::read_to_string(format!("/proc/{pid}/cgroup")) else {
+        return false;
+    };
+    let want = Path::new("/").join(cgroup_path);
+    text.lines()
+        .filter_map(|l| l.splitn(3, ':').nth(2))
+        .any(|p| Path::new(p).starts_with(&want))
+}
+
+fn cgroup_manager(
+    path: &Path,
+    id: &str,
+) -> std::result::Result<libcgroups::common::AnyCgroupManager, String> {
+    libcgroups::common::create_cgroup_manager(libcgroups::common::CgroupConfig {
+        cgroup_path: path.to_owned(),
+        systemd_cgroup: false,
+        container_name: id.to_owned(),
+    })
+    .map_err(|e| chain(&e))
+}
+
+/// This process's children (pids). The caller is single-threaded, so `/proc/self/task/<pid>`
+/// lists them all.
+fn children() -> HashSet<i32> {
+    let me = std::process::id();
+    fs::read_to_string(format!("/proc/{me}/task/{me}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// Reaps the children that appeared during a failed create or exec and are libcontainer
+/// helpers (comm `youki:[1:INTER]` / `youki:[2:INIT]`: processes that never exec'd). Older
+/// children are left alone: the container's own init is also named `youki:[2:INIT]` for a
+/// moment after `run` returns. Unreaped children's pids cannot have been reused.
+fn reap_stray_helpers(before: &HashSet<i32>) {
+    for pid in children().difference(before) {
+        let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if comm.starts_with("youki:[") {
+            reap_child(*pid);
+        }
+    }
+}
+
+/// SIGKILL and reap a child that is known to be ours and unreaped.
+fn reap_child(pid: i32) {
+    let mut status = 0;
+    // SAFETY: plain syscalls; `pid` is our unreaped child, so it cannot have been reused.
+    unsafe {
+        if libc::waitpid(pid, &mut status, libc::WNOHANG) == 0 {
+            libc::kill(pid, libc::SIGKILL);
+            while libc::waitpid(pid, &mut status, 0) == -1
+                && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
+            {}
+        }
+    }
+}
+
+/// The caller's open fds, by identity. libcontainer leaks its channel sockets (4 per failed
+/// create/exec) when it fails half-way; a successful call leaves nothing. Since the caller is
+/// single-threaded, every fd that appears during a failed call is such garbage.
+struct FdSnapshot(HashSet<(RawFd, u64, u64)>);
+
+impl FdSnapshot {
+    fn take() -> Self {
+        let fds: Vec<RawFd> = fs::read_dir("/proc/self/fd")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse().ok())
+            .collect();
+        FdSnapshot(
+            fds.into_iter()
+                .filter_map(|fd| {
+                    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+                    // SAFETY: fstat on a number; a closed one just fails.
+                    (unsafe { libc::fstat(fd, &mut st) } == 0).then_some((fd, st.st_dev, st.st_ino))
+                })
+                .collect(),
+        )
+    }
+
+    fn close_new(&self) {
+        for (fd, _, _) in Self::take().0.difference(&self.0) {
+            // SAFETY: the fd appeared during the failed call and nothing owns it.
+            unsafe { libc::close(*fd) };
+        }
+    }
+}
+
+fn tenant_leftovers(dir: &Path) -> HashSet<std::ffi::OsString> {
+    fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with("tenant-"))
+        .collect()
+}
+
+fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Restores the caller's `oom_score_adj`, which libcontainer overwrites with the spec's
+/// `process.oomScoreAdj` (so that the children inherit it).
+struct OomScoreGuard(Option<String>);
+
+impl OomScoreGuard {
+    fn save() -> Self {
+        OomScoreGuard(fs::read_to_string("/proc/self/oom_score_adj").ok())
+    }
+}
+
+impl Drop for OomScoreGuard {
+    fn drop(&mut self) {
+        if let Some(v) = &self.0
+            && fs::read_to_string("/proc/self/oom_score_adj")
+                .ok()
+                .as_deref()
+                != Some(v)
+        {
+            let _ = fs::write("/proc/self/oom_score_adj", v.trim());
+        }
+    }
+}
+
+fn status_or_lc(e: LibcontainerError, op: &'static str, id: &str) -> RuntimeError {
+    match e {
+        LibcontainerError::IncorrectStatus(s) => RuntimeError::WrongState {
+            id: id.to_owned(),
+            op,
+            status: s.into(),
+        },
+        e => lc_err(op, id, e),
+    }
+}
+
+fn lc_err(op: &'static str, id: &str, e: LibcontainerError) -> RuntimeError {
+    lc_msg(op, id, chain(&e))
+}
+
+fn lc_msg(op: &'static str, id: &str, message: String) -> RuntimeError {
+    RuntimeError::Libcontainer {
+        op,
+        id: id.to_owned(),
+        message,
+    }
+}
+
+/// An error and its sources, joined by ": " (libcontainer's top-level messages are often
+/// just "io error" or "syscall error").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let msg = s.to_string();
+        if parts.last() != Some(&msg) {
+            parts.push(msg);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,416 @@
+//! Containers from the test bed images: run, output and exit codes, stdin, detached lifecycle,
+//! logs, stop/kill/wait/rm, security defaults, limits, and cleanup.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{Berth, image};
+use serde_json::Value;
+
+fn busybox(b: &Berth) -> String {
+    b.pull("busybox:latest");
+    image("busybox")
+}
+
+fn inspect(b: &Berth, name: &str) -> Value {
+    let out = b.run(&["inspect", name]).ok();
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    v[0].clone()
+}
+
+/// Mounts, cgroups and processes of this berth's containers are all gone.
+#[track_caller]
+fn assert_no_leftovers(b: &Berth, ids: &[String]) {
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let base = b.dir.path().to_string_lossy().into_owned();
+    assert!(
+        !mounts.lines().any(|l| l.contains(&base)),
+        "mounts left under {base}"
+    );
+    for id in ids {
+        for ctrl in ["memory", "pids", "cpu", "freezer", "devices"] {
+            let p = format!("/sys/fs/cgroup/{ctrl}/berth/{id}");
+            assert!(!Path::new(&p).exists(), "cgroup left: {p}");
+        }
+        assert!(
+            !b.root().join("containers").join(id).exists(),
+            "container dir left for {id}"
+        );
+    }
+}
+
+#[test]
+fn run_streams_stdout_and_stderr_apart_and_returns_the_exit_code() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let out = b.run(&[
+        "run",
+        "--rm",
+        &img,
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
+    ]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.stdout, "out\n");
+    assert_eq!(out.stderr, "err\n");
+    assert!(
+        b.run(&["ps", "-aq"]).ok().stdout.is_empty(),
+        "--rm removed it"
+    );
+    assert_no_leftovers(&b, &[]);
+}
+
+#[test]
+fn docker_exit_codes_for_missing_and_non_executable_commands() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let r = b.run(&["run", "--rm", &img, "/no/such/command"]);
+    assert_eq!(r.code, 127, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("\"/no/such/command\": executable file not found"),
+        "{}",
+        r.stderr
+    );
+    let r = b.run(&["run", "--rm", &img, "nosuchcmd"]);
+    assert_eq!(r.code, 127, "{}", r.stderr);
+    let r = b.run(&["run", "--rm", &img, "/etc/passwd"]);
+    assert_eq!(r.code, 126, "{}", r.stderr);
+    assert!(r.stderr.contains("permission denied"), "{}", r.stderr);
+    assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
+}
+
+#[test]
+fn stdin_is_forwarded_and_eof_ends_cat() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let out = b
+        .run_stdin(&["run", "--rm", "-i", &img, "cat"], "line one\nline two\n")
+        .ok();
+    assert_eq!(out.stdout, "line one\nline two\n");
+}
+
+#[test]
+fn detached_lifecycle_ps_logs_stop_inspect_rm() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let out = b
+        .run(&[
+            "run",
+            "-d",
+            "--name",
+            "web",
+            &img,
+            "sh",
+            "-c",
+            "echo hello; echo oops >&2; sleep 300",
+        ])
+        .ok();
+    let id = out.stdout.trim().to_string();
+    assert_eq!(id.len(), 64, "{}", out.stdout);
+    let ps = b.run(&["ps"]).ok();
+    let lines = ps.lines();
+    assert!(
+        lines[0].starts_with("CONTAINER ID") && lines[0].ends_with("NAMES"),
+        "{}",
+        ps.stdout
+    );
+    assert!(
+        lines[1].starts_with(&id[..12]) && lines[1].contains("Up ") && lines[1].ends_with("web"),
+        "{}",
+        ps.stdout
+    );
+    // Logs (both streams, kept apart).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let l = b.run(&["logs", "web"]).ok();
+        if l.stdout == "hello\n" && l.stderr == "oops\n" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "logs: {:?} {:?}",
+            l.stdout,
+            l.stderr
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let i = inspect(&b, "web");
+    assert_eq!(i["Id"], id.as_str());
+    assert_eq!(i["Name"], "/web");
+    assert_eq!(i["State"]["Status"], "running");
+    assert_eq!(i["State"]["Running"], true);
+    assert!(i["State"]["Pid"].as_i64().unwrap() > 0);
+    // rm refuses a running container.
+    b.run(&["rm", "web"]).fails_with("container is running");
+    // sh as PID 1 ignores SIGTERM: stop waits -t 1 second, then kills.
+    let t0 = Instant::now();
+    assert_eq!(b.run(&["stop", "-t", "1", "web"]).ok().stdout.trim(), "web");
+    assert!(t0.elapsed() >= Duration::from_millis(900));
+    let i = inspect(&b, &id[..12]);
+    assert_eq!(i["State"]["Status"], "exited");
+    assert_eq!(i["State"]["ExitCode"], 137);
+    let ps = b.run(&["ps", "-a"]).ok();
+    assert!(ps.stdout.contains("Exited (137)"), "{}", ps.stdout);
+    assert!(b.run(&["ps", "-q"]).ok().stdout.is_empty());
+    b.run(&["rm", "web"]).ok();
+    b.run(&["inspect", "web"]).fails_with("No such object: web");
+    assert_no_leftovers(&b, &[id]);
+}
+
+#[test]
+fn wait_kill_and_restart_policies() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let id = b
+        .run(&["run", "-d", &img, "sh", "-c", "exit 5"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    assert_eq!(b.run(&["wait", &id]).ok().stdout.trim(), "5");
+    // kill -s with a trap.
+    let id2 = b
+        .run(&[
+            "run",
+            "-d",
+            &img,
+            "sh",
+            "-c",
+            "trap 'exit 42' USR1; while true; do sleep 0.1; done",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    std::thread::sleep(Duration::from_millis(300));
+    b.run(&["kill", "-s", "USR1", &id2]).ok();
+    assert_eq!(b.run(&["wait", &id2]).ok().stdout.trim(), "42");
+    b.run(&["kill", &id2]).fails_with("is not running");
+    // on-failure:2 restarts twice, then stays exited.
+    let id3 = b
+        .run(&[
+            "run",
+            "-d",
+            "--restart",
+            "on-failure:2",
+            &img,
+            "sh",
+            "-c",
+            "exit 1",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let i = inspect(&b, &id3);
+        if i["State"]["Status"] == "exited" && i["RestartCount"] == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{i}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    b.run(&["rm", &id, &id2, &id3]).ok();
+    assert_no_leftovers(&b, &[id, id2, id3]);
+}
+
+#[test]
+fn docker_security_defaults_inside_the_container() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let s = b
+        .run(&["run", "--rm", &img, "cat", "/proc/self/status"])
+        .ok()
+        .stdout;
+    let field = |k: &str| {
+        s.lines()
+            .find(|l| l.starts_with(k))
+            .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        field("CapEff:"),
+        "00000000a80425fb",
+        "Docker's 14 capabilities"
+    );
+    assert_eq!(field("CapBnd:"), "00000000a80425fb");
+    assert_eq!(field("Seccomp:"), "2", "seccomp filter mode");
+    // Masked and read-only paths, read-only /sys.
+    let r = b.run(&[
+        "run",
+        "--rm",
+        &img,
+        "sh",
+        "-c",
+        "cat /proc/kcore | wc -c; touch /sys/x; echo 1 > /proc/sys/kernel/domainname",
+    ]);
+    assert_eq!(r.stdout.trim(), "0", "{}", r.stderr);
+    assert!(r.stderr.contains("Read-only file system"), "{}", r.stderr);
+    // PID namespace: the command is PID 1.
+    assert_eq!(
+        b.run(&["run", "--rm", &img, "sh", "-c", "echo $$"])
+            .ok()
+            .stdout
+            .trim(),
+        "1"
+    );
+    // --read-only root.
+    let r = b.run(&["run", "--rm", "--read-only", &img, "touch", "/x"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Read-only file system"), "{}", r.stderr);
+    // --cap-drop ALL.
+    let s = b
+        .run(&[
+            "run",
+            "--rm",
+            "--cap-drop",
+            "ALL",
+            &img,
+            "grep",
+            "CapEff",
+            "/proc/self/status",
+        ])
+        .ok()
+        .stdout;
+    assert!(s.contains("0000000000000000"), "{s}");
+}
+
+#[test]
+fn memory_limit_oom_kills_with_137_and_inspect_says_so() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let r = b.run(&[
+        "run",
+        "--name",
+        "hog",
+        "-m",
+        "16m",
+        "--memory-swap",
+        "16m",
+        &img,
+        "sh",
+        "-c",
+        "tail /dev/zero",
+    ]);
+    assert_eq!(r.code, 137, "{}", r.stderr);
+    let i = inspect(&b, "hog");
+    assert_eq!(i["State"]["OOMKilled"], true, "{}", i["State"]);
+    assert_eq!(i["HostConfig"]["Memory"], 16 << 20);
+    b.run(&["rm", "hog"]).ok();
+}
+
+#[test]
+fn bad_input_leaves_nothing_behind() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    b.run(&["run", "--memory", "lots", &img, "true"])
+        .fails_with("invalid size");
+    b.run(&["run", "--restart", "sometimes", &img, "true"])
+        .fails_with("invalid restart policy");
+    b.run(&["run", "--name", "bad name", &img, "true"])
+        .fails_with("Invalid container name");
+    b.run(&["run", "--cap-add", "NOPE", &img, "true"])
+        .fails_with("NOPE");
+    b.run(&["run", "--sysctl", "kernel.hostname=x", &img, "true"])
+        .fails_with("kernel.hostname");
+    // Like Docker, berth says it will pull, then why it could not.
+    let r = b.run(&["run", &image("nosuch/image"), "true"]);
+    assert_eq!(r.code, 125);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "Unable to find image '{}' locally\n",
+            image("nosuch/image")
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.lines().nth(1).unwrap().contains("not found"),
+        "{}",
+        r.stderr
+    );
+    b.run(&["create", "--name", "dup", &img]).ok();
+    b.run(&["create", "--name", "dup", &img])
+        .fails_with("is already in use");
+    let all = b.run(&["ps", "-aq"]).ok();
+    assert_eq!(
+        all.lines().len(),
+        1,
+        "only the first dup exists: {}",
+        all.stdout
+    );
+    b.run(&["rm", "dup"]).ok();
+    b.run(&["rm", "nosuch"])
+        .fails_with("No such container: nosuch");
+    // An image in use cannot be removed without -f.
+    b.run(&["create", "--name", "user", &img]).ok();
+    b.run(&["rmi", &img])
+        .fails_with("is using its referenced image");
+    b.run(&["rm", "user"]).ok();
+    assert!(b.store_entries("containers").is_empty());
+}
+
+#[test]
+fn sigkill_of_the_monitor_is_noticed_and_rm_cleans_up() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let id = b
+        .run(&["run", "-d", &img, "sleep", "300"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let i = inspect(&b, &id);
+    let pid = i["State"]["Pid"].as_i64().unwrap();
+    // The monitor is the container's parent.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let ppid: i32 = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    unsafe { libc::kill(ppid, libc::SIGKILL) };
+    std::thread::sleep(Duration::from_millis(200));
+    let ps = b.run(&["ps", "-a", "--format", "{{.State}}"]).ok();
+    assert_eq!(ps.stdout.trim(), "exited");
+    b.run(&["rm", &id]).ok();
+    assert_no_leftovers(&b, &[id]);
+}
+
+#[test]
+fn twenty_parallel_detached_runs_then_rm_f_leave_nothing() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            b.command()
+                .args(["run", "-d", &img, "sleep", "300"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        ids.push(String::from_utf8_lossy(&o.stdout).trim().to_string());
+    }
+    assert_eq!(b.run(&["ps", "-q"]).ok().lines().len(), 20);
+    let mut args = vec!["rm", "-f"];
+    args.extend(ids.iter().map(String::as_str));
+    b.run(&args).ok();
+    assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
+    assert_no_leftovers(&b, &ids);
+}
