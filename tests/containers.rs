@@ -414,3 +414,95 @@ fn twenty_parallel_detached_runs_then_rm_f_leave_nothing() {
     assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
     assert_no_leftovers(&b, &ids);
 }
+
+#[test]
+fn containers_run_from_images_with_many_layers() {
+    let b = Berth::new();
+    b.pull("many-layers:latest");
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            &image("many-layers"),
+            "sh",
+            "-c",
+            "cat /layers/00 /layers/69; ls /layers | wc -l",
+        ])
+        .ok();
+    assert_eq!(out.stdout, "layer 0\nlayer 69\n70\n");
+}
+
+/// A reboot, as far as berth can tell: every process gone, the run root and cgroups empty.
+fn simulate_reboot(b: &Berth, ids: &[String]) {
+    for id in ids {
+        let i = inspect(b, id);
+        let pid = i["State"]["Pid"].as_i64().unwrap_or(0) as i32;
+        if pid > 0 {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let ppid: i32 = stat
+                .rsplit_once(')')
+                .and_then(|(_, r)| r.split_whitespace().nth(1).map(|p| p.parse().unwrap_or(0)))
+                .unwrap_or(0);
+            unsafe {
+                libc::kill(ppid, libc::SIGKILL);
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let run = b.runroot();
+    let _ = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "grep -o ' {0}[^ ]*' /proc/self/mountinfo | xargs -r -n1 umount -l; rm -rf {0}",
+            run.display()
+        ))
+        .status();
+    for id in ids {
+        for ctrl in std::fs::read_dir("/sys/fs/cgroup").unwrap().flatten() {
+            let _ = std::fs::remove_dir(ctrl.path().join("berth").join(id));
+        }
+    }
+}
+
+#[test]
+fn after_a_reboot_running_containers_show_exited_and_start_all_restarts_the_right_ones() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let run = |policy: &str| {
+        b.run(&["run", "-d", "--restart", policy, &img, "sleep", "300"])
+            .ok()
+            .stdout
+            .trim()
+            .to_string()
+    };
+    let always = run("always");
+    let unless = run("unless-stopped");
+    let no = run("no");
+    let stopped = run("unless-stopped");
+    b.run(&["stop", "-t", "0", &stopped]).ok();
+    simulate_reboot(&b, &[always.clone(), unless.clone(), no.clone()]);
+    let states = b
+        .run(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}}"])
+        .ok();
+    for id in [&always, &unless, &no, &stopped] {
+        assert!(
+            states.stdout.contains(&format!("{id} exited")),
+            "{}",
+            states.stdout
+        );
+    }
+    let started = b.run(&["start", "--all"]).ok();
+    assert_eq!(started.lines().len(), 2, "{}", started.stdout);
+    let running = b.run(&["ps", "-q", "--no-trunc"]).ok().stdout;
+    assert!(
+        running.contains(&always) && running.contains(&unless),
+        "{running}"
+    );
+    assert!(
+        !running.contains(&no) && !running.contains(&stopped),
+        "{running}"
+    );
+    b.run(&["rm", "-f", &always, &unless, &no, &stopped]).ok();
+    assert_no_leftovers(&b, &[always, unless, no, stopped]);
+}

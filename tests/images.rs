@@ -469,3 +469,28 @@ fn pull_by_digest_and_quiet() {
     );
     b.run(&["image", "inspect", &by_digest]).ok();
 }
+
+#[test]
+fn images_with_more_layers_than_mount_options_can_mount() {
+    // 71 layers: their paths do not fit in mount(2)'s one-page option string.
+    let b = Berth::new();
+    b.pull("many-layers:latest");
+    let v: Value = serde_json::from_str(
+        &b.run(&["image", "inspect", &image("many-layers")])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(v[0]["RootFS"]["Layers"].as_array().unwrap().len(), 71);
+    let p = b
+        .run(&["image", "mount", &image("many-layers")])
+        .ok()
+        .stdout;
+    let p = p.trim();
+    for i in [0, 35, 69] {
+        let text = std::fs::read_to_string(format!("{p}/layers/{i:02}")).unwrap();
+        assert_eq!(text, format!("layer {i}\n"));
+    }
+    assert!(std::path::Path::new(&format!("{p}/bin/busybox")).exists());
+    b.run(&["image", "unmount", &image("many-layers")]).ok();
+}

@@ -368,6 +368,21 @@ def build_multiarch(ctx, reg, repo, tag):
             "manifests": {i.record()["platform"]: i.record() for i, _ in children}}
 
 
+def build_many_layers(ctx, reg, repo, tag):
+    """busybox plus 70 one-file layers: more than mount(2)'s one-page option string holds."""
+    layers = [ctx.busybox_layer()]
+    history = ["berth-testbed: busybox"]
+    for i in range(70):
+        t = L.TarBuilder()
+        t.file(f"layers/{i:02d}", f"layer {i}\n")
+        layers.append(L.Layer.from_tar(t.bytes(), "gzip"))
+        history.append(f"berth-testbed: /layers/{i:02d}")
+    config = L.make_config(layers, history, {"Env": [L.DEFAULT_PATH], "Cmd": ["sh"]})
+    image = L.Image(layers, config, oci=True)
+    image.push(reg, repo, tag)
+    return image.record()
+
+
 def build_tricky(ctx, reg, repo, tag):
     image = tricky.build()
     image.push(reg, repo, tag)
@@ -395,6 +410,7 @@ IMAGES = {
     "redis:latest": build_redis,
     "multiarch:latest": build_multiarch,
     "tricky:latest": build_tricky,
+    "many-layers:latest": build_many_layers,
 }
 IMAGES.update({f"{name}:latest": bad_builder(fn) for name, fn in badimages.BAD.items()})
 

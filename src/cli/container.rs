@@ -152,8 +152,12 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct StartArgs {
-    #[arg(required = true, value_name = "CONTAINER")]
+    #[arg(required_unless_present = "all", value_name = "CONTAINER")]
     pub containers: Vec<String>,
+    /// Start every stopped container whose restart policy is always, or unless-stopped and not
+    /// stopped by the user (run this at boot; see README)
+    #[arg(long, conflicts_with_all = ["containers", "attach"])]
+    pub all: bool,
     /// Attach STDOUT/STDERR and forward signals
     #[arg(short, long)]
     pub attach: bool,
@@ -476,6 +480,22 @@ pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
 
 pub fn start(g: &GlobalOpts, a: StartArgs) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
+    if a.all {
+        let mut rc = 0;
+        for c in containers::list(&mut store)? {
+            let s: Settings = serde_json::from_str(&c.config).unwrap_or_default();
+            let wanted = s.restart.name == "always"
+                || (s.restart.name == "unless-stopped" && !c.stopped_by_user);
+            if c.status.is_active() || !wanted {
+                continue;
+            }
+            match lifecycle::start(&mut store, &c, StartMode::Detached) {
+                Ok(_) => println!("{}", c.name),
+                Err((code, msg)) => rc = start_failed(code, &msg),
+            }
+        }
+        return Ok(rc);
+    }
     if a.attach && a.containers.len() > 1 {
         bail!("you cannot start and attach multiple containers at once");
     }

@@ -178,7 +178,7 @@ pub fn remove(store: &mut Store, c: &ContainerRow, force: bool) -> Result<()> {
         }
         // The monitor records the exit and cleans up; wait for it to be gone.
         let deadline = Instant::now() + Duration::from_secs(30);
-        while pid_alive(c.monitor_pid) && Instant::now() < deadline {
+        while super::monitor_alive(c.monitor_pid, &c.id) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
         }
     }

@@ -10,6 +10,7 @@
 //! RUNROOT/containers/<id16>/attach.sock  the monitor's socket
 //! ```
 
+pub mod exec;
 pub mod lifecycle;
 pub mod names;
 pub mod rootfs;
@@ -163,10 +164,21 @@ pub fn pid_alive(pid: i64) -> bool {
     }
 }
 
+/// Is `pid` this container's monitor? (After a reboot the pid may belong to anything.)
+pub fn monitor_alive(pid: i64, id: &str) -> bool {
+    pid_alive(pid)
+        && fs::read(format!("/proc/{pid}/cmdline"))
+            .map(|c| {
+                let c = String::from_utf8_lossy(&c);
+                c.contains("container-monitor") && c.contains(id)
+            })
+            .unwrap_or(false)
+}
+
 /// Containers recorded as active whose monitor is gone (SIGKILLed, or a reboot emptied the run
 /// root) are marked exited, and their leftovers are cleaned. Returns the row as it is now.
 pub fn reconcile(store: &mut Store, c: ContainerRow) -> Result<ContainerRow> {
-    if !c.status.is_active() || pid_alive(c.monitor_pid) {
+    if !c.status.is_active() || monitor_alive(c.monitor_pid, &c.id) {
         return Ok(c);
     }
     tracing::info!("container {} lost its monitor: marking it exited", c.id);
@@ -246,6 +258,7 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
             finished_at: 0,
             restart_count: 0,
             error: String::new(),
+            stopped_by_user: false,
         };
         rows::insert(&tx, &row)?;
         // Directories are made inside the transaction: if that fails, the row is rolled back.

@@ -528,6 +528,9 @@ impl Monitor {
     fn finish(&mut self, code: i32, oom: bool) {
         if let Ok(tx) = self.store.db.write() {
             let _ = rows::set_exited(&tx, &self.id, code as i64, oom, now_nanos(), "");
+            if self.stopped_by_user {
+                let _ = rows::set_stopped_by_user(&tx, &self.id);
+            }
             let _ = tx.commit();
         }
         self.remove_if_auto();

@@ -65,10 +65,12 @@ pub struct ContainerRow {
     pub finished_at: i64,
     pub restart_count: i64,
     pub error: String,
+    pub stopped_by_user: bool,
 }
 
 const COLS: &str = "id, name, image_id, image_name, created, config, state, pid, monitor_pid, \
-                    exit_code, oom_killed, started_at, finished_at, restart_count, error";
+                    exit_code, oom_killed, started_at, finished_at, restart_count, error, \
+                    stopped_by_user";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ContainerRow> {
     let state: String = r.get(6)?;
@@ -88,12 +90,15 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ContainerRow> {
         finished_at: r.get(12)?,
         restart_count: r.get(13)?,
         error: r.get(14)?,
+        stopped_by_user: r.get::<_, i64>(15)? != 0,
     })
 }
 
 pub fn insert(conn: &Connection, c: &ContainerRow) -> Result<()> {
     conn.execute(
-        &format!("INSERT INTO containers ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
+        &format!(
+            "INSERT INTO containers ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)"
+        ),
         params![
             c.id,
             c.name,
@@ -109,7 +114,8 @@ pub fn insert(conn: &Connection, c: &ContainerRow) -> Result<()> {
             c.started_at,
             c.finished_at,
             c.restart_count,
-            c.error
+            c.error,
+            c.stopped_by_user as i64
         ],
     )?;
     Ok(())
@@ -174,7 +180,7 @@ pub fn set_running(
 ) -> Result<()> {
     conn.execute(
         "UPDATE containers SET state = 'running', pid = ?2, monitor_pid = ?3, started_at = ?4,
-         exit_code = 0, oom_killed = 0, error = '' WHERE id = ?1",
+         exit_code = 0, oom_killed = 0, error = '', stopped_by_user = 0 WHERE id = ?1",
         params![id, pid, monitor_pid, now],
     )?;
     Ok(())
@@ -193,6 +199,15 @@ pub fn set_exited(
         "UPDATE containers SET state = 'exited', pid = 0, monitor_pid = 0, exit_code = ?2,
          oom_killed = ?3, finished_at = ?4, error = ?5 WHERE id = ?1",
         params![id, exit_code, oom_killed as i64, now, error],
+    )?;
+    Ok(())
+}
+
+/// Records that the user stopped or killed the container (restart policies then leave it).
+pub fn set_stopped_by_user(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE containers SET stopped_by_user = 1 WHERE id = ?1",
+        [id],
     )?;
     Ok(())
 }

@@ -99,6 +99,10 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX containers_image ON containers(image_id);
     "#,
+    // 3: remember a stop by the user, for `unless-stopped` and `start --all`.
+    r#"
+    ALTER TABLE containers ADD COLUMN stopped_by_user INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Schema version this binary writes.
