@@ -16,6 +16,9 @@ _berth() {
             ",$1")
                 cmd="berth"
                 ;;
+            berth,attach)
+                cmd="berth__subcmd__attach"
+                ;;
             berth,completion)
                 cmd="berth__subcmd__completion"
                 ;;
@@ -27,6 +30,9 @@ _berth() {
                 ;;
             berth,create)
                 cmd="berth__subcmd__create"
+                ;;
+            berth,exec)
+                cmd="berth__subcmd__exec"
                 ;;
             berth,generate-man)
                 cmd="berth__subcmd__generate__subcmd__man"
@@ -58,6 +64,9 @@ _berth() {
             berth,logs)
                 cmd="berth__subcmd__logs"
                 ;;
+            berth,pause)
+                cmd="berth__subcmd__pause"
+                ;;
             berth,ps)
                 cmd="berth__subcmd__ps"
                 ;;
@@ -88,11 +97,23 @@ _berth() {
             berth,tag)
                 cmd="berth__subcmd__tag"
                 ;;
+            berth,top)
+                cmd="berth__subcmd__top"
+                ;;
+            berth,unpause)
+                cmd="berth__subcmd__unpause"
+                ;;
             berth,wait)
                 cmd="berth__subcmd__wait"
                 ;;
+            berth__subcmd__container,attach)
+                cmd="berth__subcmd__container__subcmd__attach"
+                ;;
             berth__subcmd__container,create)
                 cmd="berth__subcmd__container__subcmd__create"
+                ;;
+            berth__subcmd__container,exec)
+                cmd="berth__subcmd__container__subcmd__exec"
                 ;;
             berth__subcmd__container,help)
                 cmd="berth__subcmd__container__subcmd__help"
@@ -111,6 +132,9 @@ _berth() {
                 ;;
             berth__subcmd__container,ls)
                 cmd="berth__subcmd__container__subcmd__ls"
+                ;;
+            berth__subcmd__container,pause)
+                cmd="berth__subcmd__container__subcmd__pause"
                 ;;
             berth__subcmd__container,prune)
                 cmd="berth__subcmd__container__subcmd__prune"
@@ -139,11 +163,23 @@ _berth() {
             berth__subcmd__container,stop)
                 cmd="berth__subcmd__container__subcmd__stop"
                 ;;
+            berth__subcmd__container,top)
+                cmd="berth__subcmd__container__subcmd__top"
+                ;;
+            berth__subcmd__container,unpause)
+                cmd="berth__subcmd__container__subcmd__unpause"
+                ;;
             berth__subcmd__container,wait)
                 cmd="berth__subcmd__container__subcmd__wait"
                 ;;
+            berth__subcmd__container__subcmd__help,attach)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__attach"
+                ;;
             berth__subcmd__container__subcmd__help,create)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__create"
+                ;;
+            berth__subcmd__container__subcmd__help,exec)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__exec"
                 ;;
             berth__subcmd__container__subcmd__help,help)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__help"
@@ -159,6 +195,9 @@ _berth() {
                 ;;
             berth__subcmd__container__subcmd__help,ls)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__ls"
+                ;;
+            berth__subcmd__container__subcmd__help,pause)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__pause"
                 ;;
             berth__subcmd__container__subcmd__help,prune)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__prune"
@@ -181,8 +220,17 @@ _berth() {
             berth__subcmd__container__subcmd__help,stop)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__stop"
                 ;;
+            berth__subcmd__container__subcmd__help,top)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__top"
+                ;;
+            berth__subcmd__container__subcmd__help,unpause)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__unpause"
+                ;;
             berth__subcmd__container__subcmd__help,wait)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__wait"
+                ;;
+            berth__subcmd__help,attach)
+                cmd="berth__subcmd__help__subcmd__attach"
                 ;;
             berth__subcmd__help,completion)
                 cmd="berth__subcmd__help__subcmd__completion"
@@ -195,6 +243,9 @@ _berth() {
                 ;;
             berth__subcmd__help,create)
                 cmd="berth__subcmd__help__subcmd__create"
+                ;;
+            berth__subcmd__help,exec)
+                cmd="berth__subcmd__help__subcmd__exec"
                 ;;
             berth__subcmd__help,generate-man)
                 cmd="berth__subcmd__help__subcmd__generate__subcmd__man"
@@ -226,6 +277,9 @@ _berth() {
             berth__subcmd__help,logs)
                 cmd="berth__subcmd__help__subcmd__logs"
                 ;;
+            berth__subcmd__help,pause)
+                cmd="berth__subcmd__help__subcmd__pause"
+                ;;
             berth__subcmd__help,ps)
                 cmd="berth__subcmd__help__subcmd__ps"
                 ;;
@@ -256,11 +310,23 @@ _berth() {
             berth__subcmd__help,tag)
                 cmd="berth__subcmd__help__subcmd__tag"
                 ;;
+            berth__subcmd__help,top)
+                cmd="berth__subcmd__help__subcmd__top"
+                ;;
+            berth__subcmd__help,unpause)
+                cmd="berth__subcmd__help__subcmd__unpause"
+                ;;
             berth__subcmd__help,wait)
                 cmd="berth__subcmd__help__subcmd__wait"
                 ;;
+            berth__subcmd__help__subcmd__container,attach)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__attach"
+                ;;
             berth__subcmd__help__subcmd__container,create)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__create"
+                ;;
+            berth__subcmd__help__subcmd__container,exec)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__exec"
                 ;;
             berth__subcmd__help__subcmd__container,inspect)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__inspect"
@@ -273,6 +339,9 @@ _berth() {
                 ;;
             berth__subcmd__help__subcmd__container,ls)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__ls"
+                ;;
+            berth__subcmd__help__subcmd__container,pause)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__pause"
                 ;;
             berth__subcmd__help__subcmd__container,prune)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__prune"
@@ -294,6 +363,12 @@ _berth() {
                 ;;
             berth__subcmd__help__subcmd__container,stop)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__stop"
+                ;;
+            berth__subcmd__help__subcmd__container,top)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__top"
+                ;;
+            berth__subcmd__help__subcmd__container,unpause)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__unpause"
                 ;;
             berth__subcmd__help__subcmd__container,wait)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__wait"
@@ -401,12 +476,42 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help"
+            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__attach)
+            opts="-h -V --no-stdin --sig-proxy --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sig-proxy)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -453,7 +558,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container)
-            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help"
+            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,6 +590,36 @@ _berth() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__attach)
+            opts="-h -V --no-stdin --sig-proxy --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sig-proxy)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -678,8 +813,62 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__container__subcmd__exec)
+            opts="-d -i -t -e -u -w -h -V --detach --interactive --tty --env --env-file --user --workdir --privileged --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__container__subcmd__help)
-            opts="run create start stop restart kill rm ls logs wait rename prune inspect help"
+            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,7 +881,35 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__container__subcmd__help__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__container__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -763,6 +980,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__help__subcmd__pause)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -861,6 +1092,34 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__help__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__help__subcmd__unpause)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1021,6 +1280,32 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__pause)
+            opts="-h -V --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1390,6 +1675,58 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__container__subcmd__top)
+            opts="-h -V --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__unpause)
+            opts="-h -V --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__container__subcmd__wait)
             opts="-h -V --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1590,6 +1927,60 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__exec)
+            opts="-d -i -t -e -u -w -h -V --detach --interactive --tty --env --env-file --user --workdir --privileged --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__generate__subcmd__man)
             opts="-h -V --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1617,8 +2008,22 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help)
-            opts="run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help"
+            opts="run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1645,7 +2050,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__container)
-            opts="run create start stop restart kill rm ls logs wait rename prune inspect"
+            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1672,7 +2077,35 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__help__subcmd__container__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__help__subcmd__container__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__container__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1729,6 +2162,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__container__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__container__subcmd__pause)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1840,6 +2287,34 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__help__subcmd__container__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__container__subcmd__unpause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__help__subcmd__container__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1855,6 +2330,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2134,6 +2623,20 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__help__subcmd__ps)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2261,6 +2764,34 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__tag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__unpause)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2984,6 +3515,32 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__pause)
+            opts="-h -V --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__ps)
             opts="-a -q -n -l -f -h -V --all --quiet --last --latest --filter --no-trunc --format --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -3415,6 +3972,58 @@ _berth() {
             return 0
             ;;
         berth__subcmd__tag)
+            opts="-h -V --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__top)
+            opts="-h -V --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__unpause)
             opts="-h -V --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

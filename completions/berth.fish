@@ -44,6 +44,11 @@ complete -c berth -n "__fish_berth_needs_command" -f -a "ps" -d 'List containers
 complete -c berth -n "__fish_berth_needs_command" -f -a "logs" -d 'Fetch the logs of a container'
 complete -c berth -n "__fish_berth_needs_command" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
 complete -c berth -n "__fish_berth_needs_command" -f -a "rename" -d 'Rename a container'
+complete -c berth -n "__fish_berth_needs_command" -f -a "exec" -d 'Execute a command in a running container'
+complete -c berth -n "__fish_berth_needs_command" -f -a "attach" -d 'Attach local standard input, output, and error streams to a running container'
+complete -c berth -n "__fish_berth_needs_command" -f -a "top" -d 'Display the running processes of a container'
+complete -c berth -n "__fish_berth_needs_command" -f -a "pause" -d 'Pause all processes within one or more containers'
+complete -c berth -n "__fish_berth_needs_command" -f -a "unpause" -d 'Unpause all processes within one or more containers'
 complete -c berth -n "__fish_berth_needs_command" -f -a "container" -d 'Manage containers'
 complete -c berth -n "__fish_berth_needs_command" -f -a "pull" -d 'Download an image from a registry'
 complete -c berth -n "__fish_berth_needs_command" -f -a "images" -d 'List images'
@@ -254,32 +259,93 @@ warn\t''
 error\t''"
 complete -c berth -n "__fish_berth_using_subcommand rename" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand rename" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+complete -c berth -n "__fish_berth_using_subcommand exec" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to take the host\'s value)' -r
+complete -c berth -n "__fish_berth_using_subcommand exec" -l env-file -d 'Read environment variables from a file' -r -F
+complete -c berth -n "__fish_berth_using_subcommand exec" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
+complete -c berth -n "__fish_berth_using_subcommand exec" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c berth -n "__fish_berth_using_subcommand exec" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand exec" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand exec" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''"
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "run" -d 'Create and run a new container from an image'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "create" -d 'Create a new container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "start" -d 'Start one or more stopped containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "stop" -d 'Stop one or more running containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "restart" -d 'Restart one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "kill" -d 'Kill one or more running containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "rm" -d 'Remove one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "remove" -d 'Remove one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "ls" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "list" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "ps" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "logs" -d 'Fetch the logs of a container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "rename" -d 'Rename a container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "prune" -d 'Remove all stopped containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "inspect" -d 'Display detailed information on one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune inspect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c berth -n "__fish_berth_using_subcommand exec" -s d -l detach -d 'Detached mode: run the command in the background'
+complete -c berth -n "__fish_berth_using_subcommand exec" -s i -l interactive -d 'Keep STDIN open even if not attached'
+complete -c berth -n "__fish_berth_using_subcommand exec" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c berth -n "__fish_berth_using_subcommand exec" -l privileged -d 'Give extended privileges to the command'
+complete -c berth -n "__fish_berth_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand exec" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand attach" -l sig-proxy -d 'Proxy all received signals to the process' -r -f -a "true\t''
+false\t''"
+complete -c berth -n "__fish_berth_using_subcommand attach" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand attach" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand attach" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand attach" -l no-stdin -d 'Do not attach STDIN'
+complete -c berth -n "__fish_berth_using_subcommand attach" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand attach" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand top" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand top" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand top" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand top" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand top" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand pause" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand pause" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand pause" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand pause" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand unpause" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand unpause" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand unpause" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand unpause" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand unpause" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "run" -d 'Create and run a new container from an image'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "create" -d 'Create a new container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "start" -d 'Start one or more stopped containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "stop" -d 'Stop one or more running containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "restart" -d 'Restart one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "kill" -d 'Kill one or more running containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "rm" -d 'Remove one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "remove" -d 'Remove one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "ls" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "list" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "ps" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "logs" -d 'Fetch the logs of a container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "rename" -d 'Rename a container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "prune" -d 'Remove all stopped containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "exec" -d 'Execute a command in a running container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "attach" -d 'Attach local standard input, output, and error streams to a running container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "top" -d 'Display the running processes of a container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "pause" -d 'Pause all processes within one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "unpause" -d 'Unpause all processes within one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "inspect" -d 'Display detailed information on one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l name -d 'Assign a name to the container' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to take the host\'s value)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l env-file -d 'Read environment variables from a file' -r -F
@@ -529,6 +595,62 @@ error\t''"
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s e -l env -d 'Set environment variables (KEY=VALUE, or KEY to take the host\'s value)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l env-file -d 'Read environment variables from a file' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s d -l detach -d 'Detached mode: run the command in the background'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s i -l interactive -d 'Keep STDIN open even if not attached'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -l privileged -d 'Give extended privileges to the command'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from exec" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from attach" -l sig-proxy -d 'Proxy all received signals to the process' -r -f -a "true\t''
+false\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from attach" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from attach" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from attach" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from attach" -l no-stdin -d 'Do not attach STDIN'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from top" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from top" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from top" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from top" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from top" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from pause" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from pause" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from pause" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from unpause" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from unpause" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from unpause" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from unpause" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from unpause" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format the output with a Go template, or \'json\'' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -l type -d 'Only inspect objects of this type' -r -f -a "image\t''
 container\t''"
@@ -553,6 +675,11 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "rename" -d 'Rename a container'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove all stopped containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "exec" -d 'Execute a command in a running container'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach local standard input, output, and error streams to a running container'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "top" -d 'Display the running processes of a container'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Pause all processes within one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "unpause" -d 'Unpause all processes within one or more containers'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Display detailed information on one or more containers'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c berth -n "__fish_berth_using_subcommand pull" -l platform -d 'Platform to pull from a multi-platform image (os/arch[/variant])' -r
@@ -843,31 +970,36 @@ warn\t''
 error\t''"
 complete -c berth -n "__fish_berth_using_subcommand generate-man" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand generate-man" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "run" -d 'Create and run a new container from an image'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "create" -d 'Create a new container'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "start" -d 'Start one or more stopped containers'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "stop" -d 'Stop one or more running containers'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "restart" -d 'Restart one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "kill" -d 'Kill one or more running containers'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "rm" -d 'Remove one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "ps" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "logs" -d 'Fetch the logs of a container'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "rename" -d 'Rename a container'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "container" -d 'Manage containers'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "pull" -d 'Download an image from a registry'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "images" -d 'List images'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "rmi" -d 'Remove one or more images'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "inspect" -d 'Show low-level information on images'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "history" -d 'Show the history of an image'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "image" -d 'Manage images'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "login" -d 'Log in to a registry'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "logout" -d 'Log out from a registry'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "completion" -d 'Print a shell completion script'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "container-monitor" -d 'The per-container monitor (started by berth itself)'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "generate-man" -d 'Write man pages into a directory (used by scripts/gen-docs)'
-complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "run" -d 'Create and run a new container from an image'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "create" -d 'Create a new container'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "start" -d 'Start one or more stopped containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "stop" -d 'Stop one or more running containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "restart" -d 'Restart one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "kill" -d 'Kill one or more running containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "rm" -d 'Remove one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "ps" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "logs" -d 'Fetch the logs of a container'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "rename" -d 'Rename a container'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "exec" -d 'Execute a command in a running container'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "attach" -d 'Attach local standard input, output, and error streams to a running container'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "top" -d 'Display the running processes of a container'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "pause" -d 'Pause all processes within one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "unpause" -d 'Unpause all processes within one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "container" -d 'Manage containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "pull" -d 'Download an image from a registry'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "images" -d 'List images'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "rmi" -d 'Remove one or more images'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "inspect" -d 'Show low-level information on images'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "history" -d 'Show the history of an image'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "image" -d 'Manage images'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "login" -d 'Log in to a registry'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "logout" -d 'Log out from a registry'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "completion" -d 'Print a shell completion script'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "container-monitor" -d 'The per-container monitor (started by berth itself)'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "generate-man" -d 'Write man pages into a directory (used by scripts/gen-docs)'
+complete -c berth -n "__fish_berth_using_subcommand help; and not __fish_seen_subcommand_from run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image login logout completion container-monitor generate-man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "run" -d 'Create and run a new container from an image'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "create" -d 'Create a new container'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "start" -d 'Start one or more stopped containers'
@@ -880,6 +1012,11 @@ complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcom
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "rename" -d 'Rename a container'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "exec" -d 'Execute a command in a running container'
+complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "attach" -d 'Attach local standard input, output, and error streams to a running container'
+complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "top" -d 'Display the running processes of a container'
+complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "pause" -d 'Pause all processes within one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "unpause" -d 'Unpause all processes within one or more containers'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "inspect" -d 'Display detailed information on one or more containers'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "ls" -d 'List images'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "rm" -d 'Remove one or more images'

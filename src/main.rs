@@ -1,6 +1,8 @@
 //! The `berth` binary: parse the command line, run it, and turn any error into one line on
 //! stderr and Docker's exit code (125 for berth's own failures).
 
+mod init;
+
 use clap::Parser;
 
 use berth::cli::{self, Cli, LogLevel};
@@ -10,6 +12,15 @@ use berth::cli::{self, Cli, LogLevel};
 const EXIT_BERTH_ERROR: i32 = 125;
 
 fn main() {
+    // `berth init -- CMD`: the container's PID 1 with `run --init` (see src/init.rs). Checked
+    // before anything else: no argument parser, no logging, nothing but the init loop.
+    {
+        let mut args = std::env::args_os();
+        if args.nth(1).is_some_and(|a| a == "init") {
+            let rest: Vec<std::ffi::OsString> = args.collect();
+            std::process::exit(init::main(&rest));
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -246,7 +246,14 @@ impl Runtime {
         let oom_guard = OomScoreGuard::save();
         let lc = |e: LibcontainerError| lc_err("create", id, e);
         let built = (|| {
-            let builder = self.builder(id, stdio, console_socket).map_err(lc)?;
+            let builder = self
+                .builder(
+                    id,
+                    stdio,
+                    console_socket,
+                    CleanSignalsExecutor { seccomp: None },
+                )
+                .map_err(lc)?;
             builder
                 .as_init(bundle)
                 .with_systemd(false)
@@ -327,6 +334,11 @@ impl Runtime {
         // The process: the container's own, with the overrides.
         let bundle = container.bundle().clone();
         let spec = load_bundle_spec(&bundle)?;
+        // libcontainer 0.7's tenant path drops `linux.seccomp`: the executor installs the
+        // container's filter itself, right before execve.
+        let executor = CleanSignalsExecutor {
+            seccomp: spec.linux().as_ref().and_then(|l| l.seccomp().clone()),
+        };
         let mut process = spec.process().clone().unwrap_or_default();
         let mut env: Vec<String> = process.env().clone().unwrap_or_default();
         for kv in &p.env {
@@ -374,7 +386,9 @@ impl Runtime {
         let oom_guard = OomScoreGuard::save();
         let lc = |e: LibcontainerError| lc_err("exec in", id, e);
         let result = (|| {
-            let builder = self.builder(id, stdio, console_socket).map_err(lc)?;
+            let builder = self
+                .builder(id, stdio, console_socket, executor)
+                .map_err(lc)?;
             builder
                 .as_tenant()
                 .with_process(Some(&process_json))
@@ -627,10 +641,11 @@ impl Runtime {
         id: &str,
         stdio: [OwnedFd; 3],
         console_socket: Option<&Path>,
+        executor: CleanSignalsExecutor,
     ) -> std::result::Result<ContainerBuilder, LibcontainerError> {
         let [stdin, stdout, stderr] = stdio;
         Ok(ContainerBuilder::new(id.to_owned(), SyscallType::default())
-            .with_executor(CleanSignalsExecutor)
+            .with_executor(executor)
             .with_root_path(&self.state_root)?
             .with_console_socket(console_socket)
             .validate_id()?
@@ -763,10 +778,28 @@ pub fn prepare_monitor_process() -> Result<()> {
 /// libcontainer's default executor (execvp with the spec's PATH), preceded by a reset of
 /// the signal state the container process inherited from the caller through clone(2).
 #[derive(Clone)]
-struct CleanSignalsExecutor;
+struct CleanSignalsExecutor {
+    /// For `exec`: the container's seccomp filter, which libcontainer's tenant path would
+    /// otherwise not apply. Capabilities are already dropped here, so the filter is installed
+    /// under no_new_privs (as an unprivileged process must): an exec'd process cannot gain
+    /// privileges through setuid binaries (Docker's exec could, unless the container sets
+    /// no-new-privileges).
+    seccomp: Option<oci_spec::runtime::LinuxSeccomp>,
+}
 
 impl Executor for CleanSignalsExecutor {
     fn exec(&self, spec: &Spec) -> std::result::Result<(), ExecutorError> {
+        if let Some(sc) = &self.seccomp {
+            // SAFETY: prctl with integer arguments.
+            if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+                return Err(ExecutorError::Other(format!(
+                    "no_new_privs: {}",
+                    io::Error::last_os_error()
+                )));
+            }
+            libcontainer::seccomp::initialize_seccomp(sc)
+                .map_err(|e| ExecutorError::Other(format!("seccomp: {e}")))?;
+        }
         // SAFETY: plain syscalls in the single-threaded container init, right before execve.
         unsafe {
             for sig in 1..libc::SIGRTMAX() {

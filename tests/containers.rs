@@ -81,6 +81,25 @@ fn docker_exit_codes_for_missing_and_non_executable_commands() {
     let r = b.run(&["run", "--rm", &img, "/etc/passwd"]);
     assert_eq!(r.code, 126, "{}", r.stderr);
     assert!(r.stderr.contains("permission denied"), "{}", r.stderr);
+    // Without --rm too, a run that cannot start leaves no container behind.
+    let r = b.run(&["run", "--name", "failed", &img, "nosuchcmd"]);
+    assert_eq!(r.code, 127, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(b.store_entries("containers").is_empty());
+    // create + start keeps the container, as Docker does.
+    b.run(&["create", "--name", "kept", &img, "nosuchcmd"]).ok();
+    let r = b.run(&["start", "kept"]);
+    assert_eq!(r.code, 127, "{}", r.stderr);
+    let i: Value = serde_json::from_str(&b.run(&["inspect", "kept"]).ok().stdout).unwrap();
+    assert_eq!(i[0]["State"]["ExitCode"], 127);
+    assert!(
+        i[0]["State"]["Error"]
+            .as_str()
+            .unwrap()
+            .contains("executable file not found")
+    );
+    b.run(&["rm", "kept"]).ok();
+    assert_no_leftovers(&b, &[]);
     assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
 }
 
@@ -252,6 +271,10 @@ fn docker_security_defaults_inside_the_container() {
     ]);
     assert_eq!(r.stdout.trim(), "0", "{}", r.stderr);
     assert!(r.stderr.contains("Read-only file system"), "{}", r.stderr);
+    // The default seccomp policy refuses new namespaces without CAP_SYS_ADMIN.
+    let r = b.run(&["run", "--rm", &img, "unshare", "-U", "-n", "true"]);
+    assert_ne!(r.code, 0, "unshare must be refused: {}", r.stdout);
+    assert!(r.stderr.contains("not permitted"), "{}", r.stderr);
     // PID namespace: the command is PID 1.
     assert_eq!(
         b.run(&["run", "--rm", &img, "sh", "-c", "echo $$"])

@@ -282,6 +282,16 @@ pub enum ContainerCommand {
     Rename(RenameArgs),
     /// Remove all stopped containers
     Prune(PruneArgs),
+    /// Execute a command in a running container
+    Exec(super::exec::ExecArgs),
+    /// Attach local standard input, output, and error streams to a running container
+    Attach(super::exec::AttachArgs),
+    /// Display the running processes of a container
+    Top(super::exec::TopArgs),
+    /// Pause all processes within one or more containers
+    Pause(super::exec::PauseArgs),
+    /// Unpause all processes within one or more containers
+    Unpause(super::exec::PauseArgs),
     /// Display detailed information on one or more containers
     Inspect(super::image::InspectArgs),
 }
@@ -300,6 +310,11 @@ pub fn container_command(g: &GlobalOpts, c: ContainerCommand) -> anyhow::Result<
         ContainerCommand::Wait(a) => wait(g, a),
         ContainerCommand::Rename(a) => rename(g, a),
         ContainerCommand::Prune(a) => prune(g, a),
+        ContainerCommand::Exec(a) => super::exec::exec(g, a),
+        ContainerCommand::Attach(a) => super::exec::attach(g, a),
+        ContainerCommand::Top(a) => super::exec::top(g, a),
+        ContainerCommand::Pause(a) => super::exec::pause(g, a),
+        ContainerCommand::Unpause(a) => super::exec::unpause(g, a),
         ContainerCommand::Inspect(a) => super::image::inspect(g, a),
     }
 }
@@ -327,9 +342,10 @@ fn expand_env(items: &[String], out: &mut Vec<String>) {
     }
 }
 
-fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
-    let mut env = Vec::new();
-    for f in &a.env_file {
+/// `--env-file` files, then `-e` values, expanded with Docker's rules.
+pub fn load_env(env: &[String], env_files: &[std::path::PathBuf]) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for f in env_files {
         let text = std::fs::read_to_string(f)
             .with_context(|| format!("reading env file {}", f.display()))?;
         let lines: Vec<String> = text
@@ -338,9 +354,14 @@ fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(str::to_string)
             .collect();
-        expand_env(&lines, &mut env);
+        expand_env(&lines, &mut out);
     }
-    expand_env(&a.env, &mut env);
+    expand_env(env, &mut out);
+    Ok(out)
+}
+
+fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
+    let env = load_env(&a.env, &a.env_file)?;
     let entrypoint = a.entrypoint.as_ref().map(|e| {
         if e.is_empty() {
             Vec::new()
@@ -471,8 +492,11 @@ pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
             Ok(0)
         }
         Err((code, msg)) => {
-            // A container that could not start is removed with --rm (the monitor did it) and kept
-            // otherwise, as Docker does.
+            // A `run` that fails leaves nothing behind (Docker would keep a "Created" container;
+            // `create` + `start` still do).
+            if let Ok(c) = containers::resolve(&store, &c.id) {
+                let _ = lifecycle::remove(&mut store, &c, true);
+            }
             Ok(start_failed(code, &msg))
         }
     }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod container;
 pub mod docs;
+pub mod exec;
 pub mod format;
 pub mod image;
 
@@ -81,6 +82,16 @@ pub enum Command {
     Wait(container::WaitArgs),
     /// Rename a container
     Rename(container::RenameArgs),
+    /// Execute a command in a running container
+    Exec(exec::ExecArgs),
+    /// Attach local standard input, output, and error streams to a running container
+    Attach(exec::AttachArgs),
+    /// Display the running processes of a container
+    Top(exec::TopArgs),
+    /// Pause all processes within one or more containers
+    Pause(exec::PauseArgs),
+    /// Unpause all processes within one or more containers
+    Unpause(exec::PauseArgs),
     /// Manage containers
     #[command(subcommand)]
     Container(container::ContainerCommand),
@@ -128,6 +139,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Logs(a) => container::logs_cmd(g, a),
         Command::Wait(a) => container::wait(g, a),
         Command::Rename(a) => container::rename(g, a),
+        Command::Exec(a) => exec::exec(g, a),
+        Command::Attach(a) => exec::attach(g, a),
+        Command::Top(a) => exec::top(g, a),
+        Command::Pause(a) => exec::pause(g, a),
+        Command::Unpause(a) => exec::unpause(g, a),
         Command::Container(c) => container::container_command(g, c),
         Command::ContainerMonitor { id } => Ok(crate::monitor::main(&g.root, &g.runroot, &id)),
         Command::Pull(a) => image::pull(g, a),

@@ -75,7 +75,10 @@ fn not_running(c: &ContainerRow, what: &str) -> Failure {
     if c.status == Status::Paused {
         (
             125,
-            format!("container {} is paused, unpause the container before {what}", c.id),
+            format!(
+                "container {} is paused, unpause the container before {what}",
+                c.id
+            ),
         )
     } else {
         (125, format!("container {} is not running", c.id))
@@ -84,7 +87,11 @@ fn not_running(c: &ContainerRow, what: &str) -> Failure {
 
 /// `berth exec`: runs a process in the running container `c`; returns its exit code (0 at once
 /// with `detach`). The store is closed before the runtime is called.
-pub fn exec(mut store: Store, c: &ContainerRow, o: ExecOptions) -> std::result::Result<i32, Failure> {
+pub fn exec(
+    mut store: Store,
+    c: &ContainerRow,
+    o: ExecOptions,
+) -> std::result::Result<i32, Failure> {
     let c = reconcile(&mut store, c.clone()).map_err(e125)?;
     if c.status != Status::Running {
         return Err(not_running(&c, "exec"));
@@ -143,10 +150,15 @@ pub fn exec(mut store: Store, c: &ContainerRow, o: ExecOptions) -> std::result::
     let id = c.id.clone();
     drop(store);
     crate::runtime::prepare_monitor_process().map_err(e125)?;
+    let fctx = FailureContext {
+        command: p.args[0].clone(),
+        cwd: p.cwd.clone(),
+        rootfs: paths.rootfs(),
+    };
     if o.detach {
-        exec_detached(&rt, &id, p, &paths.run)
+        exec_detached(&rt, &id, p, &paths.run, &fctx)
     } else {
-        exec_attached(&rt, &id, p, &paths.run, o.interactive)
+        exec_attached(&rt, &id, p, &paths.run, &fctx, o.interactive)
     }
 }
 
@@ -162,8 +174,39 @@ fn console_path(run_dir: &Path) -> PathBuf {
     }
 }
 
+/// What an exec failure message may need to name.
+struct FailureContext {
+    command: String,
+    cwd: Option<PathBuf>,
+    rootfs: PathBuf,
+}
+
+/// Why the working directory `cwd` is not usable, judged from the container's root filesystem
+/// as the host sees it (mounts made inside the container are not visible there: only a clear
+/// "missing" or "not a directory" is reported).
+fn cwd_problem(rootfs: &Path, cwd: &Path) -> Option<&'static str> {
+    let p = match crate::spec::inroot::resolve_in_root_manually(rootfs, &cwd.to_string_lossy()) {
+        Ok(p) => p,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Some("no such file or directory"),
+        Err(_) => return None,
+    };
+    match fs::metadata(&p) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Some("no such file or directory"),
+        Ok(m) if !m.is_dir() => Some("not a directory"),
+        _ => None,
+    }
+}
+
+/// Runs `f` with libcontainer's logging off: its errors are returned to us (and become one
+/// line), and what it logs in the processes it clones would go to the exec'd process's stderr.
+/// (The scoped dispatcher is thread-local, so the clones inherit it.)
+fn quiet<T>(f: impl FnOnce() -> T) -> T {
+    tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::default(), f)
+}
+
 /// Docker's exit code and message for a process that could not be started.
-fn exec_failure(e: RuntimeError, id: &str, command: &str) -> Failure {
+fn exec_failure(e: RuntimeError, id: &str, ctx: &FailureContext) -> Failure {
+    let command = ctx.command.as_str();
     match e {
         RuntimeError::NotFound(_) => (125, format!("container {id} is not running")),
         RuntimeError::WrongState { status, .. } => {
@@ -187,14 +230,21 @@ fn exec_failure(e: RuntimeError, id: &str, command: &str) -> Failure {
                     127,
                     format!("exec failed: exec: {command:?}: executable file not found in $PATH"),
                 )
-            } else if lower.contains("correct permission") || lower.contains("permission denied")
-            {
+            } else if lower.contains("correct permission") || lower.contains("permission denied") {
                 (
                     126,
                     format!("exec failed: exec: {command:?}: permission denied"),
                 )
-            } else if lower.contains("chdir") {
-                (126, format!("exec failed: chdir to cwd: {msg}"))
+            } else if let Some(cwd) = ctx.cwd.as_deref()
+                && let Some(why) = cwd_problem(&ctx.rootfs, cwd)
+            {
+                (
+                    126,
+                    format!(
+                        "exec failed: chdir to cwd ({:?}) set in config.json failed: {why}",
+                        cwd.display()
+                    ),
+                )
             } else {
                 (126, format!("exec failed: {msg}"))
             }
@@ -247,10 +297,10 @@ fn exec_attached(
     id: &str,
     p: ExecProcess,
     run_dir: &Path,
+    fctx: &FailureContext,
     interactive: bool,
 ) -> std::result::Result<i32, Failure> {
     let tty = p.tty;
-    let command = p.args[0].clone();
     if tty && interactive && !nix::unistd::isatty(io::stdin()).unwrap_or(false) {
         return Err(e125("the input device is not a TTY"));
     }
@@ -283,9 +333,8 @@ fn exec_attached(
     let sfd = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
         .map_err(|e| e125(format!("signalfd: {e}")))?;
 
-    let pid = rt
-        .exec(id, p, stdio, console.as_ref().map(|c| c.path()))
-        .map_err(|e| exec_failure(e, id, &command))?;
+    let pid = quiet(|| rt.exec(id, p, stdio, console.as_ref().map(|c| c.path())))
+        .map_err(|e| exec_failure(e, id, fctx))?;
     let mut master = None;
     if let Some(console) = console {
         match console.recv_master() {
@@ -297,7 +346,7 @@ fn exec_attached(
         }
     }
     let _raw = if tty && interactive {
-        RawMode::enable()
+        client::RawMode::enable()
     } else {
         None
     };
@@ -445,9 +494,12 @@ impl Relay {
                 let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
                 if n > 0 {
                     active = true;
-                    write_all_blocking(*target, &buf[..n as usize]);
-                } else if n == 0
-                    || io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN)
+                    if !write_all_blocking(*target, &buf[..n as usize]) {
+                        // Our reader is gone (`berth exec … | head -1`): close this stream,
+                        // so that the process gets EPIPE/SIGPIPE as in a shell pipeline.
+                        closed.push(i);
+                    }
+                } else if n == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN)
                 {
                     // EOF, or EIO from a pty whose last slave fd closed.
                     closed.push(i);
@@ -538,12 +590,7 @@ fn reap_all(pid: i32) -> Option<i32> {
 /// SIGKILL and reap our child `pid`.
 fn kill_and_reap(pid: i32) {
     let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
-    loop {
-        match waitpid(Pid::from_raw(pid), None) {
-            Err(nix::errno::Errno::EINTR) => continue,
-            _ => break,
-        }
-    }
+    while let Err(nix::errno::Errno::EINTR) = waitpid(Pid::from_raw(pid), None) {}
 }
 
 fn write_fd(fd: RawFd, data: &[u8]) {
@@ -551,9 +598,9 @@ fn write_fd(fd: RawFd, data: &[u8]) {
     unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
 }
 
-/// Writes everything to our own stdout/stderr (which may be non-blocking if shared), dropping
-/// the data if the reader is gone.
-fn write_all_blocking(fd: RawFd, mut data: &[u8]) {
+/// Writes everything to our own stdout/stderr (which may be non-blocking if shared). False if
+/// the reader is gone (the data is dropped).
+fn write_all_blocking(fd: RawFd, mut data: &[u8]) -> bool {
     while !data.is_empty() {
         // SAFETY: writing from a slice to a valid fd.
         let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
@@ -571,9 +618,10 @@ fn write_all_blocking(fd: RawFd, mut data: &[u8]) {
                     PollTimeout::from(1000u16),
                 );
             }
-            _ => return,
+            _ => return false,
         }
     }
+    true
 }
 
 /// Copies our terminal's size (stdout's, else stdin's) to the pty.
@@ -593,36 +641,18 @@ fn copy_winsize(master: RawFd) {
     }
 }
 
-/// The local terminal (stdin) in raw mode, restored on drop.
-struct RawMode(nix::sys::termios::Termios);
-
-impl RawMode {
-    fn enable() -> Option<RawMode> {
-        use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
-        let stdin = io::stdin();
-        let old = tcgetattr(&stdin).ok()?;
-        let mut raw = old.clone();
-        cfmakeraw(&mut raw);
-        tcsetattr(&stdin, SetArg::TCSANOW, &raw).ok()?;
-        Some(RawMode(old))
-    }
-}
-
-impl Drop for RawMode {
-    fn drop(&mut self) {
-        let _ =
-            nix::sys::termios::tcsetattr(io::stdin(), nix::sys::termios::SetArg::TCSADRAIN, &self.0);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // exec -d
 
+/// `exec -d`: a forked helper starts the process and stays to reap it (an unreaped process of
+/// the container's PID namespace would keep its init from finishing); we wait only for the
+/// helper's report that the start worked.
 fn exec_detached(
     rt: &Runtime,
     id: &str,
     p: ExecProcess,
     run_dir: &Path,
+    fctx: &FailureContext,
 ) -> std::result::Result<i32, Failure> {
     let (r, w) = pipe()?;
     // SAFETY: this process is single-threaded (the runtime needs that too), so the child may
@@ -631,7 +661,7 @@ fn exec_detached(
         Err(e) => Err(e125(format!("fork: {e}"))),
         Ok(nix::unistd::ForkResult::Child) => {
             drop(r);
-            let code = detached_helper(rt, id, p, run_dir, w);
+            let code = detached_helper(rt, id, p, run_dir, fctx, w);
             // SAFETY: leaving the forked child without running the parent's atexit handlers.
             unsafe { libc::_exit(code) }
         }
@@ -644,8 +674,8 @@ fn exec_detached(
                 _ => {
                     // The helper exits after a failure: reap it.
                     let _ = waitpid(child, None);
-                    if report.len() >= 4 {
-                        Err(protocol::parse_error(&report))
+                    if report.len() >= 5 {
+                        Err(protocol::parse_error(&report[1..]))
                     } else {
                         Err(e125("the exec helper process ended unexpectedly"))
                     }
@@ -656,8 +686,15 @@ fn exec_detached(
 }
 
 /// The forked helper of `exec -d`: starts the process, reports to the CLI through `report`
-/// (one 0 byte, or an error payload), then reaps the process (draining its pty, if any).
-fn detached_helper(rt: &Runtime, id: &str, p: ExecProcess, run_dir: &Path, report: OwnedFd) -> i32 {
+/// (one 0 byte, or 1 and an error payload), then reaps the process (draining its pty, if any).
+fn detached_helper(
+    rt: &Runtime,
+    id: &str,
+    p: ExecProcess,
+    run_dir: &Path,
+    fctx: &FailureContext,
+    report: OwnedFd,
+) -> i32 {
     let _ = nix::unistd::setsid();
     if let Ok(null) = fs::OpenOptions::new()
         .read(true)
@@ -670,7 +707,6 @@ fn detached_helper(rt: &Runtime, id: &str, p: ExecProcess, run_dir: &Path, repor
         }
     }
     let mut report = fs::File::from(report);
-    let command = p.args[0].clone();
     let tty = p.tty;
     let set = {
         let mut s = SigSet::empty();
@@ -680,7 +716,9 @@ fn detached_helper(rt: &Runtime, id: &str, p: ExecProcess, run_dir: &Path, repor
     let _ = set.thread_block();
     let sfd = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC).ok();
     let fail = |report: &mut fs::File, (code, msg): Failure| {
-        let _ = report.write_all(&protocol::error_payload(code, &msg));
+        let mut payload = vec![1u8];
+        payload.extend_from_slice(&protocol::error_payload(code, &msg));
+        let _ = report.write_all(&payload);
         1
     };
     let console = if tty {
@@ -691,9 +729,9 @@ fn detached_helper(rt: &Runtime, id: &str, p: ExecProcess, run_dir: &Path, repor
     } else {
         None
     };
-    let pid = match rt.exec(id, p, Stdio::default(), console.as_ref().map(|c| c.path())) {
+    let pid = match quiet(|| rt.exec(id, p, Stdio::default(), console.as_ref().map(|c| c.path()))) {
         Ok(pid) => pid,
-        Err(e) => return fail(&mut report, exec_failure(e, id, &command)),
+        Err(e) => return fail(&mut report, exec_failure(e, id, fctx)),
     };
     let master = console.as_ref().and_then(|c| c.recv_master().ok());
     drop(console);
@@ -761,14 +799,20 @@ pub fn attach(
     match c.status {
         Status::Running => {}
         Status::Paused => {
-            return Err(e125("You cannot attach to a paused container, unpause it first"));
+            return Err(e125(
+                "You cannot attach to a paused container, unpause it first",
+            ));
         }
         Status::Restarting => {
             return Err(e125(
                 "You cannot attach to a restarting container, wait until it is running",
             ));
         }
-        _ => return Err(e125("You cannot attach to a stopped container, start it first")),
+        _ => {
+            return Err(e125(
+                "You cannot attach to a stopped container, start it first",
+            ));
+        }
     }
     let s: Settings = serde_json::from_str(&c.config).unwrap_or_default();
     let stdin = stdin && s.interactive;
@@ -962,9 +1006,9 @@ fn parse_ps_output(output: &str, pids: &[i32]) -> Result<TopOutput> {
             }
             continue;
         }
-        let p: i32 = f.parse().map_err(|e| {
-            ContainerError::Runtime(format!("Unexpected pid '{f}': {e}"))
-        })?;
+        let p: i32 = f
+            .parse()
+            .map_err(|e| ContainerError::Runtime(format!("Unexpected pid '{f}': {e}")))?;
         previous_contained = pids.contains(&p);
         if previous_contained {
             push(&mut processes, &fields);
@@ -1026,8 +1070,10 @@ pub fn unpause(store: &mut Store, c: &ContainerRow) -> Result<()> {
     match rt.resume(&c.id) {
         Ok(()) => {}
         // Thawed meanwhile (the monitor does it for stop/kill): record it anyway.
-        Err(RuntimeError::WrongState { status, .. })
-            if status == crate::runtime::ContainerStatus::Running => {}
+        Err(RuntimeError::WrongState {
+            status: crate::runtime::ContainerStatus::Running,
+            ..
+        }) => {}
         Err(e) => return Err(runtime_err(e)),
     }
     rows::set_status(&tx, &c.id, Status::Running)?;

@@ -102,8 +102,14 @@ impl Paths {
     pub fn work(&self) -> PathBuf {
         self.dir.join("work")
     }
+    /// The standard OCI bundle (any OCI runtime could run it).
     pub fn bundle(&self) -> &Path {
         &self.dir
+    }
+    /// The bundle handed to the embedded runtime: the same spec adapted to libcontainer's
+    /// quirks (see `spec::adapt_for_libcontainer`).
+    pub fn runtime_bundle(&self) -> PathBuf {
+        self.dir.join("runtime-bundle")
     }
     pub fn spec(&self) -> PathBuf {
         self.dir.join("config.json")

@@ -58,10 +58,16 @@ fn write_bundle(
     write_file(&paths.dir.join("resolv.conf"), &resolv_conf(host_net))?;
 
     let image_config = crate::images::config(store, &row.image_id)?;
-    let spec = super::runspec::build(settings, &image_config, &row.id, paths, &hostname)?;
-    let json = serde_json::to_vec_pretty(&spec)
-        .map_err(|e| ContainerError::Invalid(format!("serializing the runtime spec: {e}")))?;
-    write_file_bytes(&paths.spec(), &json)
+    let mut spec = super::runspec::build(settings, &image_config, &row.id, paths, &hostname)?;
+    let to_json = |spec: &oci_spec::runtime::Spec| {
+        serde_json::to_vec_pretty(spec)
+            .map_err(|e| ContainerError::Invalid(format!("serializing the runtime spec: {e}")))
+    };
+    write_file_bytes(&paths.spec(), &to_json(&spec)?)?;
+    crate::spec::adapt_for_libcontainer(&mut spec);
+    let rb = paths.runtime_bundle();
+    fs::create_dir_all(&rb).map_err(io_err(&rb))?;
+    write_file_bytes(&rb.join("config.json"), &to_json(&spec)?)
 }
 
 /// The host's resolv.conf, without loopback name servers (unreachable from a container's own

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{ContainerError, Paths, Result, Settings};
 use crate::spec::{
-    self, Mount, NetworkMode, Resources, RunConfig, SeccompMode, SpecContext, Ulimit,
+    self, InitConfig, Mount, NetworkMode, Resources, RunConfig, SeccompMode, SpecContext, Ulimit,
 };
 
 impl From<spec::SpecError> for ContainerError {
@@ -104,7 +104,28 @@ pub fn run_config(s: &Settings) -> Result<RunConfig> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         stop_signal: s.stop_signal.clone(),
+        init: if s.init { Some(init_config()?) } else { None },
         ..Default::default()
+    })
+}
+
+/// Where `--init` puts berth in the container. /dev is the runtime's own tmpfs: the mount point
+/// (created by the runtime) needs no /sbin in the image, works with `--read-only`, and leaves no
+/// file in the container's writable layer.
+pub const INIT_PATH: &str = "/dev/init";
+
+/// `--init`: this berth binary, bind-mounted read-only, runs `berth init -- COMMAND…` as PID 1
+/// (src/init.rs). The release binary is statically linked, so it runs in any image.
+fn init_config() -> Result<InitConfig> {
+    let exe = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .map_err(|e| {
+            ContainerError::Invalid(format!("locating the berth binary for --init: {e}"))
+        })?;
+    Ok(InitConfig {
+        host_path: exe,
+        container_path: INIT_PATH.to_string(),
+        args: vec!["init".into(), "--".into()],
     })
 }
 
@@ -154,9 +175,7 @@ pub fn build(
             ContainerError::Invalid(format!("creating the working directory {cwd}: {e}"))
         })?;
     }
-    let mut spec = built.spec;
-    spec::adapt_for_libcontainer(&mut spec);
-    Ok(spec)
+    Ok(built.spec)
 }
 
 /// The command the container runs (entrypoint + cmd), for `ps` and `inspect`.

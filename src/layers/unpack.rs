@@ -13,7 +13,7 @@
 //!
 //! Decompression, hashing and file creation therefore overlap, like in
 //! `gzip -dc | tar -x`. Chunk buffers travel back from the extraction thread
-//! to the reader through a fourth channel so they are reused instead of
+//! to the reader through a third channel so they are reused instead of
 //! reallocated. A stage that fails drops its channels, which stops the others
 //! promptly: a clean end of stream is an explicit message, so a closed channel
 //! always means "abort".
@@ -49,7 +49,9 @@
 //!   `dir/NAME`, which then wins: whiteouts only hide lower layers), and
 //!   `dir/.wh..wh..opq` sets `trusted.overlay.opaque=y` on `dir`. Other
 //!   `.wh..wh.*` names (AUFS metadata) are ignored, together with anything
-//!   below them.
+//!   below them. Whiteouts hide lower layers only, so when this layer has
+//!   both `dir/.wh.NAME` and a directory `dir/NAME` (in either order, or
+//!   implied by `dir/NAME/child`), `dir/NAME` ends up an opaque directory.
 //! * `trusted.overlay.*` xattrs found in the tar stream are dropped: only the
 //!   whiteout conversion above may give overlayfs instructions. Other xattrs
 //!   are applied; like Docker, failures with `EOPNOTSUPP` or `EPERM` (file
@@ -178,6 +180,11 @@ pub enum UnpackError {
 /// Unpack one layer blob into `dest`, an existing EMPTY directory owned by the
 /// caller (the caller renames it into the layer store afterwards, and deletes
 /// it on error).
+///
+/// Blocking (it runs two helper threads and waits for them): from async code,
+/// call it inside `spawn_blocking`. The blob is read to EOF on success; on
+/// error it returns as soon as the failing stage stops, leaving `dest` in an
+/// unspecified state.
 pub fn unpack(
     reader: impl Read,
     compression: Compression,
@@ -234,7 +241,7 @@ pub fn unpack(
 }
 
 // ---------------------------------------------------------------------------
-// Reading, decompressing and hashing (calling thread)
+// Pipeline stages: decompression (calling thread) and hashing
 // ---------------------------------------------------------------------------
 
 /// Joins a pipeline thread, passing on its panic if it had one.
@@ -817,14 +824,9 @@ impl<'a> Extractor<'a> {
         }
         match kind {
             EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => {
-                let expected = if kind.is_gnu_sparse() {
-                    entry
-                        .header()
-                        .size()
-                        .map_err(|e| UnpackError::Corrupt(format!("entry {name:?}: {e}")))?
-                } else {
-                    entry.size()
-                };
+                // For GNU sparse files this is the expanded size; the
+                // reader yields the holes as zeros.
+                let expected = entry.size();
                 self.regular(&rel, &name, &meta, entry, expected)
             }
             EntryType::Symlink => {
@@ -892,7 +894,9 @@ impl<'a> Extractor<'a> {
         }
         let fd = match open_dir_beneath(self.root.as_fd(), parent) {
             Ok(fd) => fd,
-            Err(Errno::ENOENT) => self.create_parents(parent, entry)?,
+            // Something is missing, or not a directory (maybe a whiteout
+            // from this layer): walk the path and fix what can be fixed.
+            Err(Errno::ENOENT | Errno::ENOTDIR) => self.create_parents(parent, entry)?,
             Err(e) => return Err(self.resolve_error(parent, entry, e)),
         };
         Ok((parent.to_vec(), fd))
@@ -912,20 +916,13 @@ impl<'a> Extractor<'a> {
             let dir = current.as_ref().map_or(self.root.as_fd(), |fd| fd.as_fd());
             let next = match open_dir_beneath(dir, component) {
                 Ok(fd) => fd,
-                Err(Errno::ENOENT) => {
-                    match stat::mkdirat(dir, component, Mode::from_bits_retain(0o755)) {
-                        Ok(()) | Err(Errno::EEXIST) => {}
-                        Err(e) => return Err(self.io_error(here, e)),
-                    }
-                    let fd = open_dir_beneath(dir, component)
-                        .map_err(|e| self.resolve_error(here, entry, e))?;
-                    // Explicit owner and mode: the umask or a setgid parent
-                    // must not leak into implicit directories.
-                    unistd::fchown(&fd, Some(Uid::from_raw(0)), Some(Gid::from_raw(0)))
+                Err(Errno::ENOENT) => self.implicit_dir(dir, component, here, entry, false)?,
+                // A whiteout from this layer, then an entry below that name:
+                // the whiteout becomes an opaque directory.
+                Err(Errno::ENOTDIR) if whiteout_at(dir, component) => {
+                    unistd::unlinkat(dir, component, UnlinkatFlags::NoRemoveDir)
                         .map_err(|e| self.io_error(here, e))?;
-                    stat::fchmod(&fd, Mode::from_bits_retain(0o755))
-                        .map_err(|e| self.io_error(here, e))?;
-                    fd
+                    self.implicit_dir(dir, component, here, entry, true)?
                 }
                 Err(e) => return Err(self.resolve_error(here, entry, e)),
             };
@@ -936,6 +933,32 @@ impl<'a> Extractor<'a> {
             Some(fd) => Ok(fd),
             None => open_dir_beneath(self.root.as_fd(), b".").map_err(|e| self.io_error(b"", e)),
         }
+    }
+
+    /// Creates a directory that the layer does not list (mode 0755, owned by
+    /// root) and opens it.
+    fn implicit_dir(
+        &self,
+        dir: BorrowedFd<'_>,
+        name: &[u8],
+        rel: &[u8],
+        entry: &str,
+        opaque: bool,
+    ) -> Result<OwnedFd, UnpackError> {
+        match stat::mkdirat(dir, name, Mode::from_bits_retain(0o755)) {
+            Ok(()) | Err(Errno::EEXIST) => {}
+            Err(e) => return Err(self.io_error(rel, e)),
+        }
+        let fd = open_dir_beneath(dir, name).map_err(|e| self.resolve_error(rel, entry, e))?;
+        let errno = |e| self.io_error(rel, e);
+        // Explicit owner and mode: the umask or a setgid parent must not leak
+        // into implicit directories.
+        unistd::fchown(&fd, Some(Uid::from_raw(0)), Some(Gid::from_raw(0))).map_err(errno)?;
+        stat::fchmod(&fd, Mode::from_bits_retain(0o755)).map_err(errno)?;
+        if opaque {
+            fsetxattr(fd.as_fd(), OPAQUE_XATTR, b"y").map_err(errno)?;
+        }
+        Ok(fd)
     }
 
     /// Runs `f` with the (possibly created) parent directory of `rel`.
@@ -1068,6 +1091,7 @@ impl<'a> Extractor<'a> {
         } else {
             self.with_parent(rel, entry_name, |this, parent| {
                 let name = rel.name();
+                let mut opaque = false;
                 // Created private; the real mode is set at the end.
                 match stat::mkdirat(parent, name, Mode::from_bits_retain(0o700)) {
                     Ok(()) => {}
@@ -1077,6 +1101,9 @@ impl<'a> Extractor<'a> {
                         // An existing directory is kept (merged); anything
                         // else (file, symlink, ...) is replaced.
                         if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
+                            // Replacing this layer's whiteout: the directory
+                            // must still hide the lower layers' content.
+                            opaque = is_whiteout(&st);
                             this.remove_existing(parent, rel)?;
                             stat::mkdirat(parent, name, Mode::from_bits_retain(0o700))
                                 .map_err(|e| this.io_error(&rel.path, e))?;
@@ -1093,10 +1120,13 @@ impl<'a> Extractor<'a> {
                     AtFlags::AT_SYMLINK_NOFOLLOW,
                 )
                 .map_err(errno)?;
-                if !meta.xattrs.is_empty() {
+                if opaque || !meta.xattrs.is_empty() {
                     let dir = open_dir_beneath(parent, name)
                         .map_err(|e| this.resolve_error(&rel.path, entry_name, e))?;
                     set_xattrs_fd(dir.as_fd(), &meta.xattrs).map_err(errno)?;
+                    if opaque {
+                        fsetxattr(dir.as_fd(), OPAQUE_XATTR, b"y").map_err(errno)?;
+                    }
                 }
                 Ok(())
             })?;
@@ -1201,9 +1231,6 @@ impl<'a> Extractor<'a> {
         if target.is_root() {
             return Err(bad_target("target is the layer directory"));
         }
-        if target == *rel {
-            return Ok(()); // a link to itself: nothing to do
-        }
         let target_dir = match open_dir_beneath(self.root.as_fd(), target.parent()) {
             Ok(fd) => fd,
             Err(Errno::ENOENT | Errno::ENOTDIR) => {
@@ -1229,6 +1256,9 @@ impl<'a> Extractor<'a> {
                 return Err(bad_target("target is not an earlier entry of this layer"));
             }
             Err(e) => return Err(self.io_error(&target.path, e)),
+        }
+        if target == *rel {
+            return Ok(()); // an existing file linked to itself: nothing to do
         }
         self.with_parent(rel, entry_name, |this, parent| {
             // Without AT_SYMLINK_FOLLOW, linkat never dereferences the
@@ -1265,11 +1295,23 @@ impl<'a> Extractor<'a> {
         }
         let target = rel.sibling(hidden);
         self.with_parent(&target, entry_name, |this, parent| {
+            let errno = |e| this.io_error(&target.path, e);
             match stat::mknodat(parent, hidden, SFlag::S_IFCHR, Mode::empty(), 0) {
                 Ok(()) => {}
-                // This layer has its own `NAME`: it wins over the whiteout.
-                Err(Errno::EEXIST) => return Ok(()),
-                Err(e) => return Err(this.io_error(&target.path, e)),
+                // This layer has its own `NAME`, which wins: whiteouts only
+                // hide lower layers. A directory must still hide what lower
+                // layers have below it, so it becomes opaque.
+                Err(Errno::EEXIST) => {
+                    let st = stat::fstatat(parent, hidden, AtFlags::AT_SYMLINK_NOFOLLOW)
+                        .map_err(errno)?;
+                    if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+                        let dir = open_dir_beneath(parent, hidden)
+                            .map_err(|e| this.resolve_error(&target.path, entry_name, e))?;
+                        fsetxattr(dir.as_fd(), OPAQUE_XATTR, b"y").map_err(errno)?;
+                    }
+                    return Ok(());
+                }
+                Err(e) => return Err(errno(e)),
             }
             unistd::fchownat(
                 parent,
@@ -1313,6 +1355,16 @@ fn tar_error(e: io::Error) -> UnpackError {
 // ---------------------------------------------------------------------------
 // Low-level helpers
 // ---------------------------------------------------------------------------
+
+/// Whether `st` describes an overlayfs whiteout (character device 0/0).
+fn is_whiteout(st: &libc::stat) -> bool {
+    st.st_mode & libc::S_IFMT == libc::S_IFCHR && st.st_rdev == 0
+}
+
+/// Whether `name` in `dir` is an overlayfs whiteout (not following symlinks).
+fn whiteout_at(dir: BorrowedFd<'_>, name: &[u8]) -> bool {
+    stat::fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW).is_ok_and(|st| is_whiteout(&st))
+}
 
 /// Whether an xattr failure is ignored (as Docker does): the file system does
 /// not support it, or the kernel refuses this namespace on this file type.
@@ -2299,6 +2351,16 @@ mod tests {
             .file("d/.wh.mine", b"") // this layer's own file wins
             .file("d/.wh.later", b"")
             .file("d/later", b"x") // and replaces an earlier whiteout
+            // Whiteout and directory of the same name in one layer: the
+            // directory stays, opaque, whatever the order.
+            .file(".wh.w1", b"")
+            .dir("w1/")
+            .file("w1/f", b"x")
+            .file(".wh.w2", b"")
+            .file("w2/sub/f", b"x")
+            .dir("w3/")
+            .file("w3/f", b"x")
+            .file(".wh.w3", b"")
             .bytes();
         env.unpack(&tar).unwrap();
         assert_whiteout(&env.lstat("d/gone"));
@@ -2324,6 +2386,28 @@ mod tests {
         assert_eq!(lgetxattr(&env.path("deep"), "trusted.overlay.opaque"), None);
         assert!(env.lstat("d/mine").is_file());
         assert!(env.lstat("d/later").is_file());
+        for dir in ["w1", "w2", "w3"] {
+            assert!(env.lstat(dir).is_dir(), "{dir}");
+            assert_eq!(
+                lgetxattr(&env.path(dir), "trusted.overlay.opaque"),
+                Some(b"y".to_vec()),
+                "{dir}"
+            );
+        }
+        assert_eq!(fs::read(env.path("w1/f")).unwrap(), b"x");
+        assert_eq!(fs::read(env.path("w2/sub/f")).unwrap(), b"x");
+        assert_eq!(fs::read(env.path("w3/f")).unwrap(), b"x");
+        assert_eq!(
+            lgetxattr(&env.path("w2/sub"), "trusted.overlay.opaque"),
+            None
+        );
+        assert_eq!(env.lstat("w2").mode() & 0o7777, 0o755);
+        // A file in the way of a parent is still an error.
+        let env = Env::new();
+        assert!(
+            env.unpack(&Tar::new().file("f", b"x").file("f/g", b"y").bytes())
+                .is_err()
+        );
         // Opaque marker at the top marks the layer directory itself.
         let env = Env::new();
         env.unpack(&Tar::new().file(".wh..wh..opq", b"").bytes())
@@ -2783,6 +2867,38 @@ mod tests {
         tar.file(&format!("{path}/leaf"), b"x").file("top", b"flat");
         env.unpack(&tar.bytes()).unwrap();
         assert_eq!(fs::read(env.path("top")).unwrap(), b"flat");
+    }
+
+    #[test]
+    fn gnu_sparse_files_are_expanded() {
+        let env = Env::new();
+        let mut h = Header::new_gnu();
+        h.as_old_mut().name[..6].copy_from_slice(b"sparse");
+        h.set_entry_type(EntryType::GNUSparse);
+        h.set_mode(0o644);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(0);
+        h.set_size(512); // bytes stored in the archive
+        let octal = |slot: &mut [u8; 12], v: u64| {
+            let text = format!("{v:011o}\0");
+            slot.copy_from_slice(text.as_bytes());
+        };
+        let gnu = h.as_gnu_mut().unwrap();
+        octal(&mut gnu.realsize, 8192);
+        octal(&mut gnu.sparse[0].offset, 4096);
+        octal(&mut gnu.sparse[0].numbytes, 512);
+        octal(&mut gnu.sparse[1].offset, 8192); // trailing hole
+        octal(&mut gnu.sparse[1].numbytes, 0);
+        h.set_cksum();
+        let mut tar = Tar::new();
+        tar.builder.append(&h, &[b'x'; 512][..]).unwrap();
+        let out = env.unpack(&tar.bytes()).unwrap();
+        let data = fs::read(env.path("sparse")).unwrap();
+        let mut expected = vec![0u8; 8192];
+        expected[4096..4608].fill(b'x');
+        assert_eq!(data, expected);
+        assert_eq!(out.size, 8192);
     }
 
     #[test]

@@ -57,7 +57,9 @@ pub fn connect(socket: &Path, timeout: Duration) -> Result<UnixStream, ClientErr
             Err(e) if Instant::now() >= deadline => return Err(ClientError::NoMonitor(e)),
             Err(_) => {
                 std::thread::sleep(delay);
-                delay = (delay * 2).min(Duration::from_millis(20));
+                // The monitor binds its socket a few milliseconds after it is spawned: poll
+                // often (a failed connect costs microseconds), not up to 20 ms late.
+                delay = (delay * 2).min(Duration::from_millis(1));
             }
         }
     }
@@ -111,6 +113,10 @@ pub fn attach(stream: UnixStream, opts: AttachOptions) -> Result<i32, ClientErro
     if opts.tty {
         send_winsize(&stream);
     }
+    // Before any other thread exists: the signals it forwards must be blocked in every thread,
+    // or the kernel hands them to one that does not block them (SIGWINCH is then lost, SIGTERM
+    // kills the CLI instead of reaching the container).
+    spawn_signal_forwarder(stream.try_clone()?, opts.sig_proxy && !opts.tty, opts.tty);
     if opts.stdin {
         let mut w = stream.try_clone()?;
         std::thread::spawn(move || {
@@ -131,7 +137,6 @@ pub fn attach(stream: UnixStream, opts: AttachOptions) -> Result<i32, ClientErro
             }
         });
     }
-    spawn_signal_forwarder(stream.try_clone()?, opts.sig_proxy && !opts.tty, opts.tty);
     let mut r = io::BufReader::new(stream);
     let stdout = io::stdout();
     let stderr = io::stderr();
@@ -210,11 +215,11 @@ fn send_winsize(s: &UnixStream) {
     let _ = protocol::write_frame(&mut s, Kind::Resize, &p);
 }
 
-/// The local terminal in raw mode, restored on drop.
-struct RawMode(nix::sys::termios::Termios);
+/// The local terminal (stdin) in raw mode, restored on drop.
+pub struct RawMode(nix::sys::termios::Termios);
 
 impl RawMode {
-    fn enable() -> Option<RawMode> {
+    pub fn enable() -> Option<RawMode> {
         use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
         let stdin = io::stdin();
         let old = tcgetattr(&stdin).ok()?;

@@ -229,7 +229,7 @@ impl Monitor {
         let (stdio, ours, console) = self.make_stdio().map_err(|e| e125(&e))?;
         let pid = match self.runtime.run(
             &self.id,
-            self.paths.bundle(),
+            &self.paths.runtime_bundle(),
             stdio,
             console.as_ref().map(|c| c.path()),
         ) {
@@ -503,16 +503,64 @@ impl Monitor {
                 }
                 (Kind::Signal, p) if p.len() >= 4 => {
                     let sig = i32::from_be_bytes([p[0], p[1], p[2], p[3]]);
-                    if p.get(4) == Some(&1) {
+                    let user = p.get(4) == Some(&1);
+                    if user {
                         self.stopped_by_user = true;
                     }
                     if let Ok(s) = Signal::try_from(sig) {
                         let _ = nix::sys::signal::kill(Pid::from_raw(r.pid), s);
                     }
+                    if user {
+                        self.thaw_for(sig);
+                    }
                 }
                 _ => {}
             }
         }
+    }
+
+    /// A paused (frozen) container gets a signal only when thawed. As Docker does, SIGKILL and
+    /// the stop signal from the user (`stop`, `kill`, `rm -f`) thaw it, and it is recorded as
+    /// running again; other signals stay pending until `unpause`.
+    fn thaw_for(&mut self, sig: i32) {
+        if !matches!(
+            self.runtime.state(&self.id),
+            Ok(Some(crate::runtime::ContainerStatus::Paused))
+        ) {
+            return;
+        }
+        if sig != libc::SIGKILL && sig != self.stop_signal() {
+            return;
+        }
+        if let Err(e) = self.runtime.resume(&self.id) {
+            tracing::warn!("thawing container {}: {e}", self.id);
+            return;
+        }
+        if let Ok(tx) = self.store.db.write() {
+            if matches!(rows::get(&tx, &self.id), Ok(Some(c)) if c.status == rows::Status::Paused) {
+                let _ = rows::set_status(&tx, &self.id, rows::Status::Running);
+            }
+            let _ = tx.commit();
+        }
+    }
+
+    /// `--stop-signal`, else the image's StopSignal, else SIGTERM.
+    fn stop_signal(&self) -> i32 {
+        let from_image = rows::get(&self.store.db.conn, &self.id)
+            .ok()
+            .flatten()
+            .and_then(|c| crate::images::config(&self.store, &c.image_id).ok())
+            .and_then(|v| {
+                v.pointer("/config/StopSignal")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_string)
+            });
+        self.settings
+            .stop_signal
+            .clone()
+            .or(from_image)
+            .and_then(|n| crate::spec::parse_signal(&n).ok())
+            .unwrap_or(libc::SIGTERM)
     }
 
     /// Read before the runtime state (and cgroup) is deleted.

@@ -123,11 +123,38 @@ impl Db {
         let conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(60))
             .map_err(open_err)?;
-        // journal_mode returns a row; the others do not.
-        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
-            .map_err(open_err)?;
+        // WAL is persistent: set it once. Switching needs an exclusive lock that the busy
+        // timeout does not wait for, so a first open racing with others retries.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .map_err(open_err)?;
+            if mode.eq_ignore_ascii_case("wal") {
+                break;
+            }
+            match conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())) {
+                Ok(()) => {}
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => return Err(open_err(e)),
+            }
+        }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
             .map_err(open_err)?;
+        // Every berth command is a short process, the last connection when it exits: SQLite
+        // would checkpoint and delete the WAL each time (two fsyncs), and the next command would
+        // create it again (a directory fsync). Committed transactions are durable in the WAL
+        // (synchronous=FULL); automatic checkpoints still fold it into the database.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .map_err(open_err)?;
         let mut db = Db { conn };
         db.migrate()?;
         Ok(db)
