@@ -249,8 +249,32 @@ impl Berth {
 
 impl Drop for Berth {
     fn drop(&mut self) {
-        // Unmount whatever is still mounted below our directory (a failed test's mounts).
         let base = self.dir.path().to_string_lossy().into_owned();
+        // A test that failed half-way may leave containers: remove them the normal way (this
+        // also removes their cgroups), then stop any berth process still working on our root.
+        if let Ok(out) = self.command().args(["ps", "-aq", "--no-trunc"]).output() {
+            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_string)
+                .collect();
+            if !ids.is_empty() {
+                let _ = self.command().args(["rm", "-f"]).args(&ids).output();
+            }
+        }
+        if let Ok(rd) = std::fs::read_dir("/proc") {
+            for e in rd.flatten() {
+                let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+                    continue;
+                };
+                if let Ok(cmd) = std::fs::read(format!("/proc/{pid}/cmdline"))
+                    && String::from_utf8_lossy(&cmd).contains(&base)
+                {
+                    // SAFETY: signalling a process of this test's own berth.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                }
+            }
+        }
+        // Unmount whatever is still mounted below our directory (a failed test's mounts).
         if let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") {
             let mut points: Vec<String> = info
                 .lines()
