@@ -292,9 +292,28 @@ impl PtyRun {
             .stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
             .stderr(Stdio::from(slave));
-        // SAFETY: setsid and ioctl are async-signal-safe.
+        // berth runs in a session of its own with the pty as controlling terminal (so it gets
+        // SIGWINCH). It is a grandchild: our child waits for it and exits with its code, so the
+        // harness's reaper of exited session leaders (tests/common) does not take it from us.
+        // SAFETY: only async-signal-safe calls between fork and exec.
         unsafe {
             cmd.pre_exec(|| {
+                match libc::fork() {
+                    -1 => return Err(std::io::Error::last_os_error()),
+                    0 => {}
+                    pid => {
+                        // Close our copy of std's exec-status pipe (and any other descriptor
+                        // but stdio), or `spawn` would wait for us rather than for the exec.
+                        libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+                        let mut st = 0;
+                        while libc::waitpid(pid, &mut st, 0) < 0 {}
+                        libc::_exit(if libc::WIFEXITED(st) {
+                            libc::WEXITSTATUS(st)
+                        } else {
+                            128 + libc::WTERMSIG(st)
+                        });
+                    }
+                }
                 if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
@@ -561,7 +580,7 @@ fn sigkill_of_the_cli_leaves_the_container_running_to_completion() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until(10, "the container to run", || is_running(&b, "survivor"));
+    wait_until(30, "the container to run", || is_running(&b, "survivor"));
     cli.kill().unwrap(); // SIGKILL
     assert_eq!(wait_child(&mut cli, 5), -libc::SIGKILL);
     assert!(
@@ -586,7 +605,21 @@ fn signal_foreground_run(b: &Berth, img: &str, name: &str, script: &str, sig: i3
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until(10, "the container to run", || is_running(b, name));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !is_running(b, name) {
+        if Instant::now() > deadline || cli.try_wait().unwrap().is_some() {
+            let _ = cli.kill();
+            let o = cli.wait_with_output().unwrap();
+            panic!(
+                "{name} did not start: {:?}\nstdout: {}\nstderr: {}\nps: {}",
+                o.status,
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr),
+                b.run(&["ps", "-a"]).stdout
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     // Let the shell install its trap.
     std::thread::sleep(Duration::from_millis(300));
     // SAFETY: kill with a child's pid.
@@ -633,7 +666,7 @@ fn sigterm_and_sigint_to_a_foreground_run_are_forwarded() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until(10, "the container to run", || is_running(&b, "interactive"));
+    wait_until(30, "the container to run", || is_running(&b, "interactive"));
     std::thread::sleep(Duration::from_millis(300));
     // SAFETY: kill with a child's pid.
     unsafe { libc::kill(cli.id() as i32, libc::SIGTERM) };
@@ -656,7 +689,7 @@ fn sigterm_and_sigint_to_a_foreground_run_are_forwarded() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until(10, "the container to run", || is_running(&b, "noproxy"));
+    wait_until(30, "the container to run", || is_running(&b, "noproxy"));
     unsafe { libc::kill(cli.id() as i32, libc::SIGTERM) };
     assert_eq!(wait_child(&mut cli, 5), -libc::SIGTERM);
     assert_eq!(b.run(&["wait", "noproxy"]).ok().stdout.trim(), "0");

@@ -345,9 +345,30 @@ pub fn cleanup_runtime(store: &Store, id: &str, paths: &Paths) {
     remove_parent_cgroups();
 }
 
+/// A host-wide lock (on /sys/fs/cgroup itself, shared by every berth root) between creating a
+/// container's cgroups and removing berth's parent cgroups: the monitor holds it shared while the
+/// runtime creates `berth/<id>`; the removal takes it exclusively or is skipped. Without it, a
+/// container that ends removes the empty `/sys/fs/cgroup/<ctrl>/berth` between another start's
+/// `mkdir berth` and `mkdir berth/<id>`, and that start fails (ENOENT). The descriptor is
+/// close-on-exec, so the container's command does not inherit the lock.
+pub fn cgroup_parent_lock(exclusive: bool) -> Option<fs::File> {
+    use std::os::fd::AsRawFd;
+    let f = fs::File::open("/sys/fs/cgroup").ok()?;
+    let op = if exclusive {
+        libc::LOCK_EX | libc::LOCK_NB
+    } else {
+        libc::LOCK_SH
+    };
+    // SAFETY: flock on a descriptor we own.
+    (unsafe { libc::flock(f.as_raw_fd(), op) } == 0).then_some(f)
+}
+
 /// Removes berth's parent cgroup directories once no container uses them (rmdir fails on a
-/// non-empty cgroup, so a busy one is left alone).
+/// non-empty cgroup, so a busy one is left alone; so is everything while a container starts).
 fn remove_parent_cgroups() {
+    let Some(_lock) = cgroup_parent_lock(true) else {
+        return;
+    };
     let _ = fs::remove_dir("/sys/fs/cgroup/berth");
     if let Ok(rd) = fs::read_dir("/sys/fs/cgroup") {
         for e in rd.flatten() {

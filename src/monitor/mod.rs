@@ -227,6 +227,8 @@ impl Monitor {
         containers::rootfs::prepare(&self.store, &self.id, &self.paths, &self.settings)
             .map_err(|e| e125(&e))?;
         let (stdio, ours, console) = self.make_stdio().map_err(|e| e125(&e))?;
+        // Another berth's cleanup must not remove the parent cgroups while ours are created.
+        let cgroup_lock = containers::cgroup_parent_lock(false);
         let pid = match self.runtime.run(
             &self.id,
             &self.paths.runtime_bundle(),
@@ -240,6 +242,7 @@ impl Monitor {
                 return Err(exit_code_for(&e, &self.command_name()));
             }
         };
+        drop(cgroup_lock);
         let mut running = ours;
         running.pid = pid;
         if let Some(console) = console {
