@@ -3,44 +3,11 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Berth, image};
+use common::{Berth, assert_no_leftovers, busybox, image, inspect};
 use serde_json::Value;
-
-fn busybox(b: &Berth) -> String {
-    b.pull("busybox:latest");
-    image("busybox")
-}
-
-fn inspect(b: &Berth, name: &str) -> Value {
-    let out = b.run(&["inspect", name]).ok();
-    let v: Value = serde_json::from_str(&out.stdout).unwrap();
-    v[0].clone()
-}
-
-/// Mounts, cgroups and processes of this berth's containers are all gone.
-#[track_caller]
-fn assert_no_leftovers(b: &Berth, ids: &[String]) {
-    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    let base = b.dir.path().to_string_lossy().into_owned();
-    assert!(
-        !mounts.lines().any(|l| l.contains(&base)),
-        "mounts left under {base}"
-    );
-    for id in ids {
-        for ctrl in ["memory", "pids", "cpu", "freezer", "devices"] {
-            let p = format!("/sys/fs/cgroup/{ctrl}/berth/{id}");
-            assert!(!Path::new(&p).exists(), "cgroup left: {p}");
-        }
-        assert!(
-            !b.root().join("containers").join(id).exists(),
-            "container dir left for {id}"
-        );
-    }
-}
 
 #[test]
 fn run_streams_stdout_and_stderr_apart_and_returns_the_exit_code() {

@@ -12,19 +12,8 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Berth, image};
+use common::{Berth, busybox, inspect};
 use serde_json::Value;
-
-fn busybox(b: &Berth) -> String {
-    b.pull("busybox:latest");
-    image("busybox")
-}
-
-fn inspect(b: &Berth, name: &str) -> Value {
-    let out = b.run(&["inspect", name]).ok();
-    let v: Value = serde_json::from_str(&out.stdout).unwrap();
-    v[0].clone()
-}
 
 /// Polls `f` every 50 ms until it returns true, or panics after `secs` seconds with `what`.
 #[track_caller]

@@ -9,19 +9,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Berth, image};
-use serde_json::Value;
-
-fn busybox(b: &Berth) -> String {
-    b.pull("busybox:latest");
-    image("busybox")
-}
-
-fn inspect(b: &Berth, name: &str) -> Value {
-    let out = b.run(&["inspect", name]).ok();
-    let v: Value = serde_json::from_str(&out.stdout).unwrap();
-    v[0].clone()
-}
+use common::{Berth, assert_no_leftovers, busybox, inspect};
 
 /// `run -d` with a name; returns the container's ID.
 fn run_detached(b: &Berth, name: &str, args: &[&str]) -> String {
@@ -39,29 +27,6 @@ fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     while !f() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Mounts and cgroups (every controller) of these containers are gone, and so are their
-/// directories.
-#[track_caller]
-fn assert_no_leftovers(b: &Berth, ids: &[String]) {
-    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    let base = b.dir.path().to_string_lossy().into_owned();
-    assert!(
-        !mounts.lines().any(|l| l.contains(&base)),
-        "mounts left under {base}"
-    );
-    for id in ids {
-        for e in std::fs::read_dir("/sys/fs/cgroup").unwrap().flatten() {
-            for p in [e.path().join("berth").join(id), e.path().join(id)] {
-                assert!(!p.exists(), "cgroup left: {}", p.display());
-            }
-        }
-        assert!(
-            !b.root().join("containers").join(id).exists(),
-            "container dir left for {id}"
-        );
     }
 }
 

@@ -296,3 +296,38 @@ pub fn images_json() -> serde_json::Value {
     let b = std::fs::read(testbed_dir().join("images.json")).expect("images.json");
     serde_json::from_slice(&b).expect("images.json is JSON")
 }
+
+/// Pulls the test bed's busybox into this berth; returns its reference.
+pub fn busybox(b: &Berth) -> String {
+    b.pull("busybox:latest");
+    image("busybox")
+}
+
+/// `inspect NAME`, the first (only) object.
+pub fn inspect(b: &Berth, name: &str) -> serde_json::Value {
+    let out = b.run(&["inspect", name]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    v[0].clone()
+}
+
+/// Mounts, cgroups (every controller, v1 and v2) and directories of these containers are gone.
+#[track_caller]
+pub fn assert_no_leftovers(b: &Berth, ids: &[String]) {
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let base = b.dir.path().to_string_lossy().into_owned();
+    assert!(
+        !mounts.lines().any(|l| l.contains(&base)),
+        "mounts left under {base}"
+    );
+    for id in ids {
+        for e in std::fs::read_dir("/sys/fs/cgroup").unwrap().flatten() {
+            for p in [e.path().join("berth").join(id), e.path().join(id)] {
+                assert!(!p.exists(), "cgroup left: {}", p.display());
+            }
+        }
+        assert!(
+            !b.root().join("containers").join(id).exists(),
+            "container dir left for {id}"
+        );
+    }
+}
