@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 
 use super::GlobalOpts;
-use super::format::{self, Format};
+use super::format;
 use crate::containers::lifecycle::{self, StartMode};
 use crate::containers::settings::RestartPolicy;
 use crate::containers::{self, Paths, Settings};
@@ -790,66 +790,30 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
             m
         })
         .collect();
-    match Format::parse(a.format.as_deref()) {
-        Format::Json => objs
-            .into_iter()
-            .for_each(|o| println!("{}", Value::Object(o))),
-        Format::Template { template, table } => {
-            if table {
-                println!(
-                    "{}",
-                    format::template_header(
-                        &template,
-                        &[
-                            ("ID", "CONTAINER ID"),
-                            ("Image", "IMAGE"),
-                            ("Command", "COMMAND"),
-                            ("RunningFor", "CREATED"),
-                            ("Status", "STATUS"),
-                            ("Ports", "PORTS"),
-                            ("Names", "NAMES"),
-                            ("State", "STATE"),
-                            ("Labels", "LABELS"),
-                        ]
-                    )
-                );
-            }
-            for o in objs {
-                println!("{}", format::render_template(&template, &o));
-            }
-        }
-        Format::Table => {
-            let rows: Vec<Vec<String>> = objs
-                .iter()
-                .map(|o| {
-                    [
-                        "ID",
-                        "Image",
-                        "Command",
-                        "RunningFor",
-                        "Status",
-                        "Ports",
-                        "Names",
-                    ]
-                    .iter()
-                    .map(|k| o[*k].as_str().unwrap_or("").to_string())
-                    .collect()
-                })
-                .collect();
-            format::print_table(
-                &[
-                    "CONTAINER ID",
-                    "IMAGE",
-                    "COMMAND",
-                    "CREATED",
-                    "STATUS",
-                    "PORTS",
-                    "NAMES",
-                ],
-                &rows,
-            );
-        }
-    }
+    format::print_objects(
+        a.format.as_deref(),
+        objs,
+        &[
+            ("ID", "CONTAINER ID"),
+            ("Image", "IMAGE"),
+            ("Command", "COMMAND"),
+            ("RunningFor", "CREATED"),
+            ("Status", "STATUS"),
+            ("Ports", "PORTS"),
+            ("Names", "NAMES"),
+            ("State", "STATE"),
+            ("Labels", "LABELS"),
+        ],
+        &[
+            "ID",
+            "Image",
+            "Command",
+            "RunningFor",
+            "Status",
+            "Ports",
+            "Names",
+        ],
+    );
     Ok(0)
 }
 

@@ -231,6 +231,52 @@ pub fn template_header(template: &str, headers: &[(&str, &str)]) -> String {
     render_template(template, &obj)
 }
 
+/// Prints list rows for `--format`: one JSON object per line (`json`), a Go template (with a
+/// header row from `names` for `table …`), or the default table of `columns`; `names` maps each
+/// field to its column header.
+pub fn print_objects(
+    format: Option<&str>,
+    objs: Vec<Map<String, Value>>,
+    names: &[(&str, &str)],
+    columns: &[&str],
+) {
+    match Format::parse(format) {
+        Format::Json => objs
+            .into_iter()
+            .for_each(|o| println!("{}", Value::Object(o))),
+        Format::Template { template, table } => {
+            if table {
+                println!("{}", template_header(&template, names));
+            }
+            for o in objs {
+                println!("{}", render_template(&template, &o));
+            }
+        }
+        Format::Table => {
+            let headers: Vec<&str> = columns
+                .iter()
+                .map(|&c| {
+                    names
+                        .iter()
+                        .find(|(f, _)| *f == c)
+                        .map(|(_, h)| *h)
+                        .unwrap_or(c)
+                })
+                .collect();
+            let rows: Vec<Vec<String>> = objs
+                .iter()
+                .map(|o| {
+                    columns
+                        .iter()
+                        .map(|k| o.get(*k).and_then(|v| v.as_str()).unwrap_or("").to_string())
+                        .collect()
+                })
+                .collect();
+            print_table(&headers, &rows);
+        }
+    }
+}
+
 /// Prints JSON indented with four spaces, as `docker inspect` does.
 pub fn print_json_pretty(v: &Value) {
     let mut buf = Vec::new();

@@ -375,55 +375,25 @@ pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
             m
         })
         .collect();
-    match Format::parse(a.format.as_deref()) {
-        Format::Json => {
-            for o in objs {
-                println!("{}", Value::Object(o));
-            }
-        }
-        Format::Template { template, table } => {
-            if table {
-                println!(
-                    "{}",
-                    format::template_header(
-                        &template,
-                        &[
-                            ("Repository", "REPOSITORY"),
-                            ("Tag", "TAG"),
-                            ("ID", "IMAGE ID"),
-                            ("Digest", "DIGEST"),
-                            ("CreatedSince", "CREATED"),
-                            ("CreatedAt", "CREATED AT"),
-                            ("Size", "SIZE"),
-                        ]
-                    )
-                );
-            }
-            for o in objs {
-                println!("{}", format::render_template(&template, &o));
-            }
-        }
-        Format::Table => {
-            let mut headers = vec!["REPOSITORY", "TAG"];
-            if a.digests {
-                headers.push("DIGEST");
-            }
-            headers.extend(["IMAGE ID", "CREATED", "SIZE"]);
-            let rows: Vec<Vec<String>> = objs
-                .iter()
-                .map(|o| {
-                    let f = |k: &str| o[k].as_str().unwrap_or("").to_string();
-                    let mut r = vec![f("Repository"), f("Tag")];
-                    if a.digests {
-                        r.push(f("Digest"));
-                    }
-                    r.extend([f("ID"), f("CreatedSince"), f("Size")]);
-                    r
-                })
-                .collect();
-            format::print_table(&headers, &rows);
-        }
+    let mut columns = vec!["Repository", "Tag"];
+    if a.digests {
+        columns.push("Digest");
     }
+    columns.extend(["ID", "CreatedSince", "Size"]);
+    format::print_objects(
+        a.format.as_deref(),
+        objs,
+        &[
+            ("Repository", "REPOSITORY"),
+            ("Tag", "TAG"),
+            ("ID", "IMAGE ID"),
+            ("Digest", "DIGEST"),
+            ("CreatedSince", "CREATED"),
+            ("CreatedAt", "CREATED AT"),
+            ("Size", "SIZE"),
+        ],
+        &columns,
+    );
     Ok(0)
 }
 
@@ -553,31 +523,19 @@ pub fn history(g: &GlobalOpts, a: HistoryArgs) -> anyhow::Result<i32> {
             m
         })
         .collect();
-    match Format::parse(a.format.as_deref()) {
-        Format::Json => objs
-            .into_iter()
-            .for_each(|o| println!("{}", Value::Object(o))),
-        Format::Template { template, .. } => {
-            for o in objs {
-                println!("{}", format::render_template(&template, &o));
-            }
-        }
-        Format::Table => {
-            let rows: Vec<Vec<String>> = objs
-                .iter()
-                .map(|o| {
-                    ["ID", "CreatedSince", "CreatedBy", "Size", "Comment"]
-                        .iter()
-                        .map(|k| o[*k].as_str().unwrap_or("").to_string())
-                        .collect()
-                })
-                .collect();
-            format::print_table(
-                &["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"],
-                &rows,
-            );
-        }
-    }
+    format::print_objects(
+        a.format.as_deref(),
+        objs,
+        &[
+            ("ID", "IMAGE"),
+            ("CreatedSince", "CREATED"),
+            ("CreatedAt", "CREATED AT"),
+            ("CreatedBy", "CREATED BY"),
+            ("Size", "SIZE"),
+            ("Comment", "COMMENT"),
+        ],
+        &["ID", "CreatedSince", "CreatedBy", "Size", "Comment"],
+    );
     Ok(0)
 }
 
