@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! berth: Docker's command line on one host, without a daemon.
 //!
 //! The modules follow the data: a [`reference`] names an image in a [`registry`]; its blobs land
@@ -11,6 +12,7 @@ pub mod content;
 pub mod images;
 pub mod layers;
 pub mod monitor;
+pub mod network;
 pub mod reference;
 pub mod registry;
 pub mod rootfs;

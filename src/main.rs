@@ -63,6 +63,22 @@ fn main() {
         _ => None,
     };
     init_logging(cli.global.log_level, monitor_log);
+    // Listing commands end quietly when their reader goes away (`berth ps | head`), like other
+    // Unix tools. Commands that talk to a monitor keep SIGPIPE ignored (a dead peer is an
+    // error to report, not a reason to die).
+    if matches!(
+        cli.command,
+        cli::Command::Ps(_)
+            | cli::Command::Images(_)
+            | cli::Command::Inspect(_)
+            | cli::Command::History(_)
+            | cli::Command::Network(_)
+            | cli::Command::Port(_)
+            | cli::Command::Logs(_)
+    ) {
+        // SAFETY: restoring the default disposition of a signal.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    }
     // One TLS backend for every HTTPS client in the process (oci-client, login).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let code = match cli::run(cli) {

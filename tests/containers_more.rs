@@ -12,18 +12,8 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Berth, busybox, inspect};
+use common::{Berth, busybox, inspect, wait_until};
 use serde_json::Value;
-
-/// Polls `f` every 50 ms until it returns true, or panics after `secs` seconds with `what`.
-#[track_caller]
-fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// Waits for `child` at most `secs` seconds; returns its exit code (-signal if killed).
 #[track_caller]

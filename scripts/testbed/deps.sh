@@ -21,6 +21,8 @@ PACKAGES=(
     util-linux        # flock, setsid
     skopeo            # not used by `up`; handy for tests and the self-test
     jq                # idem
+    redis-tools       # redis-cli and redis-benchmark: network tests and scripts/bench-net
+    iproute2          # ip netns / ip link for the network tests' peer namespaces
 )
 
 missing=()

@@ -59,9 +59,34 @@ pub struct CreateArgs {
     /// Restart policy: no, on-failure[:max-retries], always, unless-stopped
     #[arg(long, default_value = "no")]
     pub restart: String,
-    /// Network mode: none or host (bridge networks come with the networking feature)
-    #[arg(long, alias = "net", default_value = "none")]
+    /// Connect the container to a network: bridge (default), a network's name or ID, none,
+    /// host, or container:NAME
+    #[arg(long, alias = "net", default_value = "bridge")]
     pub network: String,
+    /// Add a network-scoped alias for the container
+    #[arg(long, alias = "net-alias", value_name = "ALIAS")]
+    pub network_alias: Vec<String>,
+    /// IPv4 address (e.g. 172.30.100.104)
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// Publish a container's port(s) to the host ([IP:][HOSTPORT:]PORT[/PROTO])
+    #[arg(short, long, value_name = "PORTS")]
+    pub publish: Vec<String>,
+    /// Publish all exposed ports to random ports
+    #[arg(short = 'P', long)]
+    pub publish_all: bool,
+    /// Add a custom host-to-IP mapping (host:ip, ip may be host-gateway)
+    #[arg(long, value_name = "HOST:IP")]
+    pub add_host: Vec<String>,
+    /// Set custom DNS servers
+    #[arg(long, value_name = "IP")]
+    pub dns: Vec<String>,
+    /// Set custom DNS search domains
+    #[arg(long, value_name = "DOMAIN")]
+    pub dns_search: Vec<String>,
+    /// Set DNS options
+    #[arg(long, alias = "dns-opt", value_name = "OPT")]
+    pub dns_option: Vec<String>,
     /// Pull image before running: missing, always, never
     #[arg(long, default_value = "missing", value_parser = ["missing", "always", "never"])]
     pub pull: String,
@@ -404,6 +429,14 @@ fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
         restart: RestartPolicy::parse(&a.restart)?,
         labels: kv_list(&a.label, "label")?,
         network: a.network.clone(),
+        network_aliases: a.network_alias.clone(),
+        ip: a.ip.clone(),
+        publish: a.publish.clone(),
+        publish_all: a.publish_all,
+        add_hosts: a.add_host.clone(),
+        dns: a.dns.clone(),
+        dns_search: a.dns_search.clone(),
+        dns_options: a.dns_option.clone(),
         privileged: a.privileged,
         cap_add: a.cap_add.clone(),
         cap_drop: a.cap_drop.clone(),
@@ -740,6 +773,15 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
         return Ok(0);
     }
     let now = containers::now_nanos();
+    // The exposed ports of running containers' images (the PORTS column).
+    let mut image_configs: std::collections::HashMap<String, Value> = Default::default();
+    for c in list.iter().filter(|c| c.status.is_active()) {
+        if !image_configs.contains_key(&c.image_id)
+            && let Ok(v) = crate::images::config(&store, &c.image_id)
+        {
+            image_configs.insert(c.image_id.clone(), v);
+        }
+    }
     let objs: Vec<Map<String, Value>> = list
         .iter()
         .map(|c| {
@@ -780,7 +822,14 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
                 ),
             );
             m.insert("Names".into(), json!(c.name));
-            m.insert("Ports".into(), json!(""));
+            m.insert(
+                "Ports".into(),
+                json!(super::network::ports_column(
+                    &store,
+                    c,
+                    image_configs.get(&c.image_id)
+                )),
+            );
             m.insert("State".into(), json!(c.status.as_str()));
             m.insert("Status".into(), json!(containers::status_line(c, now)));
             m.insert("Networks".into(), json!(s.network));
@@ -936,7 +985,13 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
         "HostConfig": {
             "AutoRemove": s.auto_remove,
             "RestartPolicy": { "Name": s.restart.name, "MaximumRetryCount": s.restart.max_retries },
-            "NetworkMode": s.network,
+            "NetworkMode": if s.network.is_empty() { "none" } else { &s.network },
+            "PortBindings": super::network::port_bindings(&s),
+            "PublishAllPorts": s.publish_all,
+            "Dns": s.dns,
+            "DnsSearch": s.dns_search,
+            "DnsOptions": s.dns_options,
+            "ExtraHosts": s.add_hosts,
             "Privileged": s.privileged,
             "CapAdd": s.cap_add,
             "CapDrop": s.cap_drop,
@@ -980,9 +1035,6 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
             "ExposedPorts": img_cfg.get("ExposedPorts").cloned(),
             "Volumes": img_cfg.get("Volumes").cloned(),
         },
-        "NetworkSettings": {
-            "Networks": if s.network == "host" { json!({"host": {}}) } else { json!({"none": {}}) },
-            "Ports": {},
-        },
+        "NetworkSettings": super::network::network_settings(store, c, &s),
     })
 }

@@ -277,6 +277,26 @@ pub fn print_objects(
     }
 }
 
+/// Prints `inspect` results: a pretty JSON array by default, one compact object per line for
+/// `--format json`, or a Go template per object.
+pub fn print_inspect(format: Option<&str>, found: &[Value]) -> anyhow::Result<()> {
+    match Format::parse(format) {
+        Format::Table => print_json_pretty(&Value::Array(found.to_vec())),
+        Format::Json => {
+            for f in found {
+                println!("{f}");
+            }
+        }
+        Format::Template { template, .. } => {
+            for f in found {
+                let obj = f.as_object().cloned().unwrap_or_default();
+                println!("{}", render_template(&template, &obj));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Prints JSON indented with four spaces, as `docker inspect` does.
 pub fn print_json_pretty(v: &Value) {
     let mut buf = Vec::new();

@@ -10,7 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value, json};
 
 use super::GlobalOpts;
-use super::format::{self, Format};
+use super::format;
 use crate::images::pull::{PullEvent, PullRequest};
 use crate::images::{self, ImageError, Removed, short_id};
 use crate::reference::{Reference, familiar_name};
@@ -430,11 +430,17 @@ pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
     let store = g.open_store()?;
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    let want_image = a.kind.as_deref() != Some("container");
-    let want_container = a.kind.as_deref() != Some("image");
+    let kind = a.kind.as_deref();
+    let want_image = kind.is_none() || kind == Some("image");
+    let want_container = kind.is_none() || kind == Some("container");
+    let want_network = kind.is_none() || kind == Some("network");
     for n in &a.names {
         if want_container && let Ok(c) = crate::containers::resolve(&store, n) {
             found.push(super::container::inspect_json(&store, &c));
+            continue;
+        }
+        if want_network && let Ok(net) = crate::network::resolve(&store, n) {
+            found.push(super::network::inspect_json(&store, &net)?);
             continue;
         }
         if !want_image {
@@ -447,20 +453,7 @@ pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
             Err(e) => return Err(e.into()),
         }
     }
-    match Format::parse(a.format.as_deref()) {
-        Format::Table => format::print_json_pretty(&Value::Array(found)),
-        Format::Json => {
-            for f in &found {
-                println!("{f}");
-            }
-        }
-        Format::Template { template, .. } => {
-            for f in &found {
-                let obj = f.as_object().cloned().unwrap_or_default();
-                println!("{}", format::render_template(&template, &obj));
-            }
-        }
-    }
+    format::print_inspect(a.format.as_deref(), &found)?;
     if let Some(m) = missing.first() {
         bail!("No such object: {m}");
     }

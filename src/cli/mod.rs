@@ -7,6 +7,8 @@ pub mod docs;
 pub mod exec;
 pub mod format;
 pub mod image;
+pub mod network;
+pub mod system;
 
 use std::path::PathBuf;
 
@@ -110,6 +112,14 @@ pub enum Command {
     /// Manage images
     #[command(subcommand)]
     Image(image::ImageCommand),
+    /// Manage networks
+    #[command(subcommand)]
+    Network(network::NetworkCommand),
+    /// Manage berth as a whole
+    #[command(subcommand)]
+    System(system::SystemCommand),
+    /// List port mappings or a specific mapping for the container
+    Port(network::PortArgs),
     /// Log in to a registry
     Login(auth::LoginArgs),
     /// Log out from a registry
@@ -153,6 +163,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Inspect(a) => image::inspect(g, a),
         Command::History(a) => image::history(g, a),
         Command::Image(c) => image::image_command(g, c),
+        Command::Network(c) => network::network_command(g, c),
+        Command::Port(a) => network::port(g, a),
+        Command::System(c) => system::system_command(g, c),
         Command::Login(a) => auth::login(a),
         Command::Logout(a) => auth::logout(a),
         Command::Completion(a) => docs::completion(a),

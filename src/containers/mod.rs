@@ -231,6 +231,18 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
     // Validate everything the spec will need now, so a bad flag leaves nothing behind.
     let image_config = images::config(store, &image_id)?;
     settings::validate(settings, &image_config)?;
+    if let Some(other) = settings.network.strip_prefix("container:") {
+        resolve(store, other)?;
+    }
+    let net = crate::network::bridge_network_of(store, &settings.network)
+        .map_err(|e| ContainerError::Invalid(e.to_string()))?;
+    let static_ip = match (&net, &settings.ip) {
+        (Some(n), Some(ip)) => Some(
+            crate::network::check_static_ip(n, ip)
+                .map_err(|e| ContainerError::Invalid(e.to_string()))?,
+        ),
+        _ => None,
+    };
 
     let id = names::new_id();
     let paths = Paths::new(store, &id);
@@ -267,6 +279,19 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
             stopped_by_user: false,
         };
         rows::insert(&tx, &row)?;
+        if let Some(n) = &net {
+            crate::state::networks::insert_endpoint(
+                &tx,
+                &crate::state::networks::EndpointRow {
+                    container_id: id.clone(),
+                    network_id: n.id.clone(),
+                    idx: 0,
+                    aliases: settings.network_aliases.clone(),
+                    static_ip: static_ip.clone(),
+                    ..Default::default()
+                },
+            )?;
+        }
         // Directories are made inside the transaction: if that fails, the row is rolled back.
         for d in [paths.upper(), paths.work()] {
             fs::create_dir_all(&d).map_err(io_err(&d))?;
@@ -330,7 +355,7 @@ pub fn cgroups_path(id: &str) -> String {
 
 /// Removes what a container's run leaves in the kernel and the run root: the runtime's state and
 /// cgroups, and the rootfs mount. Best effort: failures are logged, and it is safe to repeat.
-pub fn cleanup_runtime(store: &Store, id: &str, paths: &Paths) {
+pub fn cleanup_runtime(store: &mut Store, id: &str, paths: &Paths) {
     match crate::runtime::Runtime::new(store.runroot.join("runtime")) {
         Ok(rt) => {
             if let Err(e) = rt.delete(id, true) {
@@ -339,6 +364,9 @@ pub fn cleanup_runtime(store: &Store, id: &str, paths: &Paths) {
         }
         Err(e) => tracing::warn!("opening the runtime: {e}"),
     }
+    let t0 = std::time::Instant::now();
+    crate::network::teardown(store, id);
+    tracing::debug!("network teardown: {:?}", t0.elapsed());
     if let Err(e) = rootfs::unmount(paths) {
         tracing::warn!("{e}");
     }

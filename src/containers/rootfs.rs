@@ -5,13 +5,20 @@ use std::fs;
 use std::path::Path;
 
 use super::{ContainerError, Paths, Result, Settings, io_err};
+use crate::network::Attached;
 use crate::rootfs::{image_lowerdirs, is_mount_point, mount_overlay};
 use crate::state::containers as rows;
 use crate::store::Store;
 
 /// Mounts the rootfs (if not mounted), writes /etc/hosts, /etc/hostname, /etc/resolv.conf and
 /// the bundle's config.json.
-pub fn prepare(store: &Store, id: &str, paths: &Paths, settings: &Settings) -> Result<()> {
+pub fn prepare(
+    store: &Store,
+    id: &str,
+    paths: &Paths,
+    settings: &Settings,
+    net: &Attached,
+) -> Result<()> {
     let row =
         rows::get(&store.db.conn, id)?.ok_or_else(|| ContainerError::NotFound(id.to_string()))?;
     let rootfs = paths.rootfs();
@@ -20,7 +27,7 @@ pub fn prepare(store: &Store, id: &str, paths: &Paths, settings: &Settings) -> R
         let lower = image_lowerdirs(store, &row.image_id, false)?;
         mount_overlay(&lower, Some((&paths.upper(), &paths.work())), &rootfs)?;
     }
-    let result = write_bundle(store, &row, paths, settings);
+    let result = write_bundle(store, &row, paths, settings, net);
     if result.is_err() {
         let _ = unmount(paths);
     }
@@ -32,33 +39,49 @@ fn write_bundle(
     row: &rows::ContainerRow,
     paths: &Paths,
     settings: &Settings,
+    net: &Attached,
 ) -> Result<()> {
-    let hostname = settings
-        .hostname
-        .clone()
-        .unwrap_or_else(|| row.id[..12].to_string());
     let host_net = settings.network == "host";
-    let hostname = if host_net {
-        nix::unistd::gethostname()
-            .map(|h| h.to_string_lossy().into_owned())
-            .unwrap_or(hostname)
+    if let Some(other) = settings.network.strip_prefix("container:") {
+        // The network's files are the other container's.
+        let o = super::resolve(store, other)?;
+        let odir = Paths::new(store, &o.id).dir;
+        for f in ["hostname", "hosts", "resolv.conf"] {
+            let text = fs::read_to_string(odir.join(f)).unwrap_or_default();
+            write_file(&paths.dir.join(f), &text)?;
+        }
     } else {
-        hostname
-    };
-    write_file(&paths.dir.join("hostname"), &format!("{hostname}\n"))?;
-    let hosts = if host_net {
-        fs::read_to_string("/etc/hosts").unwrap_or_default()
-    } else {
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n\
-         fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n\
-         ff02::2\tip6-allrouters\n"
-            .to_string()
-    };
-    write_file(&paths.dir.join("hosts"), &hosts)?;
-    write_file(&paths.dir.join("resolv.conf"), &resolv_conf(host_net))?;
-
+        let hostname = if host_net {
+            nix::unistd::gethostname()
+                .map(|h| h.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        } else {
+            settings
+                .hostname
+                .clone()
+                .unwrap_or_else(|| row.id[..12].to_string())
+        };
+        write_file(&paths.dir.join("hostname"), &format!("{hostname}\n"))?;
+        write_file(
+            &paths.dir.join("hosts"),
+            &hosts(store, settings, net, &hostname)?,
+        )?;
+        write_file(
+            &paths.dir.join("resolv.conf"),
+            &resolv_conf(settings, net.dns.is_some()),
+        )?;
+    }
+    let hostname = fs::read_to_string(paths.dir.join("hostname")).unwrap_or_default();
+    let hostname = hostname.trim();
     let image_config = crate::images::config(store, &row.image_id)?;
-    let mut spec = super::runspec::build(settings, &image_config, &row.id, paths, &hostname)?;
+    let mut spec = super::runspec::build(
+        settings,
+        &image_config,
+        &row.id,
+        paths,
+        hostname,
+        net.netns.as_deref(),
+    )?;
     let to_json = |spec: &oci_spec::runtime::Spec| {
         serde_json::to_vec_pretty(spec)
             .map_err(|e| ContainerError::Invalid(format!("serializing the runtime spec: {e}")))
@@ -70,29 +93,95 @@ fn write_bundle(
     write_file_bytes(&rb.join("config.json"), &to_json(&spec)?)
 }
 
-/// The host's resolv.conf, without loopback name servers (unreachable from a container's own
-/// network namespace); Docker's fallback servers when none are left.
-pub fn resolv_conf(host_net: bool) -> String {
+/// /etc/hosts: the host's with `--network host`, else the usual local names and the container's
+/// own address; then `--add-host` entries.
+fn hosts(store: &Store, settings: &Settings, net: &Attached, hostname: &str) -> Result<String> {
+    let mut out = if settings.network == "host" {
+        fs::read_to_string("/etc/hosts").unwrap_or_default()
+    } else {
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n\
+         fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n\
+         ff02::2\tip6-allrouters\n"
+            .to_string()
+    };
+    for h in &settings.add_hosts {
+        let (name, ip) = super::settings::parse_add_host(h)?;
+        let ip = if ip == "host-gateway" {
+            host_gateway(store, net)
+        } else {
+            ip
+        };
+        out.push_str(&format!("{ip}\t{name}\n"));
+    }
+    if let Some(j) = net.primary() {
+        out.push_str(&format!("{}\t{hostname}\n", j.ip));
+    }
+    Ok(out)
+}
+
+/// The host's address as containers see it (`--add-host NAME:host-gateway`): the gateway of the
+/// container's first network, else of the default network.
+fn host_gateway(store: &Store, net: &Attached) -> String {
+    if let Some(j) = net.primary() {
+        return j.network.gateway.clone();
+    }
+    crate::state::networks::network_by_name(&store.db.conn, crate::network::DEFAULT_NETWORK)
+        .ok()
+        .flatten()
+        .map(|n| n.gateway)
+        .unwrap_or_else(|| "127.0.0.1".into())
+}
+
+/// /etc/resolv.conf. With `--network host`, the host's. With berth's DNS server in the
+/// container (bridge networks), `nameserver 127.0.0.11` — it answers the names of containers
+/// on user-defined networks and relays the rest to `--dns` or the host's resolvers, even ones
+/// on 127.x that the container could not reach itself. Otherwise the host's resolvers without
+/// loopback ones. `--dns`, `--dns-search` and `--dns-option` replace the host's lines.
+pub fn resolv_conf(settings: &Settings, relay: bool) -> String {
     let host = fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-    if host_net {
-        return host;
+    let host_net = settings.network == "host";
+    let mut servers: Vec<String> = Vec::new();
+    let mut search: Vec<String> = Vec::new();
+    let mut options: Vec<String> = Vec::new();
+    for line in host.lines() {
+        let mut w = line.split_whitespace();
+        match w.next() {
+            Some("nameserver") => servers.extend(w.next().map(str::to_string)),
+            Some("search") | Some("domain") => search = w.map(str::to_string).collect(),
+            Some("options") => options.extend(w.map(str::to_string)),
+            _ => {}
+        }
+    }
+    if !settings.dns.is_empty() {
+        servers = settings.dns.clone();
+    }
+    if !settings.dns_search.is_empty() {
+        search = settings.dns_search.clone();
+        search.retain(|s| s != ".");
+    }
+    if !settings.dns_options.is_empty() {
+        options = settings.dns_options.clone();
+    }
+    if relay {
+        servers = vec![crate::network::dns::ADDRESS.to_string()];
+        if !options.iter().any(|o| o.starts_with("ndots:")) {
+            options.push("ndots:0".into());
+        }
+    } else if !host_net {
+        servers.retain(|ip| !ip.starts_with("127.") && ip != "::1");
+        if servers.is_empty() {
+            servers = vec!["8.8.8.8".into(), "8.8.4.4".into()];
+        }
     }
     let mut out = String::new();
-    let mut servers = 0;
-    for line in host.lines() {
-        let t = line.trim();
-        if let Some(ip) = t.strip_prefix("nameserver") {
-            let ip = ip.trim();
-            if ip.starts_with("127.") || ip == "::1" {
-                continue;
-            }
-            servers += 1;
-        }
-        out.push_str(line);
-        out.push('\n');
+    if !search.is_empty() {
+        out.push_str(&format!("search {}\n", search.join(" ")));
     }
-    if servers == 0 {
-        out.push_str("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+    for s in &servers {
+        out.push_str(&format!("nameserver {s}\n"));
+    }
+    if !options.is_empty() {
+        out.push_str(&format!("options {}\n", options.join(" ")));
     }
     out
 }

@@ -148,8 +148,12 @@ pub fn build(
     id: &str,
     paths: &Paths,
     _hostname: &str,
+    netns: Option<&std::path::Path>,
 ) -> Result<oci_spec::runtime::Spec> {
     let mut run = run_config(s)?;
+    if let Some(ns) = netns {
+        run.network = NetworkMode::Path(ns.to_path_buf());
+    }
     for (file, dest) in [
         ("hosts", "/etc/hosts"),
         ("hostname", "/etc/hostname"),

@@ -22,8 +22,22 @@ pub struct Settings {
     pub auto_remove: bool,
     pub restart: RestartPolicy,
     pub labels: BTreeMap<String, String>,
-    /// "none", "host" (more with the networking issue).
+    /// `--network`: "bridge" (the default network), a network's name or ID, "none", "host" or
+    /// "container:NAME". Rows written before networking existed say "" (no network).
     pub network: String,
+    /// `--network-alias`
+    pub network_aliases: Vec<String>,
+    /// `--ip`
+    pub ip: Option<String>,
+    /// `-p`, as given
+    pub publish: Vec<String>,
+    /// `-P`
+    pub publish_all: bool,
+    /// `--add-host name:ip|host-gateway`
+    pub add_hosts: Vec<String>,
+    pub dns: Vec<String>,
+    pub dns_search: Vec<String>,
+    pub dns_options: Vec<String>,
     pub privileged: bool,
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
@@ -101,15 +115,91 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
             "conflicting options: cannot specify both --restart and --rm".into(),
         ));
     }
-    match s.network.as_str() {
-        "" | "none" | "host" => {}
-        other => {
+    let own_netns =
+        !matches!(s.network.as_str(), "" | "none" | "host") && !s.network.starts_with("container:");
+    if !own_netns {
+        let what = if !s.publish.is_empty() || s.publish_all {
+            Some("published ports")
+        } else if !s.network_aliases.is_empty() {
+            Some("network-scoped aliases")
+        } else if s.ip.is_some() {
+            Some("--ip")
+        } else {
+            None
+        };
+        if let Some(what) = what {
             return Err(ContainerError::Invalid(format!(
-                "network {other:?} not found (this berth supports --network none and host)"
+                "conflicting options: {what} and the network mode {:?}",
+                if s.network.is_empty() {
+                    "none"
+                } else {
+                    &s.network
+                }
             )));
         }
     }
+    if s.network.starts_with("container:")
+        && (s.hostname.is_some() || !s.dns.is_empty() || !s.add_hosts.is_empty())
+    {
+        return Err(ContainerError::Invalid(
+            "conflicting options: --hostname, --dns and --add-host cannot be used with --network container:".into(),
+        ));
+    }
+    for p in &s.publish {
+        crate::network::ports::parse(p).map_err(|e| ContainerError::Invalid(e.to_string()))?;
+    }
+    for h in &s.add_hosts {
+        parse_add_host(h)?;
+    }
+    for d in &s.dns {
+        d.parse::<std::net::IpAddr>().map_err(|_| {
+            ContainerError::Invalid(format!("invalid --dns {d:?}: not an IP address"))
+        })?;
+    }
     super::runspec::check(s, image_config)
+}
+
+/// `--add-host NAME:IP` (IP may be `host-gateway`); IPv6 addresses may be in brackets.
+pub fn parse_add_host(h: &str) -> Result<(String, String)> {
+    let bad = || ContainerError::Invalid(format!("invalid --add-host {h:?}: expected NAME:IP"));
+    let (name, ip) = h.split_once([':', '=']).ok_or_else(bad)?;
+    let ip = ip.trim_start_matches('[').trim_end_matches(']');
+    if name.is_empty() {
+        return Err(bad());
+    }
+    if ip != "host-gateway" && ip.parse::<std::net::IpAddr>().is_err() {
+        return Err(bad());
+    }
+    Ok((name.to_string(), ip.to_string()))
+}
+
+/// The bindings `-p` and `-P` ask for (`-P`: every port the image exposes).
+pub fn publish_bindings(
+    s: &Settings,
+    image_config: &serde_json::Value,
+) -> Result<Vec<crate::network::ports::Binding>> {
+    let mut out = Vec::new();
+    for p in &s.publish {
+        out.extend(
+            crate::network::ports::parse(p).map_err(|e| ContainerError::Invalid(e.to_string()))?,
+        );
+    }
+    if s.publish_all
+        && let Some(exposed) = image_config
+            .pointer("/config/ExposedPorts")
+            .and_then(|v| v.as_object())
+    {
+        for k in exposed.keys() {
+            if let Some(b) = crate::network::ports::exposed(k)
+                && !out
+                    .iter()
+                    .any(|o| o.container_port == b.container_port && o.proto == b.proto)
+            {
+                out.push(b);
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -70,6 +70,8 @@ struct Monitor {
     clients: HashMap<RawFd, Client>,
     log: logs::LogWriter,
     stopped_by_user: bool,
+    /// The container's network while it runs: held port sockets and the DNS server.
+    net: crate::network::Attached,
     _lock: fs::File,
 }
 
@@ -114,6 +116,7 @@ impl Monitor {
             clients: HashMap::new(),
             log,
             stopped_by_user: false,
+            net: Default::default(),
             _lock: lock,
         })
     }
@@ -224,8 +227,22 @@ impl Monitor {
     /// code (125 berth, 126 not executable, 127 not found).
     fn start_container(&mut self) -> Result<Running, (i32, String)> {
         let e125 = |e: &dyn std::fmt::Display| (125, e.to_string());
-        containers::rootfs::prepare(&self.store, &self.id, &self.paths, &self.settings)
-            .map_err(|e| e125(&e))?;
+        let t0 = Instant::now();
+        let request = self.network_request().map_err(|e| e125(&e))?;
+        self.net =
+            crate::network::setup(&mut self.store, &self.id, &request).map_err(|e| e125(&e))?;
+        tracing::debug!("network setup: {:?}", t0.elapsed());
+        if let Err(e) = containers::rootfs::prepare(
+            &self.store,
+            &self.id,
+            &self.paths,
+            &self.settings,
+            &self.net,
+        ) {
+            self.net = Default::default();
+            crate::network::teardown(&mut self.store, &self.id);
+            return Err(e125(&e));
+        }
         let (stdio, ours, console) = self.make_stdio().map_err(|e| e125(&e))?;
         // Another berth's cleanup must not remove the parent cgroups while ours are created.
         let cgroup_lock = containers::cgroup_parent_lock(false);
@@ -239,6 +256,8 @@ impl Monitor {
             Err(e) => {
                 let _ = self.runtime.delete(&self.id, true);
                 let _ = containers::rootfs::unmount(&self.paths);
+                self.net = Default::default();
+                crate::network::teardown(&mut self.store, &self.id);
                 return Err(exit_code_for(&e, &self.command_name()));
             }
         };
@@ -345,6 +364,15 @@ impl Monitor {
             for fd in &client_fds {
                 pfds.push(PollFd::new(b(*fd), PollFlags::POLLIN));
             }
+            let dns_fds: Vec<RawFd> = self
+                .net
+                .dns
+                .as_ref()
+                .map(|d| vec![d.socket.as_raw_fd(), d.relay.as_raw_fd()])
+                .unwrap_or_default();
+            for fd in &dns_fds {
+                pfds.push(PollFd::new(b(*fd), PollFlags::POLLIN));
+            }
             // After the init process exited, drain output briefly, then stop.
             let timeout = if exit.is_some() { 200u16 } else { 1000u16 };
             let n = match poll(&mut pfds, PollTimeout::from(timeout)) {
@@ -409,6 +437,10 @@ impl Monitor {
                 if !revents[base + i].is_empty() {
                     self.client_input(*fd, &mut r);
                 }
+            }
+            let base = base + client_fds.len();
+            if (0..dns_fds.len()).any(|i| !revents[base + i].is_empty()) {
+                self.serve_dns();
             }
         }
         let _ = self.log.flush_partial();
@@ -572,7 +604,31 @@ impl Monitor {
     }
 
     fn cleanup_runtime(&mut self) {
-        containers::cleanup_runtime(&self.store, &self.id, &self.paths);
+        self.net = Default::default();
+        let t0 = Instant::now();
+        containers::cleanup_runtime(&mut self.store, &self.id, &self.paths);
+        tracing::debug!("cleanup: {:?}", t0.elapsed());
+    }
+
+    /// What the container asks of the network (from its settings and image).
+    fn network_request(&self) -> anyhow::Result<crate::network::Request> {
+        let row = rows::get(&self.store.db.conn, &self.id)?
+            .ok_or_else(|| anyhow::anyhow!("no such container {}", self.id))?;
+        let image_config = crate::images::config(&self.store, &row.image_id)?;
+        Ok(crate::network::Request {
+            mode: self.settings.network.clone(),
+            publish: containers::settings::publish_bindings(&self.settings, &image_config)?,
+            dns_servers: self.settings.dns.clone(),
+        })
+    }
+
+    /// Answers the DNS queries waiting for the container's DNS server.
+    fn serve_dns(&mut self) {
+        let store = &self.store;
+        let id = self.id.clone();
+        if let Some(d) = self.net.dns.as_mut() {
+            d.serve(&|name| crate::network::lookup(store, &id, name));
+        }
     }
 
     /// Records the exit, applies --rm, tells the clients, and cleans up.

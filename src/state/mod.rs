@@ -6,6 +6,7 @@
 
 pub mod containers;
 pub mod images;
+pub mod networks;
 
 use std::path::Path;
 use std::time::Duration;
@@ -102,6 +103,45 @@ const MIGRATIONS: &[&str] = &[
     // 3: remember a stop by the user, for `unless-stopped` and `start --all`.
     r#"
     ALTER TABLE containers ADD COLUMN stopped_by_user INTEGER NOT NULL DEFAULT 0;
+    "#,
+    r#"
+    CREATE TABLE networks (
+        id TEXT PRIMARY KEY,              -- 64 hex digits
+        name TEXT NOT NULL UNIQUE,
+        driver TEXT NOT NULL,             -- "bridge"
+        subnet TEXT NOT NULL,             -- "10.89.0.0/24"
+        gateway TEXT NOT NULL,            -- the bridge's address
+        bridge TEXT NOT NULL UNIQUE,      -- the bridge device's name
+        internal INTEGER NOT NULL DEFAULT 0,
+        mtu INTEGER NOT NULL,
+        labels TEXT NOT NULL DEFAULT '{}',   -- JSON object
+        options TEXT NOT NULL DEFAULT '{}',  -- JSON object (--opt)
+        created INTEGER NOT NULL          -- unix nanoseconds
+    );
+    CREATE TABLE endpoints (              -- a container's membership of a network
+        container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+        network_id TEXT NOT NULL REFERENCES networks(id),
+        idx INTEGER NOT NULL,             -- the order of attachment: eth0, eth1, ...
+        aliases TEXT NOT NULL DEFAULT '[]',  -- JSON array (--network-alias)
+        static_ip TEXT,                   -- --ip
+        ip TEXT,                          -- the address leased while the container runs
+        mac TEXT,
+        ifname TEXT,                      -- the interface in the container while it runs
+        host_ifname TEXT,                 -- the host's end of the veth pair while it runs
+        PRIMARY KEY (container_id, network_id)
+    );
+    CREATE UNIQUE INDEX endpoints_ip ON endpoints(network_id, ip);
+    CREATE INDEX endpoints_network ON endpoints(network_id);
+    CREATE TABLE ports (                  -- published ports while the container runs
+        container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+        proto TEXT NOT NULL,              -- tcp|udp
+        host_ip TEXT NOT NULL,            -- "" for every address
+        host_port INTEGER NOT NULL,
+        container_port INTEGER NOT NULL,
+        container_ip TEXT NOT NULL,
+        network_id TEXT NOT NULL
+    );
+    CREATE INDEX ports_container ON ports(container_id);
     "#,
 ];
 

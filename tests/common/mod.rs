@@ -91,6 +91,7 @@ pub fn image(name: &str) -> String {
 }
 
 /// The result of one berth run.
+#[derive(Debug)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -98,7 +99,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(o: Output) -> Run {
+    pub fn from(o: Output) -> Run {
         Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -261,6 +262,9 @@ impl Drop for Berth {
                 let _ = self.command().args(["rm", "-f"]).args(&ids).output();
             }
         }
+        // Networks: bridges and firewall rules are host-wide; `system reset` removes this root's
+        // (it also deletes the root and run root).
+        let _ = self.command().args(["system", "reset", "-f"]).output();
         if let Ok(rd) = std::fs::read_dir("/proc") {
             for e in rd.flatten() {
                 let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
@@ -329,5 +333,27 @@ pub fn assert_no_leftovers(b: &Berth, ids: &[String]) {
             !b.root().join("containers").join(id).exists(),
             "container dir left for {id}"
         );
+        assert!(
+            !b.runroot().join("netns").join(id).exists(),
+            "network namespace left for {id}"
+        );
+        let veth = format!("veth{}", &id[..9]);
+        for l in std::fs::read_dir("/sys/class/net").unwrap().flatten() {
+            let name = l.file_name().to_string_lossy().into_owned();
+            assert!(!name.starts_with(&veth), "veth left for {id}: {name}");
+        }
+    }
+}
+
+/// Polls `f` every 50 ms until it returns true, or panics after `secs` seconds with `what`.
+#[track_caller]
+pub fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !f() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }

@@ -1,0 +1,874 @@
+//! Networking with real bridges, veths, namespaces and iptables: published ports reached from the
+//! host (redis PONG, UDP echo, random ports, -P), port conflicts, the 127.0.0.1 hole tested from a
+//! network namespace of our own, user networks with name resolution, isolation, --internal,
+//! connect/disconnect, concurrent address leases, and that nothing is left behind.
+//!
+//! Traffic goes only to loopback, to this host's own addresses, and to containers and
+//! namespaces the tests create.
+
+mod common;
+
+use std::collections::HashSet;
+use std::net::{TcpListener, UdpSocket};
+use std::process::Command;
+use std::time::Duration;
+
+use common::{Berth, Run, assert_no_leftovers, busybox, image, inspect, wait_until};
+
+fn redis(b: &Berth) -> String {
+    b.pull("redis:latest");
+    image("redis")
+}
+
+fn debian(b: &Berth) -> String {
+    b.pull("debian:bookworm");
+    image("debian:bookworm")
+}
+
+/// `redis-cli -h HOST -p PORT ping` from the host, with a short timeout.
+fn redis_ping(host: &str, port: u16) -> String {
+    let out = Command::new("timeout")
+        .args([
+            "5",
+            "redis-cli",
+            "-h",
+            host,
+            "-p",
+            &port.to_string(),
+            "ping",
+        ])
+        .output()
+        .expect("redis-cli");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Waits until redis answers PONG on HOST:PORT.
+fn wait_pong(host: &str, port: u16) {
+    wait_until(20, &format!("PONG from {host}:{port}"), || {
+        redis_ping(host, port) == "PONG"
+    });
+}
+
+fn iptables_save() -> String {
+    let out = Command::new("iptables-save").output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            // Counters change; chain declarations carry them.
+            l.split(" [").next().unwrap_or(l).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A free TCP port on the host (bound and released).
+fn free_port() -> u16 {
+    TcpListener::bind("0.0.0.0:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One of the host's own non-loopback IPv4 addresses.
+fn host_address() -> String {
+    let out = Command::new("ip")
+        .args(["-4", "-o", "addr", "show", "scope", "global"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.contains(" berth") && !l.contains(" br-"))
+        .find_map(|l| {
+            l.split_whitespace()
+                .skip_while(|w| *w != "inet")
+                .nth(1)
+                .map(|a| a.split('/').next().unwrap().to_string())
+        })
+        .expect("a global IPv4 address on the host")
+}
+
+fn bridge_of(b: &Berth, network: &str) -> String {
+    let v = inspect(b, network);
+    v["Options"]["com.docker.network.bridge.name"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn container_ip(b: &Berth, name: &str) -> String {
+    let v = inspect(b, name);
+    v["NetworkSettings"]["IPAddress"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn link_exists(name: &str) -> bool {
+    std::path::Path::new("/sys/class/net").join(name).exists()
+}
+
+/// The full ID of a container.
+fn id_of(b: &Berth, name: &str) -> String {
+    b.run(&["inspect", "--format", "{{.Id}}", name])
+        .ok()
+        .stdout
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn redis_published_port_answers_pong_from_the_host() {
+    let b = Berth::new();
+    let img = redis(&b);
+    let port = free_port();
+    let spec = format!("{port}:6379");
+    b.run(&["run", "-d", "--name", "cache", "-p", &spec, &img])
+        .ok();
+    wait_pong("127.0.0.1", port);
+    // The host's own address works too (PREROUTING/OUTPUT DNAT, no proxy process).
+    assert_eq!(redis_ping(&host_address(), port), "PONG");
+
+    // ps, port and inspect show the mapping.
+    let ps = b.run(&["ps", "--format", "{{.Ports}}"]).ok();
+    assert_eq!(ps.stdout.trim(), format!("0.0.0.0:{port}->6379/tcp"));
+    let p = b.run(&["port", "cache"]).ok();
+    assert_eq!(p.stdout.trim(), format!("6379/tcp -> 0.0.0.0:{port}"));
+    let p = b.run(&["port", "cache", "6379"]).ok();
+    assert_eq!(p.stdout.trim(), format!("0.0.0.0:{port}"));
+    b.run(&["port", "cache", "80"])
+        .fails_with("No public port '80'");
+    let v = inspect(&b, "cache");
+    assert_eq!(
+        v["NetworkSettings"]["Ports"]["6379/tcp"][0]["HostPort"],
+        port.to_string()
+    );
+    assert_eq!(
+        v["HostConfig"]["PortBindings"]["6379/tcp"][0]["HostPort"],
+        port.to_string()
+    );
+    let ip = v["NetworkSettings"]["IPAddress"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ip.starts_with("10."), "{ip}");
+    assert_eq!(v["NetworkSettings"]["Networks"]["bridge"]["IPAddress"], ip);
+    // Directly to the container's address, too.
+    assert_eq!(redis_ping(&ip, 6379), "PONG");
+    let rules = iptables_save();
+    assert!(
+        rules.contains(&format!("--to-destination {ip}:6379")),
+        "no DNAT rule:\n{rules}"
+    );
+
+    // A container reaching its own published port through the host (hairpin).
+    let gw = v["NetworkSettings"]["Gateway"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = b
+        .run(&[
+            "exec",
+            "cache",
+            "timeout",
+            "5",
+            "redis-cli",
+            "-h",
+            &gw,
+            "-p",
+            &port.to_string(),
+            "ping",
+        ])
+        .ok();
+    assert_eq!(out.stdout.trim(), "PONG");
+
+    let id = id_of(&b, "cache");
+    b.run(&["rm", "-f", "cache"]).ok();
+    let rules = iptables_save();
+    assert!(
+        !rules.contains(&format!("--to-destination {ip}:6379")),
+        "DNAT rule left:\n{rules}"
+    );
+    assert_ne!(redis_ping("127.0.0.1", port), "PONG");
+    // The port is free again.
+    TcpListener::bind(("0.0.0.0", port)).expect("the published port is released");
+    assert_no_leftovers(&b, &[id]);
+}
+
+#[test]
+fn udp_ports_echo_and_random_ports_and_publish_all() {
+    let b = Berth::new();
+    let deb = debian(&b);
+    let echo = "$s=IO::Socket::INET->new(LocalPort=>5000,Proto=>'udp') or die $!; \
+                while($s->recv($m,999)){$s->send(\"echo:$m\")}";
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "echo",
+        "-p",
+        "127.0.0.1::5000/udp",
+        &deb,
+        "perl",
+        "-MIO::Socket::INET",
+        "-e",
+        echo,
+    ])
+    .ok();
+    let p = b.run(&["port", "echo", "5000/udp"]).ok();
+    let addr = p.stdout.trim().to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut got = String::new();
+    wait_until(20, "a UDP echo", || {
+        let _ = sock.send_to(b"hello", &addr);
+        let mut buf = [0u8; 64];
+        match sock.recv_from(&mut buf) {
+            Ok((n, _)) => {
+                got = String::from_utf8_lossy(&buf[..n]).into_owned();
+                true
+            }
+            Err(_) => false,
+        }
+    });
+    assert_eq!(got, "echo:hello");
+
+    // -P publishes the image's EXPOSE (redis: 6379/tcp) on a random port.
+    let img = redis(&b);
+    b.run(&["run", "-d", "--name", "all", "-P", &img]).ok();
+    let p = b.run(&["port", "all", "6379/tcp"]).ok();
+    let port: u16 = p.stdout.trim().rsplit(':').next().unwrap().parse().unwrap();
+    assert!(port > 1024);
+    wait_pong("127.0.0.1", port);
+
+    // A range maps port by port.
+    let base = free_port().min(60000);
+    let range = format!("127.0.0.1:{}-{}:7000-7001", base, base + 1);
+    b.run(&["create", "--name", "ranged", "-p", &range, &deb, "true"])
+        .ok();
+    let v = inspect(&b, "ranged");
+    assert_eq!(
+        v["HostConfig"]["PortBindings"]["7001/tcp"][0]["HostPort"],
+        (base + 1).to_string()
+    );
+    b.run(&["rm", "-f", "echo", "all", "ranged"]).ok();
+}
+
+#[test]
+fn taken_ports_are_refused_before_the_container_starts() {
+    let b = Berth::new();
+    let bb = busybox(&b);
+    let port = free_port();
+    let spec = format!("{port}:80");
+    b.run(&[
+        "run", "-d", "--name", "first", "-p", &spec, &bb, "sleep", "60",
+    ])
+    .ok();
+    // Another container asks for the same port: refused, nothing left.
+    let r = b.run(&[
+        "run", "-d", "--name", "second", "-p", &spec, &bb, "sleep", "60",
+    ]);
+    assert_eq!(r.code, 125, "{r:?}");
+    assert!(
+        r.stderr.contains("port is already allocated"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    let all = b.run(&["ps", "-a", "--format", "{{.Names}}"]).ok();
+    assert_eq!(all.stdout.trim(), "first");
+    // A host process listening on a port.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let hp = l.local_addr().unwrap().port();
+    let r = b.run(&[
+        "run",
+        "--rm",
+        "-p",
+        &format!("127.0.0.1:{hp}:80"),
+        &bb,
+        "true",
+    ]);
+    assert_eq!(r.code, 125);
+    assert!(
+        r.stderr.contains("port is already allocated"),
+        "{}",
+        r.stderr
+    );
+    // Bad specs are refused before anything exists.
+    for bad in ["80/sctp", "1:2:3:4", "70000:80", "[::1]:80:80"] {
+        let r = b.run(&["run", "--rm", "-p", bad, &bb, "true"]);
+        assert_eq!(r.code, 125, "{bad}: {r:?}");
+        assert!(r.stderr.contains("publish"), "{bad}: {}", r.stderr);
+    }
+    let all = b.run(&["ps", "-aq"]).ok();
+    assert_eq!(all.stdout.lines().count(), 1);
+    b.run(&["rm", "-f", "first"]).ok();
+}
+
+/// A peer network namespace linked to the host by a veth pair, as another machine on a LAN
+/// would be. Removed on drop.
+struct Peer {
+    ns: String,
+    host_if: String,
+    host_ip: String,
+    peer_ip: String,
+}
+
+impl Peer {
+    fn new(tag: &str, octet: u8) -> Peer {
+        let ns = format!("berth-test-{tag}");
+        let host_if = format!("bt{tag}h");
+        let peer_if = format!("bt{tag}p");
+        let host_ip = format!("10.199.{octet}.1");
+        let peer_ip = format!("10.199.{octet}.2");
+        let sh = |c: &str| {
+            let st = Command::new("sh").arg("-c").arg(c).status().unwrap();
+            assert!(st.success(), "{c}");
+        };
+        let _ = Command::new("ip").args(["netns", "del", &ns]).status();
+        let _ = Command::new("ip").args(["link", "del", &host_if]).status();
+        sh(&format!("ip netns add {ns}"));
+        let p = Peer {
+            ns: ns.clone(),
+            host_if: host_if.clone(),
+            host_ip: host_ip.clone(),
+            peer_ip: peer_ip.clone(),
+        };
+        sh(&format!(
+            "ip link add {host_if} type veth peer name {peer_if} netns {ns} && \
+             ip addr add {host_ip}/24 dev {host_if} && ip link set {host_if} up && \
+             ip -n {ns} addr add {peer_ip}/24 dev {peer_if} && ip -n {ns} link set {peer_if} up"
+        ));
+        // The attacker's side of moby#45610: 127.0.0.1 routed to the host, and replies from
+        // 127.0.0.1 accepted. Its own loopback stays down (so 127.0.0.1 is not local there).
+        sh(&format!(
+            "ip netns exec {ns} sysctl -qw net.ipv4.conf.all.route_localnet=1 \
+             net.ipv4.conf.{peer_if}.route_localnet=1 && \
+             ip -n {ns} route add 127.0.0.1/32 via {host_ip} dev {peer_if} && \
+             ip -n {ns} route add default via {host_ip}"
+        ));
+        p
+    }
+
+    /// `redis-cli ping` from inside the peer namespace.
+    fn redis_ping(&self, host: &str, port: u16) -> String {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns,
+                "timeout",
+                "3",
+                "redis-cli",
+                "-h",
+                host,
+            ])
+            .args(["-p", &port.to_string(), "ping"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["link", "del", &self.host_if])
+            .status();
+        let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
+    }
+}
+
+#[test]
+fn a_port_published_on_localhost_is_not_reachable_from_another_host() {
+    let b = Berth::new();
+    let img = redis(&b);
+    let local = free_port();
+    let public = free_port();
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "lo",
+        "-p",
+        &format!("127.0.0.1:{local}:6379"),
+        &img,
+    ])
+    .ok();
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "pub",
+        "-p",
+        &format!("{public}:6379"),
+        &img,
+    ])
+    .ok();
+    wait_pong("127.0.0.1", local);
+    wait_pong("127.0.0.1", public);
+    let peer = Peer::new("lo", 77);
+    // Control: the peer reaches the port published on every address, through its veth.
+    wait_until(10, "the peer to reach the public port", || {
+        peer.redis_ping(&peer.host_ip, public) == "PONG"
+    });
+    // The hole: the peer sends to 127.0.0.1:local via the host. It must not connect.
+    assert_ne!(peer.redis_ping("127.0.0.1", local), "PONG");
+    assert_ne!(peer.redis_ping("127.0.0.1", local), "PONG");
+    // Nor on the host's veth address.
+    assert_ne!(peer.redis_ping(&peer.host_ip, local), "PONG");
+    // And the host itself still can.
+    assert_eq!(redis_ping("127.0.0.1", local), "PONG");
+    let _ = &peer.peer_ip;
+    b.run(&["rm", "-f", "lo", "pub"]).ok();
+}
+
+#[test]
+fn user_networks_resolve_names_and_aliases_and_isolate() {
+    let b = Berth::new();
+    let deb = debian(&b);
+    let bb = busybox(&b);
+    b.run(&["network", "create", "--label", "team=a", "front"])
+        .ok();
+    b.run(&["network", "create", "back"]).ok();
+    let ls = b.run(&["network", "ls", "--format", "{{.Name}}"]).ok();
+    let names: HashSet<&str> = ls.stdout.lines().collect();
+    assert!(
+        names.contains("front") && names.contains("back"),
+        "{names:?}"
+    );
+    let ls = b
+        .run(&["network", "ls", "-q", "--filter", "label=team=a"])
+        .ok();
+    assert_eq!(ls.stdout.lines().count(), 1);
+
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "--network",
+        "front",
+        "--network-alias",
+        "www",
+        &bb,
+        "sh",
+        "-c",
+        "while true; do echo ok | nc -l -p 8080; done",
+    ])
+    .ok();
+    // Name and alias resolve from another container on the network (glibc resolver).
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--network",
+            "front",
+            &deb,
+            "getent",
+            "hosts",
+            "web",
+            "www",
+        ])
+        .ok();
+    let web_ip = container_ip(&b, "web");
+    assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .lines()
+            .all(|l| l.starts_with(&format!("{web_ip} "))),
+        "{}",
+        out.stdout
+    );
+    // Reachable by name on the same network.
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--network",
+            "front",
+            &bb,
+            "sh",
+            "-c",
+            "nc -w 3 web 8080 </dev/null",
+        ])
+        .ok();
+    assert_eq!(out.stdout.trim(), "ok");
+    // A container started later is found by one that was already running.
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "late",
+        "--network",
+        "front",
+        &deb,
+        "sleep",
+        "60",
+    ])
+    .ok();
+    let out = b.run(&["exec", "late", "getent", "hosts", "late"]).ok();
+    assert!(
+        out.stdout.contains(&container_ip(&b, "late")),
+        "{}",
+        out.stdout
+    );
+    // The default network and other networks do not resolve them (no forwarding of
+    // berth's own names), and cannot reach them by address.
+    let out = b.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "back",
+        &bb,
+        "sh",
+        "-c",
+        &format!("nc -w 2 {web_ip} 8080 </dev/null"),
+    ]);
+    assert_ne!(out.stdout.trim(), "ok", "networks are not isolated");
+    let out = b.run(&[
+        "run",
+        "--rm",
+        &bb,
+        "sh",
+        "-c",
+        &format!("nc -w 2 {web_ip} 8080 </dev/null"),
+    ]);
+    assert_ne!(
+        out.stdout.trim(),
+        "ok",
+        "the default network reaches a user network"
+    );
+
+    // network rm refuses while containers are attached, then works.
+    let r = b.run(&["network", "rm", "front"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("active endpoints"), "{}", r.stderr);
+    let front_bridge = bridge_of(&b, "front");
+    assert!(link_exists(&front_bridge));
+    b.run(&["rm", "-f", "web", "late"]).ok();
+    b.run(&["network", "rm", "front", "back"]).ok();
+    assert!(!link_exists(&front_bridge), "bridge {front_bridge} left");
+    assert!(
+        !iptables_save().contains(&front_bridge),
+        "rules for {front_bridge} left"
+    );
+    let r = b.run(&["network", "inspect", "front"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("network front not found"), "{}", r.stderr);
+    // The default network cannot be removed.
+    let r = b.run(&["network", "rm", "bridge"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("pre-defined"), "{}", r.stderr);
+    assert!(link_exists(&bridge_of(&b, "bridge")));
+}
+
+#[test]
+fn internal_networks_have_no_outside_access() {
+    let b = Berth::new();
+    let bb = busybox(&b);
+    let peer = Peer::new("in", 78);
+    // Something outside berth's networks: a tiny server in the peer namespace.
+    let port = 16400;
+    let serve = format!(
+        "import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+         s.bind(('0.0.0.0', {port}))\ns.listen(8)\nwhile True:\n    c, _ = s.accept()\n    \
+         c.sendall(b'PONG\\n')\n    c.close()\n"
+    );
+    let mut server = Command::new("ip")
+        .args(["netns", "exec", &peer.ns, "python3", "-c", &serve])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    b.run(&["network", "create", "--internal", "sealed"]).ok();
+    b.run(&["network", "create", "open"]).ok();
+    let probe = |net: &str| {
+        b.run(&[
+            "run",
+            "--rm",
+            "--network",
+            net,
+            &bb,
+            "sh",
+            "-c",
+            &format!("echo PING | nc -w 2 {} {port}", peer.peer_ip),
+        ])
+    };
+    wait_until(10, "a normal network to reach the peer", || {
+        probe("open").stdout.contains("PONG")
+    });
+    let r = probe("sealed");
+    assert!(
+        !r.stdout.contains("PONG"),
+        "an internal network got out: {r:?}"
+    );
+    let v = inspect(&b, "sealed");
+    assert_eq!(v["Internal"], true);
+    let _ = server.kill();
+    let _ = server.wait();
+    b.run(&["network", "rm", "sealed", "open"]).ok();
+}
+
+#[test]
+fn connect_and_disconnect_a_running_container() {
+    let b = Berth::new();
+    let deb = debian(&b);
+    b.run(&["network", "create", "one"]).ok();
+    b.run(&["network", "create", "--subnet", "10.123.45.0/24", "two"])
+        .ok();
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "aa",
+        "--network",
+        "one",
+        &deb,
+        "sleep",
+        "120",
+    ])
+    .ok();
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "bb",
+        "--network",
+        "two",
+        "--ip",
+        "10.123.45.77",
+        &deb,
+        "sleep",
+        "120",
+    ])
+    .ok();
+    assert_eq!(container_ip(&b, "bb"), "10.123.45.77");
+    // a cannot resolve b yet.
+    let r = b.run(&["exec", "aa", "getent", "hosts", "bb"]);
+    assert_ne!(r.code, 0);
+    b.run(&["network", "connect", "--alias", "bee", "two", "aa"])
+        .ok();
+    let addrs = b.run(&["exec", "aa", "cat", "/proc/net/dev"]).ok();
+    assert!(addrs.stdout.contains("eth1:"), "{}", addrs.stdout);
+    let r = b.run(&["exec", "aa", "getent", "hosts", "bb"]).ok();
+    assert!(r.stdout.starts_with("10.123.45.77"), "{}", r.stdout);
+    // b finds a by its alias on network two.
+    let r = b.run(&["exec", "bb", "getent", "hosts", "bee"]).ok();
+    assert!(r.stdout.starts_with("10.123.45."), "{}", r.stdout);
+    let v = inspect(&b, "two");
+    assert_eq!(v["Containers"].as_object().unwrap().len(), 2);
+    b.run(&["network", "disconnect", "two", "aa"]).ok();
+    let addrs = b.run(&["exec", "aa", "cat", "/proc/net/dev"]).ok();
+    assert!(!addrs.stdout.contains("eth1:"), "{}", addrs.stdout);
+    let r = b.run(&["exec", "aa", "getent", "hosts", "bb"]);
+    assert_ne!(r.code, 0);
+    b.run(&["network", "disconnect", "two", "aa"])
+        .fails_with("not connected");
+    // A static address in use is refused at start.
+    b.run(&[
+        "create",
+        "--name",
+        "cc",
+        "--network",
+        "two",
+        "--ip",
+        "10.123.45.77",
+        &deb,
+        "true",
+    ])
+    .ok();
+    b.run(&["start", "cc"]).fails_with("10.123.45.77");
+    b.run(&[
+        "create",
+        "--network",
+        "two",
+        "--ip",
+        "10.9.9.9",
+        &deb,
+        "true",
+    ])
+    .fails_with("does not belong");
+    let ids: Vec<String> = ["aa", "bb"].iter().map(|n| id_of(&b, n)).collect();
+    b.run(&["rm", "-f", "aa", "bb", "cc"]).ok();
+    b.run(&["network", "rm", "one", "two"]).ok();
+    assert_no_leftovers(&b, &ids);
+}
+
+#[test]
+fn twenty_concurrent_runs_get_twenty_addresses() {
+    let b = Berth::new();
+    let bb = busybox(&b);
+    b.run(&["network", "create", "crowd"]).ok();
+    let handles: Vec<_> = (0..20)
+        .map(|i| {
+            let mut c = b.command();
+            c.args([
+                "run",
+                "-d",
+                "--name",
+                &format!("c{i}"),
+                "--network",
+                "crowd",
+                &bb,
+            ])
+            .args(["sleep", "120"]);
+            std::thread::spawn(move || Run::from(c.output().unwrap()))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap().ok();
+    }
+    let v = inspect(&b, "crowd");
+    let members = v["Containers"].as_object().unwrap();
+    assert_eq!(members.len(), 20, "{members:?}");
+    let ips: HashSet<&str> = members
+        .values()
+        .map(|m| m["IPv4Address"].as_str().unwrap())
+        .collect();
+    assert_eq!(ips.len(), 20, "duplicate addresses: {ips:?}");
+    let ids: Vec<String> = b
+        .run(&["ps", "-aq", "--no-trunc"])
+        .ok()
+        .stdout
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut args = vec!["rm", "-f"];
+    args.extend(ids.iter().map(String::as_str));
+    b.run(&args).ok();
+    let v = inspect(&b, "crowd");
+    assert!(v["Containers"].as_object().unwrap().is_empty());
+    b.run(&["network", "rm", "crowd"]).ok();
+    assert_no_leftovers(&b, &ids);
+}
+
+#[test]
+fn dns_hosts_and_network_modes() {
+    let b = Berth::new();
+    let bb = busybox(&b);
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--hostname",
+            "box",
+            "--add-host",
+            "db:10.1.2.3",
+            "--add-host",
+            "gw:host-gateway",
+            "--dns",
+            "10.0.0.53",
+            "--dns-search",
+            "example.test",
+            "--dns-option",
+            "ndots:2",
+            &bb,
+            "sh",
+            "-c",
+            "cat /etc/hosts /etc/resolv.conf; hostname",
+        ])
+        .ok();
+    assert!(out.stdout.contains("10.1.2.3\tdb"), "{}", out.stdout);
+    assert!(out.stdout.contains("\tgw"), "{}", out.stdout);
+    assert!(out.stdout.contains("\tbox\n"), "{}", out.stdout);
+    // berth's DNS server relays to --dns; search and options are the user's.
+    assert!(
+        out.stdout.contains("nameserver 127.0.0.11"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("search example.test"), "{}", out.stdout);
+    assert!(out.stdout.contains("ndots:2"), "{}", out.stdout);
+    assert!(out.stdout.trim_end().ends_with("box"));
+    // --network none: loopback only; host: the host's interfaces.
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            &bb,
+            "cat",
+            "/proc/net/dev",
+        ])
+        .ok();
+    assert!(!out.stdout.contains("eth0"), "{}", out.stdout);
+    // container:NAME shares the other container's namespace.
+    b.run(&["run", "-d", "--name", "owner", &bb, "sleep", "60"])
+        .ok();
+    let ip = container_ip(&b, "owner");
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--network",
+            "container:owner",
+            &bb,
+            "ip",
+            "-4",
+            "addr",
+        ])
+        .ok();
+    assert!(out.stdout.contains(&ip), "{}", out.stdout);
+    // Conflicting or bad flags are refused with one line.
+    b.run(&["run", "--rm", "--network", "none", "-p", "80", &bb, "true"])
+        .fails_with("conflicting options");
+    b.run(&["run", "--rm", "--network", "nosuchnet", &bb, "true"])
+        .fails_with("network nosuchnet not found");
+    b.run(&["run", "--rm", "--add-host", "bad", &bb, "true"])
+        .fails_with("--add-host");
+    b.run(&["run", "--rm", "--dns", "not-an-ip", &bb, "true"])
+        .fails_with("--dns");
+    b.run(&["network", "create", "--subnet", "10.5.0.1/16", "x"])
+        .fails_with("host bits");
+    b.run(&["network", "create", "bad name"])
+        .fails_with("invalid network name");
+    b.run(&["network", "create", "--subnet", "10.124.0.0/16", "y"])
+        .ok();
+    b.run(&["network", "create", "--subnet", "10.124.1.0/24", "z"])
+        .fails_with("overlaps");
+    b.run(&["network", "create", "y"])
+        .fails_with("already exists");
+    b.run(&["rm", "-f", "owner"]).ok();
+    b.run(&["network", "prune", "-f"]).ok();
+    let ls = b.run(&["network", "ls", "--format", "{{.Name}}"]).ok();
+    assert_eq!(ls.stdout.trim(), "bridge");
+}
+
+#[test]
+fn system_reset_removes_bridges_and_rules() {
+    let b = Berth::new();
+    let bb = busybox(&b);
+    b.run(&["network", "create", "temp"]).ok();
+    let port = free_port();
+    b.run(&[
+        "run",
+        "-d",
+        "--network",
+        "temp",
+        "-p",
+        &format!("{port}:80"),
+        &bb,
+        "sleep",
+        "60",
+    ])
+    .ok();
+    b.run(&["run", "--rm", &bb, "true"]).ok();
+    let bridges = [bridge_of(&b, "temp"), bridge_of(&b, "bridge")];
+    for br in &bridges {
+        assert!(link_exists(br));
+        assert!(iptables_save().contains(br.as_str()));
+    }
+    b.run(&["system", "reset", "-f"]).ok();
+    for br in &bridges {
+        assert!(!link_exists(br), "{br} left");
+        assert!(
+            !iptables_save().contains(br.as_str()),
+            "rules for {br} left"
+        );
+    }
+    assert!(!b.root().exists());
+}
