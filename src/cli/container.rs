@@ -83,6 +83,15 @@ pub struct CreateArgs {
     /// Mount a tmpfs directory (PATH[:OPTIONS])
     #[arg(long, value_name = "PATH")]
     pub tmpfs: Vec<String>,
+    /// Bind mount a host path or mount a volume ([SOURCE:]DEST[:ro|rw][,z][,rshared|rslave|rprivate])
+    #[arg(short, long = "volume", value_name = "VOLUME")]
+    pub volume: Vec<String>,
+    /// Attach a filesystem mount (type=bind|volume|tmpfs,source=…,target=…,readonly,…)
+    #[arg(long, value_name = "MOUNT")]
+    pub mount: Vec<String>,
+    /// Mount the volumes of a container (CONTAINER[:ro|rw])
+    #[arg(long, value_name = "CONTAINER")]
+    pub volumes_from: Vec<String>,
     /// Namespaced kernel parameters (KEY=VALUE)
     #[arg(long, value_name = "KEY=VALUE")]
     pub sysctl: Vec<String>,
@@ -385,6 +394,13 @@ fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
             other => bail!("unknown log opt {other:?} (supported: max-size, max-file)"),
         }
     }
+    let mut mounts = Vec::new();
+    for v in &a.volume {
+        mounts.push(crate::volumes::parse_volume_flag(v)?);
+    }
+    for m in &a.mount {
+        mounts.push(crate::volumes::parse_mount_flag(m)?);
+    }
     let memory_swap = match a.memory_swap.as_deref() {
         Some("-1") => Some(-1),
         Some(s) => Some(parse_size(s)?),
@@ -426,6 +442,8 @@ fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
         log_max_size,
         log_max_file,
         init: a.init,
+        mounts,
+        volumes_from: a.volumes_from.clone(),
     })
 }
 
@@ -495,7 +513,7 @@ pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
             // A `run` that fails leaves nothing behind (Docker would keep a "Created" container;
             // `create` + `start` still do).
             if let Ok(c) = containers::resolve(&store, &c.id) {
-                let _ = lifecycle::remove(&mut store, &c, true);
+                let _ = lifecycle::remove_with_volumes(&mut store, &c, true, true);
             }
             Ok(start_failed(code, &msg))
         }
@@ -605,7 +623,7 @@ pub fn kill(g: &GlobalOpts, a: KillArgs) -> anyhow::Result<i32> {
 pub fn rm(g: &GlobalOpts, a: RmArgs) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
     Ok(each(&mut store, &a.containers, |s, c| {
-        lifecycle::remove(s, c, a.force)
+        lifecycle::remove_with_volumes(s, c, a.force, a.volumes)
     }))
 }
 
@@ -656,22 +674,24 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
         }
     }
     let mut store = g.open_store()?;
-    let mut deleted = Vec::new();
-    for c in containers::list(&mut store)? {
-        if matches!(c.status, Status::Exited | Status::Created | Status::Dead) {
-            containers::remove_stopped(&mut store, &c)?;
-            deleted.push(c.id);
-        }
-    }
+    let (deleted, bytes) = containers::prune(&mut store)?;
+    print_pruned(&deleted);
+    println!(
+        "Total reclaimed space: {}",
+        format::human_size(bytes as i64)
+    );
+    Ok(0)
+}
+
+/// "Deleted Containers:" and the IDs, as Docker prints them (nothing when none).
+pub fn print_pruned(deleted: &[String]) {
     if !deleted.is_empty() {
         println!("Deleted Containers:");
-        for d in &deleted {
+        for d in deleted {
             println!("{d}");
         }
         println!();
     }
-    println!("Total reclaimed space: 0B");
-    Ok(0)
 }
 
 /// The command a container runs, as Docker's COMMAND column shows it.

@@ -277,6 +277,25 @@ pub fn print_objects(
     }
 }
 
+/// Prints what `inspect` found: a pretty JSON array, one JSON object per line (`json`), or a
+/// template per object.
+pub fn print_inspected(format: Option<&str>, found: Vec<Value>) {
+    match Format::parse(format) {
+        Format::Table => print_json_pretty(&Value::Array(found)),
+        Format::Json => {
+            for f in &found {
+                println!("{f}");
+            }
+        }
+        Format::Template { template, .. } => {
+            for f in &found {
+                let obj = f.as_object().cloned().unwrap_or_default();
+                println!("{}", render_template(&template, &obj));
+            }
+        }
+    }
+}
+
 /// Prints JSON indented with four spaces, as `docker inspect` does.
 pub fn print_json_pretty(v: &Value) {
     let mut buf = Vec::new();

@@ -10,7 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value, json};
 
 use super::GlobalOpts;
-use super::format::{self, Format};
+use super::format;
 use crate::images::pull::{PullEvent, PullRequest};
 use crate::images::{self, ImageError, Removed, short_id};
 use crate::reference::{Reference, familiar_name};
@@ -447,20 +447,7 @@ pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
             Err(e) => return Err(e.into()),
         }
     }
-    match Format::parse(a.format.as_deref()) {
-        Format::Table => format::print_json_pretty(&Value::Array(found)),
-        Format::Json => {
-            for f in &found {
-                println!("{f}");
-            }
-        }
-        Format::Template { template, .. } => {
-            for f in &found {
-                let obj = f.as_object().cloned().unwrap_or_default();
-                println!("{}", format::render_template(&template, &obj));
-            }
-        }
-    }
+    format::print_inspected(a.format.as_deref(), found);
     if let Some(m) = missing.first() {
         bail!("No such object: {m}");
     }
@@ -554,6 +541,16 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
     }
     let mut store = g.open_store()?;
     let (removed, reclaimed) = images::prune(&mut store, a.all)?;
+    print_pruned(&removed);
+    println!(
+        "Total reclaimed space: {}",
+        format::human_size(reclaimed as i64)
+    );
+    Ok(0)
+}
+
+/// "Deleted Images:" and what was untagged and deleted, as Docker prints them.
+pub fn print_pruned(removed: &[Removed]) {
     if !removed.is_empty() {
         println!("Deleted Images:");
         for r in removed {
@@ -564,15 +561,10 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
         }
         println!();
     }
-    println!(
-        "Total reclaimed space: {}",
-        format::human_size(reclaimed as i64)
-    );
-    Ok(0)
 }
 
 /// Asks on the terminal; without a terminal the answer is no.
-fn confirm(prompt: &str) -> anyhow::Result<bool> {
+pub fn confirm(prompt: &str) -> anyhow::Result<bool> {
     use std::io::Write;
     print!("{prompt}");
     std::io::stdout().flush()?;

@@ -7,6 +7,8 @@ pub mod docs;
 pub mod exec;
 pub mod format;
 pub mod image;
+pub mod system;
+pub mod volume;
 
 use std::path::PathBuf;
 
@@ -110,6 +112,12 @@ pub enum Command {
     /// Manage images
     #[command(subcommand)]
     Image(image::ImageCommand),
+    /// Manage volumes
+    #[command(subcommand)]
+    Volume(volume::VolumeCommand),
+    /// Manage berth (disk usage, prune)
+    #[command(subcommand)]
+    System(system::SystemCommand),
     /// Log in to a registry
     Login(auth::LoginArgs),
     /// Log out from a registry
@@ -153,6 +161,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Inspect(a) => image::inspect(g, a),
         Command::History(a) => image::history(g, a),
         Command::Image(c) => image::image_command(g, c),
+        Command::Volume(c) => volume::volume_command(g, c),
+        Command::System(c) => system::system_command(g, c),
         Command::Login(a) => auth::login(a),
         Command::Logout(a) => auth::logout(a),
         Command::Completion(a) => docs::completion(a),

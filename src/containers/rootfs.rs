@@ -58,7 +58,16 @@ fn write_bundle(
     write_file(&paths.dir.join("resolv.conf"), &resolv_conf(host_net))?;
 
     let image_config = crate::images::config(store, &row.image_id)?;
-    let mut spec = super::runspec::build(settings, &image_config, &row.id, paths, &hostname)?;
+    let volume_mounts =
+        crate::volumes::mounts::prepare(&store.root, &settings.mounts, &paths.rootfs())?;
+    let mut spec = super::runspec::build(
+        settings,
+        &image_config,
+        &row.id,
+        paths,
+        &hostname,
+        volume_mounts,
+    )?;
     let to_json = |spec: &oci_spec::runtime::Spec| {
         serde_json::to_vec_pretty(spec)
             .map_err(|e| ContainerError::Invalid(format!("serializing the runtime spec: {e}")))

@@ -6,6 +6,7 @@
 
 pub mod containers;
 pub mod images;
+pub mod volumes;
 
 use std::path::Path;
 use std::time::Duration;
@@ -102,6 +103,23 @@ const MIGRATIONS: &[&str] = &[
     // 3: remember a stop by the user, for `unless-stopped` and `start --all`.
     r#"
     ALTER TABLE containers ADD COLUMN stopped_by_user INTEGER NOT NULL DEFAULT 0;
+    "#,
+    // 4: volumes, and which container uses which volume.
+    r#"
+    CREATE TABLE volumes (
+        name TEXT PRIMARY KEY,            -- Docker's volume name rules; 64 hex digits if anonymous
+        driver TEXT NOT NULL,             -- "local"
+        created INTEGER NOT NULL,         -- unix seconds
+        labels TEXT NOT NULL,             -- JSON object
+        options TEXT NOT NULL,            -- JSON object (driver options)
+        anonymous INTEGER NOT NULL
+    );
+    CREATE TABLE volume_refs (
+        container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+        name TEXT NOT NULL REFERENCES volumes(name),
+        PRIMARY KEY (container_id, name)
+    );
+    CREATE INDEX volume_refs_name ON volume_refs(name);
     "#,
 ];
 

@@ -1,0 +1,180 @@
+//! `system df` and `system prune`.
+
+use clap::{Args, Subcommand};
+use serde_json::{Map, Value, json};
+
+use super::GlobalOpts;
+use super::format::{self, human_size};
+use crate::system::{self, Usage};
+
+#[derive(Debug, Subcommand)]
+pub enum SystemCommand {
+    /// Show disk usage
+    Df(DfArgs),
+    /// Remove unused data
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DfArgs {
+    /// Show detailed information on space usage
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Output format: table, json, or a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Remove all unused images, not just dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// Prune anonymous volumes
+    #[arg(long)]
+    pub volumes: bool,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+pub fn system_command(g: &GlobalOpts, c: SystemCommand) -> anyhow::Result<i32> {
+    match c {
+        SystemCommand::Df(a) => df(g, a),
+        SystemCommand::Prune(a) => prune(g, a),
+    }
+}
+
+/// Docker's RECLAIMABLE column: "1.2MB (40%)".
+fn reclaimable(u: &Usage) -> String {
+    if u.size == 0 {
+        return human_size(u.reclaimable as i64);
+    }
+    format!(
+        "{} ({}%)",
+        human_size(u.reclaimable as i64),
+        u.reclaimable * 100 / u.size
+    )
+}
+
+fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
+    let mut store = g.open_store()?;
+    let du = system::disk_usage(&mut store)?;
+    let none = Usage::default();
+    let objs: Vec<Map<String, Value>> = [
+        ("Images", &du.images),
+        ("Containers", &du.containers),
+        ("Local Volumes", &du.volumes),
+        ("Build Cache", &none),
+    ]
+    .iter()
+    .map(|(t, u)| {
+        let mut m = Map::new();
+        m.insert("Type".into(), json!(t));
+        m.insert("TotalCount".into(), json!(u.total.to_string()));
+        m.insert("Active".into(), json!(u.active.to_string()));
+        m.insert("Size".into(), json!(human_size(u.size as i64)));
+        m.insert("Reclaimable".into(), json!(reclaimable(u)));
+        m
+    })
+    .collect();
+    if !a.verbose {
+        format::print_objects(
+            a.format.as_deref(),
+            objs,
+            &[
+                ("Type", "TYPE"),
+                ("TotalCount", "TOTAL"),
+                ("Active", "ACTIVE"),
+                ("Size", "SIZE"),
+                ("Reclaimable", "RECLAIMABLE"),
+            ],
+            &["Type", "TotalCount", "Active", "Size", "Reclaimable"],
+        );
+        return Ok(0);
+    }
+    let now = crate::containers::now_nanos();
+    println!("Images space usage:\n");
+    let rows: Vec<Vec<String>> = du
+        .image_list
+        .iter()
+        .map(|i| {
+            vec![
+                crate::images::short_id(&i.id),
+                human_size(i.size as i64),
+                i.containers.to_string(),
+            ]
+        })
+        .collect();
+    format::print_table(&["IMAGE ID", "SIZE", "CONTAINERS"], &rows);
+    println!("\nContainers space usage:\n");
+    let rows: Vec<Vec<String>> = du
+        .container_list
+        .iter()
+        .map(|c| {
+            vec![
+                c.row.id[..12].to_string(),
+                c.row.image_name.clone(),
+                c.volumes.to_string(),
+                human_size(c.size as i64),
+                format::ago(c.row.created / 1_000_000_000, now / 1_000_000_000),
+                crate::containers::status_line(&c.row, now),
+                c.row.name.clone(),
+            ]
+        })
+        .collect();
+    format::print_table(
+        &[
+            "CONTAINER ID",
+            "IMAGE",
+            "LOCAL VOLUMES",
+            "SIZE",
+            "CREATED",
+            "STATUS",
+            "NAMES",
+        ],
+        &rows,
+    );
+    println!("\nLocal Volumes space usage:\n");
+    let rows: Vec<Vec<String>> = du
+        .volume_list
+        .iter()
+        .map(|v| {
+            vec![
+                v.name.clone(),
+                v.links.to_string(),
+                human_size(v.size as i64),
+            ]
+        })
+        .collect();
+    format::print_table(&["VOLUME NAME", "LINKS", "SIZE"], &rows);
+    println!("\nBuild cache usage: 0B");
+    Ok(0)
+}
+
+fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
+    if !a.force {
+        let mut what = vec!["all stopped containers"];
+        if a.volumes {
+            what.push("all anonymous volumes not used by at least one container");
+        }
+        what.push(if a.all {
+            "all images without at least one container associated to them"
+        } else {
+            "all dangling images"
+        });
+        let list: String = what.iter().map(|w| format!("  - {w}\n")).collect();
+        if !super::image::confirm(&format!(
+            "WARNING! This will remove:\n{list}\nAre you sure you want to continue? [y/N] "
+        ))? {
+            return Ok(0);
+        }
+    }
+    let mut store = g.open_store()?;
+    let p = system::prune(&mut store, a.all, a.volumes)?;
+    super::container::print_pruned(&p.containers);
+    super::volume::print_pruned(&p.volumes);
+    super::image::print_pruned(&p.images);
+    println!("Total reclaimed space: {}", human_size(p.bytes as i64));
+    Ok(0)
+}

@@ -1,0 +1,269 @@
+//! Volumes: named and anonymous directories under `ROOT/volumes/<name>/_data` (Docker's local
+//! driver layout), their rows in the database, and what a container start needs from them
+//! (`mounts.rs`: the bind mounts of the runtime spec, copy-up of the image's content).
+//!
+//! ```text
+//! ROOT/volumes/<name>/_data    the volume's content, bind-mounted into containers
+//! ```
+//!
+//! A volume is made in the temp area and renamed into place inside the write transaction that
+//! records it: a failure leaves neither a row nor a directory. "In use" means referenced by a
+//! container (running or not), as Docker counts it; `volume_refs` rows say which.
+
+pub mod copy;
+pub mod mounts;
+pub mod parse;
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use parse::{MountKind, MountSpec, parse_mount_flag, parse_volume_flag};
+use rusqlite::Connection;
+
+use crate::state::StateError;
+use crate::state::volumes::{self as rows, VolumeRow};
+use crate::store::Store;
+use crate::tmp::TempArea;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VolumeError {
+    #[error("get {0}: no such volume")]
+    NotFound(String),
+    #[error("remove {name}: volume is in use - [{}]", .ids.join(", "))]
+    InUse { name: String, ids: Vec<String> },
+    #[error(
+        "{0:?} includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path"
+    )]
+    BadName(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+impl From<rusqlite::Error> for VolumeError {
+    fn from(e: rusqlite::Error) -> Self {
+        VolumeError::State(StateError::Sql(e))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, VolumeError>;
+
+pub fn io_err(path: &Path) -> impl FnOnce(io::Error) -> VolumeError + '_ {
+    move |source| VolumeError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Docker's volume name rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+pub fn is_valid_name(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.len() >= 2
+        && b[0].is_ascii_alphanumeric()
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c))
+}
+
+/// `ROOT/volumes`.
+pub fn volumes_dir(root: &Path) -> PathBuf {
+    root.join("volumes")
+}
+
+/// `ROOT/volumes/<name>/_data`, Docker's Mountpoint.
+pub fn data_dir(root: &Path, name: &str) -> PathBuf {
+    volumes_dir(root).join(name).join("_data")
+}
+
+fn now_secs() -> i64 {
+    crate::images::now_secs()
+}
+
+/// Inside the caller's write transaction: records volume `name` and makes its directory (in
+/// the temp area, renamed into place). Directories made are pushed to `made`, for the caller to
+/// remove if its transaction does not commit. An existing volume is left as it is.
+/// Returns whether the volume was created.
+#[allow(clippy::too_many_arguments)]
+pub fn create_in_tx(
+    conn: &Connection,
+    root: &Path,
+    tmp: &TempArea,
+    name: &str,
+    anonymous: bool,
+    labels: BTreeMap<String, String>,
+    options: BTreeMap<String, String>,
+    made: &mut Vec<PathBuf>,
+) -> Result<bool> {
+    if rows::get(conn, name)?.is_some() {
+        return Ok(false);
+    }
+    rows::insert(
+        conn,
+        &VolumeRow {
+            name: name.to_string(),
+            driver: "local".into(),
+            created: now_secs(),
+            labels,
+            options,
+            anonymous,
+        },
+    )?;
+    let dir = volumes_dir(root);
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let t = tmp.new_dir("volume").map_err(io_err(tmp.dir()))?;
+    let data = t.join("_data");
+    let made_data = std::fs::create_dir(&data).map_err(io_err(&data));
+    let final_dir = dir.join(name);
+    let r = made_data.and_then(|_| std::fs::rename(&t, &final_dir).map_err(io_err(&final_dir)));
+    if let Err(e) = r {
+        let _ = crate::tmp::remove_any(&t);
+        return Err(e);
+    }
+    made.push(final_dir);
+    Ok(true)
+}
+
+/// Removes directories made for a transaction that did not commit.
+pub fn undo_dirs(made: &[PathBuf]) {
+    for d in made {
+        let _ = crate::tmp::remove_any(d);
+    }
+}
+
+/// A new anonymous volume name: 64 hex digits.
+pub fn anonymous_name() -> String {
+    crate::containers::names::new_id()
+}
+
+/// `volume create [NAME]`: an existing volume of that name is returned as it is (Docker).
+pub fn create(
+    store: &mut Store,
+    name: Option<&str>,
+    labels: BTreeMap<String, String>,
+    options: BTreeMap<String, String>,
+) -> Result<VolumeRow> {
+    let (anonymous, name) = match name {
+        Some(n) if !is_valid_name(n) => return Err(VolumeError::BadName(n.to_string())),
+        Some(n) => (false, n.to_string()),
+        None => (true, anonymous_name()),
+    };
+    for k in options.keys() {
+        if !["type", "device", "o"].contains(&k.as_str()) {
+            return Err(VolumeError::Invalid(format!(
+                "invalid option key: {k:?} (the local driver takes type, device, o)"
+            )));
+        }
+    }
+    if !options.is_empty() {
+        return Err(VolumeError::Invalid(
+            "volume options (type, device, o) are not supported by berth yet".into(),
+        ));
+    }
+    let mut made = Vec::new();
+    let root = store.root.clone();
+    let tmp = store.tmp.clone();
+    let tx = store.db.write()?;
+    let r = create_in_tx(
+        &tx, &root, &tmp, &name, anonymous, labels, options, &mut made,
+    )
+    .and_then(|_| tx.commit().map_err(|e| StateError::Sql(e).into()));
+    if r.is_err() {
+        undo_dirs(&made);
+    }
+    r?;
+    get(store, &name)
+}
+
+pub fn get(store: &Store, name: &str) -> Result<VolumeRow> {
+    rows::get(&store.db.conn, name)?.ok_or_else(|| VolumeError::NotFound(name.to_string()))
+}
+
+pub fn list(store: &Store) -> Result<Vec<VolumeRow>> {
+    Ok(rows::list(&store.db.conn)?)
+}
+
+/// Containers using each volume.
+pub fn ref_counts(store: &Store) -> Result<BTreeMap<String, usize>> {
+    Ok(rows::ref_counts(&store.db.conn)?)
+}
+
+/// Deletes volume `name` (its row, then its directory) unless a container uses it. Returns
+/// false when there is no such volume.
+pub fn remove(store: &mut Store, name: &str) -> Result<bool> {
+    let root = store.root.clone();
+    let tmp = store.tmp.clone();
+    let tx = store.db.write()?;
+    if rows::get(&tx, name)?.is_none() {
+        return Ok(false);
+    }
+    let users = rows::users(&tx, name)?;
+    if !users.is_empty() {
+        return Err(VolumeError::InUse {
+            name: name.to_string(),
+            ids: users,
+        });
+    }
+    rows::delete(&tx, name)?;
+    // Out of the way inside the transaction (the directory is gone if the row is); the actual
+    // deletion after the commit (a kill in between leaves a temp entry the sweep removes).
+    let dir = volumes_dir(&root).join(name);
+    let trash = tmp.new_path("volume-rm").map_err(io_err(tmp.dir()))?;
+    match std::fs::rename(&dir, &trash) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(&dir)(e)),
+    }
+    if let Err(e) = tx.commit() {
+        let _ = std::fs::rename(&trash, &dir);
+        return Err(StateError::Sql(e).into());
+    }
+    let _ = crate::tmp::remove_any(&trash);
+    Ok(true)
+}
+
+/// `volume prune [-a]`: unused anonymous volumes (all unused ones with `all`), optionally only
+/// those matching `keep_if`. Returns the names removed and the bytes reclaimed.
+pub fn prune(
+    store: &mut Store,
+    all: bool,
+    matches: impl Fn(&VolumeRow) -> bool,
+) -> Result<(Vec<String>, u64)> {
+    let used = ref_counts(store)?;
+    let mut removed = Vec::new();
+    let mut bytes = 0;
+    for v in list(store)? {
+        if used.contains_key(&v.name) || !(all || v.anonymous) || !matches(&v) {
+            continue;
+        }
+        let size = copy::disk_usage(&data_dir(&store.root, &v.name));
+        match remove(store, &v.name) {
+            Ok(true) => {
+                bytes += size;
+                removed.push(v.name);
+            }
+            // Taken into use meanwhile.
+            Ok(false) | Err(VolumeError::InUse { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((removed, bytes))
+}
+
+/// After a container's removal with `rm -v` (or `--rm`): its anonymous volumes that no other
+/// container uses.
+pub fn remove_anonymous(store: &mut Store, names: &[String]) {
+    for n in names {
+        if let Ok(Some(v)) = rows::get(&store.db.conn, n)
+            && v.anonymous
+        {
+            match remove(store, n) {
+                Ok(_) | Err(VolumeError::InUse { .. }) => {}
+                Err(e) => tracing::warn!("removing volume {n}: {e}"),
+            }
+        }
+    }
+}

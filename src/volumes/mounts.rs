@@ -1,0 +1,201 @@
+//! A container's volumes and bind mounts at start: destinations resolved inside the mounted
+//! rootfs (a symlink in the image never leads a mount out of it), mount points created,
+//! missing `-v` host paths created, empty volumes filled from the image (copy-up), and the
+//! propagation the root must have for `rshared`/`rslave` binds.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{MountKind, MountSpec, Result, VolumeError, copy, data_dir, io_err};
+use crate::spec::{self, inroot};
+
+fn invalid(m: &MountSpec, why: impl std::fmt::Display) -> VolumeError {
+    VolumeError::Invalid(format!("invalid mount {}: {why}", m.target))
+}
+
+/// The OCI mount options of a user mount: propagation (rprivate by default), and a read-only
+/// mount made read-only recursively (`rro`) where the runtime can.
+fn options(m: &MountSpec) -> Vec<String> {
+    let mut o = Vec::new();
+    if !m.propagation.is_empty() {
+        o.push(m.propagation.clone());
+    }
+    if m.read_only {
+        o.push("rro".to_string());
+    }
+    o
+}
+
+/// The mount containing `path` (longest mount point prefix) and its optional fields
+/// (`shared:N`, `master:N`) from /proc/self/mountinfo.
+fn mount_of(path: &Path) -> Option<(String, Vec<String>)> {
+    let info = fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let mut best: Option<(String, Vec<String>)> = None;
+    for line in info.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        if f.len() < 7 {
+            continue;
+        }
+        let point = f[4].replace("\\040", " ");
+        if !path.starts_with(&point) {
+            continue;
+        }
+        let opt: Vec<String> = f[6..]
+            .iter()
+            .take_while(|x| **x != "-")
+            .map(|s| s.to_string())
+            .collect();
+        if best.as_ref().is_none_or(|(p, _)| point.len() >= p.len()) {
+            best = Some((point, opt));
+        }
+    }
+    best
+}
+
+/// Docker's check: propagation into the container needs a shared (rshared) or a shared or
+/// slave (rslave) mount on the host.
+fn check_propagation(m: &MountSpec, source: &Path) -> Result<()> {
+    let need_shared = matches!(m.propagation.as_str(), "shared" | "rshared");
+    let need_slave = matches!(m.propagation.as_str(), "slave" | "rslave");
+    if !need_shared && !need_slave {
+        return Ok(());
+    }
+    let Some((point, opts)) = mount_of(source) else {
+        return Ok(());
+    };
+    let shared = opts.iter().any(|o| o.starts_with("shared:"));
+    let slave = opts.iter().any(|o| o.starts_with("master:"));
+    if need_shared && !shared {
+        return Err(invalid(
+            m,
+            format!(
+                "path {} is mounted on {point} but it is not a shared mount",
+                source.display()
+            ),
+        ));
+    }
+    if need_slave && !shared && !slave {
+        return Err(invalid(
+            m,
+            format!(
+                "path {} is mounted on {point} but it is not a shared or slave mount",
+                source.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Is directory `p` empty (or missing)?
+fn is_empty_dir(p: &Path) -> bool {
+    fs::read_dir(p)
+        .map(|mut r| r.next().is_none())
+        .unwrap_or(true)
+}
+
+/// Copies the image's content at `dest` (already resolved inside `rootfs`) into the volume's
+/// `data` directory if the volume is empty: in a staging directory beside it first, then moved
+/// in entry by entry (a container already using the volume keeps seeing the same directory).
+fn copy_up(rootfs: &Path, dest: &str, data: &Path) -> Result<()> {
+    let src = rootfs.join(dest.trim_start_matches('/'));
+    let Ok(meta) = fs::symlink_metadata(&src) else {
+        return Ok(());
+    };
+    if !meta.is_dir() || !is_empty_dir(data) {
+        return Ok(());
+    }
+    let stage = data.with_file_name(format!("_copyup-{}", std::process::id()));
+    let _ = crate::tmp::remove_any(&stage);
+    fs::create_dir(&stage).map_err(io_err(&stage))?;
+    let r = copy::copy_tree(&src, &stage)
+        .map_err(|e| {
+            VolumeError::Invalid(format!(
+                "copying the image's content at {dest} into the volume: {e}"
+            ))
+        })
+        .and_then(|_| {
+            if !is_empty_dir(data) {
+                return Ok(()); // another start filled it meanwhile
+            }
+            for e in fs::read_dir(&stage).map_err(io_err(&stage))?.flatten() {
+                let to = data.join(e.file_name());
+                fs::rename(e.path(), &to).map_err(io_err(&to))?;
+            }
+            // The mount point takes the image directory's owner and mode.
+            let m = fs::symlink_metadata(&stage).map_err(io_err(&stage))?;
+            std::os::unix::fs::lchown(
+                data,
+                Some(std::os::unix::fs::MetadataExt::uid(&m)),
+                Some(std::os::unix::fs::MetadataExt::gid(&m)),
+            )
+            .map_err(io_err(data))?;
+            fs::set_permissions(data, m.permissions()).map_err(io_err(data))
+        });
+    let _ = crate::tmp::remove_any(&stage);
+    r
+}
+
+/// Everything the start of a container needs for its bind and volume mounts (tmpfs mounts go
+/// through the spec's `--tmpfs` path). `root` is berth's root (volumes live there), `rootfs`
+/// the container's mounted root filesystem.
+pub fn prepare(root: &Path, user: &[MountSpec], rootfs: &Path) -> Result<Vec<spec::Mount>> {
+    let mut out = Vec::new();
+    for m in user {
+        let source: PathBuf = match m.kind {
+            MountKind::Tmpfs => continue,
+            MountKind::Bind => {
+                let s = PathBuf::from(&m.source);
+                if !s.exists() {
+                    if !m.create_host_path {
+                        return Err(invalid(
+                            m,
+                            format!("bind source path does not exist: {}", m.source),
+                        ));
+                    }
+                    fs::create_dir_all(&s).map_err(io_err(&s))?;
+                }
+                check_propagation(m, &s)?;
+                s
+            }
+            MountKind::Volume => {
+                let d = data_dir(root, &m.source);
+                if !d.is_dir() {
+                    return Err(VolumeError::NotFound(m.source.clone()));
+                }
+                d
+            }
+        };
+        let dest = inroot::secure_join(rootfs, &m.target)
+            .map_err(|e| invalid(m, format!("resolving it in the container: {e}")))?;
+        if dest == "/" {
+            return Err(invalid(m, "it resolves to the container's root directory"));
+        }
+        if source.is_dir() {
+            inroot::mkdir_all_in_root(rootfs, &dest)
+                .map_err(|e| invalid(m, format!("creating the mount point {dest}: {e}")))?;
+        }
+        if m.kind == MountKind::Volume && !m.nocopy {
+            copy_up(rootfs, &dest, &source)?;
+        }
+        out.push(spec::Mount {
+            source,
+            destination: dest,
+            read_only: m.read_only,
+            options: options(m),
+        });
+    }
+    Ok(out)
+}
+
+/// The root propagation a container needs (`linux.rootfsPropagation`): shared if a bind is
+/// rshared, slave if one is rslave, else the runtime's default.
+pub fn rootfs_propagation(user: &[MountSpec]) -> Option<&'static str> {
+    let has = |ps: &[&str]| user.iter().any(|m| ps.contains(&m.propagation.as_str()));
+    if has(&["shared", "rshared"]) {
+        Some("shared")
+    } else if has(&["slave", "rslave"]) {
+        Some("slave")
+    } else {
+        None
+    }
+}
