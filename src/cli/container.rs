@@ -926,6 +926,18 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
                 .join(":")
         })
         .unwrap_or_default();
+    let (mounts, binds, hc_mounts) = super::volume::container_mounts_json(&store.root, &s.mounts);
+    let mut config_volumes = img_cfg.get("Volumes").cloned().unwrap_or(Value::Null);
+    for m in s
+        .mounts
+        .iter()
+        .filter(|m| m.anonymous && m.from_volume_flag)
+    {
+        if !config_volumes.is_object() {
+            config_volumes = json!({});
+        }
+        config_volumes[&m.target] = json!({});
+    }
     json!({
         "Id": c.id,
         "Created": containers::rfc3339_nanos(c.created),
@@ -972,6 +984,9 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
             "PidsLimit": s.pids_limit,
             "BlkioWeight": s.blkio_weight.unwrap_or(0),
             "Init": s.init,
+            "Binds": binds,
+            "Mounts": hc_mounts,
+            "VolumesFrom": if s.volumes_from.is_empty() { Value::Null } else { json!(s.volumes_from) },
             "LogConfig": { "Type": "json-file", "Config": {} },
         },
         "GraphDriver": {
@@ -983,7 +998,7 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
                 "MergedDir": paths.rootfs(),
             }
         },
-        "Mounts": [],
+        "Mounts": mounts,
         "Config": {
             "Hostname": s.hostname.clone().unwrap_or_else(|| c.id[..12].to_string()),
             "User": s.user.clone().or_else(|| img_cfg.get("User").and_then(|u| u.as_str()).map(str::to_string)).unwrap_or_default(),
@@ -998,7 +1013,7 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
             "StopSignal": s.stop_signal.clone().or_else(|| img_cfg.get("StopSignal").and_then(|u| u.as_str()).map(str::to_string)),
             "StopTimeout": s.stop_timeout,
             "ExposedPorts": img_cfg.get("ExposedPorts").cloned(),
-            "Volumes": img_cfg.get("Volumes").cloned(),
+            "Volumes": config_volumes,
         },
         "NetworkSettings": {
             "Networks": if s.network == "host" { json!({"host": {}}) } else { json!({"none": {}}) },

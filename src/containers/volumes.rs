@@ -18,6 +18,17 @@ use crate::volumes::{self, MountKind, MountSpec};
 /// user did not take, then anonymous volumes for the image's VOLUMEs nobody covered.
 pub fn resolve_mounts(store: &Store, s: &Settings, image_config: &Value) -> Result<Vec<MountSpec>> {
     let mut out: Vec<MountSpec> = s.mounts.clone();
+    for m in &out {
+        if m.kind == MountKind::Bind
+            && !m.create_host_path
+            && !std::path::Path::new(&m.source).exists()
+        {
+            return Err(ContainerError::Invalid(format!(
+                "invalid mount config for type \"bind\": bind source path does not exist: {}",
+                m.source
+            )));
+        }
+    }
     let mut taken: HashSet<String> = out.iter().map(|m| m.target.clone()).collect();
     taken.extend(s.tmpfs.iter().map(|t| {
         let p = t.split_once(':').map(|(p, _)| p).unwrap_or(t);

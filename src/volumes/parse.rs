@@ -79,6 +79,9 @@ fn clean_target(spec: &str, t: &str) -> Result<String, VolumeError> {
 /// mode, comma-separated.
 pub fn parse_volume_flag(spec: &str) -> Result<MountSpec, VolumeError> {
     let parts: Vec<&str> = spec.split(':').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(invalid(spec, "invalid volume specification"));
+    }
     let (source, target, opts) = match parts.as_slice() {
         [t] => ("", *t, ""),
         [s, t] if t.starts_with('/') => (*s, *t, ""),
