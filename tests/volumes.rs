@@ -197,24 +197,30 @@ fn bind_sources_missing_and_propagation() {
         "mount --bind {0} {0} && mount --make-shared {0}",
         src.display()
     ));
-    b.run(&[
-        "run", "-d", "--name", "prop", "-v", &spec, &img, "sleep", "300",
-    ])
-    .ok();
+    // rshared and rslave binds receive the host's later mounts; the default (rprivate) does not.
+    for (name, mode) in [("prop", ":rshared"), ("slv", ":rslave"), ("priv", "")] {
+        let spec = format!("{}:/p{mode}", src.display());
+        b.run(&[
+            "run", "-d", "--name", name, "-v", &spec, &img, "sleep", "300",
+        ])
+        .ok();
+    }
     let ids = all_ids(&b);
-    // A mount made on the host under the source after the start appears inside.
     fs::create_dir_all(src.join("late")).unwrap();
     sh(&format!(
         "mount -t tmpfs tmpfs {}",
         src.join("late").display()
     ));
     fs::write(src.join("late/hello"), "late mount\n").unwrap();
-    let r = b.run(&["exec", "prop", "cat", "/p/late/hello"]);
+    let seen: Vec<String> = ["prop", "slv", "priv"]
+        .iter()
+        .map(|n| b.run(&["exec", n, "cat", "/p/late/hello"]).stdout)
+        .collect();
     let inspect_prop = inspect(&b, "prop");
-    b.run(&["rm", "-f", "prop"]).ok();
+    b.run(&["rm", "-f", "prop", "slv", "priv"]).ok();
     sh(&format!("umount {}", src.join("late").display()));
     sh(&format!("umount {}", src.display()));
-    assert_eq!(r.ok().stdout, "late mount\n");
+    assert_eq!(seen, ["late mount\n", "late mount\n", ""]);
     let m = &inspect_prop["Mounts"][0];
     assert_eq!(m["Type"], "bind");
     assert_eq!(m["Propagation"], "rshared");

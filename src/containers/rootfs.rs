@@ -58,8 +58,12 @@ fn write_bundle(
     write_file(&paths.dir.join("resolv.conf"), &resolv_conf(host_net))?;
 
     let image_config = crate::images::config(store, &row.image_id)?;
-    let volume_mounts =
-        crate::volumes::mounts::prepare(&store.root, &settings.mounts, &paths.rootfs())?;
+    let volume_mounts = crate::volumes::mounts::prepare(
+        &store.root,
+        &settings.mounts,
+        &paths.rootfs(),
+        &paths.run.join("binds"),
+    )?;
     let mut spec = super::runspec::build(
         settings,
         &image_config,
@@ -117,8 +121,10 @@ fn write_file_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&tmp, path).map_err(io_err(path))
 }
 
-/// Unmounts the rootfs (if mounted) and removes its mount point.
+/// Unmounts the rootfs (if mounted) and removes its mount point, and the private stages of bind
+/// sources (`volumes::mounts`).
 pub fn unmount(paths: &Paths) -> Result<()> {
+    crate::volumes::mounts::unmount_stages(&paths.run.join("binds"));
     let rootfs = paths.rootfs();
     if is_mount_point(&rootfs) {
         nix::mount::umount2(&rootfs, nix::mount::MntFlags::MNT_DETACH).map_err(|e| {

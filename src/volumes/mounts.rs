@@ -86,6 +86,66 @@ fn check_propagation(m: &MountSpec, source: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The runtime clones a bind's source as it is, with the source's propagation: a bind of a
+/// shared (or slave) host mount would receive the host's later mounts even when private
+/// propagation is asked for. Such a source is first bound at `stage`, made private there, and
+/// the stage is mounted instead. Returns the path to give the runtime.
+fn private_source(m: &MountSpec, source: &Path, stage: &Path) -> Result<PathBuf> {
+    if !matches!(m.propagation.as_str(), "" | "private" | "rprivate") {
+        return Ok(source.to_path_buf());
+    }
+    let Some((_, opts)) = mount_of(source) else {
+        return Ok(source.to_path_buf());
+    };
+    if !opts
+        .iter()
+        .any(|o| o.starts_with("shared:") || o.starts_with("master:"))
+    {
+        return Ok(source.to_path_buf());
+    }
+    if source.is_dir() {
+        fs::create_dir_all(stage).map_err(io_err(stage))?;
+    } else {
+        if let Some(p) = stage.parent() {
+            fs::create_dir_all(p).map_err(io_err(p))?;
+        }
+        fs::write(stage, b"").map_err(io_err(stage))?;
+    }
+    use nix::mount::{MsFlags, mount};
+    let fail = |e: nix::Error| invalid(m, format!("binding {}: {e}", source.display()));
+    mount(
+        Some(source),
+        stage,
+        None::<&str>,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
+        None::<&str>,
+    )
+    .map_err(fail)?;
+    mount(
+        None::<&str>,
+        stage,
+        None::<&str>,
+        MsFlags::MS_PRIVATE | MsFlags::MS_REC,
+        None::<&str>,
+    )
+    .map_err(fail)?;
+    Ok(stage.to_path_buf())
+}
+
+/// Unmounts the private stages of bind sources under `dir` (see `private_source`) and removes
+/// them.
+pub fn unmount_stages(dir: &Path) {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        let _ = nix::mount::umount2(&p, nix::mount::MntFlags::MNT_DETACH);
+        let _ = crate::tmp::remove_any(&p);
+    }
+    let _ = fs::remove_dir(dir);
+}
+
 /// Is directory `p` empty (or missing)?
 fn is_empty_dir(p: &Path) -> bool {
     fs::read_dir(p)
@@ -137,10 +197,16 @@ fn copy_up(rootfs: &Path, dest: &str, data: &Path) -> Result<()> {
 
 /// Everything the start of a container needs for its bind and volume mounts (tmpfs mounts go
 /// through the spec's `--tmpfs` path). `root` is berth's root (volumes live there), `rootfs`
-/// the container's mounted root filesystem.
-pub fn prepare(root: &Path, user: &[MountSpec], rootfs: &Path) -> Result<Vec<spec::Mount>> {
+/// the container's mounted root filesystem, `stages` a directory for private stages of bind
+/// sources (see `private_source`; the caller unmounts them with [`unmount_stages`]).
+pub fn prepare(
+    root: &Path,
+    user: &[MountSpec],
+    rootfs: &Path,
+    stages: &Path,
+) -> Result<Vec<spec::Mount>> {
     let mut out = Vec::new();
-    for m in user {
+    for (i, m) in user.iter().enumerate() {
         let source: PathBuf = match m.kind {
             MountKind::Tmpfs => continue,
             MountKind::Bind => {
@@ -155,7 +221,7 @@ pub fn prepare(root: &Path, user: &[MountSpec], rootfs: &Path) -> Result<Vec<spe
                     fs::create_dir_all(&s).map_err(io_err(&s))?;
                 }
                 check_propagation(m, &s)?;
-                s
+                private_source(m, &s, &stages.join(i.to_string()))?
             }
             MountKind::Volume => {
                 let d = data_dir(root, &m.source);
