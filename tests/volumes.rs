@@ -437,6 +437,18 @@ fn volume_commands_prune_and_in_use() {
         b.root().join("volumes/v1/_data").to_str().unwrap()
     );
     assert!(v[0]["CreatedAt"].as_str().unwrap().ends_with('Z'));
+    // The generic inspect finds volumes too.
+    let g = b
+        .run(&["inspect", "--format", "{{.Mountpoint}}", "v1"])
+        .ok();
+    assert!(
+        g.stdout.trim().ends_with("volumes/v1/_data"),
+        "{}",
+        g.stdout
+    );
+    b.run(&["inspect", "--type", "volume", "v1"]).ok();
+    b.run(&["inspect", "--type", "image", "v1"])
+        .fails_with("No such object");
     b.run(&["volume", "inspect", "nope"])
         .fails_with("no such volume");
     assert_eq!(volume_names(&b, &["--filter", "label=k=v"]), ["v1"]);

@@ -804,9 +804,28 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
             m.insert("State".into(), json!(c.status.as_str()));
             m.insert("Status".into(), json!(containers::status_line(c, now)));
             m.insert("Networks".into(), json!(s.network));
-            m.insert("Mounts".into(), json!(""));
+            m.insert(
+                "Mounts".into(),
+                json!(
+                    s.mounts
+                        .iter()
+                        .filter(|m| m.kind != crate::volumes::MountKind::Tmpfs)
+                        .map(|m| m.source.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            );
             m.insert("Size".into(), json!("N/A"));
-            m.insert("LocalVolumes".into(), json!("0"));
+            m.insert(
+                "LocalVolumes".into(),
+                json!(
+                    s.mounts
+                        .iter()
+                        .filter(|m| m.kind == crate::volumes::MountKind::Volume)
+                        .count()
+                        .to_string()
+                ),
+            );
             m
         })
         .collect();

@@ -80,7 +80,7 @@ pub struct InspectArgs {
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Only inspect objects of this type
-    #[arg(long = "type", value_name = "TYPE", value_parser = ["image", "container"])]
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["image", "container", "volume"])]
     pub kind: Option<String>,
 }
 
@@ -430,22 +430,31 @@ pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
     let store = g.open_store()?;
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    let want_image = a.kind.as_deref() != Some("container");
-    let want_container = a.kind.as_deref() != Some("image");
+    let want = |k: &str| a.kind.as_deref().is_none_or(|w| w == k);
     for n in &a.names {
-        if want_container && let Ok(c) = crate::containers::resolve(&store, n) {
+        if want("container")
+            && let Ok(c) = crate::containers::resolve(&store, n)
+        {
             found.push(super::container::inspect_json(&store, &c));
             continue;
         }
-        if !want_image {
-            missing.push(n.clone());
+        if want("image") {
+            match images::resolve(&store, n) {
+                Ok((id, _)) => {
+                    found.push(images::inspect(&store, &id)?);
+                    continue;
+                }
+                Err(ImageError::NotFound(_)) | Err(ImageError::Reference(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if want("volume")
+            && let Ok(v) = crate::volumes::get(&store, n)
+        {
+            found.push(super::volume::volume_json(&store, &v));
             continue;
         }
-        match images::resolve(&store, n) {
-            Ok((id, _)) => found.push(images::inspect(&store, &id)?),
-            Err(ImageError::NotFound(_)) | Err(ImageError::Reference(_)) => missing.push(n.clone()),
-            Err(e) => return Err(e.into()),
-        }
+        missing.push(n.clone());
     }
     format::print_inspected(a.format.as_deref(), found);
     if let Some(m) = missing.first() {

@@ -130,7 +130,7 @@ fn label_matches(labels: &BTreeMap<String, String>, spec: &str) -> bool {
 }
 
 /// Docker's volume inspect object.
-fn volume_json(store: &Store, v: &VolumeRow) -> Value {
+pub fn volume_json(store: &Store, v: &VolumeRow) -> Value {
     let mut labels = v.labels.clone();
     if v.anonymous {
         labels.insert("com.docker.volume.anonymous".into(), String::new());

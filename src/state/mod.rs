@@ -240,6 +240,50 @@ mod tests {
     }
 
     #[test]
+    fn upgrades_keep_data() {
+        // A database written by the previous berth (schema 3) with a container in it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for (i, m) in MIGRATIONS[..3].iter().enumerate() {
+                conn.execute_batch(m).unwrap();
+                conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                    .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO images VALUES ('sha256:i', 'd', 'm', NULL, 'amd64', 'linux', 0, 0);
+                 INSERT INTO containers (id, name, image_id, image_name, created, config, state)
+                 VALUES ('c1', 'n', 'sha256:i', 'img', 0, '{}', 'exited');",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path).unwrap();
+        let n: i64 = db
+            .conn
+            .query_row("SELECT COUNT(*) FROM containers", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        let v = volumes::VolumeRow {
+            name: "v1".into(),
+            driver: "local".into(),
+            created: 1,
+            labels: Default::default(),
+            options: Default::default(),
+            anonymous: false,
+        };
+        volumes::insert(&db.conn, &v).unwrap();
+        volumes::add_ref(&db.conn, "c1", "v1").unwrap();
+        assert_eq!(volumes::users(&db.conn, "v1").unwrap(), ["c1"]);
+        assert_eq!(volumes::get(&db.conn, "v1").unwrap(), Some(v));
+        // Removing the container drops its references.
+        db.conn
+            .execute("DELETE FROM containers WHERE id = 'c1'", [])
+            .unwrap();
+        assert!(volumes::users(&db.conn, "v1").unwrap().is_empty());
+    }
+
+    #[test]
     fn refuses_a_newer_schema() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("berth.db");
