@@ -675,23 +675,12 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
     }
     let mut store = g.open_store()?;
     let (deleted, bytes) = containers::prune(&mut store)?;
-    print_pruned(&deleted);
+    format::print_deleted("Deleted Containers:", &deleted);
     println!(
         "Total reclaimed space: {}",
         format::human_size(bytes as i64)
     );
     Ok(0)
-}
-
-/// "Deleted Containers:" and the IDs, as Docker prints them (nothing when none).
-pub fn print_pruned(deleted: &[String]) {
-    if !deleted.is_empty() {
-        println!("Deleted Containers:");
-        for d in deleted {
-            println!("{d}");
-        }
-        println!();
-    }
 }
 
 /// The command a container runs, as Docker's COMMAND column shows it.

@@ -277,6 +277,17 @@ pub fn print_objects(
     }
 }
 
+/// A prune's "Deleted Containers:"-style list, as Docker prints it (nothing when empty).
+pub fn print_deleted(title: &str, items: &[String]) {
+    if !items.is_empty() {
+        println!("{title}");
+        for i in items {
+            println!("{i}");
+        }
+        println!();
+    }
+}
+
 /// Prints what `inspect` found: a pretty JSON array, one JSON object per line (`json`), or a
 /// template per object.
 pub fn print_inspected(format: Option<&str>, found: Vec<Value>) {

@@ -172,8 +172,8 @@ fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
     }
     let mut store = g.open_store()?;
     let p = system::prune(&mut store, a.all, a.volumes)?;
-    super::container::print_pruned(&p.containers);
-    super::volume::print_pruned(&p.volumes);
+    format::print_deleted("Deleted Containers:", &p.containers);
+    format::print_deleted("Deleted Volumes:", &p.volumes);
     super::image::print_pruned(&p.images);
     println!("Total reclaimed space: {}", human_size(p.bytes as i64));
     Ok(0)

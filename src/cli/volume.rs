@@ -295,23 +295,12 @@ fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
             .iter()
             .all(|(want, l)| label_matches(&v.labels, l) == *want)
     })?;
-    print_pruned(&removed);
+    format::print_deleted("Deleted Volumes:", &removed);
     println!(
         "Total reclaimed space: {}",
         format::human_size(bytes as i64)
     );
     Ok(0)
-}
-
-/// "Deleted Volumes:" and the names, as Docker prints them (nothing when none).
-pub fn print_pruned(removed: &[String]) {
-    if !removed.is_empty() {
-        println!("Deleted Volumes:");
-        for n in removed {
-            println!("{n}");
-        }
-        println!();
-    }
 }
 
 /// A container's `Mounts` array, `HostConfig.Binds` and `HostConfig.Mounts`, in Docker's shape.

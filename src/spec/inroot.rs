@@ -120,47 +120,15 @@ fn components(p: &Path) -> VecDeque<OsString> {
 /// `O_NOFOLLOW`. (Unlike openat2 this is open to races with a concurrent writer of the rootfs,
 /// which berth does not have while it builds the spec.)
 pub fn resolve_in_root_manually(root: &Path, path: &str) -> io::Result<PathBuf> {
-    let mut resolved: Vec<OsString> = Vec::new();
-    let mut pending = components(Path::new(path));
-    let mut links = 0;
-    let join = |parts: &[OsString]| -> PathBuf {
-        let mut p = root.to_path_buf();
-        p.extend(parts);
-        p
-    };
-    while let Some(c) = pending.pop_front() {
-        if c.as_os_str() == OsStr::from_bytes(b"..") {
-            resolved.pop();
-            continue;
-        }
-        let mut candidate = resolved.clone();
-        candidate.push(c.clone());
-        let here = join(&candidate);
-        let meta = fs::symlink_metadata(&here)?;
-        if !meta.file_type().is_symlink() {
-            resolved = candidate;
-            continue;
-        }
-        links += 1;
-        if links > MAX_SYMLINKS {
-            return Err(io::Error::from_raw_os_error(libc::ELOOP));
-        }
-        let target = fs::read_link(&here)?;
-        if target.is_absolute() {
-            resolved.clear();
-        }
-        let mut next = components(&target);
-        next.extend(pending);
-        pending = next;
-    }
-    Ok(join(&resolved))
+    let mut p = root.to_path_buf();
+    p.extend(walk_in_root(root, path, false)?);
+    Ok(p)
 }
 
-/// `path` joined to `root` with every symlink and `..` resolved inside `root`, as runc's
-/// `SecureJoin` does: components that do not exist (yet) are appended as they are. The result
-/// is always `root` or below it, and names no symlink except through components missing now.
-/// The returned path is relative to `root` and starts with `/` (`/` for the root itself).
-pub fn secure_join(root: &Path, path: &str) -> io::Result<String> {
+/// The user-space resolution: the components of `path` below `root`, every symlink read and
+/// restarted at `root` when absolute, `..` never above `root`. With `missing_ok`, components
+/// from the first one that does not exist are taken as they are (`..` lexically).
+fn walk_in_root(root: &Path, path: &str, missing_ok: bool) -> io::Result<Vec<OsString>> {
     let mut resolved: Vec<OsString> = Vec::new();
     let mut pending = components(Path::new(path));
     let mut links = 0;
@@ -178,7 +146,7 @@ pub fn secure_join(root: &Path, path: &str) -> io::Result<String> {
         here.extend(&resolved);
         let meta = match fs::symlink_metadata(&here) {
             Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(e) if missing_ok && e.kind() == io::ErrorKind::NotFound => {
                 missing = true;
                 continue;
             }
@@ -200,8 +168,16 @@ pub fn secure_join(root: &Path, path: &str) -> io::Result<String> {
         next.extend(pending);
         pending = next;
     }
+    Ok(resolved)
+}
+
+/// `path` joined to `root` with every symlink and `..` resolved inside `root`, as runc's
+/// `SecureJoin` does: components that do not exist (yet) are appended as they are. The result
+/// is always `root` or below it, and names no symlink except through components missing now.
+/// The returned path is relative to `root` and starts with `/` (`/` for the root itself).
+pub fn secure_join(root: &Path, path: &str) -> io::Result<String> {
     let mut out = String::new();
-    for c in &resolved {
+    for c in walk_in_root(root, path, true)? {
         out.push('/');
         out.push_str(&c.to_string_lossy());
     }

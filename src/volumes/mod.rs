@@ -59,14 +59,9 @@ pub fn io_err(path: &Path) -> impl FnOnce(io::Error) -> VolumeError + '_ {
     }
 }
 
-/// Docker's volume name rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+/// Docker's volume name rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, the same as for containers.
 pub fn is_valid_name(n: &str) -> bool {
-    let b = n.as_bytes();
-    b.len() >= 2
-        && b[0].is_ascii_alphanumeric()
-        && b[1..]
-            .iter()
-            .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c))
+    crate::containers::names::is_valid(n)
 }
 
 /// `ROOT/volumes`.
