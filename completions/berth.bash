@@ -1272,7 +1272,7 @@ _berth() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "image container" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "image container volume" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -3358,7 +3358,7 @@ _berth() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "image container" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "image container volume" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -3620,7 +3620,7 @@ _berth() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "image container" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "image container volume" -- "${cur}"))
                     return 0
                     ;;
                 --root)

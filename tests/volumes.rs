@@ -680,3 +680,65 @@ fn system_df_and_prune() {
     assert!(b.image_ids().is_empty());
     assert_no_leftovers(&b, &[]);
 }
+
+#[test]
+fn volumes_with_mount_options_are_mounted_while_used() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    b.run(&["volume", "create", "--opt", "type=tmpfs", "bad"])
+        .fails_with("need both type and device");
+    b.run(&["volume", "create", "--opt", "bogus=1", "bad"])
+        .fails_with("invalid option key");
+    assert!(volume_names(&b, &[]).is_empty());
+    b.run(&[
+        "volume",
+        "create",
+        "--opt",
+        "type=tmpfs",
+        "--opt",
+        "device=tmpfs",
+        "--opt",
+        "o=size=1m,mode=1777",
+        "tv",
+    ])
+    .ok();
+    let v: serde_json::Value =
+        serde_json::from_str(&b.run(&["volume", "inspect", "tv"]).ok().stdout).unwrap();
+    assert_eq!(v[0]["Options"]["type"], "tmpfs");
+    assert_eq!(v[0]["Options"]["o"], "size=1m,mode=1777");
+    let data = b.root().join("volumes/tv/_data");
+    for n in ["t1", "t2"] {
+        b.run(&[
+            "run", "-d", "--name", n, "-v", "tv:/t", &img, "sleep", "300",
+        ])
+        .ok();
+    }
+    b.run(&["exec", "t1", "sh", "-c", "echo shared > /t/f"])
+        .ok();
+    assert_eq!(
+        b.run(&["exec", "t2", "cat", "/t/f"]).ok().stdout,
+        "shared\n"
+    );
+    let r = b
+        .run(&[
+            "exec",
+            "t1",
+            "sh",
+            "-c",
+            "dd if=/dev/zero of=/t/big bs=1k count=2048 2>&1; stat -c %a /t",
+        ])
+        .ok();
+    assert!(r.stdout.contains("No space left on device"), "{}", r.stdout);
+    assert!(r.stdout.ends_with("1777\n"), "{}", r.stdout);
+    let ids = all_ids(&b);
+    // Mounted until the last user stops.
+    b.run(&["rm", "-f", "t1"]).ok();
+    assert_eq!(fs::read_to_string(data.join("f")).unwrap(), "shared\n");
+    b.run(&["rm", "-f", "t2"]).ok();
+    assert!(
+        !data.join("f").exists(),
+        "a tmpfs volume is empty once unused"
+    );
+    b.run(&["volume", "rm", "tv"]).ok();
+    assert_no_leftovers(&b, &ids);
+}

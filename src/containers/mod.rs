@@ -380,6 +380,7 @@ pub fn cleanup_runtime(store: &Store, id: &str, paths: &Paths) {
     if let Err(e) = rootfs::unmount(paths) {
         tracing::warn!("{e}");
     }
+    crate::volumes::mounts::release(&store.root, &store.runroot, id);
     remove_parent_cgroups();
 }
 

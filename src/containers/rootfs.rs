@@ -60,6 +60,8 @@ fn write_bundle(
     let image_config = crate::images::config(store, &row.image_id)?;
     let volume_mounts = crate::volumes::mounts::prepare(
         &store.root,
+        &store.runroot,
+        &row.id,
         &settings.mounts,
         &paths.rootfs(),
         &paths.run.join("binds"),

@@ -64,6 +64,9 @@ pub fn is_valid_name(n: &str) -> bool {
     crate::containers::names::is_valid(n)
 }
 
+/// `ROOT/volumes/<name>/opts.json`: the local driver's mount options (type, device, o).
+pub const OPTS_FILE: &str = "opts.json";
+
 /// `ROOT/volumes`.
 pub fn volumes_dir(root: &Path) -> PathBuf {
     root.join("volumes")
@@ -103,15 +106,27 @@ pub fn create_in_tx(
             driver: "local".into(),
             created: now_secs(),
             labels,
-            options,
+            options: options.clone(),
             anonymous,
         },
     )?;
+    let opts_json = serde_json::to_vec(&options).expect("serializable");
     let dir = volumes_dir(root);
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
     let t = tmp.new_dir("volume").map_err(io_err(tmp.dir()))?;
     let data = t.join("_data");
-    let made_data = std::fs::create_dir(&data).map_err(io_err(&data));
+    // Driver options are kept beside the data too (as Docker's local driver keeps opts.json):
+    // a container start reads them without the database.
+    let opts_file = t.join(OPTS_FILE);
+    let made_data = std::fs::create_dir(&data)
+        .map_err(io_err(&data))
+        .and_then(|_| {
+            if options.is_empty() {
+                Ok(())
+            } else {
+                std::fs::write(&opts_file, &opts_json).map_err(io_err(&opts_file))
+            }
+        });
     let final_dir = dir.join(name);
     let r = made_data.and_then(|_| std::fs::rename(&t, &final_dir).map_err(io_err(&final_dir)));
     if let Err(e) = r {
@@ -153,9 +168,10 @@ pub fn create(
             )));
         }
     }
-    if !options.is_empty() {
+    if !options.is_empty() && (!options.contains_key("type") || !options.contains_key("device")) {
         return Err(VolumeError::Invalid(
-            "volume options (type, device, o) are not supported by berth yet".into(),
+            "volume options need both type and device (e.g. --opt type=tmpfs --opt device=tmpfs)"
+                .into(),
         ));
     }
     let mut made = Vec::new();
@@ -203,6 +219,12 @@ pub fn remove(store: &mut Store, name: &str) -> Result<bool> {
         });
     }
     rows::delete(&tx, name)?;
+    // A volume with mount options is mounted only while containers use it; a crash may have
+    // left it mounted.
+    let data = data_dir(&root, name);
+    if crate::rootfs::is_mount_point(&data) {
+        let _ = nix::mount::umount2(&data, nix::mount::MntFlags::MNT_DETACH);
+    }
     // Out of the way inside the transaction (the directory is gone if the row is); the actual
     // deletion after the commit (a kill in between leaves a temp entry the sweep removes).
     let dir = volumes_dir(&root).join(name);

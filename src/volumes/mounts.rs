@@ -146,6 +146,109 @@ pub fn unmount_stages(dir: &Path) {
     let _ = fs::remove_dir(dir);
 }
 
+/// `RUNROOT/volume-users/<name>/<container id>`: who holds a volume with mount options mounted.
+fn users_dir(runroot: &Path, name: &str) -> PathBuf {
+    runroot.join("volume-users").join(name)
+}
+
+/// Takes the per-volume lock (on its directory) until the returned file is dropped.
+fn lock_volume(root: &Path, name: &str) -> Result<fs::File> {
+    use std::os::fd::AsRawFd;
+    let dir = super::volumes_dir(root).join(name);
+    let f = fs::File::open(&dir).map_err(io_err(&dir))?;
+    // SAFETY: flock on a descriptor we own.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(io_err(&dir)(std::io::Error::last_os_error()));
+    }
+    Ok(f)
+}
+
+/// The local driver's `o` option: mount flags, and the rest as filesystem data.
+fn mount_flags(o: &str) -> (nix::mount::MsFlags, String) {
+    use nix::mount::MsFlags as F;
+    let mut flags = F::empty();
+    let mut data = Vec::new();
+    for opt in o.split(',').filter(|s| !s.is_empty()) {
+        match opt {
+            "ro" => flags |= F::MS_RDONLY,
+            "rw" => {}
+            "nosuid" => flags |= F::MS_NOSUID,
+            "nodev" => flags |= F::MS_NODEV,
+            "noexec" => flags |= F::MS_NOEXEC,
+            "sync" => flags |= F::MS_SYNCHRONOUS,
+            "noatime" => flags |= F::MS_NOATIME,
+            "nodiratime" => flags |= F::MS_NODIRATIME,
+            "relatime" => flags |= F::MS_RELATIME,
+            "strictatime" => flags |= F::MS_STRICTATIME,
+            "bind" => flags |= F::MS_BIND,
+            "rbind" => flags |= F::MS_BIND | F::MS_REC,
+            other => data.push(other),
+        }
+    }
+    (flags, data.join(","))
+}
+
+/// A volume created with driver options (`--opt type=tmpfs --opt device=tmpfs --opt o=size=1m`)
+/// is mounted on its `_data` while containers use it, as Docker's local driver does: container
+/// `id` becomes a holder, and the first holder mounts it.
+fn hold_mounted(root: &Path, runroot: &Path, name: &str, id: &str) -> Result<()> {
+    let opts_file = super::volumes_dir(root).join(name).join(super::OPTS_FILE);
+    let Ok(text) = fs::read(&opts_file) else {
+        return Ok(());
+    };
+    let opts: std::collections::BTreeMap<String, String> = serde_json::from_slice(&text)
+        .map_err(|e| VolumeError::Invalid(format!("{}: {e}", opts_file.display())))?;
+    let _lock = lock_volume(root, name)?;
+    let users = users_dir(runroot, name);
+    fs::create_dir_all(&users).map_err(io_err(&users))?;
+    let data = data_dir(root, name);
+    if !crate::rootfs::is_mount_point(&data) {
+        let (flags, extra) = mount_flags(opts.get("o").map(String::as_str).unwrap_or(""));
+        let typ = opts
+            .get("type")
+            .map(String::as_str)
+            .filter(|t| *t != "none");
+        let device = opts.get("device").map(String::as_str).unwrap_or("none");
+        nix::mount::mount(
+            Some(device),
+            &data,
+            typ,
+            flags,
+            (!extra.is_empty()).then_some(extra.as_str()),
+        )
+        .map_err(|e| VolumeError::Invalid(format!("mounting volume {name}: {e}")))?;
+    }
+    let holder = users.join(id);
+    fs::write(&holder, b"").map_err(io_err(&holder))
+}
+
+/// Container `id` no longer uses its volumes: the last holder of a volume with mount options
+/// unmounts it. Best effort (called from cleanup paths).
+pub fn release(root: &Path, runroot: &Path, id: &str) {
+    let Ok(rd) = fs::read_dir(runroot.join("volume-users")) else {
+        return;
+    };
+    for e in rd.flatten() {
+        if !e.path().join(id).exists() {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(_lock) = lock_volume(root, &name) else {
+            continue;
+        };
+        let _ = fs::remove_file(e.path().join(id));
+        if is_empty_dir(&e.path()) {
+            let data = data_dir(root, &name);
+            if crate::rootfs::is_mount_point(&data)
+                && let Err(err) = nix::mount::umount2(&data, nix::mount::MntFlags::MNT_DETACH)
+            {
+                tracing::warn!("unmounting volume {name}: {err}");
+            }
+            let _ = fs::remove_dir(e.path());
+        }
+    }
+}
+
 /// Is directory `p` empty (or missing)?
 fn is_empty_dir(p: &Path) -> bool {
     fs::read_dir(p)
@@ -199,8 +302,12 @@ fn copy_up(rootfs: &Path, dest: &str, data: &Path) -> Result<()> {
 /// through the spec's `--tmpfs` path). `root` is berth's root (volumes live there), `rootfs`
 /// the container's mounted root filesystem, `stages` a directory for private stages of bind
 /// sources (see `private_source`; the caller unmounts them with [`unmount_stages`]).
+/// `runroot` and `id`: volumes with mount options are held mounted for container `id` (see
+/// [`release`]).
 pub fn prepare(
     root: &Path,
+    runroot: &Path,
+    id: &str,
     user: &[MountSpec],
     rootfs: &Path,
     stages: &Path,
@@ -228,6 +335,7 @@ pub fn prepare(
                 if !d.is_dir() {
                     return Err(VolumeError::NotFound(m.source.clone()));
                 }
+                hold_mounted(root, runroot, &m.source, id)?;
                 d
             }
         };
@@ -236,12 +344,14 @@ pub fn prepare(
         if dest == "/" {
             return Err(invalid(m, "it resolves to the container's root directory"));
         }
+        // Copy-up first: only what the image has at the destination counts, not the mount
+        // point made below.
+        if m.kind == MountKind::Volume && !m.nocopy {
+            copy_up(rootfs, &dest, &source)?;
+        }
         if source.is_dir() {
             inroot::mkdir_all_in_root(rootfs, &dest)
                 .map_err(|e| invalid(m, format!("creating the mount point {dest}: {e}")))?;
-        }
-        if m.kind == MountKind::Volume && !m.nocopy {
-            copy_up(rootfs, &dest, &source)?;
         }
         out.push(spec::Mount {
             source,
