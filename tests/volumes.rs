@@ -452,6 +452,10 @@ fn volume_commands_prune_and_in_use() {
     b.run(&["volume", "inspect", "nope"])
         .fails_with("no such volume");
     assert_eq!(volume_names(&b, &["--filter", "label=k=v"]), ["v1"]);
+    assert_eq!(
+        volume_names(&b, &["--filter", "label=com.docker.volume.anonymous"]),
+        std::slice::from_ref(&anon)
+    );
     let ls = b.run(&["volume", "ls", "--format", "json"]).ok();
     assert_eq!(ls.lines().len(), 2);
     let ls = b.run(&["volume", "ls"]).ok();
@@ -530,6 +534,13 @@ fn volumes_from_and_inspect_shapes() {
         j["HostConfig"]["Mounts"][0]["TmpfsOptions"]["SizeBytes"],
         1 << 20
     );
+    // A user mount replaces berth's generated /etc/hosts.
+    fs::write(host.join("hosts"), "10.1.2.3 mine\n").unwrap();
+    let hosts = format!("{}:/etc/hosts:ro", host.join("hosts").display());
+    let r = b
+        .run(&["run", "--rm", "-v", &hosts, &img, "cat", "/etc/hosts"])
+        .ok();
+    assert_eq!(r.stdout, "10.1.2.3 mine\n");
     b.run(&[
         "run",
         "--rm",

@@ -131,14 +131,10 @@ fn label_matches(labels: &BTreeMap<String, String>, spec: &str) -> bool {
 
 /// Docker's volume inspect object.
 pub fn volume_json(store: &Store, v: &VolumeRow) -> Value {
-    let mut labels = v.labels.clone();
-    if v.anonymous {
-        labels.insert("com.docker.volume.anonymous".into(), String::new());
-    }
     json!({
         "CreatedAt": crate::images::rfc3339(v.created),
         "Driver": v.driver,
-        "Labels": labels,
+        "Labels": v.labels,
         "Mountpoint": volumes::data_dir(&store.root, &v.name),
         "Name": v.name,
         "Options": if v.options.is_empty() { Value::Null } else { json!(v.options) },

@@ -173,6 +173,10 @@ pub fn build(
         ("hostname", "/etc/hostname"),
         ("resolv.conf", "/etc/resolv.conf"),
     ] {
+        // A user mount at the same place wins (Docker).
+        if s.mounts.iter().any(|m| m.target == dest) {
+            continue;
+        }
         run.mounts.push(Mount {
             source: paths.dir.join(file),
             destination: dest.to_string(),

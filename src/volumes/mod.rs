@@ -64,6 +64,9 @@ pub fn is_valid_name(n: &str) -> bool {
     crate::containers::names::is_valid(n)
 }
 
+/// The label Docker puts on anonymous volumes.
+pub const ANONYMOUS_LABEL: &str = "com.docker.volume.anonymous";
+
 /// `ROOT/volumes/<name>/opts.json`: the local driver's mount options (type, device, o).
 pub const OPTS_FILE: &str = "opts.json";
 
@@ -98,6 +101,11 @@ pub fn create_in_tx(
 ) -> Result<bool> {
     if rows::get(conn, name)?.is_some() {
         return Ok(false);
+    }
+    let mut labels = labels;
+    if anonymous {
+        // Docker 23+ marks anonymous volumes so (`volume prune` without `-a` takes only these).
+        labels.insert(ANONYMOUS_LABEL.to_string(), String::new());
     }
     rows::insert(
         conn,
