@@ -136,6 +136,13 @@ pub fn create_in_tx(
             }
         });
     let final_dir = dir.join(name);
+    // A directory without a row is what a creation killed before its commit left: empty, and
+    // nobody's (no row, so no container refers to it).
+    if final_dir.exists() {
+        let trash = tmp.new_path("volume-stale").map_err(io_err(tmp.dir()))?;
+        std::fs::rename(&final_dir, &trash).map_err(io_err(&final_dir))?;
+        let _ = crate::tmp::remove_any(&trash);
+    }
     let r = made_data.and_then(|_| std::fs::rename(&t, &final_dir).map_err(io_err(&final_dir)));
     if let Err(e) = r {
         let _ = crate::tmp::remove_any(&t);

@@ -259,7 +259,7 @@ fn is_empty_dir(p: &Path) -> bool {
 /// Copies the image's content at `dest` (already resolved inside `rootfs`) into the volume's
 /// `data` directory if the volume is empty: in a staging directory beside it first, then moved
 /// in entry by entry (a container already using the volume keeps seeing the same directory).
-fn copy_up(rootfs: &Path, dest: &str, data: &Path) -> Result<()> {
+fn copy_up(root: &Path, rootfs: &Path, dest: &str, data: &Path) -> Result<()> {
     let src = rootfs.join(dest.trim_start_matches('/'));
     let Ok(meta) = fs::symlink_metadata(&src) else {
         return Ok(());
@@ -267,9 +267,9 @@ fn copy_up(rootfs: &Path, dest: &str, data: &Path) -> Result<()> {
     if !meta.is_dir() || !is_empty_dir(data) {
         return Ok(());
     }
-    let stage = data.with_file_name(format!("_copyup-{}", std::process::id()));
-    let _ = crate::tmp::remove_any(&stage);
-    fs::create_dir(&stage).map_err(io_err(&stage))?;
+    // Staged in berth's temp area (same filesystem; swept if this process dies).
+    let tmp = crate::tmp::TempArea::new(root).map_err(io_err(root))?;
+    let stage = tmp.new_dir("copyup").map_err(io_err(tmp.dir()))?;
     let r = copy::copy_tree(&src, &stage)
         .map_err(|e| {
             VolumeError::Invalid(format!(
@@ -347,7 +347,7 @@ pub fn prepare(
         // Copy-up first: only what the image has at the destination counts, not the mount
         // point made below.
         if m.kind == MountKind::Volume && !m.nocopy {
-            copy_up(rootfs, &dest, &source)?;
+            copy_up(root, rootfs, &dest, &source)?;
         }
         if source.is_dir() {
             inroot::mkdir_all_in_root(rootfs, &dest)
