@@ -751,5 +751,18 @@ fn volumes_with_mount_options_are_mounted_while_used() {
         "a tmpfs volume is empty once unused"
     );
     b.run(&["volume", "rm", "tv"]).ok();
+    // --mount creates a volume with labels and options.
+    let r = b
+        .run(&[
+            "run", "--rm", "--mount",
+            "source=mv,target=/m,volume-label=team=db,volume-opt=type=tmpfs,volume-opt=device=tmpfs",
+            &img, "grep", " /m ", "/proc/mounts",
+        ])
+        .ok();
+    assert!(r.stdout.contains("tmpfs"), "{}", r.stdout);
+    let v: serde_json::Value =
+        serde_json::from_str(&b.run(&["volume", "inspect", "mv"]).ok().stdout).unwrap();
+    assert_eq!(v[0]["Labels"]["team"], "db");
+    assert_eq!(v[0]["Options"]["device"], "tmpfs");
     assert_no_leftovers(&b, &ids);
 }

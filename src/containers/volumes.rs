@@ -2,7 +2,7 @@
 //! user's `-v`/`--mount`, anonymous volumes named, and (inside the create transaction) missing
 //! volumes made and recorded as used by the container.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use rusqlite::Connection;
@@ -102,8 +102,8 @@ pub fn record(
             tmp,
             &m.source,
             m.anonymous,
-            BTreeMap::new(),
-            BTreeMap::new(),
+            m.volume_labels.clone(),
+            m.volume_options.clone(),
             made,
         )?;
         vrows::add_ref(conn, id, &m.source)?;

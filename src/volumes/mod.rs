@@ -102,6 +102,7 @@ pub fn create_in_tx(
     if rows::get(conn, name)?.is_some() {
         return Ok(false);
     }
+    check_options(&options)?;
     let mut labels = labels;
     if anonymous {
         // Docker 23+ marks anonymous volumes so (`volume prune` without `-a` takes only these).
@@ -152,6 +153,24 @@ pub fn create_in_tx(
     Ok(true)
 }
 
+/// The local driver's options: `type` and `device` together, and `o`.
+fn check_options(options: &BTreeMap<String, String>) -> Result<()> {
+    for k in options.keys() {
+        if !["type", "device", "o"].contains(&k.as_str()) {
+            return Err(VolumeError::Invalid(format!(
+                "invalid option key: {k:?} (the local driver takes type, device, o)"
+            )));
+        }
+    }
+    if !options.is_empty() && (!options.contains_key("type") || !options.contains_key("device")) {
+        return Err(VolumeError::Invalid(
+            "volume options need both type and device (e.g. --opt type=tmpfs --opt device=tmpfs)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Removes directories made for a transaction that did not commit.
 pub fn undo_dirs(made: &[PathBuf]) {
     for d in made {
@@ -176,19 +195,6 @@ pub fn create(
         Some(n) => (false, n.to_string()),
         None => (true, anonymous_name()),
     };
-    for k in options.keys() {
-        if !["type", "device", "o"].contains(&k.as_str()) {
-            return Err(VolumeError::Invalid(format!(
-                "invalid option key: {k:?} (the local driver takes type, device, o)"
-            )));
-        }
-    }
-    if !options.is_empty() && (!options.contains_key("type") || !options.contains_key("device")) {
-        return Err(VolumeError::Invalid(
-            "volume options need both type and device (e.g. --opt type=tmpfs --opt device=tmpfs)"
-                .into(),
-        ));
-    }
     let mut made = Vec::new();
     let root = store.root.clone();
     let tmp = store.tmp.clone();

@@ -1,6 +1,8 @@
 //! `-v`/`--volume` and `--mount` as Docker parses them (Linux rules), into [`MountSpec`]s that a
 //! container's settings store.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::{VolumeError, is_valid_name};
@@ -48,6 +50,9 @@ pub struct MountSpec {
     pub mode: String,
     /// Came from `-v` (HostConfig.Binds) rather than `--mount` (HostConfig.Mounts).
     pub from_volume_flag: bool,
+    /// `--mount volume-label=K=V`, `volume-opt=K=V`: used when the mount creates the volume.
+    pub volume_labels: BTreeMap<String, String>,
+    pub volume_options: BTreeMap<String, String>,
 }
 
 const PROPAGATIONS: [&str; 6] = [
@@ -200,6 +205,19 @@ pub fn parse_mount_flag(spec: &str) -> Result<MountSpec, VolumeError> {
                     .map_err(|_| invalid(spec, format!("invalid tmpfs-mode {s:?}")))?;
                 mode = Some(n);
             }
+            "volume-label" | "volume-opt" => {
+                let kv = value()?;
+                let (lk, lv) = kv.split_once('=').unwrap_or((kv, ""));
+                let map = if k == "volume-label" {
+                    &mut m.volume_labels
+                } else {
+                    &mut m.volume_options
+                };
+                map.insert(lk.to_string(), lv.to_string());
+            }
+            "volume-driver" if value()? != "local" => {
+                return Err(invalid(spec, "only the local volume driver is supported"));
+            }
             "consistency" | "bind-nonrecursive" | "volume-driver" => {}
             _ => return Err(invalid(spec, format!("unexpected key '{k}'"))),
         }
@@ -220,7 +238,8 @@ pub fn parse_mount_flag(spec: &str) -> Result<MountSpec, VolumeError> {
                     format!("invalid mount path: '{source}' mount path must be absolute"),
                 ));
             }
-            if nocopy.is_some() || size.is_some() || mode.is_some() {
+            let volume_opts = !m.volume_labels.is_empty() || !m.volume_options.is_empty();
+            if nocopy.is_some() || size.is_some() || mode.is_some() || volume_opts {
                 return Err(invalid(
                     spec,
                     "only bind options may be given for a bind mount",
@@ -252,7 +271,8 @@ pub fn parse_mount_flag(spec: &str) -> Result<MountSpec, VolumeError> {
                     "field Source must not be specified for a tmpfs",
                 ));
             }
-            if propagation.is_some() || nocopy.is_some() {
+            let volume_opts = !m.volume_labels.is_empty() || !m.volume_options.is_empty();
+            if propagation.is_some() || nocopy.is_some() || volume_opts {
                 return Err(invalid(spec, "only tmpfs options may be given for a tmpfs"));
             }
             let mut opts = Vec::new();
@@ -328,6 +348,13 @@ mod tests {
         let m = parse_mount_flag("src=v1,dst=/data,volume-nocopy").unwrap();
         assert_eq!(m.kind, MountKind::Volume);
         assert!(m.nocopy && !m.anonymous);
+        let m = parse_mount_flag(
+            "source=v2,target=/d,volume-label=a=b,volume-opt=type=tmpfs,volume-opt=device=tmpfs",
+        )
+        .unwrap();
+        assert_eq!(m.volume_labels["a"], "b");
+        assert_eq!(m.volume_options["type"], "tmpfs");
+        assert_eq!(m.volume_options["device"], "tmpfs");
         let m = parse_mount_flag("type=volume,target=/data,ro=false").unwrap();
         assert!(m.anonymous && !m.read_only);
         let m =
@@ -347,6 +374,8 @@ mod tests {
             "type=bind,source=/h,target=/c,bind-propagation=sideways",
             "type=volume,source=bad/name,target=/c",
             "type=volume,target=/c,readonly=maybe",
+            "type=bind,source=/h,target=/c,volume-label=a=b",
+            "type=volume,target=/c,volume-driver=nfs",
         ] {
             assert!(parse_mount_flag(bad).is_err(), "{bad:?} should fail");
         }
