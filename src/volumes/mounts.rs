@@ -259,12 +259,18 @@ fn is_empty_dir(p: &Path) -> bool {
 /// Copies the image's content at `dest` (already resolved inside `rootfs`) into the volume's
 /// `data` directory if the volume is empty: in a staging directory beside it first, then moved
 /// in entry by entry (a container already using the volume keeps seeing the same directory).
-fn copy_up(root: &Path, rootfs: &Path, dest: &str, data: &Path) -> Result<()> {
+fn copy_up(root: &Path, name: &str, rootfs: &Path, dest: &str) -> Result<()> {
+    let data = &data_dir(root, name);
     let src = rootfs.join(dest.trim_start_matches('/'));
     let Ok(meta) = fs::symlink_metadata(&src) else {
         return Ok(());
     };
     if !meta.is_dir() || !is_empty_dir(data) {
+        return Ok(());
+    }
+    // One copy-up at a time per volume: concurrent first starts fill it once.
+    let _lock = lock_volume(root, name)?;
+    if !is_empty_dir(data) {
         return Ok(());
     }
     // Staged in berth's temp area (same filesystem; swept if this process dies).
@@ -277,9 +283,6 @@ fn copy_up(root: &Path, rootfs: &Path, dest: &str, data: &Path) -> Result<()> {
             ))
         })
         .and_then(|_| {
-            if !is_empty_dir(data) {
-                return Ok(()); // another start filled it meanwhile
-            }
             for e in fs::read_dir(&stage).map_err(io_err(&stage))?.flatten() {
                 let to = data.join(e.file_name());
                 fs::rename(e.path(), &to).map_err(io_err(&to))?;
@@ -347,7 +350,7 @@ pub fn prepare(
         // Copy-up first: only what the image has at the destination counts, not the mount
         // point made below.
         if m.kind == MountKind::Volume && !m.nocopy {
-            copy_up(root, rootfs, &dest, &source)?;
+            copy_up(root, &m.source, rootfs, &dest)?;
         }
         if source.is_dir() {
             inroot::mkdir_all_in_root(rootfs, &dest)
