@@ -379,13 +379,26 @@ fn anonymous_volumes_from_the_image_and_rm_v() {
     b.run(&["rm", "r1"]).ok();
     assert_eq!(volume_names(&b, &[]), std::slice::from_ref(&name));
     b.run(&[
-        "create", "--name", "r2", "-v", "named:/x", "-v", "/anon", &redis,
+        "create",
+        "--name",
+        "r2",
+        "-v",
+        "named:/x",
+        "-v",
+        "/anon",
+        "--mount",
+        "type=volume,target=/m2",
+        &redis,
     ])
     .ok();
     let j = inspect(&b, "r2");
-    assert_eq!(j["Mounts"].as_array().unwrap().len(), 3);
+    assert_eq!(j["Mounts"].as_array().unwrap().len(), 4);
     assert_eq!(j["HostConfig"]["Binds"], serde_json::json!(["named:/x"]));
-    assert_eq!(volume_names(&b, &[]).len(), 4);
+    assert_eq!(
+        j["HostConfig"]["Mounts"],
+        serde_json::json!([{"Type": "volume", "Target": "/m2"}])
+    );
+    assert_eq!(volume_names(&b, &[]).len(), 5);
     b.run(&["rm", "-v", "r2"]).ok();
     let mut want = vec![name.clone(), "named".to_string()];
     want.sort();

@@ -346,10 +346,8 @@ pub fn container_mounts_json(
             }
             continue;
         }
-        if m.anonymous && m.kind == MountKind::Volume && m.mode.is_empty() && !m.nocopy {
-            // An image VOLUME (or `--mount` without source): Docker lists only the latter, but
-            // both look alike here; image VOLUMEs show in Config.Volumes.
-            continue;
+        if m.from_image {
+            continue; // shown in Config.Volumes
         }
         let mut h = Map::new();
         h.insert("Type".into(), json!(m.kind.as_str()));

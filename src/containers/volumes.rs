@@ -72,6 +72,7 @@ pub fn resolve_mounts(store: &Store, s: &Settings, image_config: &Value) -> Resu
                     kind: MountKind::Volume,
                     target,
                     anonymous: true,
+                    from_image: true,
                     ..Default::default()
                 });
             }

@@ -50,6 +50,8 @@ pub struct MountSpec {
     pub mode: String,
     /// Came from `-v` (HostConfig.Binds) rather than `--mount` (HostConfig.Mounts).
     pub from_volume_flag: bool,
+    /// An anonymous volume for one of the image's VOLUMEs (in neither list).
+    pub from_image: bool,
     /// `--mount volume-label=K=V`, `volume-opt=K=V`: used when the mount creates the volume.
     pub volume_labels: BTreeMap<String, String>,
     pub volume_options: BTreeMap<String, String>,
