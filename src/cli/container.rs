@@ -328,7 +328,8 @@ pub fn container_command(g: &GlobalOpts, c: ContainerCommand) -> anyhow::Result<
     }
 }
 
-fn kv_list(items: &[String], what: &str) -> anyhow::Result<BTreeMap<String, String>> {
+/// `KEY=VALUE` flags (labels, options) into a map; a bare `KEY` has an empty value.
+pub fn kv_list(items: &[String], what: &str) -> anyhow::Result<BTreeMap<String, String>> {
     let mut m = BTreeMap::new();
     for i in items {
         let (k, v) = i.split_once('=').unwrap_or((i.as_str(), ""));

@@ -97,24 +97,12 @@ pub fn volume_command(g: &GlobalOpts, c: VolumeCommand) -> anyhow::Result<i32> {
     }
 }
 
-fn kv(items: &[String], what: &str) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut m = BTreeMap::new();
-    for i in items {
-        let (k, v) = i.split_once('=').unwrap_or((i.as_str(), ""));
-        if k.is_empty() {
-            bail!("invalid {what} {i:?}: expected KEY=VALUE");
-        }
-        m.insert(k.to_string(), v.to_string());
-    }
-    Ok(m)
-}
-
 fn create(g: &GlobalOpts, a: CreateArgs) -> anyhow::Result<i32> {
     if a.driver != "local" {
         bail!("volume driver {:?} is not supported (only local)", a.driver);
     }
-    let labels = kv(&a.label, "label")?;
-    let opts = kv(&a.opt, "option")?;
+    let labels = super::container::kv_list(&a.label, "label")?;
+    let opts = super::container::kv_list(&a.opt, "option")?;
     let mut store = g.open_store()?;
     let v = volumes::create(&mut store, a.name.as_deref(), labels, opts)?;
     println!("{}", v.name);
