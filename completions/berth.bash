@@ -112,6 +112,9 @@ _berth() {
             berth,unpause)
                 cmd="berth__subcmd__unpause"
                 ;;
+            berth,volume)
+                cmd="berth__subcmd__volume"
+                ;;
             berth,wait)
                 cmd="berth__subcmd__wait"
                 ;;
@@ -334,6 +337,9 @@ _berth() {
             berth__subcmd__help,unpause)
                 cmd="berth__subcmd__help__subcmd__unpause"
                 ;;
+            berth__subcmd__help,volume)
+                cmd="berth__subcmd__help__subcmd__volume"
+                ;;
             berth__subcmd__help,wait)
                 cmd="berth__subcmd__help__subcmd__wait"
                 ;;
@@ -439,8 +445,29 @@ _berth() {
             berth__subcmd__help__subcmd__network,rm)
                 cmd="berth__subcmd__help__subcmd__network__subcmd__rm"
                 ;;
+            berth__subcmd__help__subcmd__system,df)
+                cmd="berth__subcmd__help__subcmd__system__subcmd__df"
+                ;;
+            berth__subcmd__help__subcmd__system,prune)
+                cmd="berth__subcmd__help__subcmd__system__subcmd__prune"
+                ;;
             berth__subcmd__help__subcmd__system,reset)
                 cmd="berth__subcmd__help__subcmd__system__subcmd__reset"
+                ;;
+            berth__subcmd__help__subcmd__volume,create)
+                cmd="berth__subcmd__help__subcmd__volume__subcmd__create"
+                ;;
+            berth__subcmd__help__subcmd__volume,inspect)
+                cmd="berth__subcmd__help__subcmd__volume__subcmd__inspect"
+                ;;
+            berth__subcmd__help__subcmd__volume,ls)
+                cmd="berth__subcmd__help__subcmd__volume__subcmd__ls"
+                ;;
+            berth__subcmd__help__subcmd__volume,prune)
+                cmd="berth__subcmd__help__subcmd__volume__subcmd__prune"
+                ;;
+            berth__subcmd__help__subcmd__volume,rm)
+                cmd="berth__subcmd__help__subcmd__volume__subcmd__rm"
                 ;;
             berth__subcmd__image,help)
                 cmd="berth__subcmd__image__subcmd__help"
@@ -559,17 +586,71 @@ _berth() {
             berth__subcmd__network__subcmd__help,rm)
                 cmd="berth__subcmd__network__subcmd__help__subcmd__rm"
                 ;;
+            berth__subcmd__system,df)
+                cmd="berth__subcmd__system__subcmd__df"
+                ;;
             berth__subcmd__system,help)
                 cmd="berth__subcmd__system__subcmd__help"
+                ;;
+            berth__subcmd__system,prune)
+                cmd="berth__subcmd__system__subcmd__prune"
                 ;;
             berth__subcmd__system,reset)
                 cmd="berth__subcmd__system__subcmd__reset"
                 ;;
+            berth__subcmd__system__subcmd__help,df)
+                cmd="berth__subcmd__system__subcmd__help__subcmd__df"
+                ;;
             berth__subcmd__system__subcmd__help,help)
                 cmd="berth__subcmd__system__subcmd__help__subcmd__help"
                 ;;
+            berth__subcmd__system__subcmd__help,prune)
+                cmd="berth__subcmd__system__subcmd__help__subcmd__prune"
+                ;;
             berth__subcmd__system__subcmd__help,reset)
                 cmd="berth__subcmd__system__subcmd__help__subcmd__reset"
+                ;;
+            berth__subcmd__volume,create)
+                cmd="berth__subcmd__volume__subcmd__create"
+                ;;
+            berth__subcmd__volume,help)
+                cmd="berth__subcmd__volume__subcmd__help"
+                ;;
+            berth__subcmd__volume,inspect)
+                cmd="berth__subcmd__volume__subcmd__inspect"
+                ;;
+            berth__subcmd__volume,list)
+                cmd="berth__subcmd__volume__subcmd__ls"
+                ;;
+            berth__subcmd__volume,ls)
+                cmd="berth__subcmd__volume__subcmd__ls"
+                ;;
+            berth__subcmd__volume,prune)
+                cmd="berth__subcmd__volume__subcmd__prune"
+                ;;
+            berth__subcmd__volume,remove)
+                cmd="berth__subcmd__volume__subcmd__rm"
+                ;;
+            berth__subcmd__volume,rm)
+                cmd="berth__subcmd__volume__subcmd__rm"
+                ;;
+            berth__subcmd__volume__subcmd__help,create)
+                cmd="berth__subcmd__volume__subcmd__help__subcmd__create"
+                ;;
+            berth__subcmd__volume__subcmd__help,help)
+                cmd="berth__subcmd__volume__subcmd__help__subcmd__help"
+                ;;
+            berth__subcmd__volume__subcmd__help,inspect)
+                cmd="berth__subcmd__volume__subcmd__help__subcmd__inspect"
+                ;;
+            berth__subcmd__volume__subcmd__help,ls)
+                cmd="berth__subcmd__volume__subcmd__help__subcmd__ls"
+                ;;
+            berth__subcmd__volume__subcmd__help,prune)
+                cmd="berth__subcmd__volume__subcmd__help__subcmd__prune"
+                ;;
+            berth__subcmd__volume__subcmd__help,rm)
+                cmd="berth__subcmd__volume__subcmd__help__subcmd__rm"
                 ;;
             *)
                 ;;
@@ -578,7 +659,7 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image network system port login logout completion container-monitor generate-man help"
+            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -742,7 +823,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -m -c -h -V --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --root --runroot --log-level --help --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -h -V --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -857,6 +938,22 @@ _berth() {
                     return 0
                     ;;
                 --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1297,7 +1394,7 @@ _berth() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "image container" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "image container volume" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -1572,7 +1669,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -m -c -d -h -V --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --detach --sig-proxy --root --runroot --log-level --help --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -d -h -V --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --detach --sig-proxy --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1687,6 +1784,22 @@ _berth() {
                     return 0
                     ;;
                 --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1920,7 +2033,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -m -c -h -V --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --root --runroot --log-level --help --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -h -V --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2035,6 +2148,22 @@ _berth() {
                     return 0
                     ;;
                 --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2206,7 +2335,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help)
-            opts="run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image network system port login logout completion container-monitor generate-man help"
+            opts="run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3088,8 +3217,36 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__system)
-            opts="reset"
+            opts="df prune reset"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__system__subcmd__df)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__system__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3146,6 +3303,90 @@ _berth() {
         berth__subcmd__help__subcmd__unpause)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__volume)
+            opts="create ls inspect rm prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__volume__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__volume__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__volume__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__volume__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__volume__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3443,7 +3684,7 @@ _berth() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "image container" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "image container volume" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -3705,7 +3946,7 @@ _berth() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "image container" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "image container volume" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -4506,7 +4747,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -m -c -d -h -V --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --detach --sig-proxy --root --runroot --log-level --help --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -d -h -V --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --detach --sig-proxy --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4621,6 +4862,22 @@ _berth() {
                     return 0
                     ;;
                 --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4776,7 +5033,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__system)
-            opts="-h -V --root --runroot --log-level --help --version reset help"
+            opts="-h -V --root --runroot --log-level --help --version df prune reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4801,9 +5058,53 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        berth__subcmd__system__subcmd__help)
-            opts="reset help"
+        berth__subcmd__system__subcmd__df)
+            opts="-v -h -V --verbose --format --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__system__subcmd__help)
+            opts="df prune reset help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__system__subcmd__help__subcmd__df)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4829,6 +5130,20 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__system__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__system__subcmd__help__subcmd__reset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -4836,6 +5151,32 @@ _berth() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__system__subcmd__prune)
+            opts="-a -f -h -V --all --volumes --force --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4924,6 +5265,304 @@ _berth() {
         berth__subcmd__unpause)
             opts="-h -V --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume)
+            opts="-h -V --root --runroot --log-level --help --version create ls list inspect rm remove prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__create)
+            opts="-d -o -h -V --driver --label --opt --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__help)
+            opts="create ls inspect rm prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__inspect)
+            opts="-f -h -V --format --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__ls)
+            opts="-q -f -h -V --quiet --filter --format --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__prune)
+            opts="-a -f -h -V --all --filter --force --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__volume__subcmd__rm)
+            opts="-f -h -V --force --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -20,4 +20,6 @@ pub mod runtime;
 pub mod spec;
 pub mod state;
 pub mod store;
+pub mod system;
 pub mod tmp;
+pub mod volumes;

@@ -108,6 +108,15 @@ pub struct CreateArgs {
     /// Mount a tmpfs directory (PATH[:OPTIONS])
     #[arg(long, value_name = "PATH")]
     pub tmpfs: Vec<String>,
+    /// Bind mount a host path or mount a volume ([SOURCE:]DEST[:ro|rw][,z][,rshared|rslave|rprivate])
+    #[arg(short, long = "volume", value_name = "VOLUME")]
+    pub volume: Vec<String>,
+    /// Attach a filesystem mount (type=bind|volume|tmpfs,source=…,target=…,readonly,…)
+    #[arg(long, value_name = "MOUNT")]
+    pub mount: Vec<String>,
+    /// Mount the volumes of a container (CONTAINER[:ro|rw])
+    #[arg(long, value_name = "CONTAINER")]
+    pub volumes_from: Vec<String>,
     /// Namespaced kernel parameters (KEY=VALUE)
     #[arg(long, value_name = "KEY=VALUE")]
     pub sysctl: Vec<String>,
@@ -344,7 +353,8 @@ pub fn container_command(g: &GlobalOpts, c: ContainerCommand) -> anyhow::Result<
     }
 }
 
-fn kv_list(items: &[String], what: &str) -> anyhow::Result<BTreeMap<String, String>> {
+/// `KEY=VALUE` flags (labels, options) into a map; a bare `KEY` has an empty value.
+pub fn kv_list(items: &[String], what: &str) -> anyhow::Result<BTreeMap<String, String>> {
     let mut m = BTreeMap::new();
     for i in items {
         let (k, v) = i.split_once('=').unwrap_or((i.as_str(), ""));
@@ -410,6 +420,13 @@ fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
             other => bail!("unknown log opt {other:?} (supported: max-size, max-file)"),
         }
     }
+    let mut mounts = Vec::new();
+    for v in &a.volume {
+        mounts.push(crate::volumes::parse_volume_flag(v)?);
+    }
+    for m in &a.mount {
+        mounts.push(crate::volumes::parse_mount_flag(m)?);
+    }
     let memory_swap = match a.memory_swap.as_deref() {
         Some("-1") => Some(-1),
         Some(s) => Some(parse_size(s)?),
@@ -459,6 +476,8 @@ fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
         log_max_size,
         log_max_file,
         init: a.init,
+        mounts,
+        volumes_from: a.volumes_from.clone(),
     })
 }
 
@@ -528,7 +547,7 @@ pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
             // A `run` that fails leaves nothing behind (Docker would keep a "Created" container;
             // `create` + `start` still do).
             if let Ok(c) = containers::resolve(&store, &c.id) {
-                let _ = lifecycle::remove(&mut store, &c, true);
+                let _ = lifecycle::remove_with_volumes(&mut store, &c, true, true);
             }
             Ok(start_failed(code, &msg))
         }
@@ -638,7 +657,7 @@ pub fn kill(g: &GlobalOpts, a: KillArgs) -> anyhow::Result<i32> {
 pub fn rm(g: &GlobalOpts, a: RmArgs) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
     Ok(each(&mut store, &a.containers, |s, c| {
-        lifecycle::remove(s, c, a.force)
+        lifecycle::remove_with_volumes(s, c, a.force, a.volumes)
     }))
 }
 
@@ -689,21 +708,12 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
         }
     }
     let mut store = g.open_store()?;
-    let mut deleted = Vec::new();
-    for c in containers::list(&mut store)? {
-        if matches!(c.status, Status::Exited | Status::Created | Status::Dead) {
-            containers::remove_stopped(&mut store, &c)?;
-            deleted.push(c.id);
-        }
-    }
-    if !deleted.is_empty() {
-        println!("Deleted Containers:");
-        for d in &deleted {
-            println!("{d}");
-        }
-        println!();
-    }
-    println!("Total reclaimed space: 0B");
+    let (deleted, bytes) = containers::prune(&mut store)?;
+    format::print_deleted("Deleted Containers:", &deleted);
+    println!(
+        "Total reclaimed space: {}",
+        format::human_size(bytes as i64)
+    );
     Ok(0)
 }
 
@@ -833,9 +843,28 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
             m.insert("State".into(), json!(c.status.as_str()));
             m.insert("Status".into(), json!(containers::status_line(c, now)));
             m.insert("Networks".into(), json!(s.network));
-            m.insert("Mounts".into(), json!(""));
+            m.insert(
+                "Mounts".into(),
+                json!(
+                    s.mounts
+                        .iter()
+                        .filter(|m| m.kind != crate::volumes::MountKind::Tmpfs)
+                        .map(|m| m.source.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            );
             m.insert("Size".into(), json!("N/A"));
-            m.insert("LocalVolumes".into(), json!("0"));
+            m.insert(
+                "LocalVolumes".into(),
+                json!(
+                    s.mounts
+                        .iter()
+                        .filter(|m| m.kind == crate::volumes::MountKind::Volume)
+                        .count()
+                        .to_string()
+                ),
+            );
             m
         })
         .collect();
@@ -955,6 +984,18 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
                 .join(":")
         })
         .unwrap_or_default();
+    let (mounts, binds, hc_mounts) = super::volume::container_mounts_json(&store.root, &s.mounts);
+    let mut config_volumes = img_cfg.get("Volumes").cloned().unwrap_or(Value::Null);
+    for m in s
+        .mounts
+        .iter()
+        .filter(|m| m.anonymous && m.from_volume_flag)
+    {
+        if !config_volumes.is_object() {
+            config_volumes = json!({});
+        }
+        config_volumes[&m.target] = json!({});
+    }
     json!({
         "Id": c.id,
         "Created": containers::rfc3339_nanos(c.created),
@@ -1007,6 +1048,9 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
             "PidsLimit": s.pids_limit,
             "BlkioWeight": s.blkio_weight.unwrap_or(0),
             "Init": s.init,
+            "Binds": binds,
+            "Mounts": hc_mounts,
+            "VolumesFrom": if s.volumes_from.is_empty() { Value::Null } else { json!(s.volumes_from) },
             "LogConfig": { "Type": "json-file", "Config": {} },
         },
         "GraphDriver": {
@@ -1018,7 +1062,7 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
                 "MergedDir": paths.rootfs(),
             }
         },
-        "Mounts": [],
+        "Mounts": mounts,
         "Config": {
             "Hostname": s.hostname.clone().unwrap_or_else(|| c.id[..12].to_string()),
             "User": s.user.clone().or_else(|| img_cfg.get("User").and_then(|u| u.as_str()).map(str::to_string)).unwrap_or_default(),
@@ -1033,7 +1077,7 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
             "StopSignal": s.stop_signal.clone().or_else(|| img_cfg.get("StopSignal").and_then(|u| u.as_str()).map(str::to_string)),
             "StopTimeout": s.stop_timeout,
             "ExposedPorts": img_cfg.get("ExposedPorts").cloned(),
-            "Volumes": img_cfg.get("Volumes").cloned(),
+            "Volumes": config_volumes,
         },
         "NetworkSettings": super::network::network_settings(store, c, &s),
     })

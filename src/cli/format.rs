@@ -277,24 +277,34 @@ pub fn print_objects(
     }
 }
 
-/// Prints `inspect` results: a pretty JSON array by default, one compact object per line for
-/// `--format json`, or a Go template per object.
-pub fn print_inspect(format: Option<&str>, found: &[Value]) -> anyhow::Result<()> {
+/// A prune's "Deleted Containers:"-style list, as Docker prints it (nothing when empty).
+pub fn print_deleted(title: &str, items: &[String]) {
+    if !items.is_empty() {
+        println!("{title}");
+        for i in items {
+            println!("{i}");
+        }
+        println!();
+    }
+}
+
+/// Prints what `inspect` found: a pretty JSON array, one JSON object per line (`json`), or a
+/// template per object.
+pub fn print_inspected(format: Option<&str>, found: Vec<Value>) {
     match Format::parse(format) {
-        Format::Table => print_json_pretty(&Value::Array(found.to_vec())),
+        Format::Table => print_json_pretty(&Value::Array(found)),
         Format::Json => {
-            for f in found {
+            for f in &found {
                 println!("{f}");
             }
         }
         Format::Template { template, .. } => {
-            for f in found {
+            for f in &found {
                 let obj = f.as_object().cloned().unwrap_or_default();
                 println!("{}", render_template(&template, &obj));
             }
         }
     }
-    Ok(())
 }
 
 /// Prints JSON indented with four spaces, as `docker inspect` does.

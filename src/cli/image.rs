@@ -80,7 +80,7 @@ pub struct InspectArgs {
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Only inspect objects of this type
-    #[arg(long = "type", value_name = "TYPE", value_parser = ["image", "container"])]
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["image", "container", "volume"])]
     pub kind: Option<String>,
 }
 
@@ -430,30 +430,39 @@ pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
     let store = g.open_store()?;
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    let kind = a.kind.as_deref();
-    let want_image = kind.is_none() || kind == Some("image");
-    let want_container = kind.is_none() || kind == Some("container");
-    let want_network = kind.is_none() || kind == Some("network");
+    let want = |k: &str| a.kind.as_deref().is_none_or(|w| w == k);
     for n in &a.names {
-        if want_container && let Ok(c) = crate::containers::resolve(&store, n) {
+        if want("container")
+            && let Ok(c) = crate::containers::resolve(&store, n)
+        {
             found.push(super::container::inspect_json(&store, &c));
             continue;
         }
-        if want_network && let Ok(net) = crate::network::resolve(&store, n) {
+        if want("network")
+            && let Ok(net) = crate::network::resolve(&store, n)
+        {
             found.push(super::network::inspect_json(&store, &net)?);
             continue;
         }
-        if !want_image {
-            missing.push(n.clone());
+        if want("image") {
+            match images::resolve(&store, n) {
+                Ok((id, _)) => {
+                    found.push(images::inspect(&store, &id)?);
+                    continue;
+                }
+                Err(ImageError::NotFound(_)) | Err(ImageError::Reference(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if want("volume")
+            && let Ok(v) = crate::volumes::get(&store, n)
+        {
+            found.push(super::volume::volume_json(&store, &v));
             continue;
         }
-        match images::resolve(&store, n) {
-            Ok((id, _)) => found.push(images::inspect(&store, &id)?),
-            Err(ImageError::NotFound(_)) | Err(ImageError::Reference(_)) => missing.push(n.clone()),
-            Err(e) => return Err(e.into()),
-        }
+        missing.push(n.clone());
     }
-    format::print_inspect(a.format.as_deref(), &found)?;
+    format::print_inspected(a.format.as_deref(), found);
     if let Some(m) = missing.first() {
         bail!("No such object: {m}");
     }
@@ -547,6 +556,16 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
     }
     let mut store = g.open_store()?;
     let (removed, reclaimed) = images::prune(&mut store, a.all)?;
+    print_pruned(&removed);
+    println!(
+        "Total reclaimed space: {}",
+        format::human_size(reclaimed as i64)
+    );
+    Ok(0)
+}
+
+/// "Deleted Images:" and what was untagged and deleted, as Docker prints them.
+pub fn print_pruned(removed: &[Removed]) {
     if !removed.is_empty() {
         println!("Deleted Images:");
         for r in removed {
@@ -557,15 +576,10 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
         }
         println!();
     }
-    println!(
-        "Total reclaimed space: {}",
-        format::human_size(reclaimed as i64)
-    );
-    Ok(0)
 }
 
 /// Asks on the terminal; without a terminal the answer is no.
-fn confirm(prompt: &str) -> anyhow::Result<bool> {
+pub fn confirm(prompt: &str) -> anyhow::Result<bool> {
     use std::io::Write;
     print!("{prompt}");
     std::io::stdout().flush()?;

@@ -9,6 +9,7 @@ pub mod format;
 pub mod image;
 pub mod network;
 pub mod system;
+pub mod volume;
 
 use std::path::PathBuf;
 
@@ -115,7 +116,10 @@ pub enum Command {
     /// Manage networks
     #[command(subcommand)]
     Network(network::NetworkCommand),
-    /// Manage berth as a whole
+    /// Manage volumes
+    #[command(subcommand)]
+    Volume(volume::VolumeCommand),
+    /// Manage berth (disk usage, prune, reset)
     #[command(subcommand)]
     System(system::SystemCommand),
     /// List port mappings or a specific mapping for the container
@@ -165,6 +169,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Image(c) => image::image_command(g, c),
         Command::Network(c) => network::network_command(g, c),
         Command::Port(a) => network::port(g, a),
+        Command::Volume(c) => volume::volume_command(g, c),
         Command::System(c) => system::system_command(g, c),
         Command::Login(a) => auth::login(a),
         Command::Logout(a) => auth::logout(a),

@@ -172,7 +172,7 @@ pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32>
                     }
                 }
             }
-            format::print_inspect(a.format.as_deref(), &out)?;
+            format::print_inspected(a.format.as_deref(), out);
             if missing.is_some() {
                 return Ok(1);
             }

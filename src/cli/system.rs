@@ -1,17 +1,20 @@
-//! `berth system …`: the whole store at once.
-
-use std::io::{BufRead, Write};
-use std::path::Path;
+//! `system df` and `system prune`.
 
 use clap::{Args, Subcommand};
+use serde_json::{Map, Value, json};
 
 use super::GlobalOpts;
-use crate::containers;
+use super::format::{self, human_size};
+use crate::system::{self, Usage};
 
 #[derive(Debug, Subcommand)]
 pub enum SystemCommand {
-    /// Remove every container, network and image, and berth's kernel state (bridges, firewall
-    /// rules): the root and run root directories are deleted
+    /// Show disk usage
+    Df(DfArgs),
+    /// Remove unused data
+    Prune(PruneArgs),
+    /// Remove every container, network, volume and image, and berth's kernel state (bridges,
+    /// firewall rules): the root and run root directories are deleted
     Reset(ResetArgs),
 }
 
@@ -22,54 +25,194 @@ pub struct ResetArgs {
     pub force: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct DfArgs {
+    /// Show detailed information on space usage
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Output format: table, json, or a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Remove all unused images, not just dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// Prune anonymous volumes
+    #[arg(long)]
+    pub volumes: bool,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+}
+
 pub fn system_command(g: &GlobalOpts, c: SystemCommand) -> anyhow::Result<i32> {
     match c {
+        SystemCommand::Df(a) => df(g, a),
+        SystemCommand::Prune(a) => prune(g, a),
         SystemCommand::Reset(a) => reset(g, a),
     }
 }
 
 fn reset(g: &GlobalOpts, a: ResetArgs) -> anyhow::Result<i32> {
-    if !a.force {
-        eprint!(
-            "WARNING! This will remove all containers, networks and images in {} and {}.\n\
+    if !a.force
+        && !super::image::confirm(&format!(
+            "WARNING! This will remove all containers, networks, volumes and images in {} and {}.\n\
              Are you sure you want to continue? [y/N] ",
             g.root.display(),
             g.runroot.display()
-        );
-        let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        if !matches!(line.trim(), "y" | "Y" | "yes") {
-            return Ok(0);
-        }
+        ))?
+    {
+        return Ok(0);
     }
     if g.root.exists() {
         let mut store = g.open_store()?;
-        for c in containers::list(&mut store)? {
-            containers::lifecycle::remove(&mut store, &c, true)?;
-        }
-        crate::network::remove_all(&mut store)?;
+        system::reset(&mut store)?;
     }
     for dir in [&g.runroot, &g.root] {
-        unmount_below(dir);
+        system::unmount_below(dir);
         crate::tmp::remove_any(dir)
             .map_err(|e| anyhow::anyhow!("removing {}: {e}", dir.display()))?;
     }
     Ok(0)
 }
 
-/// Unmounts everything mounted at or below `dir` (image mounts, leftovers), deepest first.
-fn unmount_below(dir: &Path) {
-    let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") else {
-        return;
-    };
-    let mut points: Vec<&str> = info
-        .lines()
-        .filter_map(|l| l.split(' ').nth(4))
-        .filter(|m| Path::new(m).starts_with(dir))
-        .collect();
-    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for p in points {
-        let _ = nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH);
+/// Docker's RECLAIMABLE column: "1.2MB (40%)".
+fn reclaimable(u: &Usage) -> String {
+    if u.size == 0 {
+        return human_size(u.reclaimable as i64);
     }
+    format!(
+        "{} ({}%)",
+        human_size(u.reclaimable as i64),
+        u.reclaimable * 100 / u.size
+    )
+}
+
+fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
+    let mut store = g.open_store()?;
+    let du = system::disk_usage(&mut store)?;
+    let none = Usage::default();
+    let objs: Vec<Map<String, Value>> = [
+        ("Images", &du.images),
+        ("Containers", &du.containers),
+        ("Local Volumes", &du.volumes),
+        ("Build Cache", &none),
+    ]
+    .iter()
+    .map(|(t, u)| {
+        let mut m = Map::new();
+        m.insert("Type".into(), json!(t));
+        m.insert("TotalCount".into(), json!(u.total.to_string()));
+        m.insert("Active".into(), json!(u.active.to_string()));
+        m.insert("Size".into(), json!(human_size(u.size as i64)));
+        m.insert("Reclaimable".into(), json!(reclaimable(u)));
+        m
+    })
+    .collect();
+    if !a.verbose {
+        format::print_objects(
+            a.format.as_deref(),
+            objs,
+            &[
+                ("Type", "TYPE"),
+                ("TotalCount", "TOTAL"),
+                ("Active", "ACTIVE"),
+                ("Size", "SIZE"),
+                ("Reclaimable", "RECLAIMABLE"),
+            ],
+            &["Type", "TotalCount", "Active", "Size", "Reclaimable"],
+        );
+        return Ok(0);
+    }
+    let now = crate::containers::now_nanos();
+    println!("Images space usage:\n");
+    let rows: Vec<Vec<String>> = du
+        .image_list
+        .iter()
+        .map(|i| {
+            vec![
+                crate::images::short_id(&i.id),
+                human_size(i.size as i64),
+                i.containers.to_string(),
+            ]
+        })
+        .collect();
+    format::print_table(&["IMAGE ID", "SIZE", "CONTAINERS"], &rows);
+    println!("\nContainers space usage:\n");
+    let rows: Vec<Vec<String>> = du
+        .container_list
+        .iter()
+        .map(|c| {
+            vec![
+                c.row.id[..12].to_string(),
+                c.row.image_name.clone(),
+                c.volumes.to_string(),
+                human_size(c.size as i64),
+                format::ago(c.row.created / 1_000_000_000, now / 1_000_000_000),
+                crate::containers::status_line(&c.row, now),
+                c.row.name.clone(),
+            ]
+        })
+        .collect();
+    format::print_table(
+        &[
+            "CONTAINER ID",
+            "IMAGE",
+            "LOCAL VOLUMES",
+            "SIZE",
+            "CREATED",
+            "STATUS",
+            "NAMES",
+        ],
+        &rows,
+    );
+    println!("\nLocal Volumes space usage:\n");
+    let rows: Vec<Vec<String>> = du
+        .volume_list
+        .iter()
+        .map(|v| {
+            vec![
+                v.name.clone(),
+                v.links.to_string(),
+                human_size(v.size as i64),
+            ]
+        })
+        .collect();
+    format::print_table(&["VOLUME NAME", "LINKS", "SIZE"], &rows);
+    println!("\nBuild cache usage: 0B");
+    Ok(0)
+}
+
+fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
+    if !a.force {
+        let mut what = vec![
+            "all stopped containers",
+            "all networks not used by at least one container",
+        ];
+        if a.volumes {
+            what.push("all anonymous volumes not used by at least one container");
+        }
+        what.push(if a.all {
+            "all images without at least one container associated to them"
+        } else {
+            "all dangling images"
+        });
+        let list: String = what.iter().map(|w| format!("  - {w}\n")).collect();
+        if !super::image::confirm(&format!(
+            "WARNING! This will remove:\n{list}\nAre you sure you want to continue? [y/N] "
+        ))? {
+            return Ok(0);
+        }
+    }
+    let mut store = g.open_store()?;
+    let p = system::prune(&mut store, a.all, a.volumes)?;
+    format::print_deleted("Deleted Containers:", &p.containers);
+    format::print_deleted("Deleted Volumes:", &p.volumes);
+    format::print_deleted("Deleted Networks:", &p.networks);
+    super::image::print_pruned(&p.images);
+    println!("Total reclaimed space: {}", human_size(p.bytes as i64));
+    Ok(0)
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{ContainerError, Paths, Result, Settings, pid_alive, reconcile, remove_stopped};
+use super::{ContainerError, Paths, Result, Settings, pid_alive, reconcile};
 use crate::monitor::client::{self, AttachOptions, ClientError};
 use crate::monitor::protocol::{WANT_STDERR, WANT_STDIN, WANT_STDOUT};
 use crate::state::containers::{self as rows, ContainerRow};
@@ -164,6 +164,16 @@ pub fn wait(store: &mut Store, c: &ContainerRow) -> Result<i64> {
 
 /// `berth rm [-f]`.
 pub fn remove(store: &mut Store, c: &ContainerRow, force: bool) -> Result<()> {
+    remove_with_volumes(store, c, force, false)
+}
+
+/// `berth rm [-f] [-v]`: with `volumes`, the container's anonymous volumes go too.
+pub fn remove_with_volumes(
+    store: &mut Store,
+    c: &ContainerRow,
+    force: bool,
+    volumes: bool,
+) -> Result<()> {
     let c = reconcile(store, c.clone())?;
     if c.status.is_active() {
         if !force {
@@ -183,7 +193,7 @@ pub fn remove(store: &mut Store, c: &ContainerRow, force: bool) -> Result<()> {
         }
     }
     match rows::get(&store.db.conn, &c.id)? {
-        Some(now) => remove_stopped(store, &now),
+        Some(now) => super::remove_stopped_volumes(store, &now, volumes),
         None => Ok(()),
     }
 }

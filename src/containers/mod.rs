@@ -16,6 +16,7 @@ pub mod names;
 pub mod rootfs;
 pub mod runspec;
 pub mod settings;
+pub mod volumes;
 
 use std::fs;
 use std::io;
@@ -54,6 +55,8 @@ pub enum ContainerError {
     Image(#[from] ImageError),
     #[error(transparent)]
     State(#[from] StateError),
+    #[error(transparent)]
+    Volume(#[from] crate::volumes::VolumeError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error("{0}")]
@@ -230,6 +233,9 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
     }
     // Validate everything the spec will need now, so a bad flag leaves nothing behind.
     let image_config = images::config(store, &image_id)?;
+    let mut settings = settings.clone();
+    settings.mounts = volumes::resolve_mounts(store, &settings, &image_config)?;
+    let settings = &settings;
     settings::validate(settings, &image_config)?;
     if let Some(other) = settings.network.strip_prefix("container:") {
         resolve(store, other)?;
@@ -246,7 +252,9 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
 
     let id = names::new_id();
     let paths = Paths::new(store, &id);
-    let row = {
+    let (root, tmp) = (store.root.clone(), store.tmp.clone());
+    let mut made = Vec::new();
+    let row = (|| {
         let tx = store.db.write()?;
         let name = match name {
             Some(n) => {
@@ -292,18 +300,30 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
                 },
             )?;
         }
+        volumes::record(&tx, &root, &tmp, &id, &settings.mounts, &mut made)?;
         // Directories are made inside the transaction: if that fails, the row is rolled back.
         for d in [paths.upper(), paths.work()] {
             fs::create_dir_all(&d).map_err(io_err(&d))?;
         }
         tx.commit().map_err(StateError::from)?;
-        row
-    };
-    Ok(row)
+        Ok(row)
+    })();
+    if row.is_err() {
+        crate::volumes::undo_dirs(&made);
+        let _ = crate::tmp::remove_any(&paths.dir);
+    }
+    row
 }
 
 /// Removes a stopped container: mounts, runtime state, cgroups, directories and its row.
 pub fn remove_stopped(store: &mut Store, c: &ContainerRow) -> Result<()> {
+    remove_stopped_volumes(store, c, false)
+}
+
+/// [`remove_stopped`], and with `volumes` (`rm -v`, `--rm`) the container's anonymous volumes
+/// that no other container uses.
+pub fn remove_stopped_volumes(store: &mut Store, c: &ContainerRow, volumes: bool) -> Result<()> {
+    let used = crate::state::volumes::of_container(&store.db.conn, &c.id)?;
     let paths = Paths::new(store, &c.id);
     cleanup_runtime(store, &c.id, &paths);
     for d in [&paths.run, &paths.dir] {
@@ -314,7 +334,25 @@ pub fn remove_stopped(store: &mut Store, c: &ContainerRow) -> Result<()> {
     let tx = store.db.write()?;
     rows::delete(&tx, &c.id)?;
     tx.commit().map_err(StateError::from)?;
+    if volumes {
+        crate::volumes::remove_anonymous(store, &used);
+    }
     Ok(())
+}
+
+/// `container prune`: removes every stopped container. Returns their IDs and the bytes their
+/// writable layers held.
+pub fn prune(store: &mut Store) -> Result<(Vec<String>, u64)> {
+    let mut deleted = Vec::new();
+    let mut bytes = 0;
+    for c in list(store)? {
+        if matches!(c.status, Status::Exited | Status::Created | Status::Dead) {
+            bytes += crate::volumes::copy::disk_usage(&Paths::new(store, &c.id).upper());
+            remove_stopped(store, &c)?;
+            deleted.push(c.id);
+        }
+    }
+    Ok((deleted, bytes))
 }
 
 /// Docker's STATUS column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", …
@@ -370,6 +408,7 @@ pub fn cleanup_runtime(store: &mut Store, id: &str, paths: &Paths) {
     if let Err(e) = rootfs::unmount(paths) {
         tracing::warn!("{e}");
     }
+    crate::volumes::mounts::release(&store.root, &store.runroot, id);
     remove_parent_cgroups();
 }
 

@@ -74,6 +74,14 @@ fn write_bundle(
     let hostname = fs::read_to_string(paths.dir.join("hostname")).unwrap_or_default();
     let hostname = hostname.trim();
     let image_config = crate::images::config(store, &row.image_id)?;
+    let volume_mounts = crate::volumes::mounts::prepare(
+        &store.root,
+        &store.runroot,
+        &row.id,
+        &settings.mounts,
+        &paths.rootfs(),
+        &paths.run.join("binds"),
+    )?;
     let mut spec = super::runspec::build(
         settings,
         &image_config,
@@ -81,6 +89,7 @@ fn write_bundle(
         paths,
         hostname,
         net.netns.as_deref(),
+        volume_mounts,
     )?;
     let to_json = |spec: &oci_spec::runtime::Spec| {
         serde_json::to_vec_pretty(spec)
@@ -197,8 +206,10 @@ fn write_file_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&tmp, path).map_err(io_err(path))
 }
 
-/// Unmounts the rootfs (if mounted) and removes its mount point.
+/// Unmounts the rootfs (if mounted) and removes its mount point, and the private stages of bind
+/// sources (`volumes::mounts`).
 pub fn unmount(paths: &Paths) -> Result<()> {
+    crate::volumes::mounts::unmount_stages(&paths.run.join("binds"));
     let rootfs = paths.rootfs();
     if is_mount_point(&rootfs) {
         nix::mount::umount2(&rootfs, nix::mount::MntFlags::MNT_DETACH).map_err(|e| {

@@ -8,6 +8,7 @@ use super::{ContainerError, Paths, Result, Settings};
 use crate::spec::{
     self, InitConfig, Mount, NetworkMode, Resources, RunConfig, SeccompMode, SpecContext, Ulimit,
 };
+use crate::volumes::MountKind;
 
 impl From<spec::SpecError> for ContainerError {
     fn from(e: spec::SpecError) -> Self {
@@ -50,6 +51,9 @@ pub fn run_config(s: &Settings) -> Result<RunConfig> {
     for t in &s.tmpfs {
         let (path, opts) = t.split_once(':').unwrap_or((t.as_str(), ""));
         tmpfs.push((path.to_string(), opts.to_string()));
+    }
+    for m in s.mounts.iter().filter(|m| m.kind == MountKind::Tmpfs) {
+        tmpfs.push((m.target.clone(), m.tmpfs_options.clone()));
     }
     let mut sysctls = Vec::new();
     for kv in &s.sysctls {
@@ -134,6 +138,16 @@ fn init_config() -> Result<InitConfig> {
 pub fn check(s: &Settings, image_config: &Value) -> Result<()> {
     let mut run = run_config(s)?;
     run.user = Some("0:0".into());
+    // Bind and volume mounts with placeholder sources: destinations are checked (absolute,
+    // not `/`, no duplicates) before the container exists.
+    for m in s.mounts.iter().filter(|m| m.kind != MountKind::Tmpfs) {
+        run.mounts.push(Mount {
+            source: PathBuf::from("/"),
+            destination: m.target.clone(),
+            read_only: m.read_only,
+            options: Vec::new(),
+        });
+    }
     let scratch = tempfile::tempdir()
         .map_err(|e| ContainerError::Invalid(format!("creating a temp dir: {e}")))?;
     let ctx = SpecContext::new("validate", scratch.path().to_path_buf(), "/berth/validate");
@@ -142,6 +156,8 @@ pub fn check(s: &Settings, image_config: &Value) -> Result<()> {
 }
 
 /// The spec for a start: the rootfs must be mounted (the user is resolved inside it).
+/// `volume_mounts`: the container's bind and volume mounts as `volumes::mounts::prepare` made
+/// them (destinations resolved inside the rootfs).
 pub fn build(
     s: &Settings,
     image_config: &Value,
@@ -149,16 +165,22 @@ pub fn build(
     paths: &Paths,
     _hostname: &str,
     netns: Option<&std::path::Path>,
+    volume_mounts: Vec<Mount>,
 ) -> Result<oci_spec::runtime::Spec> {
     let mut run = run_config(s)?;
     if let Some(ns) = netns {
         run.network = NetworkMode::Path(ns.to_path_buf());
     }
+    run.mounts.extend(volume_mounts);
     for (file, dest) in [
         ("hosts", "/etc/hosts"),
         ("hostname", "/etc/hostname"),
         ("resolv.conf", "/etc/resolv.conf"),
     ] {
+        // A user mount at the same place wins (Docker).
+        if s.mounts.iter().any(|m| m.target == dest) {
+            continue;
+        }
         run.mounts.push(Mount {
             source: paths.dir.join(file),
             destination: dest.to_string(),
@@ -168,7 +190,12 @@ pub fn build(
     }
     let rootfs: PathBuf = paths.rootfs();
     let ctx = SpecContext::new(id, rootfs.clone(), &super::cgroups_path(id));
-    let built = spec::build_detailed(image_cfg(image_config), &run, &ctx)?;
+    let mut built = spec::build_detailed(image_cfg(image_config), &run, &ctx)?;
+    if let Some(p) = crate::volumes::mounts::rootfs_propagation(&s.mounts)
+        && let Some(linux) = built.spec.linux_mut()
+    {
+        linux.set_rootfs_propagation(Some(p.to_string()));
+    }
     for w in &built.warnings {
         tracing::warn!("{w}");
     }

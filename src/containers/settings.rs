@@ -60,6 +60,11 @@ pub struct Settings {
     pub log_max_size: Option<u64>,
     pub log_max_file: Option<u32>,
     pub init: bool,
+    /// `-v`, `--mount` and `--volumes-from` mounts, and the image's VOLUMEs, resolved at create
+    /// (anonymous volumes named).
+    pub mounts: Vec<crate::volumes::MountSpec>,
+    /// `--volumes-from` as given (for inspect).
+    pub volumes_from: Vec<String>,
 }
 
 /// `--restart no|on-failure[:N]|always|unless-stopped`

@@ -665,7 +665,7 @@ impl Monitor {
             return;
         }
         if let Ok(Some(row)) = rows::get(&self.store.db.conn, &self.id)
-            && let Err(e) = containers::remove_stopped(&mut self.store, &row)
+            && let Err(e) = containers::remove_stopped_volumes(&mut self.store, &row, true)
         {
             tracing::warn!("removing container {}: {e}", self.id);
         }

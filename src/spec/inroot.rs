@@ -120,31 +120,46 @@ fn components(p: &Path) -> VecDeque<OsString> {
 /// `O_NOFOLLOW`. (Unlike openat2 this is open to races with a concurrent writer of the rootfs,
 /// which berth does not have while it builds the spec.)
 pub fn resolve_in_root_manually(root: &Path, path: &str) -> io::Result<PathBuf> {
+    let mut p = root.to_path_buf();
+    p.extend(walk_in_root(root, path, false)?);
+    Ok(p)
+}
+
+/// The user-space resolution: the components of `path` below `root`, every symlink read and
+/// restarted at `root` when absolute, `..` never above `root`. With `missing_ok`, components
+/// from the first one that does not exist are taken as they are (`..` lexically).
+fn walk_in_root(root: &Path, path: &str, missing_ok: bool) -> io::Result<Vec<OsString>> {
     let mut resolved: Vec<OsString> = Vec::new();
     let mut pending = components(Path::new(path));
     let mut links = 0;
-    let join = |parts: &[OsString]| -> PathBuf {
-        let mut p = root.to_path_buf();
-        p.extend(parts);
-        p
-    };
+    let mut missing = false;
     while let Some(c) = pending.pop_front() {
         if c.as_os_str() == OsStr::from_bytes(b"..") {
             resolved.pop();
             continue;
         }
-        let mut candidate = resolved.clone();
-        candidate.push(c.clone());
-        let here = join(&candidate);
-        let meta = fs::symlink_metadata(&here)?;
+        resolved.push(c);
+        if missing {
+            continue;
+        }
+        let mut here = root.to_path_buf();
+        here.extend(&resolved);
+        let meta = match fs::symlink_metadata(&here) {
+            Ok(m) => m,
+            Err(e) if missing_ok && e.kind() == io::ErrorKind::NotFound => {
+                missing = true;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if !meta.file_type().is_symlink() {
-            resolved = candidate;
             continue;
         }
         links += 1;
         if links > MAX_SYMLINKS {
             return Err(io::Error::from_raw_os_error(libc::ELOOP));
         }
+        resolved.pop();
         let target = fs::read_link(&here)?;
         if target.is_absolute() {
             resolved.clear();
@@ -153,7 +168,23 @@ pub fn resolve_in_root_manually(root: &Path, path: &str) -> io::Result<PathBuf> 
         next.extend(pending);
         pending = next;
     }
-    Ok(join(&resolved))
+    Ok(resolved)
+}
+
+/// `path` joined to `root` with every symlink and `..` resolved inside `root`, as runc's
+/// `SecureJoin` does: components that do not exist (yet) are appended as they are. The result
+/// is always `root` or below it, and names no symlink except through components missing now.
+/// The returned path is relative to `root` and starts with `/` (`/` for the root itself).
+pub fn secure_join(root: &Path, path: &str) -> io::Result<String> {
+    let mut out = String::new();
+    for c in walk_in_root(root, path, true)? {
+        out.push('/');
+        out.push_str(&c.to_string_lossy());
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Ok(out)
 }
 
 /// Creates directory `path` and its missing parents inside `root` (mode 0755, owned by the
@@ -289,6 +320,25 @@ mod tests {
         symlink("/loop1", d.path().join("loop2")).unwrap();
         assert!(read_in_root(d.path(), "/loop1").is_err());
         assert!(m("/loop1").is_err());
+    }
+
+    #[test]
+    fn secure_join_stays_inside() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("etc/sub")).unwrap();
+        symlink("/etc", d.path().join("data")).unwrap();
+        symlink("../../../../..", d.path().join("up")).unwrap();
+        symlink("/etc/sub/../../nowhere/x", d.path().join("dangling")).unwrap();
+        let j = |p: &str| secure_join(d.path(), p).unwrap();
+        assert_eq!(j("/data"), "/etc");
+        assert_eq!(j("/data/sub/new/dir"), "/etc/sub/new/dir");
+        assert_eq!(j("/up"), "/");
+        assert_eq!(j("/up/etc"), "/etc");
+        assert_eq!(j("/dangling"), "/nowhere/x");
+        assert_eq!(j("/../../x/../y"), "/y");
+        symlink("/l2", d.path().join("l1")).unwrap();
+        symlink("/l1", d.path().join("l2")).unwrap();
+        assert!(secure_join(d.path(), "/l1").is_err());
     }
 
     fn mkdir_stays_inside_once() {

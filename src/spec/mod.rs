@@ -38,7 +38,7 @@ use oci_spec::runtime::{
 use serde::Deserialize;
 
 pub use caps::{DOCKER_DEFAULT_CAPS, bitmask as capability_bitmask};
-pub use mounts::{DEFAULT_SHM_SIZE, MASKED_PATHS, READONLY_PATHS, tmpfs_options};
+pub use mounts::{DEFAULT_SHM_SIZE, MASKED_PATHS, READONLY_PATHS, clean_abs, tmpfs_options};
 pub use resources::{HostRlimits, Resources, UNLIMITED, Ulimit, parse_cpuset, parse_size};
 pub use signal::parse_signal;
 

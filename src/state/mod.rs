@@ -7,6 +7,7 @@
 pub mod containers;
 pub mod images;
 pub mod networks;
+pub mod volumes;
 
 use std::path::Path;
 use std::time::Duration;
@@ -104,6 +105,24 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE containers ADD COLUMN stopped_by_user INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 4: volumes, and which container uses which volume.
+    r#"
+    CREATE TABLE volumes (
+        name TEXT PRIMARY KEY,            -- Docker's volume name rules; 64 hex digits if anonymous
+        driver TEXT NOT NULL,             -- "local"
+        created INTEGER NOT NULL,         -- unix seconds
+        labels TEXT NOT NULL,             -- JSON object
+        options TEXT NOT NULL,            -- JSON object (driver options)
+        anonymous INTEGER NOT NULL
+    );
+    CREATE TABLE volume_refs (
+        container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+        name TEXT NOT NULL REFERENCES volumes(name),
+        PRIMARY KEY (container_id, name)
+    );
+    CREATE INDEX volume_refs_name ON volume_refs(name);
+    "#,
+    // 5: networks, container endpoints (address leases) and published ports.
     r#"
     CREATE TABLE networks (
         id TEXT PRIMARY KEY,              -- 64 hex digits
@@ -259,6 +278,50 @@ mod tests {
         }
         // Reopening an up-to-date database is a no-op.
         Db::open(&path).unwrap();
+    }
+
+    #[test]
+    fn upgrades_keep_data() {
+        // A database written by the previous berth (schema 3) with a container in it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for (i, m) in MIGRATIONS[..3].iter().enumerate() {
+                conn.execute_batch(m).unwrap();
+                conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                    .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO images VALUES ('sha256:i', 'd', 'm', NULL, 'amd64', 'linux', 0, 0);
+                 INSERT INTO containers (id, name, image_id, image_name, created, config, state)
+                 VALUES ('c1', 'n', 'sha256:i', 'img', 0, '{}', 'exited');",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path).unwrap();
+        let n: i64 = db
+            .conn
+            .query_row("SELECT COUNT(*) FROM containers", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        let v = volumes::VolumeRow {
+            name: "v1".into(),
+            driver: "local".into(),
+            created: 1,
+            labels: Default::default(),
+            options: Default::default(),
+            anonymous: false,
+        };
+        volumes::insert(&db.conn, &v).unwrap();
+        volumes::add_ref(&db.conn, "c1", "v1").unwrap();
+        assert_eq!(volumes::users(&db.conn, "v1").unwrap(), ["c1"]);
+        assert_eq!(volumes::get(&db.conn, "v1").unwrap(), Some(v));
+        // Removing the container drops its references.
+        db.conn
+            .execute("DELETE FROM containers WHERE id = 'c1'", [])
+            .unwrap();
+        assert!(volumes::users(&db.conn, "v1").unwrap().is_empty());
     }
 
     #[test]

@@ -1,0 +1,183 @@
+//! `system df`, `system prune` and `system reset`: disk usage of images, containers and volumes,
+//! removing what nothing uses, and removing everything.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::containers::{self, ContainerError};
+use crate::images::{self, Removed};
+use crate::state::containers::ContainerRow;
+use crate::state::images as irows;
+use crate::store::Store;
+use crate::volumes::{self, copy::disk_usage as tree_size};
+
+/// One line of `system df`.
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    pub total: usize,
+    pub active: usize,
+    pub size: u64,
+    pub reclaimable: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImageUsage {
+    pub id: String,
+    pub size: u64,
+    pub containers: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContainerUsage {
+    pub row: ContainerRow,
+    /// Bytes in the writable layer.
+    pub size: u64,
+    pub volumes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct VolumeUsage {
+    pub name: String,
+    pub links: usize,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DiskUsage {
+    pub images: Usage,
+    pub containers: Usage,
+    pub volumes: Usage,
+    pub image_list: Vec<ImageUsage>,
+    pub container_list: Vec<ContainerUsage>,
+    pub volume_list: Vec<VolumeUsage>,
+}
+
+/// Measures everything (walks the writable layers and volumes).
+pub fn disk_usage(store: &mut Store) -> Result<DiskUsage, ContainerError> {
+    let mut du = DiskUsage::default();
+    let all = containers::list(store)?;
+    let conn = &store.db.conn;
+    // Images: layers shared by several images count once.
+    let mut used_by: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &all {
+        *used_by.entry(c.image_id.clone()).or_default() += 1;
+    }
+    let mut all_layers: BTreeMap<String, u64> = BTreeMap::new();
+    let mut active_layers: HashSet<String> = HashSet::new();
+    for img in irows::list_images(conn)? {
+        let layers = irows::image_layers(conn, &img.id)?;
+        let n = used_by.get(&img.id).copied().unwrap_or(0);
+        for l in &layers {
+            all_layers.insert(l.diff_id.clone(), l.size.max(0) as u64);
+            if n > 0 {
+                active_layers.insert(l.diff_id.clone());
+            }
+        }
+        du.images.total += 1;
+        if n > 0 {
+            du.images.active += 1;
+        }
+        du.image_list.push(ImageUsage {
+            id: img.id.clone(),
+            size: img.size.max(0) as u64,
+            containers: n,
+        });
+    }
+    du.images.size = all_layers.values().sum();
+    du.images.reclaimable = all_layers
+        .iter()
+        .filter(|(d, _)| !active_layers.contains(*d))
+        .map(|(_, s)| s)
+        .sum();
+    // Containers: their writable layers.
+    for c in all {
+        let size = tree_size(&containers::Paths::new(store, &c.id).upper());
+        du.containers.total += 1;
+        du.containers.size += size;
+        if c.status.is_active() {
+            du.containers.active += 1;
+        } else {
+            du.containers.reclaimable += size;
+        }
+        let volumes = crate::state::volumes::of_container(&store.db.conn, &c.id)?.len();
+        du.container_list.push(ContainerUsage {
+            row: c,
+            size,
+            volumes,
+        });
+    }
+    // Volumes.
+    let refs = volumes::ref_counts(store)?;
+    for v in volumes::list(store)? {
+        let size = tree_size(&volumes::data_dir(&store.root, &v.name));
+        let links = refs.get(&v.name).copied().unwrap_or(0);
+        du.volumes.total += 1;
+        du.volumes.size += size;
+        if links > 0 {
+            du.volumes.active += 1;
+        } else {
+            du.volumes.reclaimable += size;
+        }
+        du.volume_list.push(VolumeUsage {
+            name: v.name,
+            links,
+            size,
+        });
+    }
+    Ok(du)
+}
+
+/// What `system prune` removed.
+#[derive(Debug, Default)]
+pub struct Pruned {
+    pub containers: Vec<String>,
+    pub volumes: Vec<String>,
+    pub networks: Vec<String>,
+    pub images: Vec<Removed>,
+    pub bytes: u64,
+}
+
+/// `system prune [-a] [--volumes]`: stopped containers, then (with `volumes`) unused anonymous
+/// volumes, then dangling images (all unused ones with `all`).
+pub fn prune(store: &mut Store, all: bool, with_volumes: bool) -> Result<Pruned, ContainerError> {
+    let mut p = Pruned::default();
+    let (ids, bytes) = containers::prune(store)?;
+    p.containers = ids;
+    p.bytes += bytes;
+    if with_volumes {
+        let (names, bytes) = volumes::prune(store, false, |_| true)?;
+        p.volumes = names;
+        p.bytes += bytes;
+    }
+    p.networks = crate::network::prune(store, &|_| false)
+        .map_err(|e| ContainerError::Invalid(e.to_string()))?;
+    let (removed, bytes) = images::prune(store, all)?;
+    p.images = removed;
+    p.bytes += bytes;
+    Ok(p)
+}
+
+/// `system reset`, before the directories go: every container (killed), then every network with
+/// its bridge and firewall rules (the default one included).
+pub fn reset(store: &mut Store) -> Result<(), ContainerError> {
+    for c in containers::list(store)? {
+        containers::lifecycle::remove(store, &c, true)?;
+    }
+    crate::network::remove_all(store).map_err(|e| ContainerError::Invalid(e.to_string()))
+}
+
+/// Unmounts everything mounted at or below `dir` (image mounts, volume mounts, leftovers),
+/// deepest first.
+pub fn unmount_below(dir: &std::path::Path) {
+    let Ok(info) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return;
+    };
+    let mut points: Vec<&str> = info
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .filter(|m| std::path::Path::new(m).starts_with(dir))
+        .collect();
+    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in points {
+        let _ = nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH);
+    }
+}
