@@ -872,3 +872,63 @@ fn system_reset_removes_bridges_and_rules() {
     }
     assert!(!b.root().exists());
 }
+
+#[test]
+fn a_killed_monitor_leaves_no_network_state() {
+    let b = Berth::new();
+    let bb = busybox(&b);
+    let port = free_port();
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "doomed",
+        "-p",
+        &format!("{port}:80"),
+        &bb,
+        "sleep",
+        "300",
+    ])
+    .ok();
+    let id = id_of(&b, "doomed");
+    let ip = container_ip(&b, "doomed");
+    let netns = b.runroot().join("netns").join(&id);
+    assert!(netns.exists());
+    assert!(iptables_save().contains(&format!("--to-destination {ip}:80")));
+    // SIGKILL the monitor: the reconciler (any command that reads the container) cleans up.
+    let pid: i32 = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<i32>().ok())
+        .find(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|c| {
+                    let c = String::from_utf8_lossy(&c);
+                    c.contains("container-monitor") && c.contains(&id)
+                })
+                .unwrap_or(false)
+        })
+        .expect("the monitor");
+    // SAFETY: killing the test's own container monitor.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    wait_until(10, "the monitor to die", || {
+        !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| !s.contains(") Z"))
+            .unwrap_or(false)
+    });
+    let st = b.run(&["ps", "-a", "--format", "{{.Status}}"]).ok();
+    assert!(st.stdout.starts_with("Exited"), "{}", st.stdout);
+    assert!(!netns.exists(), "netns left");
+    assert!(
+        !iptables_save().contains(&format!("--to-destination {ip}:80")),
+        "DNAT rule left"
+    );
+    TcpListener::bind(("0.0.0.0", port)).expect("the published port is free again");
+    let v = inspect(&b, "doomed");
+    assert_eq!(v["NetworkSettings"]["IPAddress"], "");
+    // It starts again, with a lease and its port.
+    b.run(&["start", "doomed"]).ok();
+    assert!(!container_ip(&b, "doomed").is_empty());
+    b.run(&["rm", "-f", "doomed"]).ok();
+    assert_no_leftovers(&b, &[id]);
+}

@@ -142,9 +142,9 @@ mod tests {
 
     #[test]
     fn overlap_and_pick() {
-        let a: Subnet = "10.88.0.0/16".parse().unwrap();
-        let b: Subnet = "10.88.5.0/24".parse().unwrap();
-        let c: Subnet = "10.89.0.0/24".parse().unwrap();
+        let a: Subnet = "10.117.0.0/16".parse().unwrap();
+        let b: Subnet = "10.117.5.0/24".parse().unwrap();
+        let c: Subnet = "10.118.0.0/24".parse().unwrap();
         assert!(a.overlaps(&b) && b.overlaps(&a));
         assert!(!a.overlaps(&c));
         assert_eq!(pick(true, &[]), Some(a));

@@ -790,7 +790,19 @@ pub fn teardown(store: &mut Store, id: &str) {
             Err(e) => tracing::warn!("{e}"),
         }
     }
-    if eps.iter().any(|e| e.host_ifname.is_some()) {
+    // Removing the namespace (its last user, the container, is gone) makes the kernel delete
+    // the veth pairs in it, in the background: deleting a veth ourselves waits for an RCU grace
+    // period (20-30 ms here) on the container's exit path. Only when there was no namespace to
+    // remove are leftover host ends deleted one by one.
+    let ns_removed = ns.exists()
+        && match netns::remove(&ns) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("removing {}: {e}", ns.display());
+                false
+            }
+        };
+    if !ns_removed && eps.iter().any(|e| e.host_ifname.is_some()) {
         match Netlink::here() {
             Ok(nl) => {
                 for e in &eps {
@@ -803,9 +815,6 @@ pub fn teardown(store: &mut Store, id: &str) {
             }
             Err(e) => tracing::warn!("netlink: {e}"),
         }
-    }
-    if let Err(e) = netns::remove(&ns) {
-        tracing::warn!("removing {}: {e}", ns.display());
     }
     if let Ok(tx) = store.db.write() {
         let _ = rows::delete_ports(&tx, id);

@@ -128,7 +128,7 @@ const MIGRATIONS: &[&str] = &[
         id TEXT PRIMARY KEY,              -- 64 hex digits
         name TEXT NOT NULL UNIQUE,
         driver TEXT NOT NULL,             -- "bridge"
-        subnet TEXT NOT NULL,             -- "10.89.0.0/24"
+        subnet TEXT NOT NULL,             -- "10.118.0.0/24"
         gateway TEXT NOT NULL,            -- the bridge's address
         bridge TEXT NOT NULL UNIQUE,      -- the bridge device's name
         internal INTEGER NOT NULL DEFAULT 0,

@@ -337,11 +337,22 @@ pub fn assert_no_leftovers(b: &Berth, ids: &[String]) {
             !b.runroot().join("netns").join(id).exists(),
             "network namespace left for {id}"
         );
+        // The kernel deletes a container's veth pair with its network namespace, in the
+        // background: give it a moment.
         let veth = format!("veth{}", &id[..9]);
-        for l in std::fs::read_dir("/sys/class/net").unwrap().flatten() {
-            let name = l.file_name().to_string_lossy().into_owned();
-            assert!(!name.starts_with(&veth), "veth left for {id}: {name}");
+        let veths = || -> Vec<String> {
+            std::fs::read_dir("/sys/class/net")
+                .unwrap()
+                .flatten()
+                .map(|l| l.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(&veth))
+                .collect()
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !veths().is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
+        assert!(veths().is_empty(), "veth left for {id}: {:?}", veths());
     }
 }
 
