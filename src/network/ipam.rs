@@ -104,11 +104,14 @@ impl FromStr for Subnet {
     }
 }
 
-/// The subnets berth chooses from when none is given: 10.88.0.0/16 for the default network
-/// (Podman's), then 10.89.0.0/24 … 10.89.255.0/24, then 10.90.0.0/24 …
+/// The subnets berth chooses from when none is given: 10.117.0.0/16 for the default network,
+/// then 10.118.0.0/24 … 10.118.255.0/24, 10.119.0.0/24 … up to 10.127.255.0/24. Docker's
+/// (172.17–31.0.0/16, 192.168.0.0/20 …) and Podman's (10.88.0.0/16, 10.89.N.0/24) defaults are
+/// avoided: their bridges appear only when their first container starts, so a route check
+/// alone would not see them.
 pub fn candidates(default_network: bool) -> impl Iterator<Item = Subnet> {
-    let first = default_network.then(|| Subnet::new(Ipv4Addr::new(10, 88, 0, 0), 16));
-    let rest = (89u8..=99)
+    let first = default_network.then(|| Subnet::new(Ipv4Addr::new(10, 117, 0, 0), 16));
+    let rest = (118u8..=127)
         .flat_map(|b| (0u8..=255).map(move |c| Subnet::new(Ipv4Addr::new(10, b, c, 0), 24)));
     first.into_iter().chain(rest)
 }
