@@ -249,6 +249,11 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
         ),
         _ => None,
     };
+    if let Some(n) = &net {
+        let bindings = settings::publish_bindings(settings, &image_config)?;
+        crate::network::check_publish(n, &bindings)
+            .map_err(|e| ContainerError::Invalid(e.to_string()))?;
+    }
 
     let id = names::new_id();
     let paths = Paths::new(store, &id);

@@ -162,6 +162,15 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX ports_container ON ports(container_id);
     "#,
+    // 6: IPv6 for bridge networks: a network's IPv6 subnet and gateway (NULL: IPv4 only) and
+    // a container's IPv6 lease. Published ports keep their rows (host_ip/container_ip may be
+    // IPv6 addresses, host_ip "::" for every IPv6 address).
+    r#"
+    ALTER TABLE networks ADD COLUMN subnet6 TEXT;     -- "fd12:3456:789a::/64"
+    ALTER TABLE networks ADD COLUMN gateway6 TEXT;    -- the bridge's IPv6 address
+    ALTER TABLE endpoints ADD COLUMN ip6 TEXT;        -- the IPv6 address leased while it runs
+    CREATE UNIQUE INDEX endpoints_ip6 ON endpoints(network_id, ip6);
+    "#,
 ];
 
 /// Schema version this binary writes.
