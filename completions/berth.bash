@@ -4169,7 +4169,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__network__subcmd__create)
-            opts="-d -o -h -V --driver --subnet --gateway --internal --label --opt --root --runroot --log-level --help --version"
+            opts="-d -o -h -V --driver --subnet --gateway --ipv6 --internal --label --opt --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

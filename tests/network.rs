@@ -1,7 +1,9 @@
 //! Networking with real bridges, veths, namespaces and iptables: published ports reached from the
 //! host (redis PONG, UDP echo, random ports, -P), port conflicts, the 127.0.0.1 hole tested from a
 //! network namespace of our own, user networks with name resolution, isolation, --internal,
-//! connect/disconnect, concurrent address leases, and that nothing is left behind.
+//! connect/disconnect, concurrent address leases, and that nothing is left behind. IPv6:
+//! publishing on the host's own IPv6 address and on [::], dual-stack addresses and AAAA names,
+//! the refusals ([::1], IPv6 on IPv4-only networks) and ip6tables cleanup.
 //!
 //! Traffic goes only to loopback, to this host's own addresses, and to containers and
 //! namespaces the tests create.

@@ -16,6 +16,10 @@
 //!   BERTH-POSTROUTING per network: MASQUERADE out of the subnet, from 127/8 into it, and
 //!                     hairpin (a container reaching a published port of its own network)
 //! ```
+//!
+//! Dual-stack networks and IPv6 published ports get the same chains and rules in ip6tables
+//! (without the 127/8 masquerade: IPv6 has no route_localnet, ports are never published on
+//! ::1); each family's chains go away with their own last rule.
 
 use std::cell::OnceCell;
 use std::net::IpAddr;
