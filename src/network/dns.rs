@@ -1,10 +1,10 @@
 //! The DNS server a container on a user-defined network talks to: like Docker's embedded DNS,
 //! it listens on 127.0.0.11:53 inside the container's network namespace (the socket is made
 //! there by the monitor, which then serves it from the host's namespace). It answers the names
-//! and aliases of the containers on the same networks (A records, and AAAA on dual-stack
-//! networks) (looked up on every query, so containers
-//! that start later resolve too) and relays every other query to the host's resolvers, which
-//! may be on 127.x: the relay socket lives in the host's namespace.
+//! and aliases of the containers on the same networks with A records, and AAAA records on
+//! dual-stack networks (looked up on every query, so containers that start later resolve too),
+//! and relays every other query to the host's resolvers, which may be on 127.x: the relay
+//! socket lives in the host's namespace.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
