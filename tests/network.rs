@@ -1384,3 +1384,67 @@ fn the_default_network_is_dual_stack_when_asked() {
     assert_no_berth_ip6tables();
     drop(guard);
 }
+
+#[test]
+fn outbound_ipv6_from_a_dual_stack_network_is_masqueraded() {
+    if need_host_v6("outbound_ipv6_from_a_dual_stack_network_is_masqueraded").is_none() {
+        return;
+    }
+    let guard = v6_lock();
+    let b = Berth::new();
+    let deb = debian(&b);
+    // "Another host" with an IPv6 address, linked to this host by a veth pair.
+    let peer = Peer::new("v6", 79);
+    let host6 = "fdbe:2779::1";
+    let peer6 = "fdbe:2779::2";
+    let sh = |c: &str| {
+        let st = Command::new("sh").arg("-c").arg(c).status().unwrap();
+        assert!(st.success(), "{c}");
+    };
+    sh(&format!(
+        "ip addr add {host6}/64 dev {} nodad && \
+         ip -n {ns} addr add {peer6}/64 dev bt{tag}p nodad && \
+         ip -n {ns} route add default via {host6}",
+        peer.host_if,
+        ns = peer.ns,
+        tag = "v6"
+    ));
+    // It tells each client the address the connection came from.
+    let port = 16402;
+    let serve = format!(
+        "import socket\ns = socket.socket(socket.AF_INET6)\n\
+         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+         s.bind(('::', {port}))\ns.listen(8)\nwhile True:\n    c, a = s.accept()\n    \
+         c.sendall((a[0] + '\\n').encode())\n    c.close()\n"
+    );
+    let mut server = Command::new("ip")
+        .args(["netns", "exec", &peer.ns, "python3", "-c", &serve])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    b.run(&["network", "create", "--ipv6", "out6"]).ok();
+    let mut seen = String::new();
+    wait_until(15, "an IPv6 connection out of the network", || {
+        let r = b.run(&[
+            "run",
+            "--rm",
+            "--network",
+            "out6",
+            &deb,
+            "bash",
+            "-c",
+            &format!("exec 3<>/dev/tcp/{peer6}/{port} && head -1 <&3"),
+        ]);
+        seen = r.stdout.trim().to_string();
+        !seen.is_empty()
+    });
+    // Masqueraded: the peer sees the host's address, not the container's ULA.
+    assert_eq!(seen, host6);
+    let _ = server.kill();
+    let _ = server.wait();
+    b.run(&["network", "rm", "out6"]).ok();
+    drop(peer);
+    drop(b);
+    assert_no_berth_ip6tables();
+    drop(guard);
+}
