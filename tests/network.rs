@@ -1189,27 +1189,46 @@ fn dual_stack_containers_have_ipv6_addresses_and_resolve_each_other() {
         .unwrap_or_else(|| panic!("no IPv6 address inside:\n{}", out.stdout));
     assert!(!line.contains("tentative"), "{line}");
     // Name resolution over IPv6 (AAAA from berth's DNS server), both ways.
-    let out = b
-        .run(&[
-            "run",
-            "-d",
-            "--name",
-            "beta",
-            "--network",
-            "pair",
-            &deb,
-            "sleep",
-            "120",
-        ])
-        .ok();
-    let _ = out;
+    // --ip6 picks the address.
+    let beta_want = subnet6.replace("::/64", "::99");
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "beta",
+        "--network",
+        "pair",
+        "--ip6",
+        &beta_want,
+        &deb,
+        "sleep",
+        "120",
+    ])
+    .ok();
     let r = b.run(&["exec", "beta", "getent", "ahostsv6", "alpha"]).ok();
     assert!(r.stdout.starts_with(&format!("{ip6} ")), "{}", r.stdout);
     let beta6 = inspect(&b, "beta")["NetworkSettings"]["GlobalIPv6Address"]
         .as_str()
         .unwrap()
         .to_string();
-    assert_ne!(beta6, ip6);
+    assert_eq!(beta6, beta_want);
+    assert_eq!(
+        inspect(&b, "beta")["NetworkSettings"]["Networks"]["pair"]["IPAMConfig"]["IPv6Address"],
+        beta_want.as_str()
+    );
+    // Outside the subnet, or on an IPv4-only network: refused at create.
+    b.run(&[
+        "create",
+        "--network",
+        "pair",
+        "--ip6",
+        "fd99::5",
+        &deb,
+        "true",
+    ])
+    .fails_with("does not belong");
+    b.run(&["create", "--ip6", &beta_want, &deb, "true"])
+        .fails_with("has no IPv6 subnet");
     let r = b.run(&["exec", "alpha", "getent", "ahostsv6", "beta"]).ok();
     assert!(r.stdout.starts_with(&format!("{beta6} ")), "{}", r.stdout);
     // IPv4 still answers A.

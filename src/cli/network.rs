@@ -112,6 +112,9 @@ pub struct ConnectArgs {
     /// IPv4 address
     #[arg(long)]
     pub ip: Option<String>,
+    /// IPv6 address (dual-stack networks)
+    #[arg(long)]
+    pub ip6: Option<String>,
     pub network: String,
     pub container: String,
 }
@@ -252,7 +255,14 @@ pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32>
         NetworkCommand::Connect(a) => {
             let n = network::resolve(&store, &a.network)?;
             let c = containers::resolve(&store, &a.container)?;
-            network::connect(&mut store, &c, &n, &a.alias, a.ip.as_deref())?;
+            network::connect(
+                &mut store,
+                &c,
+                &n,
+                &a.alias,
+                a.ip.as_deref(),
+                a.ip6.as_deref(),
+            )?;
         }
         NetworkCommand::Disconnect(a) => {
             let n = network::resolve(&store, &a.network)?;
@@ -597,7 +607,16 @@ pub fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Value 
             .unwrap_or(0);
         let ip6 = e.ip6.clone().filter(|_| live);
         let v = json!({
-            "IPAMConfig": e.static_ip.as_ref().map(|ip| json!({ "IPv4Address": ip })),
+            "IPAMConfig": (e.static_ip.is_some() || e.static_ip6.is_some()).then(|| {
+                let mut m = Map::new();
+                if let Some(ip) = &e.static_ip {
+                    m.insert("IPv4Address".into(), json!(ip));
+                }
+                if let Some(ip) = &e.static_ip6 {
+                    m.insert("IPv6Address".into(), json!(ip));
+                }
+                Value::Object(m)
+            }),
             "Links": null,
             "Aliases": e.aliases,
             "NetworkID": n.id,

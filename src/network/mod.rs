@@ -563,6 +563,27 @@ pub fn check_static_ip(n: &NetworkRow, ip: &str) -> Result<String> {
     Ok(addr.to_string())
 }
 
+/// Checks `--ip6` against a network (at create): the network must be dual-stack and the
+/// address in its IPv6 subnet.
+pub fn check_static_ip6(n: &NetworkRow, ip: &str) -> Result<String> {
+    let addr: Ipv6Addr = ip
+        .parse()
+        .map_err(|_| NetworkError::Invalid(format!("invalid IPv6 address {ip:?}")))?;
+    let Some((gw, subnet)) = v6_of(n)? else {
+        return Err(NetworkError::Invalid(format!(
+            "--ip6 {ip}: network {} has no IPv6 subnet: create it with --ipv6",
+            n.name
+        )));
+    };
+    if !subnet.is_host(addr) || addr == gw {
+        return Err(NetworkError::Invalid(format!(
+            "invalid address {ip}: it does not belong to any of network {}'s subnets ({subnet})",
+            n.name
+        )));
+    }
+    Ok(addr.to_string())
+}
+
 /// Checks `-p` IPv6 host addresses against a container's network (at create): a network
 /// without an IPv6 subnet cannot publish on one.
 pub fn check_publish(n: &NetworkRow, bindings: &[ports::Binding]) -> Result<()> {
@@ -829,6 +850,24 @@ fn lease6(store: &mut Store, e: &EndpointRow, n: &NetworkRow) -> Result<Option<I
     let Some((gw, subnet)) = v6_of(n)? else {
         return Ok(None);
     };
+    if let Some(ip) = &e.static_ip6 {
+        let ip: Ipv6Addr = ip
+            .parse()
+            .map_err(|_| NetworkError::Invalid(format!("bad address {ip}")))?;
+        let tx = store.db.write()?;
+        let taken = rows::endpoints_in(&tx, &n.id)?
+            .iter()
+            .any(|o| o.container_id != e.container_id && o.ip6.as_deref() == Some(&ip.to_string()));
+        if taken {
+            return Err(NetworkError::Invalid(format!(
+                "Address already in use: {ip} on network {}",
+                n.name
+            )));
+        }
+        rows::set_lease6(&tx, e, Some(&ip.to_string()))?;
+        tx.commit().map_err(StateError::from)?;
+        return Ok(Some(ip));
+    }
     let tx = store.db.write()?;
     let used: HashSet<Ipv6Addr> = rows::used_ips6(&tx, &n.id)?
         .iter()
@@ -1020,6 +1059,7 @@ pub fn connect(
     n: &NetworkRow,
     aliases: &[String],
     ip: Option<&str>,
+    ip6: Option<&str>,
 ) -> Result<()> {
     let s: crate::containers::Settings = serde_json::from_str(&c.config).unwrap_or_default();
     if matches!(s.network.as_str(), "" | "none" | "host") || s.network.starts_with("container:") {
@@ -1035,6 +1075,7 @@ pub fn connect(
         )));
     }
     let static_ip = ip.map(|ip| check_static_ip(n, ip)).transpose()?;
+    let static_ip6 = ip6.map(|ip| check_static_ip6(n, ip)).transpose()?;
     let existing = rows::endpoints_of(&store.db.conn, &c.id)?;
     if existing.iter().any(|e| e.network_id == n.id) {
         return Err(NetworkError::Invalid(format!(
@@ -1048,6 +1089,7 @@ pub fn connect(
         idx: existing.iter().map(|e| e.idx + 1).max().unwrap_or(0),
         aliases: aliases.to_vec(),
         static_ip,
+        static_ip6,
         ..Default::default()
     };
     {

@@ -169,6 +169,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE networks ADD COLUMN subnet6 TEXT;     -- "fd12:3456:789a::/64"
     ALTER TABLE networks ADD COLUMN gateway6 TEXT;    -- the bridge's IPv6 address
     ALTER TABLE endpoints ADD COLUMN ip6 TEXT;        -- the IPv6 address leased while it runs
+    ALTER TABLE endpoints ADD COLUMN static_ip6 TEXT; -- --ip6
     CREATE UNIQUE INDEX endpoints_ip6 ON endpoints(network_id, ip6);
     "#,
 ];

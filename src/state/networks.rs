@@ -113,10 +113,12 @@ pub struct EndpointRow {
     pub host_ifname: Option<String>,
     /// The IPv6 address leased while the container runs (dual-stack networks).
     pub ip6: Option<String>,
+    /// `--ip6`
+    pub static_ip6: Option<String>,
 }
 
-const EP_COLS: &str =
-    "container_id, network_id, idx, aliases, static_ip, ip, mac, ifname, host_ifname, ip6";
+const EP_COLS: &str = "container_id, network_id, idx, aliases, static_ip, ip, mac, ifname, host_ifname, ip6, \
+     static_ip6";
 
 fn ep_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
     let aliases: String = r.get(3)?;
@@ -131,20 +133,22 @@ fn ep_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
         ifname: r.get(7)?,
         host_ifname: r.get(8)?,
         ip6: r.get(9)?,
+        static_ip6: r.get(10)?,
     })
 }
 
 pub fn insert_endpoint(c: &Connection, e: &EndpointRow) -> Result<()> {
     c.execute(
         &format!(
-            "INSERT INTO endpoints ({EP_COLS}) VALUES (?1,?2,?3,?4,?5,NULL,NULL,NULL,NULL,NULL)"
+            "INSERT INTO endpoints ({EP_COLS}) VALUES (?1,?2,?3,?4,?5,NULL,NULL,NULL,NULL,NULL,?6)"
         ),
         params![
             e.container_id,
             e.network_id,
             e.idx,
             serde_json::to_string(&e.aliases).expect("serializable"),
-            e.static_ip
+            e.static_ip,
+            e.static_ip6
         ],
     )?;
     Ok(())
@@ -186,10 +190,12 @@ pub fn used_ips(c: &Connection, network_id: &str) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// IPv6 addresses leased in a network.
+/// IPv6 addresses leased (or reserved with --ip6) in a network.
 pub fn used_ips6(c: &Connection, network_id: &str) -> Result<Vec<String>> {
-    let mut st =
-        c.prepare_cached("SELECT ip6 FROM endpoints WHERE network_id = ?1 AND ip6 IS NOT NULL")?;
+    let mut st = c.prepare_cached(
+        "SELECT ip6 FROM endpoints WHERE network_id = ?1 AND ip6 IS NOT NULL \
+         UNION SELECT static_ip6 FROM endpoints WHERE network_id = ?1 AND static_ip6 IS NOT NULL",
+    )?;
     let rows = st.query_map([network_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
