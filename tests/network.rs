@@ -1258,8 +1258,32 @@ fn dual_stack_containers_have_ipv6_addresses_and_resolve_each_other() {
         got = r.stdout.trim().to_string();
         got == "v6ok"
     });
-    let ids: Vec<String> = ["alpha", "beta"].iter().map(|n| id_of(&b, n)).collect();
-    b.run(&["rm", "-f", "alpha", "beta"]).ok();
+    // A running container on the (IPv4) default network joins the dual-stack one.
+    b.run(&["run", "-d", "--name", "gamma", &bb, "sleep", "120"])
+        .ok();
+    let gamma6 = subnet6.replace("::/64", "::77");
+    b.run(&["network", "connect", "--ip6", &gamma6, "pair", "gamma"])
+        .ok();
+    let out = b
+        .run(&["exec", "gamma", "ip", "-6", "addr", "show", "eth1"])
+        .ok();
+    assert!(
+        out.stdout.contains(&format!("{gamma6}/64")),
+        "{}",
+        out.stdout
+    );
+    let r = b
+        .run(&["exec", "alpha", "getent", "ahostsv6", "gamma"])
+        .ok();
+    assert!(r.stdout.starts_with(&format!("{gamma6} ")), "{}", r.stdout);
+    b.run(&["network", "disconnect", "pair", "gamma"]).ok();
+    let out = b.run(&["exec", "gamma", "cat", "/proc/net/if_inet6"]).ok();
+    assert!(!out.stdout.contains("eth1"), "{}", out.stdout);
+    let ids: Vec<String> = ["alpha", "beta", "gamma"]
+        .iter()
+        .map(|n| id_of(&b, n))
+        .collect();
+    b.run(&["rm", "-f", "alpha", "beta", "gamma"]).ok();
     assert_no_leftovers(&b, &ids);
     b.run(&["network", "rm", "pair"]).ok();
     let rules = ip6tables_save();
