@@ -69,6 +69,9 @@ pub struct CreateArgs {
     /// IPv4 address (e.g. 172.30.100.104)
     #[arg(long)]
     pub ip: Option<String>,
+    /// IPv6 address on a dual-stack network (e.g. fd12:3456:789a::10)
+    #[arg(long)]
+    pub ip6: Option<String>,
     /// Publish a container's port(s) to the host ([IP:][HOSTPORT:]PORT[/PROTO])
     #[arg(short, long, value_name = "PORTS")]
     pub publish: Vec<String>,
@@ -448,6 +451,7 @@ fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
         network: a.network.clone(),
         network_aliases: a.network_alias.clone(),
         ip: a.ip.clone(),
+        ip6: a.ip6.clone(),
         publish: a.publish.clone(),
         publish_all: a.publish_all,
         add_hosts: a.add_host.clone(),

@@ -39,12 +39,15 @@ pub struct CreateArgs {
     /// Driver to manage the network (bridge)
     #[arg(short, long, default_value = "bridge")]
     pub driver: String,
-    /// Subnet in CIDR format (e.g. 10.90.0.0/24)
+    /// Subnet in CIDR format (e.g. 10.90.0.0/24); once per family (fd12:3456:789a::/64 with --ipv6)
     #[arg(long)]
-    pub subnet: Option<String>,
-    /// IPv4 gateway for the subnet
+    pub subnet: Vec<String>,
+    /// Gateway for the subnet (IPv4 or, with --ipv6, IPv6); once per family
     #[arg(long)]
-    pub gateway: Option<String>,
+    pub gateway: Vec<String>,
+    /// Enable IPv6 (dual stack; a ULA /64 unless an IPv6 --subnet is given)
+    #[arg(long)]
+    pub ipv6: bool,
     /// Restrict external access to the network
     #[arg(long)]
     pub internal: bool,
@@ -109,6 +112,9 @@ pub struct ConnectArgs {
     /// IPv4 address
     #[arg(long)]
     pub ip: Option<String>,
+    /// IPv6 address (dual-stack networks)
+    #[arg(long)]
+    pub ip6: Option<String>,
     pub network: String,
     pub container: String,
 }
@@ -141,17 +147,41 @@ fn kv(list: &[String], what: &str) -> anyhow::Result<BTreeMap<String, String>> {
     Ok(m)
 }
 
+/// Splits repeated `--subnet`/`--gateway` values into the IPv4 one and the IPv6 one.
+fn one_per_family(
+    flag: &str,
+    values: &[String],
+) -> anyhow::Result<(Option<String>, Option<String>)> {
+    let (mut v4, mut v6) = (None, None);
+    for v in values {
+        let slot = if network::ipam::is_v6(v) {
+            &mut v6
+        } else {
+            &mut v4
+        };
+        if slot.replace(v.clone()).is_some() {
+            bail!("{flag} may be given once per address family (IPv4, IPv6)");
+        }
+    }
+    Ok((v4, v6))
+}
+
 pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
     match c {
         NetworkCommand::Create(a) => {
+            let (subnet, subnet6) = one_per_family("--subnet", &a.subnet)?;
+            let (gateway, gateway6) = one_per_family("--gateway", &a.gateway)?;
             let n = network::create(
                 &mut store,
                 &CreateOptions {
                     name: a.name,
                     driver: a.driver,
-                    subnet: a.subnet,
-                    gateway: a.gateway,
+                    subnet,
+                    gateway,
+                    ipv6: a.ipv6,
+                    subnet6,
+                    gateway6,
                     internal: a.internal,
                     labels: kv(&a.label, "label")?,
                     options: kv(&a.opt, "option")?,
@@ -225,7 +255,14 @@ pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32>
         NetworkCommand::Connect(a) => {
             let n = network::resolve(&store, &a.network)?;
             let c = containers::resolve(&store, &a.container)?;
-            network::connect(&mut store, &c, &n, &a.alias, a.ip.as_deref())?;
+            network::connect(
+                &mut store,
+                &c,
+                &n,
+                &a.alias,
+                a.ip.as_deref(),
+                a.ip6.as_deref(),
+            )?;
         }
         NetworkCommand::Disconnect(a) => {
             let n = network::resolve(&store, &a.network)?;
@@ -283,7 +320,7 @@ fn ls(store: &mut Store, a: LsArgs) -> anyhow::Result<()> {
         m.insert("Name".into(), json!(n.name));
         m.insert("Driver".into(), json!(n.driver));
         m.insert("Scope".into(), json!("local"));
-        m.insert("IPv6".into(), json!("false"));
+        m.insert("IPv6".into(), json!(n.subnet6.is_some().to_string()));
         m.insert("Internal".into(), json!(n.internal.to_string()));
         m.insert(
             "Labels".into(),
@@ -325,6 +362,11 @@ fn ls(store: &mut Store, a: LsArgs) -> anyhow::Result<()> {
 /// Docker's `network inspect` object.
 pub fn inspect_json(store: &Store, n: &NetworkRow) -> anyhow::Result<Value> {
     let prefix = n.subnet.rsplit('/').next().unwrap_or("");
+    let prefix6 = n
+        .subnet6
+        .as_deref()
+        .and_then(|s| s.rsplit('/').next())
+        .unwrap_or("");
     let mut members = Map::new();
     for e in rows::endpoints_in(&store.db.conn, &n.id)? {
         let Some(ip) = &e.ip else { continue };
@@ -338,23 +380,28 @@ pub fn inspect_json(store: &Store, n: &NetworkRow) -> anyhow::Result<Value> {
                 "EndpointID": endpoint_id(&c.id, &n.id),
                 "MacAddress": e.mac.clone().unwrap_or_default(),
                 "IPv4Address": format!("{ip}/{prefix}"),
-                "IPv6Address": "",
+                "IPv6Address": e.ip6.as_ref().map(|ip6| format!("{ip6}/{prefix6}")).unwrap_or_default(),
             }),
         );
     }
     let mut options = n.options.clone();
     options.insert("com.docker.network.bridge.name".into(), n.bridge.clone());
+    let mut ipam_config = vec![json!({ "Subnet": n.subnet, "Gateway": n.gateway })];
+    if let Some(s6) = &n.subnet6 {
+        ipam_config
+            .push(json!({ "Subnet": s6, "Gateway": n.gateway6.clone().unwrap_or_default() }));
+    }
     Ok(json!({
         "Name": n.name,
         "Id": n.id,
         "Created": containers::rfc3339_nanos(n.created),
         "Scope": "local",
         "Driver": n.driver,
-        "EnableIPv6": false,
+        "EnableIPv6": n.subnet6.is_some(),
         "IPAM": {
             "Driver": "default",
             "Options": {},
-            "Config": [{ "Subnet": n.subnet, "Gateway": n.gateway }],
+            "Config": ipam_config,
         },
         "Internal": n.internal,
         "Attachable": false,
@@ -413,12 +460,19 @@ pub fn port(g: &GlobalOpts, a: PortArgs) -> anyhow::Result<i32> {
 }
 
 fn host_addr(p: &PortRow) -> String {
-    let ip = if p.host_ip.is_empty() {
-        "0.0.0.0"
+    format!("{}:{}", host_ip_text(&p.host_ip), p.host_port)
+}
+
+/// A published port's host address as `port` and `ps` print it: `0.0.0.0` for every IPv4
+/// address, IPv6 ones in brackets (`[::]`, `[fd00::2]`).
+fn host_ip_text(ip: &str) -> String {
+    if ip.is_empty() {
+        "0.0.0.0".into()
+    } else if ip.contains(':') {
+        format!("[{ip}]")
     } else {
-        &p.host_ip
-    };
-    format!("{ip}:{}", p.host_port)
+        ip.to_string()
+    }
 }
 
 /// `ps`'s PORTS column: published ports (consecutive ones as ranges), then the image's exposed
@@ -427,7 +481,23 @@ pub fn ports_column(store: &Store, c: &ContainerRow, image_config: Option<&Value
     if !c.status.is_active() {
         return String::new();
     }
-    let published = rows::ports_of(&store.db.conn, &c.id).unwrap_or_default();
+    let mut published = rows::ports_of(&store.db.conn, &c.id).unwrap_or_default();
+    // IPv4 addresses first, then IPv6 ones (Docker's `0.0.0.0:80->80/tcp, [::]:80->80/tcp`),
+    // each address's ports in order, so that ranges stay together.
+    published.sort_by(|a, b| {
+        (
+            a.host_ip.contains(':'),
+            &a.host_ip,
+            a.container_port,
+            &a.proto,
+        )
+            .cmp(&(
+                b.host_ip.contains(':'),
+                &b.host_ip,
+                b.container_port,
+                &b.proto,
+            ))
+    });
     let mut parts: Vec<String> = Vec::new();
     let mut i = 0;
     while i < published.len() {
@@ -447,11 +517,7 @@ pub fn ports_column(store: &Store, c: &ContainerRow, image_config: Option<&Value
             }
         }
         let last = &published[j];
-        let ip = if p.host_ip.is_empty() {
-            "0.0.0.0"
-        } else {
-            &p.host_ip
-        };
+        let ip = host_ip_text(&p.host_ip);
         if j == i {
             parts.push(format!(
                 "{ip}:{}->{}/{}",
@@ -533,8 +599,24 @@ pub fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Value 
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
         let live = running && e.ip.is_some();
+        let prefix6: u64 = n
+            .subnet6
+            .as_deref()
+            .and_then(|s| s.rsplit('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let ip6 = e.ip6.clone().filter(|_| live);
         let v = json!({
-            "IPAMConfig": e.static_ip.as_ref().map(|ip| json!({ "IPv4Address": ip })),
+            "IPAMConfig": (e.static_ip.is_some() || e.static_ip6.is_some()).then(|| {
+                let mut m = Map::new();
+                if let Some(ip) = &e.static_ip {
+                    m.insert("IPv4Address".into(), json!(ip));
+                }
+                if let Some(ip) = &e.static_ip6 {
+                    m.insert("IPv6Address".into(), json!(ip));
+                }
+                Value::Object(m)
+            }),
             "Links": null,
             "Aliases": e.aliases,
             "NetworkID": n.id,
@@ -542,9 +624,9 @@ pub fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Value 
             "Gateway": if live { n.gateway.clone() } else { String::new() },
             "IPAddress": if live { e.ip.clone().unwrap_or_default() } else { String::new() },
             "IPPrefixLen": if live { prefix } else { 0 },
-            "IPv6Gateway": "",
-            "GlobalIPv6Address": "",
-            "GlobalIPv6PrefixLen": 0,
+            "IPv6Gateway": if ip6.is_some() { n.gateway6.clone().unwrap_or_default() } else { String::new() },
+            "GlobalIPv6Address": ip6.clone().unwrap_or_default(),
+            "GlobalIPv6PrefixLen": if ip6.is_some() { prefix6 } else { 0 },
             "MacAddress": if live { e.mac.clone().unwrap_or_default() } else { String::new() },
         });
         if primary.is_none() {
@@ -572,6 +654,9 @@ pub fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Value 
         "Gateway": field("Gateway"),
         "IPAddress": field("IPAddress"),
         "IPPrefixLen": p.get("IPPrefixLen").cloned().unwrap_or(json!(0)),
+        "IPv6Gateway": field("IPv6Gateway"),
+        "GlobalIPv6Address": field("GlobalIPv6Address"),
+        "GlobalIPv6PrefixLen": p.get("GlobalIPv6PrefixLen").cloned().unwrap_or(json!(0)),
         "MacAddress": field("MacAddress"),
         "Networks": networks,
     })

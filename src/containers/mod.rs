@@ -249,6 +249,18 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
         ),
         _ => None,
     };
+    let static_ip6 = match (&net, &settings.ip6) {
+        (Some(n), Some(ip)) => Some(
+            crate::network::check_static_ip6(n, ip)
+                .map_err(|e| ContainerError::Invalid(e.to_string()))?,
+        ),
+        _ => None,
+    };
+    if let Some(n) = &net {
+        let bindings = settings::publish_bindings(settings, &image_config)?;
+        crate::network::check_publish(n, &bindings)
+            .map_err(|e| ContainerError::Invalid(e.to_string()))?;
+    }
 
     let id = names::new_id();
     let paths = Paths::new(store, &id);
@@ -296,6 +308,7 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
                     idx: 0,
                     aliases: settings.network_aliases.clone(),
                     static_ip: static_ip.clone(),
+                    static_ip6: static_ip6.clone(),
                     ..Default::default()
                 },
             )?;

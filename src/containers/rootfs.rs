@@ -124,6 +124,9 @@ fn hosts(store: &Store, settings: &Settings, net: &Attached, hostname: &str) -> 
     }
     if let Some(j) = net.primary() {
         out.push_str(&format!("{}\t{hostname}\n", j.ip));
+        if let Some(ip6) = j.ip6 {
+            out.push_str(&format!("{ip6}\t{hostname}\n"));
+        }
     }
     Ok(out)
 }

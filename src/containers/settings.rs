@@ -29,6 +29,8 @@ pub struct Settings {
     pub network_aliases: Vec<String>,
     /// `--ip`
     pub ip: Option<String>,
+    /// `--ip6`
+    pub ip6: Option<String>,
     /// `-p`, as given
     pub publish: Vec<String>,
     /// `-P`
@@ -129,6 +131,8 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
             Some("network-scoped aliases")
         } else if s.ip.is_some() {
             Some("--ip")
+        } else if s.ip6.is_some() {
+            Some("--ip6")
         } else {
             None
         };

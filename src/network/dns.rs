@@ -1,12 +1,13 @@
 //! The DNS server a container on a user-defined network talks to: like Docker's embedded DNS,
 //! it listens on 127.0.0.11:53 inside the container's network namespace (the socket is made
 //! there by the monitor, which then serves it from the host's namespace). It answers the names
-//! and aliases of the containers on the same networks (looked up on every query, so containers
-//! that start later resolve too) and relays every other query to the host's resolvers, which
-//! may be on 127.x: the relay socket lives in the host's namespace.
+//! and aliases of the containers on the same networks with A records, and AAAA records on
+//! dual-stack networks (looked up on every query, so containers that start later resolve too),
+//! and relays every other query to the host's resolvers, which may be on 127.x: the relay
+//! socket lives in the host's namespace.
 
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 /// The address containers use, as Docker's.
@@ -67,15 +68,18 @@ pub fn parse_query(p: &[u8]) -> Option<Query> {
     })
 }
 
-/// The answer to `q` (from the packet `p`) with `addrs` as A records (none for AAAA: the
-/// container has no IPv6 address, and NOERROR without answers stops the client from asking
-/// elsewhere). `rcode` 3 is NXDOMAIN, 2 SERVFAIL.
-pub fn answer(p: &[u8], q: &Query, addrs: &[Ipv4Addr], rcode: u8) -> Vec<u8> {
-    let records: &[Ipv4Addr] = if q.qtype == TYPE_A || q.qtype == TYPE_ANY {
-        addrs
-    } else {
-        &[]
-    };
+/// The answer to `q` (from the packet `p`) with the IPv4 `addrs` as A records and the IPv6 ones
+/// as AAAA records, those the query asks for (a name with no address of the asked family gets
+/// NOERROR without answers, which stops the client from asking elsewhere). `rcode` 3 is
+/// NXDOMAIN, 2 SERVFAIL.
+pub fn answer(p: &[u8], q: &Query, addrs: &[IpAddr], rcode: u8) -> Vec<u8> {
+    let records: Vec<&IpAddr> = addrs
+        .iter()
+        .filter(|a| match a {
+            IpAddr::V4(_) => q.qtype == TYPE_A || q.qtype == TYPE_ANY,
+            IpAddr::V6(_) => q.qtype == TYPE_AAAA || q.qtype == TYPE_ANY,
+        })
+        .collect();
     let mut out = Vec::with_capacity(q.question_end + records.len() * 16);
     out.extend_from_slice(&q.id.to_be_bytes());
     // QR, the query's opcode and RD, AA, RA.
@@ -86,12 +90,16 @@ pub fn answer(p: &[u8], q: &Query, addrs: &[Ipv4Addr], rcode: u8) -> Vec<u8> {
     out.extend_from_slice(&[0, 0, 0, 0]);
     out.extend_from_slice(&p[12..q.question_end]);
     for a in records {
+        let (ty, data) = match a {
+            IpAddr::V4(v4) => (TYPE_A, v4.octets().to_vec()),
+            IpAddr::V6(v6) => (TYPE_AAAA, v6.octets().to_vec()),
+        };
         out.extend_from_slice(&[0xc0, 0x0c]);
-        out.extend_from_slice(&TYPE_A.to_be_bytes());
+        out.extend_from_slice(&ty.to_be_bytes());
         out.extend_from_slice(&CLASS_IN.to_be_bytes());
         out.extend_from_slice(&TTL.to_be_bytes());
-        out.extend_from_slice(&4u16.to_be_bytes());
-        out.extend_from_slice(&a.octets());
+        out.extend_from_slice(&(data.len() as u16).to_be_bytes());
+        out.extend_from_slice(&data);
     }
     out
 }
@@ -124,7 +132,7 @@ impl Server {
 
     /// Serves the queries waiting on the socket. `lookup` gives the addresses of a name on the
     /// container's networks (None: not one of berth's names).
-    pub fn serve(&mut self, lookup: &dyn Fn(&str) -> Option<Vec<Ipv4Addr>>) {
+    pub fn serve(&mut self, lookup: &dyn Fn(&str) -> Option<Vec<IpAddr>>) {
         let mut buf = [0u8; 4096];
         while let Ok((n, from)) = self.socket.recv_from(&mut buf) {
             let p = &buf[..n];
@@ -211,18 +219,41 @@ mod tests {
             (q.id, q.name.as_str(), q.qtype),
             (0x1234, "web.example", TYPE_A)
         );
-        let a = answer(&p, &q, &[Ipv4Addr::new(10, 89, 0, 2)], 0);
+        let v4 = IpAddr::V4(Ipv4Addr::new(10, 89, 0, 2));
+        let v6: IpAddr = "fd12:3456:789a::2".parse().unwrap();
+        let a = answer(&p, &q, &[v4, v6], 0);
         assert_eq!(&a[..2], &[0x12, 0x34]);
         assert_eq!(a[2] & 0x80, 0x80, "QR set");
         assert_eq!(a[3] & 0x0f, 0, "NOERROR");
         assert_eq!(u16::from_be_bytes([a[6], a[7]]), 1, "one answer");
         assert_eq!(&a[a.len() - 4..], &[10, 89, 0, 2]);
-        // AAAA for a known name: no answers, NOERROR.
+        // AAAA for a name with only an IPv4 address: no answers, NOERROR.
         let p6 = query("web", TYPE_AAAA);
         let q6 = parse_query(&p6).unwrap();
-        let a6 = answer(&p6, &q6, &[Ipv4Addr::new(10, 89, 0, 2)], 0);
+        let a6 = answer(&p6, &q6, &[v4], 0);
         assert_eq!(u16::from_be_bytes([a6[6], a6[7]]), 0);
         assert_eq!(a6.len(), p6.len());
+        // AAAA on a dual-stack network: the IPv6 address, 16 bytes.
+        let a6 = answer(&p6, &q6, &[v4, v6], 0);
+        assert_eq!(u16::from_be_bytes([a6[6], a6[7]]), 1);
+        assert_eq!(&a6[a6.len() - 18..a6.len() - 16], &[0, 16]);
+        assert_eq!(
+            &a6[a6.len() - 16..],
+            &"fd12:3456:789a::2"
+                .parse::<std::net::Ipv6Addr>()
+                .unwrap()
+                .octets()
+        );
+        // ANY: both.
+        let pa = query("web", TYPE_ANY);
+        let qa = parse_query(&pa).unwrap();
+        assert_eq!(
+            u16::from_be_bytes({
+                let a = answer(&pa, &qa, &[v4, v6], 0);
+                [a[6], a[7]]
+            }),
+            2
+        );
     }
 
     #[test]

@@ -16,10 +16,15 @@
 //!   BERTH-POSTROUTING per network: MASQUERADE out of the subnet, from 127/8 into it, and
 //!                     hairpin (a container reaching a published port of its own network)
 //! ```
+//!
+//! Dual-stack networks and IPv6 published ports get the same chains and rules in ip6tables
+//! (without the 127/8 masquerade: IPv6 has no route_localnet, ports are never published on
+//! ::1); each family's chains go away with their own last rule.
 
-use std::net::Ipv4Addr;
+use std::cell::OnceCell;
+use std::net::IpAddr;
 
-use super::ipam::Subnet;
+use super::ipam::{Subnet, Subnet6};
 use super::ports::Proto;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,18 +38,21 @@ pub type Result<T> = std::result::Result<T, FirewallError>;
 pub struct NetworkRules {
     pub bridge: String,
     pub subnet: Subnet,
+    /// The IPv6 subnet of a dual-stack network: its rules go to ip6tables.
+    pub subnet6: Option<Subnet6>,
     pub internal: bool,
 }
 
-/// One published port.
+/// One published port. The container address's family decides iptables or ip6tables.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PortRule {
     pub bridge: String,
     pub proto: Proto,
-    /// None: every address of the host.
-    pub host_ip: Option<Ipv4Addr>,
+    /// None (or an unspecified address): every address of the host in the container address's
+    /// family.
+    pub host_ip: Option<IpAddr>,
     pub host_port: u16,
-    pub container_ip: Ipv4Addr,
+    pub container_ip: IpAddr,
     pub container_port: u16,
 }
 
@@ -93,7 +101,18 @@ const CHAINS: &[(&str, &str)] = &[
     ("nat", POST),
 ];
 
+type Rule = (&'static str, &'static str, String);
+
+/// The iptables backend: the same chains in iptables (IPv4) and, for dual-stack networks and
+/// IPv6 ports, in ip6tables.
 pub struct Iptables {
+    v4: Table,
+    /// Made on first use: hosts without IPv6 networks never run ip6tables.
+    v6: OnceCell<std::result::Result<Table, String>>,
+}
+
+/// One family's command (iptables or ip6tables).
+struct Table {
     ipt: iptables::IPTables,
 }
 
@@ -103,10 +122,116 @@ fn fw_err(what: &str) -> impl FnOnce(Box<dyn std::error::Error>) -> FirewallErro
 
 impl Iptables {
     pub fn new() -> Result<Iptables> {
+        Ok(Iptables {
+            v4: Table::new(false)?,
+            v6: OnceCell::new(),
+        })
+    }
+
+    fn v6(&self) -> Result<&Table> {
+        self.v6
+            .get_or_init(|| Table::new(true).map_err(|e| e.0))
+            .as_ref()
+            .map_err(|e| FirewallError(format!("IPv6 needs ip6tables: {e}")))
+    }
+
+    fn family(&self, ip: IpAddr) -> Result<&Table> {
+        match ip {
+            IpAddr::V4(_) => Ok(&self.v4),
+            IpAddr::V6(_) => self.v6(),
+        }
+    }
+
+    fn network_rules(n: &NetworkRules) -> Vec<Rule> {
+        let br = &n.bridge;
+        let net = n.subnet;
+        let mut r = Self::common_rules(br, &net.to_string(), n.internal);
+        r.push(("nat", POST, format!("-s 127.0.0.0/8 -o {br} -j MASQUERADE")));
+        r
+    }
+
+    /// The ip6tables rules of a dual-stack network: the IPv4 ones without the loopback
+    /// masquerade (IPv6 has no route_localnet: ports are never published on ::1).
+    fn network_rules6(n: &NetworkRules, net: Subnet6) -> Vec<Rule> {
+        Self::common_rules(&n.bridge, &net.to_string(), n.internal)
+    }
+
+    fn common_rules(br: &str, net: &str, internal: bool) -> Vec<Rule> {
+        let mut r = vec![
+            ("filter", ISO1, format!("-i {br} ! -o {br} -j {ISO2}")),
+            ("filter", ISO2, format!("-o {br} -j DROP")),
+            (
+                "filter",
+                FORWARD,
+                format!("-o {br} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"),
+            ),
+            ("filter", FORWARD, format!("-i {br} -o {br} -j ACCEPT")),
+        ];
+        if internal {
+            r.push(("filter", FORWARD, format!("-i {br} -j DROP")));
+            r.push(("filter", FORWARD, format!("-o {br} -j DROP")));
+        } else {
+            r.push(("filter", FORWARD, format!("-i {br} ! -o {br} -j ACCEPT")));
+            r.push(("nat", POST, format!("-s {net} ! -o {br} -j MASQUERADE")));
+        }
+        r.push((
+            "nat",
+            POST,
+            format!("-s {net} -d {net} -o {br} -m conntrack --ctstate DNAT -j MASQUERADE"),
+        ));
+        r
+    }
+
+    fn port_rules(p: &PortRule) -> Vec<Rule> {
+        let proto = p.proto;
+        let (host_len, to) = match p.container_ip {
+            IpAddr::V4(ip) => (32, format!("{ip}:{}", p.container_port)),
+            IpAddr::V6(ip) => (128, format!("[{ip}]:{}", p.container_port)),
+        };
+        let dst = match p.host_ip {
+            Some(ip) if ip.is_unspecified() => String::new(),
+            Some(ip) if ip.is_loopback() => {
+                // Only the host itself may use a port published on a loopback address: a
+                // packet for 127.0.0.1 that arrives from another interface is not translated
+                // (and then dropped as martian) — Docker's moby#45610 hole stays shut.
+                format!("-d {ip}/{host_len} -m addrtype --src-type LOCAL ")
+            }
+            Some(ip) => format!("-d {ip}/{host_len} "),
+            None => String::new(),
+        };
+        vec![
+            (
+                "nat",
+                DNAT,
+                format!(
+                    "{dst}-p {proto} -m {proto} --dport {} -j DNAT --to-destination {to}",
+                    p.host_port
+                ),
+            ),
+            (
+                "filter",
+                FORWARD,
+                format!(
+                    "-d {}/{host_len} ! -i {br} -o {br} -p {proto} -m {proto} --dport {} -j ACCEPT",
+                    p.container_ip,
+                    p.container_port,
+                    br = p.bridge
+                ),
+            ),
+        ]
+    }
+}
+
+impl Table {
+    fn new(v6: bool) -> Result<Table> {
         // Only -S (always numeric: no name lookups), -C, -A, -I, -D, -N, -F and -X are used;
         // never -L, which would resolve addresses to names.
-        let ipt = iptables::new(false).map_err(fw_err("running iptables"))?;
-        Ok(Iptables { ipt })
+        let ipt = iptables::new(v6).map_err(fw_err(if v6 {
+            "running ip6tables"
+        } else {
+            "running iptables"
+        }))?;
+        Ok(Table { ipt })
     }
 
     fn exists(&self, table: &str, chain: &str, rule: &str) -> bool {
@@ -117,14 +242,28 @@ impl Iptables {
         if self.exists(table, chain, rule) {
             return Ok(());
         }
-        self.ipt
-            .append(table, chain, rule)
-            .map_err(fw_err(&format!("-t {table} -A {chain} {rule}")))
+        self.ipt.append(table, chain, rule).map_err(fw_err(&format!(
+            "{} -t {table} -A {chain} {rule}",
+            self.ipt.cmd
+        )))
+    }
+
+    fn append_all(&self, rules: &[Rule]) -> Result<()> {
+        for (t, c, r) in rules {
+            self.append(t, c, r)?;
+        }
+        Ok(())
     }
 
     fn delete(&self, table: &str, chain: &str, rule: &str) {
         // Deleting a rule that is not there fails: that is fine (removal is idempotent).
         let _ = self.ipt.delete_all(table, chain, rule);
+    }
+
+    fn delete_all(&self, rules: &[Rule]) {
+        for (t, c, r) in rules {
+            self.delete(t, c, r);
+        }
     }
 
     /// The rules of a chain as `iptables -S` prints them; None when the chain does not exist
@@ -145,7 +284,7 @@ impl Iptables {
             if self.list(table, chain).is_none() {
                 self.ipt
                     .new_chain(table, chain)
-                    .map_err(fw_err(&format!("-t {table} -N {chain}")))?;
+                    .map_err(fw_err(&format!("{} -t {table} -N {chain}", self.ipt.cmd)))?;
             }
         }
         self.append("filter", FORWARD, &format!("-j {ISO1}"))?;
@@ -158,7 +297,10 @@ impl Iptables {
             } else {
                 self.ipt.append(table, chain, rule)
             };
-            r.map_err(fw_err(&format!("-t {table} {chain} {rule}")))?;
+            r.map_err(fw_err(&format!(
+                "{} -t {table} {chain} {rule}",
+                self.ipt.cmd
+            )))?;
         }
         Ok(())
     }
@@ -201,106 +343,49 @@ impl Iptables {
             let _ = self.ipt.delete_chain(table, chain);
         }
     }
-
-    fn network_rules(n: &NetworkRules) -> Vec<(&'static str, &'static str, String)> {
-        let br = &n.bridge;
-        let net = n.subnet;
-        let mut r = vec![
-            ("filter", ISO1, format!("-i {br} ! -o {br} -j {ISO2}")),
-            ("filter", ISO2, format!("-o {br} -j DROP")),
-            (
-                "filter",
-                FORWARD,
-                format!("-o {br} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"),
-            ),
-            ("filter", FORWARD, format!("-i {br} -o {br} -j ACCEPT")),
-        ];
-        if n.internal {
-            r.push(("filter", FORWARD, format!("-i {br} -j DROP")));
-            r.push(("filter", FORWARD, format!("-o {br} -j DROP")));
-        } else {
-            r.push(("filter", FORWARD, format!("-i {br} ! -o {br} -j ACCEPT")));
-            r.push(("nat", POST, format!("-s {net} ! -o {br} -j MASQUERADE")));
-        }
-        r.push(("nat", POST, format!("-s 127.0.0.0/8 -o {br} -j MASQUERADE")));
-        r.push((
-            "nat",
-            POST,
-            format!("-s {net} -d {net} -o {br} -m conntrack --ctstate DNAT -j MASQUERADE"),
-        ));
-        r
-    }
-
-    fn port_rules(p: &PortRule) -> Vec<(&'static str, &'static str, String)> {
-        let proto = p.proto;
-        let dst = match p.host_ip {
-            Some(ip) if ip.is_loopback() => {
-                // Only the host itself may use a port published on a loopback address: a
-                // packet for 127.0.0.1 that arrives from another interface is not translated
-                // (and then dropped as martian) — Docker's moby#45610 hole stays shut.
-                format!("-d {ip}/32 -m addrtype --src-type LOCAL ")
-            }
-            Some(ip) => format!("-d {ip}/32 "),
-            None => String::new(),
-        };
-        vec![
-            (
-                "nat",
-                DNAT,
-                format!(
-                    "{dst}-p {proto} -m {proto} --dport {} -j DNAT --to-destination {}:{}",
-                    p.host_port, p.container_ip, p.container_port
-                ),
-            ),
-            (
-                "filter",
-                FORWARD,
-                format!(
-                    "-d {}/32 ! -i {br} -o {br} -p {proto} -m {proto} --dport {} -j ACCEPT",
-                    p.container_ip,
-                    p.container_port,
-                    br = p.bridge
-                ),
-            ),
-        ]
-    }
 }
 
 impl Firewall for Iptables {
     fn add_network(&self, n: &NetworkRules) -> Result<()> {
-        self.ensure_chains()?;
-        for (t, c, r) in Iptables::network_rules(n) {
-            self.append(t, c, &r)?;
+        self.v4.ensure_chains()?;
+        self.v4.append_all(&Iptables::network_rules(n))?;
+        if let Some(s6) = n.subnet6 {
+            let v6 = self.v6()?;
+            v6.ensure_chains()?;
+            v6.append_all(&Iptables::network_rules6(n, s6))?;
         }
         Ok(())
     }
 
     fn remove_network(&self, n: &NetworkRules) -> Result<()> {
-        for (t, c, r) in Iptables::network_rules(n) {
-            self.delete(t, c, &r);
+        self.v4.delete_all(&Iptables::network_rules(n));
+        self.v4.remove_chains_if_empty();
+        if let Some(s6) = n.subnet6 {
+            let v6 = self.v6()?;
+            v6.delete_all(&Iptables::network_rules6(n, s6));
+            v6.remove_chains_if_empty();
         }
-        self.remove_chains_if_empty();
         Ok(())
     }
 
     fn add_ports(&self, ports: &[PortRule]) -> Result<()> {
-        if ports.is_empty() {
-            return Ok(());
-        }
-        self.ensure_chains()?;
+        let mut ready = [false, false];
         for p in ports {
-            for (t, c, r) in Iptables::port_rules(p) {
-                self.append(t, c, &r)?;
+            let t = self.family(p.container_ip)?;
+            let i = p.container_ip.is_ipv6() as usize;
+            if !ready[i] {
+                t.ensure_chains()?;
+                ready[i] = true;
             }
+            t.append_all(&Iptables::port_rules(p))?;
         }
         Ok(())
     }
 
     fn remove_ports(&self, ports: &[PortRule]) -> Result<()> {
         for p in ports {
-            for (t, c, r) in Iptables::port_rules(p) {
-                self.delete(t, c, &r);
-            }
+            self.family(p.container_ip)?
+                .delete_all(&Iptables::port_rules(p));
         }
         Ok(())
     }
@@ -309,15 +394,55 @@ impl Firewall for Iptables {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn ipv6_rules_mirror_ipv4() {
+        let p = PortRule {
+            bridge: "br-x".into(),
+            proto: Proto::Tcp,
+            host_ip: Some("fd00::2".parse().unwrap()),
+            host_port: 8080,
+            container_ip: "fd11:2233:4455::2".parse().unwrap(),
+            container_port: 80,
+        };
+        let r = Iptables::port_rules(&p);
+        assert_eq!(
+            r[0].2,
+            "-d fd00::2/128 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd11:2233:4455::2]:80"
+        );
+        assert_eq!(
+            r[1].2,
+            "-d fd11:2233:4455::2/128 ! -i br-x -o br-x -p tcp -m tcp --dport 80 -j ACCEPT"
+        );
+        let any = PortRule {
+            host_ip: Some("::".parse().unwrap()),
+            ..p
+        };
+        assert!(Iptables::port_rules(&any)[0].2.starts_with("-p tcp"));
+        let n = NetworkRules {
+            bridge: "br-x".into(),
+            subnet: "10.89.1.0/24".parse().unwrap(),
+            subnet6: Some("fd11:2233:4455::/64".parse().unwrap()),
+            internal: false,
+        };
+        let r6 = Iptables::network_rules6(&n, n.subnet6.unwrap());
+        assert!(
+            r6.iter()
+                .any(|(_, _, x)| x == "-s fd11:2233:4455::/64 ! -o br-x -j MASQUERADE")
+        );
+        assert!(!r6.iter().any(|(_, _, x)| x.contains("127.0.0.0/8")));
+        assert_eq!(r6.len() + 1, Iptables::network_rules(&n).len());
+    }
 
     #[test]
     fn loopback_ports_only_match_local_sources() {
         let p = PortRule {
             bridge: "berth0".into(),
             proto: Proto::Tcp,
-            host_ip: Some(Ipv4Addr::LOCALHOST),
+            host_ip: Some(Ipv4Addr::LOCALHOST.into()),
             host_port: 8080,
-            container_ip: Ipv4Addr::new(10, 88, 0, 2),
+            container_ip: Ipv4Addr::new(10, 88, 0, 2).into(),
             container_port: 80,
         };
         let r = Iptables::port_rules(&p);
@@ -342,6 +467,7 @@ mod tests {
         let n = NetworkRules {
             bridge: "br-x".into(),
             subnet: "10.89.1.0/24".parse().unwrap(),
+            subnet6: None,
             internal: true,
         };
         let r = Iptables::network_rules(&n);

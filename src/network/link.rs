@@ -4,16 +4,17 @@
 //! libcontainer) and a netlink socket bound to one network namespace.
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::RawFd;
 use std::path::Path;
 
 use futures_util::TryStreamExt;
+use rtnetlink::packet_route::address::{AddressAttribute, AddressFlags, AddressHeaderFlags};
 use rtnetlink::packet_route::link::{InfoData, InfoKind, InfoVeth, LinkAttribute, LinkMessage};
 use rtnetlink::packet_route::route::{RouteAddress, RouteAttribute};
 use rtnetlink::{Handle, LinkBridge, LinkMessageBuilder, LinkUnspec, RouteMessageBuilder};
 
-use super::ipam::Subnet;
+use super::ipam::{Subnet, Subnet6};
 
 pub struct Netlink {
     rt: tokio::runtime::Runtime,
@@ -82,14 +83,19 @@ impl Netlink {
             .map_err(nl_err)
     }
 
-    /// Adds `ip/prefix` to a link; an address already there is fine.
-    fn add_address(&self, index: u32, ip: Ipv4Addr, prefix: u8) -> io::Result<()> {
+    /// Adds `ip/prefix` to a link; an address already there is fine. IPv6 addresses are added
+    /// without duplicate address detection (IFA_F_NODAD): usable at once, not "tentative".
+    fn add_address(&self, index: u32, ip: IpAddr, prefix: u8) -> io::Result<()> {
         let h = self.handle.clone();
         let r = self.rt.block_on(async move {
-            h.address()
-                .add(index, IpAddr::V4(ip), prefix)
-                .execute()
-                .await
+            let mut req = h.address().add(index, ip, prefix);
+            if ip.is_ipv6() {
+                let m = req.message_mut();
+                m.header.flags |= AddressHeaderFlags::Nodad;
+                m.attributes
+                    .push(AddressAttribute::Flags(AddressFlags::Nodad));
+            }
+            req.execute().await
         });
         match r.map_err(nl_err) {
             Err(e) if e.raw_os_error() == Some(libc::EEXIST) => Ok(()),
@@ -97,12 +103,14 @@ impl Netlink {
         }
     }
 
-    /// Creates the bridge of a network (or finds it), with its gateway address, and sets it up.
+    /// Creates the bridge of a network (or finds it), with its gateway address (and IPv6
+    /// gateway address on a dual-stack network), and sets it up.
     pub fn ensure_bridge(
         &self,
         name: &str,
         gateway: Ipv4Addr,
         subnet: Subnet,
+        v6: Option<(Ipv6Addr, Subnet6)>,
         mtu: u32,
     ) -> io::Result<u32> {
         let index = match self.index(name)? {
@@ -117,7 +125,10 @@ impl Netlink {
                     .ok_or_else(|| io::Error::other(format!("bridge {name} vanished")))?
             }
         };
-        self.add_address(index, gateway, subnet.prefix)?;
+        self.add_address(index, IpAddr::V4(gateway), subnet.prefix)?;
+        if let Some((gw6, subnet6)) = v6 {
+            self.add_address(index, IpAddr::V6(gw6), subnet6.prefix)?;
+        }
         self.set_link(LinkUnspec::new_with_index(index).up().build())?;
         Ok(index)
     }
@@ -165,14 +176,15 @@ impl Netlink {
         self.add_link(msg)
     }
 
-    /// Inside a container's namespace: `lo` up; `ifname` with its address, up; and the default
-    /// route via `gateway` when given.
+    /// Inside a container's namespace: `lo` up; `ifname` with its address (and IPv6 address),
+    /// up; and the default routes via `gateway` and `v6.gateway` when given.
     pub fn configure_inside(
         &self,
         ifname: &str,
         ip: Ipv4Addr,
         prefix: u8,
         gateway: Option<Ipv4Addr>,
+        v6: Option<Inside6>,
     ) -> io::Result<()> {
         if let Some(lo) = self.index("lo")? {
             self.set_link(LinkUnspec::new_with_index(lo).up().build())?;
@@ -180,8 +192,21 @@ impl Netlink {
         let index = self
             .index(ifname)?
             .ok_or_else(|| io::Error::other(format!("no {ifname} in the container")))?;
-        self.add_address(index, ip, prefix)?;
+        self.add_address(index, IpAddr::V4(ip), prefix)?;
+        if let Some(v6) = &v6 {
+            self.add_address(index, IpAddr::V6(v6.ip), v6.prefix)?;
+        }
         self.set_link(LinkUnspec::new_with_index(index).up().build())?;
+        if let Some(gw) = v6.and_then(|v| v.gateway) {
+            let h = self.handle.clone();
+            let route = RouteMessageBuilder::<Ipv6Addr>::new()
+                .gateway(gw)
+                .output_interface(index)
+                .build();
+            self.rt
+                .block_on(async move { h.route().add(route).execute().await })
+                .map_err(nl_err)?;
+        }
         if let Some(gw) = gateway {
             let h = self.handle.clone();
             let route = RouteMessageBuilder::<Ipv4Addr>::new()
@@ -198,16 +223,37 @@ impl Netlink {
     /// The IPv4 destinations of the main routing table (default routes left out), with the
     /// name of their output interface.
     pub fn routes(&self) -> io::Result<Vec<(Subnet, String)>> {
+        Ok(self
+            .routes_of(RouteMessageBuilder::<Ipv4Addr>::new().build())?
+            .into_iter()
+            .filter_map(|(ip, prefix, dev)| match ip {
+                IpAddr::V4(ip) => Some((Subnet::new(ip, prefix), dev)),
+                IpAddr::V6(_) => None,
+            })
+            .collect())
+    }
+
+    /// The IPv6 destinations of the main routing table (default routes left out), with the
+    /// name of their output interface.
+    pub fn routes6(&self) -> io::Result<Vec<(Subnet6, String)>> {
+        Ok(self
+            .routes_of(RouteMessageBuilder::<Ipv6Addr>::new().build())?
+            .into_iter()
+            .filter_map(|(ip, prefix, dev)| match ip {
+                IpAddr::V6(ip) => Some((Subnet6::new(ip, prefix), dev)),
+                IpAddr::V4(_) => None,
+            })
+            .collect())
+    }
+
+    fn routes_of(
+        &self,
+        query: rtnetlink::packet_route::route::RouteMessage,
+    ) -> io::Result<Vec<(IpAddr, u8, String)>> {
         let h = self.handle.clone();
         let msgs: Vec<_> = self
             .rt
-            .block_on(async move {
-                h.route()
-                    .get(RouteMessageBuilder::<Ipv4Addr>::new().build())
-                    .execute()
-                    .try_collect()
-                    .await
-            })
+            .block_on(async move { h.route().get(query).execute().try_collect().await })
             .map_err(nl_err)?;
         let h = self.handle.clone();
         let links: Vec<LinkMessage> = self
@@ -235,20 +281,31 @@ impl Netlink {
             let mut oif = 0;
             for a in &m.attributes {
                 match a {
-                    RouteAttribute::Destination(RouteAddress::Inet(ip)) => dst = Some(*ip),
+                    RouteAttribute::Destination(RouteAddress::Inet(ip)) => {
+                        dst = Some(IpAddr::V4(*ip))
+                    }
+                    RouteAttribute::Destination(RouteAddress::Inet6(ip)) => {
+                        dst = Some(IpAddr::V6(*ip))
+                    }
                     RouteAttribute::Oif(i) => oif = *i,
                     _ => {}
                 }
             }
             if let Some(ip) = dst {
-                out.push((
-                    Subnet::new(ip, m.header.destination_prefix_length),
-                    name_of(oif),
-                ));
+                out.push((ip, m.header.destination_prefix_length, name_of(oif)));
             }
         }
         Ok(out)
     }
+}
+
+/// A container interface's IPv6 configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Inside6 {
+    pub ip: Ipv6Addr,
+    pub prefix: u8,
+    /// The default route's next hop (the first network's bridge), if any.
+    pub gateway: Option<Ipv6Addr>,
 }
 
 /// Writes a sysctl under /proc/sys/net (e.g. "ipv4/conf/berth0/route_localnet").

@@ -23,7 +23,7 @@ pub mod ports;
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
@@ -31,7 +31,7 @@ use crate::state::StateError;
 use crate::state::networks::{self as rows, EndpointRow, NetworkRow, PortRow};
 use crate::store::Store;
 use firewall::{NetworkRules, PortRule};
-use ipam::Subnet;
+use ipam::{Subnet, Subnet6};
 use link::Netlink;
 
 /// The default network's name (Docker's).
@@ -56,6 +56,8 @@ pub enum NetworkError {
     Invalid(String),
     #[error(transparent)]
     Subnet(#[from] ipam::SubnetError),
+    #[error(transparent)]
+    Subnet6(#[from] ipam::Subnet6Error),
     #[error(transparent)]
     Port(#[from] ports::PortError),
     #[error(transparent)]
@@ -119,6 +121,10 @@ pub struct CreateOptions {
     pub driver: String,
     pub subnet: Option<String>,
     pub gateway: Option<String>,
+    /// Dual-stack: an IPv6 subnet too (`subnet6`, or a ULA /64 picked from the network's ID).
+    pub ipv6: bool,
+    pub subnet6: Option<String>,
+    pub gateway6: Option<String>,
     pub internal: bool,
     pub labels: BTreeMap<String, String>,
     pub options: BTreeMap<String, String>,
@@ -148,6 +154,70 @@ fn foreign_routes(nl: &Netlink, own_bridges: &HashSet<String>) -> Result<Vec<(Su
         .collect())
 }
 
+/// Host IPv6 routes that are not berth's own bridges'.
+fn foreign_routes6(nl: &Netlink, own_bridges: &HashSet<String>) -> Result<Vec<(Subnet6, String)>> {
+    Ok(nl
+        .routes6()
+        .map_err(io_err("reading the host's IPv6 routes"))?
+        .into_iter()
+        .filter(|(_, dev)| !own_bridges.contains(dev))
+        .collect())
+}
+
+/// The IPv6 subnet and gateway of a new dual-stack network: the given subnet (checked against
+/// other networks and the host's routes) or a ULA /64 derived from the network's ID.
+fn choose_v6(
+    o: &CreateOptions,
+    id: &str,
+    existing: &[NetworkRow],
+    routes: &[(Subnet6, String)],
+) -> Result<(Subnet6, Ipv6Addr)> {
+    let theirs = |n: &NetworkRow| n.subnet6.as_deref().and_then(|s| s.parse::<Subnet6>().ok());
+    let subnet = match &o.subnet6 {
+        Some(s) => {
+            let s: Subnet6 = s.parse()?;
+            if let Some(n) = existing
+                .iter()
+                .find(|n| theirs(n).is_some_and(|x| x.overlaps(&s)))
+            {
+                return Err(NetworkError::Invalid(format!(
+                    "invalid pool request: subnet {s} overlaps network {} ({})",
+                    n.name,
+                    n.subnet6.as_deref().unwrap_or_default()
+                )));
+            }
+            if let Some((r, dev)) = routes.iter().find(|(r, _)| r.overlaps(&s)) {
+                return Err(NetworkError::Invalid(format!(
+                    "subnet {s} overlaps the host's route to {r} on {dev}"
+                )));
+            }
+            s
+        }
+        None => {
+            let mut taken: Vec<Subnet6> = existing.iter().filter_map(theirs).collect();
+            taken.extend(routes.iter().map(|(r, _)| *r));
+            ipam::pick6(id, &taken).ok_or_else(|| {
+                NetworkError::Invalid("no free IPv6 ULA subnet for this network".into())
+            })?
+        }
+    };
+    let gateway = match &o.gateway6 {
+        Some(g) => {
+            let ip: Ipv6Addr = g
+                .parse()
+                .map_err(|_| NetworkError::Invalid(format!("invalid IPv6 gateway {g:?}")))?;
+            if !subnet.is_host(ip) {
+                return Err(NetworkError::Invalid(format!(
+                    "gateway {ip} is not a usable address of subnet {subnet}"
+                )));
+            }
+            ip
+        }
+        None => subnet.first_host(),
+    };
+    Ok((subnet, gateway))
+}
+
 /// Creates a network: its row, then its bridge and rules. The subnet, when not given, is the
 /// first of berth's pool that overlaps no route of the host and no other network.
 pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
@@ -167,6 +237,16 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
     }
     let mtu = mtu_of(&o.options)?;
     let given: Option<Subnet> = o.subnet.as_deref().map(str::parse).transpose()?;
+    if !o.ipv6 && (o.subnet6.is_some() || o.gateway6.is_some()) {
+        return Err(NetworkError::Invalid(
+            "an IPv6 --subnet or --gateway needs --ipv6".into(),
+        ));
+    }
+    if o.ipv6 && !Path::new("/proc/sys/net/ipv6").exists() {
+        return Err(NetworkError::Invalid(
+            "--ipv6: IPv6 is disabled on this host".into(),
+        ));
+    }
     let _lock = host_lock()?;
     if rows::network_by_name(&store.db.conn, &o.name)?.is_some() {
         return Err(NetworkError::Exists(o.name.clone()));
@@ -219,6 +299,12 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
         None => subnet.first_host(),
     };
     let id = crate::containers::names::new_id();
+    let v6 = if o.ipv6 {
+        let routes6 = foreign_routes6(&nl, &own)?;
+        Some(choose_v6(o, &id, &existing, &routes6)?)
+    } else {
+        None
+    };
     let bridge = if o.name == DEFAULT_NETWORK {
         free_bridge_name(&nl, &own)?
     } else {
@@ -236,6 +322,8 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
         labels: o.labels.clone(),
         options: o.options.clone(),
         created: crate::containers::now_nanos(),
+        subnet6: v6.map(|(s, _)| s.to_string()),
+        gateway6: v6.map(|(_, g)| g.to_string()),
     };
     {
         let tx = store.db.write()?;
@@ -267,8 +355,26 @@ fn rules_of(n: &NetworkRow) -> Result<NetworkRules> {
     Ok(NetworkRules {
         bridge: n.bridge.clone(),
         subnet: n.subnet.parse()?,
+        subnet6: subnet6_of(n)?,
         internal: n.internal,
     })
+}
+
+/// A dual-stack network's IPv6 subnet (None: IPv4 only).
+pub fn subnet6_of(n: &NetworkRow) -> Result<Option<Subnet6>> {
+    Ok(n.subnet6.as_deref().map(str::parse).transpose()?)
+}
+
+/// A dual-stack network's IPv6 subnet and gateway.
+fn v6_of(n: &NetworkRow) -> Result<Option<(Ipv6Addr, Subnet6)>> {
+    let Some(s) = subnet6_of(n)? else {
+        return Ok(None);
+    };
+    let gw = match n.gateway6.as_deref().map(str::parse::<Ipv6Addr>) {
+        Some(Ok(g)) => g,
+        _ => s.first_host(),
+    };
+    Ok(Some((gw, s)))
 }
 
 fn gateway_of(n: &NetworkRow) -> Result<Ipv4Addr> {
@@ -286,7 +392,7 @@ fn activate_locked(nl: &Netlink, n: &NetworkRow) -> Result<u32> {
     let subnet: Subnet = n.subnet.parse()?;
     let what = format!("creating bridge {} for network {}", n.bridge, n.name);
     let index = nl
-        .ensure_bridge(&n.bridge, gateway_of(n)?, subnet, n.mtu)
+        .ensure_bridge(&n.bridge, gateway_of(n)?, subnet, v6_of(n)?, n.mtu)
         .map_err(io_err(what))?;
     // Published ports on 127.0.0.1 are translated to the container's address with their
     // loopback source: the bridge must route such packets (they are masqueraded on the way).
@@ -294,6 +400,10 @@ fn activate_locked(nl: &Netlink, n: &NetworkRow) -> Result<u32> {
         .map_err(io_err("enabling route_localnet on the bridge"))?;
     if !n.internal {
         link::sysctl("ipv4/ip_forward", "1").map_err(io_err("enabling IPv4 forwarding"))?;
+        if n.subnet6.is_some() {
+            link::sysctl("ipv6/conf/all/forwarding", "1")
+                .map_err(io_err("enabling IPv6 forwarding"))?;
+        }
     }
     firewall::backend()?.add_network(&rules_of(n)?)?;
     Ok(index)
@@ -312,16 +422,28 @@ fn deactivate_locked(nl: &Netlink, n: &NetworkRow) {
     }
 }
 
-/// The default network, created on first use.
+/// The environment variable that makes the default network dual-stack when it is created:
+/// `1`/`true` (a ULA /64 derived from its ID) or an IPv6 subnet (e.g. `fd00:be:27::/64`).
+pub const DEFAULT_IPV6_ENV: &str = "BERTH_DEFAULT_IPV6";
+
+/// The default network, created on first use (IPv4 only, as Docker's, unless
+/// `BERTH_DEFAULT_IPV6` says otherwise).
 pub fn ensure_default(store: &mut Store) -> Result<NetworkRow> {
     if let Some(n) = rows::network_by_name(&store.db.conn, DEFAULT_NETWORK)? {
         return Ok(n);
     }
+    let (ipv6, subnet6) = match std::env::var(DEFAULT_IPV6_ENV).ok().as_deref() {
+        None | Some("") | Some("0") | Some("false") => (false, None),
+        Some("1") | Some("true") => (true, None),
+        Some(s) => (true, Some(s.to_string())),
+    };
     match create(
         store,
         &CreateOptions {
             name: DEFAULT_NETWORK.into(),
             driver: "bridge".into(),
+            ipv6,
+            subnet6,
             ..Default::default()
         },
     ) {
@@ -441,6 +563,43 @@ pub fn check_static_ip(n: &NetworkRow, ip: &str) -> Result<String> {
     Ok(addr.to_string())
 }
 
+/// Checks `--ip6` against a network (at create): the network must be dual-stack and the
+/// address in its IPv6 subnet.
+pub fn check_static_ip6(n: &NetworkRow, ip: &str) -> Result<String> {
+    let addr: Ipv6Addr = ip
+        .parse()
+        .map_err(|_| NetworkError::Invalid(format!("invalid IPv6 address {ip:?}")))?;
+    let Some((gw, subnet)) = v6_of(n)? else {
+        return Err(NetworkError::Invalid(format!(
+            "--ip6 {ip}: network {} has no IPv6 subnet: create it with --ipv6",
+            n.name
+        )));
+    };
+    if !subnet.is_host(addr) || addr == gw {
+        return Err(NetworkError::Invalid(format!(
+            "invalid address {ip}: it does not belong to any of network {}'s subnets ({subnet})",
+            n.name
+        )));
+    }
+    Ok(addr.to_string())
+}
+
+/// Checks `-p` IPv6 host addresses against a container's network (at create): a network
+/// without an IPv6 subnet cannot publish on one.
+pub fn check_publish(n: &NetworkRow, bindings: &[ports::Binding]) -> Result<()> {
+    if n.subnet6.is_none()
+        && let Some(ip) = bindings
+            .iter()
+            .find_map(|b| b.host_ip.filter(|i| i.is_ipv6()))
+    {
+        return Err(NetworkError::Invalid(format!(
+            "cannot publish on [{ip}]: network {} has no IPv6 subnet: create it with --ipv6",
+            n.name
+        )));
+    }
+    Ok(())
+}
+
 /// Where a container's network namespace is bound while it runs.
 pub fn netns_path(store: &Store, id: &str) -> PathBuf {
     store.runroot.join("netns").join(id)
@@ -451,6 +610,8 @@ pub fn netns_path(store: &Store, id: &str) -> PathBuf {
 pub struct Joined {
     pub network: NetworkRow,
     pub ip: Ipv4Addr,
+    /// The IPv6 address on a dual-stack network.
+    pub ip6: Option<Ipv6Addr>,
     pub mac: String,
     pub ifname: String,
 }
@@ -552,6 +713,16 @@ fn setup_inner(
                             n.name
                         )));
                     }
+                    if let Some(s6) = subnet6_of(n)?
+                        && let Some((r, dev)) = foreign_routes6(&nl, &own)?
+                            .iter()
+                            .find(|(r, _)| r.overlaps(&s6))
+                    {
+                        return Err(NetworkError::Invalid(format!(
+                            "network {}: subnet {s6} now overlaps the host's route to {r} on {dev}",
+                            n.name
+                        )));
+                    }
                     activate_locked(&nl, n)?
                 }
             };
@@ -564,6 +735,7 @@ fn setup_inner(
     let mut joined = Vec::new();
     for (i, (e, n)) in eps.iter().zip(&nets).enumerate() {
         let ip = lease(store, e, n)?;
+        let ip6 = lease6(store, e, n)?;
         let ifname = format!("eth{i}");
         let host_if = format!("veth{}{}", &id[..9], i);
         let mac = link::mac_for(ip);
@@ -593,6 +765,7 @@ fn setup_inner(
         joined.push(Joined {
             network: n.clone(),
             ip,
+            ip6,
             mac: link::mac_string(mac),
             ifname,
         });
@@ -603,8 +776,16 @@ fn setup_inner(
         let gw = (i == 0 && !j.network.internal)
             .then(|| gateway_of(&j.network))
             .transpose()?;
+        let v6 = match (j.ip6, v6_of(&j.network)?) {
+            (Some(ip), Some((gw6, s6))) => Some(link::Inside6 {
+                ip,
+                prefix: s6.prefix,
+                gateway: (i == 0 && !j.network.internal).then_some(gw6),
+            }),
+            _ => None,
+        };
         inside
-            .configure_inside(&j.ifname, j.ip, subnet.prefix, gw)
+            .configure_inside(&j.ifname, j.ip, subnet.prefix, gw, v6)
             .map_err(io_err(format!("configuring {} in the container", j.ifname)))?;
     }
     drop(inside);
@@ -664,6 +845,45 @@ fn lease(store: &mut Store, e: &EndpointRow, n: &NetworkRow) -> Result<Ipv4Addr>
     Ok(ip)
 }
 
+/// Leases an IPv6 address on a dual-stack network (None on an IPv4-only one): the lowest free.
+fn lease6(store: &mut Store, e: &EndpointRow, n: &NetworkRow) -> Result<Option<Ipv6Addr>> {
+    let Some((gw, subnet)) = v6_of(n)? else {
+        return Ok(None);
+    };
+    if let Some(ip) = &e.static_ip6 {
+        let ip: Ipv6Addr = ip
+            .parse()
+            .map_err(|_| NetworkError::Invalid(format!("bad address {ip}")))?;
+        let tx = store.db.write()?;
+        let taken = rows::endpoints_in(&tx, &n.id)?
+            .iter()
+            .any(|o| o.container_id != e.container_id && o.ip6.as_deref() == Some(&ip.to_string()));
+        if taken {
+            return Err(NetworkError::Invalid(format!(
+                "Address already in use: {ip} on network {}",
+                n.name
+            )));
+        }
+        rows::set_lease6(&tx, e, Some(&ip.to_string()))?;
+        tx.commit().map_err(StateError::from)?;
+        return Ok(Some(ip));
+    }
+    let tx = store.db.write()?;
+    let used: HashSet<Ipv6Addr> = rows::used_ips6(&tx, &n.id)?
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let ip = subnet.first_free(gw, &used).ok_or_else(|| {
+        NetworkError::Invalid(format!(
+            "no IPv6 address left in network {} ({subnet})",
+            n.name
+        ))
+    })?;
+    rows::set_lease6(&tx, e, Some(&ip.to_string()))?;
+    tx.commit().map_err(StateError::from)?;
+    Ok(Some(ip))
+}
+
 /// Reserves the published ports and installs their DNAT rules (on the first network).
 fn publish(store: &mut Store, id: &str, req: &Request, a: &mut Attached) -> Result<()> {
     if req.publish.is_empty() {
@@ -679,7 +899,14 @@ fn publish(store: &mut Store, id: &str, req: &Request, a: &mut Attached) -> Resu
         );
         return Ok(());
     }
-    let reserved = ports::reserve(&req.publish)?;
+    check_publish(&primary.network, &req.publish)?;
+    let reserved = ports::reserve(&req.publish, primary.ip6.is_some())?;
+    let target = |r: &ports::Reserved| -> IpAddr {
+        match (r.is_v6(), primary.ip6) {
+            (true, Some(ip6)) => ip6.into(),
+            _ => primary.ip.into(),
+        }
+    };
     let rules: Vec<PortRule> = reserved
         .iter()
         .map(|r| PortRule {
@@ -687,7 +914,7 @@ fn publish(store: &mut Store, id: &str, req: &Request, a: &mut Attached) -> Resu
             proto: r.proto,
             host_ip: r.host_ip,
             host_port: r.host_port,
-            container_ip: primary.ip,
+            container_ip: target(r),
             container_port: r.container_port,
         })
         .collect();
@@ -702,7 +929,7 @@ fn publish(store: &mut Store, id: &str, req: &Request, a: &mut Attached) -> Resu
                     host_ip: r.host_ip.map(|i| i.to_string()).unwrap_or_default(),
                     host_port: r.host_port,
                     container_port: r.container_port,
-                    container_ip: primary.ip.to_string(),
+                    container_ip: target(r).to_string(),
                     network_id: primary.network.id.clone(),
                 },
             )?;
@@ -733,17 +960,25 @@ fn dns_server(ns: &Path, req: &Request) -> Result<dns::Server> {
 
 /// The addresses `name` has on the networks of container `id` (the default network has no
 /// names, as Docker's).
-pub fn lookup(store: &Store, id: &str, name: &str) -> Option<Vec<Ipv4Addr>> {
+pub fn lookup(store: &Store, id: &str, name: &str) -> Option<Vec<IpAddr>> {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     let rows = rows::names_near(&store.db.conn, id, DEFAULT_NETWORK).ok()?;
-    let ips: Vec<Ipv4Addr> = rows
+    let ips: Vec<IpAddr> = rows
         .iter()
         .filter(|r| {
             r.name.to_ascii_lowercase() == name
                 || (name.len() == 12 && r.id.starts_with(&name))
                 || r.aliases.iter().any(|a| a.to_ascii_lowercase() == name)
         })
-        .filter_map(|r| r.ip.parse().ok())
+        .flat_map(|r| {
+            let v4 = r.ip.parse::<Ipv4Addr>().ok().map(IpAddr::V4);
+            let v6 = r
+                .ip6
+                .as_deref()
+                .and_then(|s| s.parse::<Ipv6Addr>().ok())
+                .map(IpAddr::V6);
+            v4.into_iter().chain(v6)
+        })
         .collect();
     (!ips.is_empty()).then_some(ips)
 }
@@ -833,6 +1068,7 @@ pub fn connect(
     n: &NetworkRow,
     aliases: &[String],
     ip: Option<&str>,
+    ip6: Option<&str>,
 ) -> Result<()> {
     let s: crate::containers::Settings = serde_json::from_str(&c.config).unwrap_or_default();
     if matches!(s.network.as_str(), "" | "none" | "host") || s.network.starts_with("container:") {
@@ -848,6 +1084,7 @@ pub fn connect(
         )));
     }
     let static_ip = ip.map(|ip| check_static_ip(n, ip)).transpose()?;
+    let static_ip6 = ip6.map(|ip| check_static_ip6(n, ip)).transpose()?;
     let existing = rows::endpoints_of(&store.db.conn, &c.id)?;
     if existing.iter().any(|e| e.network_id == n.id) {
         return Err(NetworkError::Invalid(format!(
@@ -861,6 +1098,7 @@ pub fn connect(
         idx: existing.iter().map(|e| e.idx + 1).max().unwrap_or(0),
         aliases: aliases.to_vec(),
         static_ip,
+        static_ip6,
         ..Default::default()
     };
     {
@@ -893,6 +1131,7 @@ fn plug(store: &mut Store, id: &str, e: &EndpointRow, n: &NetworkRow, ns: &Path)
         }
     };
     let ip = lease(store, e, n)?;
+    let ip6 = lease6(store, e, n)?;
     let ifname = format!("eth{}", e.idx);
     let host_if = format!("veth{}{}", &id[..9], e.idx);
     let mac = link::mac_for(ip);
@@ -920,8 +1159,16 @@ fn plug(store: &mut Store, id: &str, e: &EndpointRow, n: &NetworkRow, ns: &Path)
     .map_err(io_err(format!("creating veth {host_if}")))?;
     hairpin(&host_if)?;
     let subnet: Subnet = n.subnet.parse()?;
+    let v6 = match (ip6, v6_of(n)?) {
+        (Some(ip), Some((_, s6))) => Some(link::Inside6 {
+            ip,
+            prefix: s6.prefix,
+            gateway: None,
+        }),
+        _ => None,
+    };
     Netlink::in_netns(ns)
-        .and_then(|inside| inside.configure_inside(&ifname, ip, subnet.prefix, None))
+        .and_then(|inside| inside.configure_inside(&ifname, ip, subnet.prefix, None, v6))
         .map_err(io_err(format!("configuring {ifname} in the container")))
 }
 

@@ -4,8 +4,8 @@
 //! second container, or a host process, fail to take the same port.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
-use std::os::fd::OwnedFd;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
+use std::os::fd::{AsRawFd, OwnedFd};
 
 use serde::{Deserialize, Serialize};
 
@@ -39,8 +39,9 @@ impl std::str::FromStr for Proto {
 /// One requested binding: a container port, and where on the host it is published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Binding {
-    /// None: every IPv4 address of the host.
-    pub host_ip: Option<Ipv4Addr>,
+    /// None: every address of the host (IPv4, and IPv6 when the container has an IPv6
+    /// address); 0.0.0.0: every IPv4 address; `::`: every IPv6 address.
+    pub host_ip: Option<IpAddr>,
     /// (first, last) host ports to choose from; (0, 0) for a random port.
     pub host_ports: (u16, u16),
     pub container_port: u16,
@@ -78,32 +79,54 @@ pub fn parse(spec: &str) -> Result<Vec<Binding>, PortError> {
         Some((r, p)) => (r, p.parse::<Proto>().map_err(|e| bad(&e))?),
         None => (spec, Proto::Tcp),
     };
-    // Split off a bracketed or dotted host address.
-    let (ip, rest) = if rest.starts_with('[') {
-        return Err(bad(
-            "IPv6 host addresses are not supported: berth's networks are IPv4",
-        ));
+    // Split off a bracketed (IPv6) or dotted host address.
+    let (ip, rest) = if let Some(r) = rest.strip_prefix('[') {
+        let (ip, r) = r
+            .split_once(']')
+            .ok_or_else(|| bad("missing ] after the IPv6 address"))?;
+        let r = r
+            .strip_prefix(':')
+            .filter(|r| r.split(':').count() == 2)
+            .ok_or_else(|| bad("expected [IPv6]:HOSTPORT:PORT or [IPv6]::PORT"))?;
+        let v6: Ipv6Addr = ip.parse().map_err(|_| bad("bad IPv6 host address"))?;
+        (Some(IpAddr::V6(v6)), r)
     } else {
         let parts: Vec<&str> = rest.split(':').collect();
         match parts.len() {
             1 | 2 => (None, rest),
-            3 => (Some(parts[0]), &rest[parts[0].len() + 1..]),
-            _ => return Err(bad("too many colons")),
-        }
-    };
-    let host_ip = match ip {
-        None | Some("") => None,
-        Some(ip) => match ip.parse::<IpAddr>() {
-            Ok(IpAddr::V4(v4)) if v4.is_unspecified() => None,
-            Ok(IpAddr::V4(v4)) => Some(v4),
-            Ok(IpAddr::V6(_)) => {
+            3 => {
+                let ip = match parts[0] {
+                    "" => None,
+                    a => Some(
+                        a.parse::<Ipv4Addr>()
+                            .map_err(|_| bad("bad host IP address (IPv6 goes in brackets)"))?
+                            .into(),
+                    ),
+                };
+                (ip, &rest[parts[0].len() + 1..])
+            }
+            _ => {
                 return Err(bad(
-                    "IPv6 host addresses are not supported: berth's networks are IPv4",
+                    "too many colons (an IPv6 host address goes in brackets)",
                 ));
             }
-            Err(_) => return Err(bad("bad host IP address")),
-        },
+        }
     };
+    if let Some(IpAddr::V6(v6)) = ip {
+        if v6.is_loopback() {
+            return Err(bad(
+                "ports cannot be published on [::1]: the kernel does not forward IPv6 loopback \
+                 traffic to containers (IPv6 has no route_localnet); use 127.0.0.1 or one of \
+                 the host's IPv6 addresses",
+            ));
+        }
+        if v6.to_ipv4_mapped().is_some() {
+            return Err(bad(
+                "use the IPv4 address rather than an IPv4-mapped IPv6 one",
+            ));
+        }
+    }
+    let host_ip = ip;
     let (host, ctr) = match rest.split_once(':') {
         Some((h, c)) => (h, c),
         None => ("", rest),
@@ -149,17 +172,101 @@ pub fn exposed(key: &str) -> Option<Binding> {
     })
 }
 
-/// A binding with its host port decided, and the socket that holds the port.
+/// A binding with its host port decided, and the socket that holds the port. A binding
+/// without an address on a dual-stack network gives two: `None` (every IPv4 address) and `::`.
 #[derive(Debug)]
 pub struct Reserved {
-    pub host_ip: Option<Ipv4Addr>,
+    pub host_ip: Option<IpAddr>,
     pub host_port: u16,
     pub container_port: u16,
     pub proto: Proto,
     pub socket: OwnedFd,
 }
 
-fn bind_one(ip: Ipv4Addr, port: u16, proto: Proto) -> std::io::Result<(u16, OwnedFd)> {
+impl Reserved {
+    /// Is this an IPv6 host address (the rules go to ip6tables, to the container's IPv6
+    /// address)?
+    pub fn is_v6(&self) -> bool {
+        self.host_ip.is_some_and(|i| i.is_ipv6())
+    }
+}
+
+/// Binds an IPv6 socket with IPV6_V6ONLY, so that `[::]:PORT` does not also take the IPv4
+/// port (held by its own socket).
+fn bind_v6(ip: Ipv6Addr, port: u16, proto: Proto) -> std::io::Result<(u16, OwnedFd)> {
+    use std::io::Error;
+    use std::mem::size_of;
+    use std::os::fd::FromRawFd;
+    let ty = match proto {
+        Proto::Tcp => libc::SOCK_STREAM,
+        Proto::Udp => libc::SOCK_DGRAM,
+    };
+    // SAFETY: socket(2) with constant arguments; the descriptor is owned at once.
+    let raw = unsafe { libc::socket(libc::AF_INET6, ty | libc::SOCK_CLOEXEC, 0) };
+    if raw < 0 {
+        return Err(Error::last_os_error());
+    }
+    // SAFETY: `raw` is a fresh descriptor nobody else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    let set = |level: libc::c_int, name: libc::c_int| -> std::io::Result<()> {
+        let one: libc::c_int = 1;
+        // SAFETY: setsockopt with a pointer to a live c_int and its size.
+        let r = unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                level,
+                name,
+                (&one as *const libc::c_int).cast(),
+                size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(Error::last_os_error())
+        }
+    };
+    set(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY)?;
+    if proto == Proto::Tcp {
+        // As std's TcpListener: a port in TIME_WAIT can be taken again.
+        set(libc::SOL_SOCKET, libc::SO_REUSEADDR)?;
+    }
+    // SAFETY: an all-zero sockaddr_in6 is valid; the fields are set below.
+    let mut sa: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
+    sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+    sa.sin6_port = port.to_be();
+    sa.sin6_addr.s6_addr = ip.octets();
+    let mut len = size_of::<libc::sockaddr_in6>() as libc::socklen_t;
+    // SAFETY: bind/listen/getsockname with a live sockaddr_in6 and its size.
+    unsafe {
+        if libc::bind(
+            fd.as_raw_fd(),
+            (&sa as *const libc::sockaddr_in6).cast(),
+            len,
+        ) != 0
+        {
+            return Err(Error::last_os_error());
+        }
+        if proto == Proto::Tcp && libc::listen(fd.as_raw_fd(), 128) != 0 {
+            return Err(Error::last_os_error());
+        }
+        if libc::getsockname(
+            fd.as_raw_fd(),
+            (&mut sa as *mut libc::sockaddr_in6).cast(),
+            &mut len,
+        ) != 0
+        {
+            return Err(Error::last_os_error());
+        }
+    }
+    Ok((u16::from_be(sa.sin6_port), fd))
+}
+
+fn bind_one(ip: IpAddr, port: u16, proto: Proto) -> std::io::Result<(u16, OwnedFd)> {
+    let ip = match ip {
+        IpAddr::V6(v6) => return bind_v6(v6, port, proto),
+        IpAddr::V4(v4) => v4,
+    };
     let addr = SocketAddr::from((ip, port));
     match proto {
         Proto::Tcp => {
@@ -175,23 +282,69 @@ fn bind_one(ip: Ipv4Addr, port: u16, proto: Proto) -> std::io::Result<(u16, Owne
     }
 }
 
+/// Binds every address in `addrs` on one port (0: a random one, decided by the first bind).
+fn bind_all(addrs: &[IpAddr], port: u16, proto: Proto) -> std::io::Result<(u16, Vec<OwnedFd>)> {
+    let mut port = port;
+    let mut fds = Vec::new();
+    for ip in addrs {
+        let (p, fd) = bind_one(*ip, port, proto)?;
+        port = p;
+        fds.push(fd);
+    }
+    Ok((port, fds))
+}
+
+fn addr_text(ip: IpAddr, ports: (u16, u16)) -> String {
+    let ip = match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    if ports.0 == ports.1 {
+        format!("{ip}:{}", ports.0)
+    } else {
+        format!("{ip}:{}-{}", ports.0, ports.1)
+    }
+}
+
 /// Takes the host ports of `bindings`: a random one for (0, 0), the first free one of a range.
-pub fn reserve(bindings: &[Binding]) -> Result<Vec<Reserved>, PortError> {
+/// `dual`: the container has an IPv6 address, so a binding without an address takes the port
+/// on `0.0.0.0` and on `[::]` (the same port on both, as Docker).
+pub fn reserve(bindings: &[Binding], dual: bool) -> Result<Vec<Reserved>, PortError> {
     let mut out = Vec::new();
     for b in bindings {
-        let ip = b.host_ip.unwrap_or(Ipv4Addr::UNSPECIFIED);
+        // (address to bind, address recorded)
+        let targets: Vec<(IpAddr, Option<IpAddr>)> = match b.host_ip {
+            Some(ip) => vec![(ip, Some(ip))],
+            None if dual => vec![
+                (Ipv4Addr::UNSPECIFIED.into(), None),
+                (
+                    Ipv6Addr::UNSPECIFIED.into(),
+                    Some(Ipv6Addr::UNSPECIFIED.into()),
+                ),
+            ],
+            None => vec![(Ipv4Addr::UNSPECIFIED.into(), None)],
+        };
+        let addrs: Vec<IpAddr> = targets.iter().map(|t| t.0).collect();
         let mut last_err = None;
         let mut got = None;
-        for port in b.host_ports.0..=b.host_ports.1 {
+        // A random port free on 0.0.0.0 may be taken on [::]: a few tries.
+        let tries = if b.host_ports == (0, 0) && addrs.len() > 1 {
+            vec![0; 8]
+        } else {
+            (b.host_ports.0..=b.host_ports.1).collect()
+        };
+        for port in tries {
             // Ports already taken by an earlier binding of this same container are skipped.
             if port != 0
-                && out
-                    .iter()
-                    .any(|r: &Reserved| r.host_port == port && r.proto == b.proto)
+                && out.iter().any(|r: &Reserved| {
+                    r.host_port == port
+                        && r.proto == b.proto
+                        && (b.host_ip.is_none() || r.host_ip.is_none() || r.host_ip == b.host_ip)
+                })
             {
                 continue;
             }
-            match bind_one(ip, port, b.proto) {
+            match bind_all(&addrs, port, b.proto) {
                 Ok(x) => {
                     got = Some(x);
                     break;
@@ -199,14 +352,10 @@ pub fn reserve(bindings: &[Binding]) -> Result<Vec<Reserved>, PortError> {
                 Err(e) => last_err = Some(e),
             }
         }
-        let (host_port, socket) = match (got, last_err) {
+        let (host_port, sockets) = match (got, last_err) {
             (Some(x), _) => x,
             (None, e) => {
-                let addr = if b.host_ports.0 == b.host_ports.1 {
-                    format!("{ip}:{}", b.host_ports.0)
-                } else {
-                    format!("{ip}:{}-{}", b.host_ports.0, b.host_ports.1)
-                };
+                let addr = addr_text(addrs[addrs.len() - 1], b.host_ports);
                 return Err(match e {
                     Some(e) if e.kind() == std::io::ErrorKind::AddrInUse => PortError::Taken {
                         addr,
@@ -224,13 +373,15 @@ pub fn reserve(bindings: &[Binding]) -> Result<Vec<Reserved>, PortError> {
                 });
             }
         };
-        out.push(Reserved {
-            host_ip: b.host_ip,
-            host_port,
-            container_port: b.container_port,
-            proto: b.proto,
-            socket,
-        });
+        for ((_, host_ip), socket) in targets.into_iter().zip(sockets) {
+            out.push(Reserved {
+                host_ip,
+                host_port,
+                container_port: b.container_port,
+                proto: b.proto,
+                socket,
+            });
+        }
     }
     Ok(out)
 }
@@ -258,14 +409,15 @@ mod tests {
             ((8080, 8080), 80, Proto::Udp)
         );
         let b = one("127.0.0.1:8080:80");
-        assert_eq!(b.host_ip, Some(Ipv4Addr::LOCALHOST));
+        assert_eq!(b.host_ip, Some(Ipv4Addr::LOCALHOST.into()));
         let b = one("127.0.0.1::80");
         assert_eq!(
             (b.host_ip, b.host_ports),
-            (Some(Ipv4Addr::LOCALHOST), (0, 0))
+            (Some(Ipv4Addr::LOCALHOST.into()), (0, 0))
         );
+        // An explicit 0.0.0.0 is IPv4 only (Docker); no address: both families.
         let b = one("0.0.0.0:81:80");
-        assert_eq!(b.host_ip, None);
+        assert_eq!(b.host_ip, Some(Ipv4Addr::UNSPECIFIED.into()));
         let b = one("9000-9010:80");
         assert_eq!(b.host_ports, (9000, 9010));
         let v = parse("8000-8002:9000-9002/udp").unwrap();
@@ -276,6 +428,26 @@ mod tests {
             v.iter().map(|b| b.host_ports).collect::<Vec<_>>(),
             [(0, 0), (0, 0)]
         );
+    }
+
+    #[test]
+    fn parses_ipv6_host_addresses() {
+        let b = one("[fd00::2]:80:8080");
+        assert_eq!(
+            (b.host_ip, b.host_ports, b.container_port),
+            (Some("fd00::2".parse().unwrap()), (80, 80), 8080)
+        );
+        let b = one("[fd00::2]::80/udp");
+        assert_eq!(
+            (b.host_ip, b.host_ports, b.proto),
+            (Some("fd00::2".parse().unwrap()), (0, 0), Proto::Udp)
+        );
+        let b = one("[::]:9000-9001:80");
+        assert_eq!(b.host_ip, Some(Ipv6Addr::UNSPECIFIED.into()));
+        assert_eq!(parse("[fd00::2]:7000-7001:7000-7001").unwrap().len(), 2);
+        let e = parse("[::1]:80:80").unwrap_err().to_string();
+        assert!(e.contains("route_localnet"), "{e}");
+        assert!(!e.contains('\n'));
     }
 
     #[test]
@@ -292,6 +464,14 @@ mod tests {
             "[::1]:80:80",
             "::1:80:80",
             "90-80",
+            "[fd00::2]:80",
+            "[fd00::2]80:80",
+            "[fd00::2:80:80",
+            "[fd00::zz]:80:80",
+            "[10.0.0.1]:80:80",
+            "[::ffff:10.0.0.1]:80:80",
+            "fd00::2:80:80",
+            "[fd00::2]:80:80:80",
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
@@ -309,8 +489,19 @@ mod tests {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         let b = one(&format!("127.0.0.1:{port}:80"));
-        assert!(matches!(reserve(&[b]), Err(PortError::Taken { .. })));
-        let r = reserve(&[one("127.0.0.1::80/udp")]).unwrap();
+        assert!(matches!(reserve(&[b], false), Err(PortError::Taken { .. })));
+        let r = reserve(&[one("127.0.0.1::80/udp")], false).unwrap();
         assert!(r[0].host_port > 0);
+    }
+
+    #[test]
+    fn dual_stack_reserves_both_families_on_one_port() {
+        let r = reserve(&[one("80")], true).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].host_port, r[1].host_port);
+        assert!(!r[0].is_v6() && r[1].is_v6());
+        // Each family's socket holds its own port (IPV6_V6ONLY): both taken now.
+        assert!(TcpListener::bind(("0.0.0.0", r[0].host_port)).is_err());
+        assert!(TcpListener::bind(("::", r[0].host_port)).is_err());
     }
 }

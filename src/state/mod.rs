@@ -162,6 +162,16 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX ports_container ON ports(container_id);
     "#,
+    // 6: IPv6 for bridge networks: a network's IPv6 subnet and gateway (NULL: IPv4 only) and
+    // a container's IPv6 lease. Published ports keep their rows (host_ip/container_ip may be
+    // IPv6 addresses, host_ip "::" for every IPv6 address).
+    r#"
+    ALTER TABLE networks ADD COLUMN subnet6 TEXT;     -- "fd12:3456:789a::/64"
+    ALTER TABLE networks ADD COLUMN gateway6 TEXT;    -- the bridge's IPv6 address
+    ALTER TABLE endpoints ADD COLUMN ip6 TEXT;        -- the IPv6 address leased while it runs
+    ALTER TABLE endpoints ADD COLUMN static_ip6 TEXT; -- --ip6
+    CREATE UNIQUE INDEX endpoints_ip6 ON endpoints(network_id, ip6);
+    "#,
 ];
 
 /// Schema version this binary writes.
@@ -322,6 +332,43 @@ mod tests {
             .execute("DELETE FROM containers WHERE id = 'c1'", [])
             .unwrap();
         assert!(volumes::users(&db.conn, "v1").unwrap().is_empty());
+    }
+
+    #[test]
+    fn ipv6_columns_come_empty_for_existing_networks() {
+        // A database of the IPv4-only networking (schema 5) with a network and an endpoint.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for (i, m) in MIGRATIONS[..5].iter().enumerate() {
+                conn.execute_batch(m).unwrap();
+                conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                    .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO images VALUES ('sha256:i', 'd', 'm', NULL, 'amd64', 'linux', 0, 0);
+                 INSERT INTO containers (id, name, image_id, image_name, created, config, state)
+                 VALUES ('c1', 'n', 'sha256:i', 'img', 0, '{}', 'exited');
+                 INSERT INTO networks (id, name, driver, subnet, gateway, bridge, mtu, created)
+                 VALUES ('n1', 'net', 'bridge', '10.89.0.0/24', '10.89.0.1', 'br-n1', 1500, 0);
+                 INSERT INTO endpoints (container_id, network_id, idx, static_ip)
+                 VALUES ('c1', 'n1', 0, '10.89.0.9');",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path).unwrap();
+        let n = networks::network(&db.conn, "n1").unwrap().unwrap();
+        assert_eq!((n.subnet6, n.gateway6), (None, None));
+        let e = networks::endpoints_of(&db.conn, "c1").unwrap();
+        assert_eq!(e[0].static_ip.as_deref(), Some("10.89.0.9"));
+        assert_eq!((e[0].ip6.clone(), e[0].static_ip6.clone()), (None, None));
+        // Leases: the IPv6 one goes with the IPv4 one.
+        networks::set_lease(&db.conn, &e[0], Some("10.89.0.9"), None, None, None).unwrap();
+        networks::set_lease6(&db.conn, &e[0], Some("fd00:1::2")).unwrap();
+        assert_eq!(networks::used_ips6(&db.conn, "n1").unwrap(), ["fd00:1::2"]);
+        networks::set_lease(&db.conn, &e[0], None, None, None, None).unwrap();
+        assert!(networks::used_ips6(&db.conn, "n1").unwrap().is_empty());
     }
 
     #[test]

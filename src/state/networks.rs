@@ -19,10 +19,13 @@ pub struct NetworkRow {
     pub labels: BTreeMap<String, String>,
     pub options: BTreeMap<String, String>,
     pub created: i64,
+    /// The IPv6 subnet and gateway of a dual-stack network.
+    pub subnet6: Option<String>,
+    pub gateway6: Option<String>,
 }
 
-const NET_COLS: &str =
-    "id, name, driver, subnet, gateway, bridge, internal, mtu, labels, options, created";
+const NET_COLS: &str = "id, name, driver, subnet, gateway, bridge, internal, mtu, labels, options, \
+                        created, subnet6, gateway6";
 
 fn net_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NetworkRow> {
     let labels: String = r.get(8)?;
@@ -39,12 +42,16 @@ fn net_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NetworkRow> {
         labels: serde_json::from_str(&labels).unwrap_or_default(),
         options: serde_json::from_str(&options).unwrap_or_default(),
         created: r.get(10)?,
+        subnet6: r.get(11)?,
+        gateway6: r.get(12)?,
     })
 }
 
 pub fn insert_network(c: &Connection, n: &NetworkRow) -> Result<()> {
     c.execute(
-        &format!("INSERT INTO networks ({NET_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"),
+        &format!(
+            "INSERT INTO networks ({NET_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
+        ),
         params![
             n.id,
             n.name,
@@ -56,7 +63,9 @@ pub fn insert_network(c: &Connection, n: &NetworkRow) -> Result<()> {
             n.mtu,
             serde_json::to_string(&n.labels).expect("serializable"),
             serde_json::to_string(&n.options).expect("serializable"),
-            n.created
+            n.created,
+            n.subnet6,
+            n.gateway6
         ],
     )?;
     Ok(())
@@ -102,10 +111,14 @@ pub struct EndpointRow {
     pub mac: Option<String>,
     pub ifname: Option<String>,
     pub host_ifname: Option<String>,
+    /// The IPv6 address leased while the container runs (dual-stack networks).
+    pub ip6: Option<String>,
+    /// `--ip6`
+    pub static_ip6: Option<String>,
 }
 
-const EP_COLS: &str =
-    "container_id, network_id, idx, aliases, static_ip, ip, mac, ifname, host_ifname";
+const EP_COLS: &str = "container_id, network_id, idx, aliases, static_ip, ip, mac, ifname, host_ifname, ip6, \
+     static_ip6";
 
 fn ep_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
     let aliases: String = r.get(3)?;
@@ -119,18 +132,23 @@ fn ep_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
         mac: r.get(6)?,
         ifname: r.get(7)?,
         host_ifname: r.get(8)?,
+        ip6: r.get(9)?,
+        static_ip6: r.get(10)?,
     })
 }
 
 pub fn insert_endpoint(c: &Connection, e: &EndpointRow) -> Result<()> {
     c.execute(
-        &format!("INSERT INTO endpoints ({EP_COLS}) VALUES (?1,?2,?3,?4,?5,NULL,NULL,NULL,NULL)"),
+        &format!(
+            "INSERT INTO endpoints ({EP_COLS}) VALUES (?1,?2,?3,?4,?5,NULL,NULL,NULL,NULL,NULL,?6)"
+        ),
         params![
             e.container_id,
             e.network_id,
             e.idx,
             serde_json::to_string(&e.aliases).expect("serializable"),
-            e.static_ip
+            e.static_ip,
+            e.static_ip6
         ],
     )?;
     Ok(())
@@ -172,6 +190,25 @@ pub fn used_ips(c: &Connection, network_id: &str) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// IPv6 addresses leased (or reserved with --ip6) in a network.
+pub fn used_ips6(c: &Connection, network_id: &str) -> Result<Vec<String>> {
+    let mut st = c.prepare_cached(
+        "SELECT ip6 FROM endpoints WHERE network_id = ?1 AND ip6 IS NOT NULL \
+         UNION SELECT static_ip6 FROM endpoints WHERE network_id = ?1 AND static_ip6 IS NOT NULL",
+    )?;
+    let rows = st.query_map([network_id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records (or, with None, drops) a container's IPv6 lease on a network.
+pub fn set_lease6(c: &Connection, e: &EndpointRow, ip6: Option<&str>) -> Result<()> {
+    c.execute(
+        "UPDATE endpoints SET ip6 = ?3 WHERE container_id = ?1 AND network_id = ?2",
+        params![e.container_id, e.network_id, ip6],
+    )?;
+    Ok(())
+}
+
 pub fn set_lease(
     c: &Connection,
     e: &EndpointRow,
@@ -181,7 +218,9 @@ pub fn set_lease(
     host_ifname: Option<&str>,
 ) -> Result<()> {
     c.execute(
-        "UPDATE endpoints SET ip = ?3, mac = ?4, ifname = ?5, host_ifname = ?6 \
+        // Dropping the IPv4 lease (ip None) drops the IPv6 one too.
+        "UPDATE endpoints SET ip = ?3, mac = ?4, ifname = ?5, host_ifname = ?6, \
+         ip6 = CASE WHEN ?3 IS NULL THEN NULL ELSE ip6 END \
          WHERE container_id = ?1 AND network_id = ?2",
         params![e.container_id, e.network_id, ip, mac, ifname, host_ifname],
     )?;
@@ -195,13 +234,14 @@ pub struct NameRow {
     pub id: String,
     pub aliases: Vec<String>,
     pub ip: String,
+    pub ip6: Option<String>,
 }
 
 /// The running members (with an address) of the networks `container_id` is on, except the
 /// networks named in `skip_network` (the default network has no name resolution).
 pub fn names_near(c: &Connection, container_id: &str, skip_network: &str) -> Result<Vec<NameRow>> {
     let mut st = c.prepare_cached(
-        "SELECT c.name, c.id, e.aliases, e.ip FROM endpoints e \
+        "SELECT c.name, c.id, e.aliases, e.ip, e.ip6 FROM endpoints e \
          JOIN containers c ON c.id = e.container_id \
          JOIN networks n ON n.id = e.network_id \
          WHERE e.ip IS NOT NULL AND n.name != ?2 AND e.network_id IN \
@@ -214,6 +254,7 @@ pub fn names_near(c: &Connection, container_id: &str, skip_network: &str) -> Res
             id: r.get(1)?,
             aliases: serde_json::from_str(&aliases).unwrap_or_default(),
             ip: r.get(3)?,
+            ip6: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
