@@ -249,13 +249,46 @@ fn udp_ports_echo_and_random_ports_and_publish_all() {
     // A range maps port by port.
     let base = free_port().min(60000);
     let range = format!("127.0.0.1:{}-{}:7000-7001", base, base + 1);
-    b.run(&["create", "--name", "ranged", "-p", &range, &deb, "true"])
-        .ok();
+    let serve = "while true; do echo \"$0\" | nc -l -p \"$0\"; done";
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "ranged",
+        "-p",
+        &range,
+        &busybox(&b),
+        "sh",
+        "-c",
+        &format!("sh -c '{serve}' 7000 & sh -c '{serve}' 7001 & wait"),
+    ])
+    .ok();
     let v = inspect(&b, "ranged");
     assert_eq!(
         v["HostConfig"]["PortBindings"]["7001/tcp"][0]["HostPort"],
         (base + 1).to_string()
     );
+    let p = b.run(&["port", "ranged"]).ok();
+    assert_eq!(p.stdout.lines().count(), 2, "{}", p.stdout);
+    let ps = b
+        .run(&["ps", "--filter", "name=ranged", "--format", "{{.Ports}}"])
+        .ok();
+    assert_eq!(
+        ps.stdout.trim(),
+        format!("127.0.0.1:{}-{}->7000-7001/tcp", base, base + 1)
+    );
+    for (host, ctr) in [(base, 7000), (base + 1, 7001)] {
+        let mut got = String::new();
+        wait_until(20, &format!("port {host} to answer"), || {
+            use std::io::Read;
+            got.clear();
+            std::net::TcpStream::connect(("127.0.0.1", host))
+                .and_then(|mut c| c.read_to_string(&mut got))
+                .is_ok()
+                && !got.is_empty()
+        });
+        assert_eq!(got.trim(), ctr.to_string());
+    }
     b.run(&["rm", "-f", "echo", "all", "ranged"]).ok();
 }
 
@@ -1550,4 +1583,70 @@ fn a_killed_monitor_leaves_no_network_state() {
     assert!(!container_ip(&b, "doomed").is_empty());
     b.run(&["rm", "-f", "doomed"]).ok();
     assert_no_leftovers(&b, &[id]);
+}
+
+#[test]
+fn a_resolver_on_the_hosts_loopback_serves_containers() {
+    // A DNS server on the host's 127.0.0.1:53 (like systemd-resolved's 127.0.0.53): a container
+    // cannot reach it itself; berth's DNS server relays to it.
+    let server = match UdpSocket::bind("127.0.0.1:53") {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("skipped: 127.0.0.1:53 is taken on this host ({e})");
+            return;
+        }
+    };
+    server
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let answers = std::thread::spawn(move || {
+        let mut n = 0;
+        let mut buf = [0u8; 512];
+        while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
+            let Ok((len, from)) = server.recv_from(&mut buf) else {
+                continue;
+            };
+            let q = &buf[..len];
+            // Answer every A query with 10.9.8.7 (and AAAA with nothing).
+            let mut i = 12;
+            while i < len && q[i] != 0 {
+                i += q[i] as usize + 1;
+            }
+            let end = i + 5;
+            if end > len {
+                continue;
+            }
+            let qtype = u16::from_be_bytes([q[i + 1], q[i + 2]]);
+            let mut r = q[..end].to_vec();
+            r[2] = 0x81;
+            r[3] = 0x80;
+            if qtype == 1 {
+                r[7] = 1;
+                r.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 9, 8, 7]);
+            }
+            let _ = server.send_to(&r, from);
+            n += 1;
+        }
+        n
+    });
+    let b = Berth::new();
+    let deb = debian(&b);
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--dns",
+            "127.0.0.1",
+            &deb,
+            "getent",
+            "hosts",
+            "db.example.test",
+        ])
+        .ok();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let n = answers.join().unwrap();
+    assert!(out.stdout.starts_with("10.9.8.7"), "{}", out.stdout);
+    assert!(n > 0, "the host's resolver was never asked");
 }

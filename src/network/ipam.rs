@@ -15,6 +15,35 @@ pub struct Subnet {
     pub prefix: u8,
 }
 
+/// What a gateway check needs of a subnet of either family.
+pub trait Hosts: fmt::Display {
+    type Addr: std::str::FromStr + fmt::Display + Copy;
+    /// The first usable address (the default gateway).
+    fn first_host(&self) -> Self::Addr;
+    /// Can `ip` be given to a host of the subnet?
+    fn is_host(&self, ip: Self::Addr) -> bool;
+}
+
+impl Hosts for Subnet {
+    type Addr = Ipv4Addr;
+    fn first_host(&self) -> Ipv4Addr {
+        Subnet::first_host(self)
+    }
+    fn is_host(&self, ip: Ipv4Addr) -> bool {
+        Subnet::is_host(self, ip)
+    }
+}
+
+impl Hosts for Subnet6 {
+    type Addr = Ipv6Addr;
+    fn first_host(&self) -> Ipv6Addr {
+        Subnet6::first_host(self)
+    }
+    fn is_host(&self, ip: Ipv6Addr) -> bool {
+        Subnet6::is_host(self, ip)
+    }
+}
+
 impl Subnet {
     pub fn new(addr: Ipv4Addr, prefix: u8) -> Subnet {
         let s = Subnet { addr, prefix };

@@ -201,20 +201,7 @@ fn choose_v6(
             })?
         }
     };
-    let gateway = match &o.gateway6 {
-        Some(g) => {
-            let ip: Ipv6Addr = g
-                .parse()
-                .map_err(|_| NetworkError::Invalid(format!("invalid IPv6 gateway {g:?}")))?;
-            if !subnet.is_host(ip) {
-                return Err(NetworkError::Invalid(format!(
-                    "gateway {ip} is not a usable address of subnet {subnet}"
-                )));
-            }
-            ip
-        }
-        None => subnet.first_host(),
-    };
+    let gateway = gateway_in(&subnet, o.gateway6.as_deref(), "IPv6 ")?;
     Ok((subnet, gateway))
 }
 
@@ -284,20 +271,7 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
             })?
         }
     };
-    let gateway = match &o.gateway {
-        Some(g) => {
-            let ip: Ipv4Addr = g
-                .parse()
-                .map_err(|_| NetworkError::Invalid(format!("invalid gateway {g:?}")))?;
-            if !subnet.is_host(ip) {
-                return Err(NetworkError::Invalid(format!(
-                    "gateway {ip} is not a usable address of subnet {subnet}"
-                )));
-            }
-            ip
-        }
-        None => subnet.first_host(),
-    };
+    let gateway = gateway_in(&subnet, o.gateway.as_deref(), "")?;
     let id = crate::containers::names::new_id();
     let v6 = if o.ipv6 {
         let routes6 = foreign_routes6(&nl, &own)?;
@@ -338,6 +312,22 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
         return Err(e);
     }
     Ok(row)
+}
+
+/// `--gateway` checked against its subnet, or the subnet's first address.
+fn gateway_in<S: ipam::Hosts>(subnet: &S, given: Option<&str>, family: &str) -> Result<S::Addr> {
+    let Some(g) = given else {
+        return Ok(subnet.first_host());
+    };
+    let ip: S::Addr = g
+        .parse()
+        .map_err(|_| NetworkError::Invalid(format!("invalid {family}gateway {g:?}")))?;
+    if !subnet.is_host(ip) {
+        return Err(NetworkError::Invalid(format!(
+            "gateway {ip} is not a usable address of subnet {subnet}"
+        )));
+    }
+    Ok(ip)
 }
 
 /// `berth0`, or the next free `berthN` (several berth roots may share a host).
