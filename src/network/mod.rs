@@ -724,59 +724,20 @@ fn setup_inner(
     let ns_file = fs::File::open(&ns).map_err(io_err("opening the network namespace"))?;
     let mut joined = Vec::new();
     for (i, (e, n)) in eps.iter().zip(&nets).enumerate() {
-        let ip = lease(store, e, n)?;
-        let ip6 = lease6(store, e, n)?;
-        let ifname = format!("eth{i}");
-        let host_if = format!("veth{}{}", &id[..9], i);
-        let mac = link::mac_for(ip);
-        {
-            let tx = store.db.write()?;
-            rows::set_lease(
-                &tx,
-                e,
-                Some(&ip.to_string()),
-                Some(&link::mac_string(mac)),
-                Some(&ifname),
-                Some(&host_if),
-            )?;
-            tx.commit().map_err(StateError::from)?;
-        }
-        let _ = nl.delete(&host_if);
-        nl.add_veth(
-            &host_if,
+        joined.push(wire(
+            store,
+            &nl,
+            id,
+            e,
+            n,
+            i,
             bridge_index[i],
-            &ifname,
             ns_file.as_raw_fd(),
-            mac,
-            n.mtu,
-        )
-        .map_err(io_err(format!("creating veth {host_if}")))?;
-        hairpin(&host_if)?;
-        joined.push(Joined {
-            network: n.clone(),
-            ip,
-            ip6,
-            mac: link::mac_string(mac),
-            ifname,
-        });
+        )?);
     }
     let inside = Netlink::in_netns(&ns).map_err(io_err("netlink in the container"))?;
     for (i, j) in joined.iter().enumerate() {
-        let subnet: Subnet = j.network.subnet.parse()?;
-        let gw = (i == 0 && !j.network.internal)
-            .then(|| gateway_of(&j.network))
-            .transpose()?;
-        let v6 = match (j.ip6, v6_of(&j.network)?) {
-            (Some(ip), Some((gw6, s6))) => Some(link::Inside6 {
-                ip,
-                prefix: s6.prefix,
-                gateway: (i == 0 && !j.network.internal).then_some(gw6),
-            }),
-            _ => None,
-        };
-        inside
-            .configure_inside(&j.ifname, j.ip, subnet.prefix, gw, v6)
-            .map_err(io_err(format!("configuring {} in the container", j.ifname)))?;
+        configure(&inside, j, i == 0)?;
     }
     drop(inside);
     let mut attached = Attached {
@@ -787,6 +748,68 @@ fn setup_inner(
     publish(store, id, req, &mut attached)?;
     attached.dns = Some(dns_server(&ns, req)?);
     Ok(attached)
+}
+
+/// Leases the addresses of endpoint `e` on network `n` and creates its veth pair: the host end
+/// on the bridge (`bridge_index`), the peer as `eth{slot}` directly in the namespace `ns_fd`.
+#[allow(clippy::too_many_arguments)]
+fn wire(
+    store: &mut Store,
+    nl: &Netlink,
+    id: &str,
+    e: &EndpointRow,
+    n: &NetworkRow,
+    slot: usize,
+    bridge_index: u32,
+    ns_fd: std::os::fd::RawFd,
+) -> Result<Joined> {
+    let ip = lease(store, e, n)?;
+    let ip6 = lease6(store, e, n)?;
+    let ifname = format!("eth{slot}");
+    let host_if = format!("veth{}{}", &id[..9], slot);
+    let mac = link::mac_for(ip);
+    {
+        let tx = store.db.write()?;
+        rows::set_lease(
+            &tx,
+            e,
+            Some(&ip.to_string()),
+            Some(&link::mac_string(mac)),
+            Some(&ifname),
+            Some(&host_if),
+        )?;
+        tx.commit().map_err(StateError::from)?;
+    }
+    let _ = nl.delete(&host_if);
+    nl.add_veth(&host_if, bridge_index, &ifname, ns_fd, mac, n.mtu)
+        .map_err(io_err(format!("creating veth {host_if}")))?;
+    hairpin(&host_if)?;
+    Ok(Joined {
+        network: n.clone(),
+        ip,
+        ip6,
+        mac: link::mac_string(mac),
+        ifname,
+    })
+}
+
+/// Configures a joined network's interface inside the container's namespace (through
+/// `inside`); the `primary` network also gets the default routes (unless it is internal).
+fn configure(inside: &Netlink, j: &Joined, primary: bool) -> Result<()> {
+    let subnet: Subnet = j.network.subnet.parse()?;
+    let routed = primary && !j.network.internal;
+    let gw = routed.then(|| gateway_of(&j.network)).transpose()?;
+    let v6 = match (j.ip6, v6_of(&j.network)?) {
+        (Some(ip), Some((gw6, s6))) => Some(link::Inside6 {
+            ip,
+            prefix: s6.prefix,
+            gateway: routed.then_some(gw6),
+        }),
+        _ => None,
+    };
+    inside
+        .configure_inside(&j.ifname, j.ip, subnet.prefix, gw, v6)
+        .map_err(io_err(format!("configuring {} in the container", j.ifname)))
 }
 
 /// Lets the bridge send a frame back out of the port it came in on: a container reaching its
@@ -1120,46 +1143,20 @@ fn plug(store: &mut Store, id: &str, e: &EndpointRow, n: &NetworkRow, ns: &Path)
             activate_locked(&nl, n)?
         }
     };
-    let ip = lease(store, e, n)?;
-    let ip6 = lease6(store, e, n)?;
-    let ifname = format!("eth{}", e.idx);
-    let host_if = format!("veth{}{}", &id[..9], e.idx);
-    let mac = link::mac_for(ip);
-    {
-        let tx = store.db.write()?;
-        rows::set_lease(
-            &tx,
-            e,
-            Some(&ip.to_string()),
-            Some(&link::mac_string(mac)),
-            Some(&ifname),
-            Some(&host_if),
-        )?;
-        tx.commit().map_err(StateError::from)?;
-    }
     let ns_file = fs::File::open(ns).map_err(io_err("opening the network namespace"))?;
-    nl.add_veth(
-        &host_if,
+    let slot = e.idx as usize;
+    let j = wire(
+        store,
+        &nl,
+        id,
+        e,
+        n,
+        slot,
         bridge_index,
-        &ifname,
         ns_file.as_raw_fd(),
-        mac,
-        n.mtu,
-    )
-    .map_err(io_err(format!("creating veth {host_if}")))?;
-    hairpin(&host_if)?;
-    let subnet: Subnet = n.subnet.parse()?;
-    let v6 = match (ip6, v6_of(n)?) {
-        (Some(ip), Some((_, s6))) => Some(link::Inside6 {
-            ip,
-            prefix: s6.prefix,
-            gateway: None,
-        }),
-        _ => None,
-    };
-    Netlink::in_netns(ns)
-        .and_then(|inside| inside.configure_inside(&ifname, ip, subnet.prefix, None, v6))
-        .map_err(io_err(format!("configuring {ifname} in the container")))
+    )?;
+    let inside = Netlink::in_netns(ns).map_err(io_err("netlink in the container"))?;
+    configure(&inside, &j, false)
 }
 
 /// Removes a running container's interface on one network and its lease.
