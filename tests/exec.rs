@@ -4,12 +4,11 @@
 mod common;
 
 use std::io::Read;
-use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Berth, assert_no_leftovers, busybox, inspect};
+use common::{Berth, assert_no_leftovers, busybox, inspect, wait_until};
 
 /// `run -d` with a name; returns the container's ID.
 fn run_detached(b: &Berth, name: &str, args: &[&str]) -> String {
@@ -19,15 +18,6 @@ fn run_detached(b: &Berth, name: &str, args: &[&str]) -> String {
     let id = b.run(&all).ok().stdout.trim().to_string();
     assert_eq!(id.len(), 64, "{id}");
     id
-}
-
-#[track_caller]
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Zombie children of this test process other than berth itself (monitors, exec helpers and
@@ -69,7 +59,7 @@ fn exec_output_exit_code_filesystem_and_pid_namespace() {
     assert_eq!(r.stdout, "out\n");
     assert_eq!(r.stderr, "err\n");
     // The container's filesystem: a file its main process wrote.
-    wait_until("the mark file", Duration::from_secs(5), || {
+    wait_until(5, "the mark file", || {
         b.run(&["exec", "box", "cat", "/tmp/mark"]).stdout == "written\n"
     });
     // The container's pid namespace: PID 1 is the main command, we are another process.
@@ -326,27 +316,7 @@ fn process_running(cmdline: &str) -> bool {
 /// Runs berth with a pty (of `rows` x `cols`) as its stdin, stdout and stderr; writes `input`
 /// to the terminal, and returns what berth wrote to it and its exit code.
 fn run_in_pty(b: &Berth, args: &[&str], rows: u16, cols: u16, input: &[u8]) -> (String, i32) {
-    let mut master = 0;
-    let mut slave = 0;
-    let ws = libc::winsize {
-        ws_row: rows,
-        ws_col: cols,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: openpty fills two fds; the rest are null (defaults) or a valid winsize.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &ws,
-        )
-    };
-    assert_eq!(rc, 0, "openpty");
-    // SAFETY: openpty just returned these fds, owned by nobody else.
-    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let (master, slave) = common::openpty(rows, cols);
     let mut child = b
         .command()
         .args(args)
@@ -450,7 +420,7 @@ fn attach_streams_output_until_exit_and_returns_the_code() {
 fn top_lists_the_containers_processes() {
     let b = Berth::new();
     let id = run_detached(&b, "procs", &["sh", "-c", "sleep 1234 & sleep 5678; wait"]);
-    wait_until("two sleeps", Duration::from_secs(5), || {
+    wait_until(5, "two sleeps", || {
         let t = b.run(&["top", "procs"]).ok().stdout;
         t.contains("sleep 1234") && t.contains("sleep 5678")
     });
@@ -505,9 +475,7 @@ fn pause_freezes_and_unpause_thaws() {
             "i=0; while true; do i=$((i+1)); echo $i; sleep 0.05; done",
         ],
     );
-    wait_until("counting", Duration::from_secs(5), || {
-        log_lines(&b, "counter") > 3
-    });
+    wait_until(5, "counting", || log_lines(&b, "counter") > 3);
     assert_eq!(b.run(&["pause", "counter"]).ok().stdout, "counter\n");
     let ps = b.run(&["ps"]).ok();
     assert!(ps.stdout.contains("(Paused)"), "{}", ps.stdout);
@@ -533,7 +501,7 @@ fn pause_freezes_and_unpause_thaws() {
     assert!(b.run(&["top", "counter"]).ok().stdout.contains("sh -c"));
     assert_eq!(b.run(&["unpause", "counter"]).ok().stdout, "counter\n");
     b.run(&["unpause", "counter"]).fails_with("is not paused");
-    wait_until("counting again", Duration::from_secs(5), || {
+    wait_until(5, "counting again", || {
         log_lines(&b, "counter") > frozen + 3
     });
     let i = inspect(&b, "counter");
@@ -552,7 +520,7 @@ fn pause_freezes_and_unpause_thaws() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(inspect(&b, "counter")["State"]["Status"], "paused");
     b.run(&["kill", "counter"]).ok();
-    wait_until("killed", Duration::from_secs(10), || {
+    wait_until(10, "killed", || {
         inspect(&b, "counter")["State"]["Status"] == "exited"
     });
     b.run(&["pause", "counter"]).fails_with("is not running");
