@@ -870,7 +870,35 @@ fn dns_hosts_and_network_modes() {
     b.run(&["rm", "-f", "owner"]).ok();
     b.run(&["network", "prune", "-f"]).ok();
     let ls = b.run(&["network", "ls", "--format", "{{.Name}}"]).ok();
-    assert_eq!(ls.stdout.trim(), "bridge");
+    // Docker's pre-defined networks are listed too, and cannot be removed or connected to.
+    assert_eq!(
+        ls.stdout.lines().collect::<Vec<_>>(),
+        ["bridge", "host", "none"]
+    );
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "alone",
+        "--network",
+        "none",
+        &bb,
+        "sleep",
+        "60",
+    ])
+    .ok();
+    let v = inspect(&b, "none");
+    assert_eq!(v["Driver"], "null");
+    let members = v["Containers"].as_object().unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!(members.values().next().unwrap()["Name"], "alone");
+    assert_eq!(inspect(&b, "host")["Driver"], "host");
+    let r = b.run(&["network", "rm", "host"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("pre-defined"), "{}", r.stderr);
+    b.run(&["network", "connect", "none", "alone"])
+        .fails_with("cannot be disconnected from or connected to the none network");
+    b.run(&["rm", "-f", "alone"]).ok();
 }
 
 #[test]

@@ -284,7 +284,10 @@ fn ls(store: &mut Store, a: LsArgs) -> anyhow::Result<()> {
         })
         .collect::<anyhow::Result<_>>()?;
     let mut objs = Vec::new();
-    for n in rows::networks(&store.db.conn)? {
+    let all = rows::networks(&store.db.conn)?
+        .into_iter()
+        .chain(network::pseudo_networks(store));
+    for n in all {
         let ok = filters.iter().all(|(k, v)| match k.as_str() {
             "name" => n.name.contains(v.as_str()),
             "id" => n.id.starts_with(v.as_str()),
@@ -368,6 +371,29 @@ pub fn inspect_json(store: &Store, n: &NetworkRow) -> anyhow::Result<Value> {
         .and_then(|s| s.rsplit('/').next())
         .unwrap_or("");
     let mut members = Map::new();
+    if network::is_pseudo(n) {
+        // host/none: the running containers in that mode (no endpoints, no addresses).
+        for c in crate::state::containers::list(&store.db.conn)? {
+            let s: Settings = serde_json::from_str(&c.config).unwrap_or_default();
+            let mode = if s.network.is_empty() {
+                "none"
+            } else {
+                &s.network
+            };
+            if mode == n.name && c.status.is_active() {
+                members.insert(
+                    c.id.clone(),
+                    json!({
+                        "Name": c.name,
+                        "EndpointID": endpoint_id(&c.id, &n.id),
+                        "MacAddress": "",
+                        "IPv4Address": "",
+                        "IPv6Address": "",
+                    }),
+                );
+            }
+        }
+    }
     for e in rows::endpoints_in(&store.db.conn, &n.id)? {
         let Some(ip) = &e.ip else { continue };
         let Some(c) = crate::state::containers::get(&store.db.conn, &e.container_id)? else {
@@ -385,8 +411,11 @@ pub fn inspect_json(store: &Store, n: &NetworkRow) -> anyhow::Result<Value> {
         );
     }
     let mut options = n.options.clone();
-    options.insert("com.docker.network.bridge.name".into(), n.bridge.clone());
-    let mut ipam_config = vec![json!({ "Subnet": n.subnet, "Gateway": n.gateway })];
+    let mut ipam_config = Vec::new();
+    if !network::is_pseudo(n) {
+        options.insert("com.docker.network.bridge.name".into(), n.bridge.clone());
+        ipam_config.push(json!({ "Subnet": n.subnet, "Gateway": n.gateway }));
+    }
     if let Some(s6) = &n.subnet6 {
         ipam_config
             .push(json!({ "Subnet": s6, "Gateway": n.gateway6.clone().unwrap_or_default() }));

@@ -463,7 +463,33 @@ pub fn resolve(store: &Store, name: &str) -> Result<NetworkRow> {
             _ => {}
         }
     }
+    if let Some(n) = pseudo_networks(store)
+        .into_iter()
+        .find(|n| n.name == name || (name.len() >= 3 && n.id.starts_with(name)))
+    {
+        return Ok(n);
+    }
     Err(NetworkError::NotFound(name.into()))
+}
+
+/// Docker's pre-defined `host` and `none` networks, which `network ls` and `inspect` show: not
+/// rows (nothing to create), with IDs stable per store.
+pub fn pseudo_networks(store: &Store) -> Vec<NetworkRow> {
+    use sha2::{Digest, Sha256};
+    [("host", "host"), ("none", "null")]
+        .into_iter()
+        .map(|(name, driver)| NetworkRow {
+            id: hex::encode(Sha256::digest(format!("{}/{name}", store.root.display()))),
+            name: name.into(),
+            driver: driver.into(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Is `n` one of the pre-defined pseudo networks (`host`, `none`)?
+pub fn is_pseudo(n: &NetworkRow) -> bool {
+    n.driver != "bridge"
 }
 
 /// Names of the containers attached to a network.
@@ -479,7 +505,7 @@ fn member_names(store: &Store, n: &NetworkRow) -> Result<Vec<String>> {
 
 /// `network rm`: refused while containers are attached and for the default network.
 pub fn remove(store: &mut Store, n: &NetworkRow) -> Result<()> {
-    if n.name == DEFAULT_NETWORK {
+    if n.name == DEFAULT_NETWORK || is_pseudo(n) {
         return Err(NetworkError::Predefined(n.name.clone()));
     }
     remove_any(store, n)
@@ -1084,6 +1110,12 @@ pub fn connect(
     ip6: Option<&str>,
 ) -> Result<()> {
     let s: crate::containers::Settings = serde_json::from_str(&c.config).unwrap_or_default();
+    if is_pseudo(n) {
+        return Err(NetworkError::Invalid(format!(
+            "container cannot be disconnected from or connected to the {} network: use --network {} at create",
+            n.name, n.name
+        )));
+    }
     if matches!(s.network.as_str(), "" | "none" | "host") || s.network.starts_with("container:") {
         return Err(NetworkError::Invalid(format!(
             "container {} cannot be connected to network {}: its network mode is {:?}",
@@ -1183,6 +1215,12 @@ pub fn disconnect(
     c: &crate::state::containers::ContainerRow,
     n: &NetworkRow,
 ) -> Result<()> {
+    if is_pseudo(n) {
+        return Err(NetworkError::Invalid(format!(
+            "container cannot be disconnected from or connected to the {} network",
+            n.name
+        )));
+    }
     let e = rows::endpoints_of(&store.db.conn, &c.id)?
         .into_iter()
         .find(|e| e.network_id == n.id)
