@@ -548,19 +548,39 @@ fn rm_f_of_a_paused_container_leaves_nothing() {
 
 /// libcontainer's tenant builder (exec) keeps only the namespaces, cgroup path, personality and
 /// time offsets of the container's `linux` section; berth's executor installs the container's
-/// seccomp filter itself. Docker (runc) applies the container's profile to exec'd processes too.
+/// seccomp filter itself. Docker (runc) applies the container's profile to exec'd processes too,
+/// without no_new_privs, and with the container's capabilities.
 #[test]
 fn exec_process_gets_the_containers_seccomp_filter() {
     let b = Berth::new();
     let id = run_detached(&b, "sec", &["sleep", "300"]);
     let s = b
-        .run(&["exec", "sec", "grep", "Seccomp:", "/proc/self/status"])
+        .run(&[
+            "exec",
+            "sec",
+            "grep",
+            "-E",
+            "^(CapEff|CapPrm|NoNewPrivs|Seccomp):",
+            "/proc/self/status",
+        ])
         .ok()
         .stdout;
+    let fields: Vec<String> = s
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "CapPrm: 00000000a80425fb",
+            "CapEff: 00000000a80425fb",
+            "NoNewPrivs: 0",
+            "Seccomp: 2"
+        ]
+    );
     let r = b.run(&["exec", "sec", "unshare", "-n", "true"]);
     assert_ne!(r.code, 0, "unshare must be refused in exec too");
     assert!(r.stderr.contains("not permitted"), "{}", r.stderr);
     b.run(&["rm", "-f", "sec"]).ok();
     assert_no_leftovers(&b, &[id]);
-    assert!(s.contains('2'), "{s}");
 }

@@ -109,8 +109,8 @@ impl Paths {
     pub fn bundle(&self) -> &Path {
         &self.dir
     }
-    /// The bundle handed to the embedded runtime: the same spec adapted to libcontainer's
-    /// quirks (see `spec::adapt_for_libcontainer`).
+    /// The bundle handed to the embedded runtime: the same spec with its seccomp profile
+    /// compiled (see `runtime::seccomp`).
     pub fn runtime_bundle(&self) -> PathBuf {
         self.dir.join("runtime-bundle")
     }

@@ -82,7 +82,7 @@ fn write_bundle(
         &paths.rootfs(),
         &paths.run.join("binds"),
     )?;
-    let mut spec = super::runspec::build(
+    let spec = super::runspec::build(
         settings,
         &image_config,
         &row.id,
@@ -96,10 +96,11 @@ fn write_bundle(
             .map_err(|e| ContainerError::Invalid(format!("serializing the runtime spec: {e}")))
     };
     write_file_bytes(&paths.spec(), &to_json(&spec)?)?;
-    crate::spec::adapt_for_libcontainer(&mut spec);
     let rb = paths.runtime_bundle();
     fs::create_dir_all(&rb).map_err(io_err(&rb))?;
-    write_file_bytes(&rb.join("config.json"), &to_json(&spec)?)
+    crate::runtime::Runtime::new(store.runroot.join("runtime"))
+        .and_then(|rt| rt.write_bundle(&spec, &rb))
+        .map_err(|e| ContainerError::Runtime(e.to_string()))
 }
 
 /// /etc/hosts: the host's with `--network host`, else the usual local names and the container's

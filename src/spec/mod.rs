@@ -822,20 +822,6 @@ pub fn build_detailed(
     })
 }
 
-/// Adjusts a built spec for youki's libcontainer 0.7, which reads the operands of
-/// `SCMP_CMP_MASKED_EQ` in the reverse order of the OCI spec and runc: without this, the clone
-/// rule of the default profile lets a container without CAP_SYS_ADMIN create namespaces
-/// (checked on this machine). Apply it to the spec handed to libcontainer, not to one given to
-/// runc or crun.
-pub fn adapt_for_libcontainer(spec: &mut Spec) {
-    if let Some(linux) = spec.linux_mut()
-        && let Some(mut sc) = linux.seccomp().clone()
-    {
-        seccomp::swap_masked_eq_operands(&mut sc);
-        linux.set_seccomp(Some(sc));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1383,33 +1369,6 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(err(&image(), &run), "invalid signal: SIGNOPE");
-    }
-
-    #[test]
-    fn libcontainer_adaptation() {
-        let mut s = spec(&image(), &RunConfig::default());
-        adapt_for_libcontainer(&mut s);
-        let sc = s.linux().as_ref().unwrap().seccomp().clone().unwrap();
-        let clone = sc
-            .syscalls()
-            .as_ref()
-            .unwrap()
-            .iter()
-            .find(|r| r.names().iter().any(|n| n == "clone"))
-            .unwrap()
-            .clone();
-        let a = clone.args().as_ref().unwrap()[0];
-        assert_eq!((a.value(), a.value_two()), (0, Some(0x7E02_0000)));
-        // Nothing to do without seccomp.
-        let mut s = spec(
-            &image(),
-            &RunConfig {
-                seccomp: SeccompMode::Unconfined,
-                ..Default::default()
-            },
-        );
-        adapt_for_libcontainer(&mut s);
-        assert!(s.linux().as_ref().unwrap().seccomp().is_none());
     }
 
     #[test]

@@ -528,8 +528,15 @@ fn convert(
         }
         return Err(SpecError::Seccomp("defaultAction is missing".to_string()));
     };
+    // A notify action hands syscalls to a seccomp agent through a listener: not supported.
+    let action = |a: &str| match oci_enum::<LinuxSeccompAction>("action", a)? {
+        LinuxSeccompAction::ScmpActNotify => Err(SpecError::Seccomp(
+            "SCMP_ACT_NOTIFY needs a seccomp agent, which berth does not support".to_string(),
+        )),
+        a => Ok(a),
+    };
     let mut out = LinuxSeccomp::default();
-    out.set_default_action(oci_enum::<LinuxSeccompAction>("action", default_action)?);
+    out.set_default_action(action(default_action)?);
     out.set_default_errno_ret(p.default_errno_ret);
 
     let arch_list = p.architectures.as_deref().unwrap_or_default();
@@ -608,7 +615,7 @@ fn convert(
         }
         let mut s = LinuxSyscall::default();
         s.set_names(names);
-        s.set_action(oci_enum::<LinuxSeccompAction>("action", &r.action)?);
+        s.set_action(action(&r.action)?);
         s.set_errno_ret(r.errno_ret);
         if let Some(args) = r.args.as_ref().filter(|a| !a.is_empty()) {
             let parsed = args
@@ -643,44 +650,6 @@ pub fn profile_to_oci(
     let p: DockerProfile = serde_json::from_value(profile.clone())
         .map_err(|e| SpecError::Seccomp(format!("invalid profile: {e}")))?;
     convert(&p, bounding, kernel, native_arch())
-}
-
-/// Rewrites `SCMP_CMP_MASKED_EQ` arguments for runtimes that read `value` as the expected value
-/// and `valueTwo` as the mask, the reverse of the OCI spec and runc (libcontainer 0.7 does:
-/// `(arg & valueTwo) == value`). The spec berth builds follows the OCI convention (`(arg & value)
-/// == valueTwo`); call this on the copy handed to such a runtime, never on a spec also given to
-/// runc.
-pub fn swap_masked_eq_operands(s: &mut LinuxSeccomp) {
-    let Some(syscalls) = s.syscalls().clone() else {
-        return;
-    };
-    let fixed = syscalls
-        .into_iter()
-        .map(|mut sc| {
-            if let Some(args) = sc.args().clone() {
-                let args = args
-                    .into_iter()
-                    .map(|a| {
-                        if a.op() == LinuxSeccompOperator::ScmpCmpMaskedEq {
-                            // The mask goes to valueTwo, written even when 0.
-                            LinuxSeccompArgBuilder::default()
-                                .index(a.index())
-                                .value(a.value_two().unwrap_or(0))
-                                .value_two(a.value())
-                                .op(a.op())
-                                .build()
-                                .unwrap_or(a)
-                        } else {
-                            a
-                        }
-                    })
-                    .collect();
-                sc.set_args(Some(args));
-            }
-            sc
-        })
-        .collect();
-    s.set_syscalls(Some(fixed));
 }
 
 #[cfg(test)]
@@ -996,15 +965,11 @@ mod tests {
     }
 
     #[test]
-    fn masked_eq_swap_for_libcontainer() {
-        let mut s = default_for(&[]);
-        swap_masked_eq_operands(&mut s);
+    fn masked_eq_keeps_oci_operands() {
+        // OCI and runc: `(arg & value) == valueTwo`; the clone rule allows no namespace flag.
+        let s = default_for(&[]);
         let clone = rules_for(&s, "clone");
         let a = clone[0].args().as_ref().unwrap()[0];
-        assert_eq!((a.value(), a.value_two()), (0, Some(0x7E02_0000)));
-        // Other operators are untouched.
-        let sock = rules_for(&s, "socket");
-        let a = sock[0].args().as_ref().unwrap()[0];
-        assert_eq!((a.value(), a.value_two()), (40, None));
+        assert_eq!((a.value(), a.value_two()), (0x7E02_0000, None));
     }
 }

@@ -49,11 +49,17 @@
 //! * `delete` is idempotent, retries the cgroup removal while processes die, and also
 //!   cleans a half-created state directory.
 //! * [`ConsoleSocket`]: the listening side of `--console-socket`, receiving the pty master.
+//! * The seccomp filter is compiled once per profile and cached, not in every container's
+//!   init: [`Runtime::write_bundle`] writes the bundle libcontainer gets (the spec without
+//!   `linux.seccomp`, plus `seccomp.bpf`), and berth's executor installs the program right
+//!   before `execve`, in `run` and `exec` alike (see [`seccomp`]).
 //!
 //! State layout (libcontainer's): `STATE_ROOT/<id>/state.json` (status, init pid, bundle,
 //! creation time), `youki_config.json` (cgroup path and hooks), `notify.sock` (the start
 //! barrier), `console-socket` (symlink to the console socket, tty containers only). The
-//! bundle must stay in place until `delete`: `exec` re-reads `BUNDLE/config.json`.
+//! bundle must stay in place until `delete`: `exec` re-reads `BUNDLE/config.json` and
+//! `BUNDLE/seccomp.bpf`. Compiled seccomp filters are cached in `STATE_ROOT/.seccomp/`
+//! (container ids cannot start with a dot).
 //!
 //! Cgroups: the spec's `linux.cgroupsPath` is required (e.g. `/berth/<id>`). On cgroup v1
 //! (and v1 "hybrid" hosts, where the unified hierarchy is left alone) it is joined below the
@@ -76,6 +82,10 @@ use libcontainer::error::LibcontainerError;
 use libcontainer::syscall::syscall::SyscallType;
 use libcontainer::workload::{Executor, ExecutorError, ExecutorValidationError};
 use oci_spec::runtime::{PosixRlimitType, Spec, UserBuilder};
+
+pub mod seccomp;
+
+use seccomp::{Filter, FilterError};
 
 /// Errors of the embedded runtime. Messages name the container and the operation;
 /// libcontainer's own errors are flattened with their whole `source()` chain.
@@ -105,6 +115,8 @@ pub enum RuntimeError {
         id: String,
         message: String,
     },
+    #[error(transparent)]
+    Seccomp(#[from] FilterError),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -213,6 +225,17 @@ impl Runtime {
         &self.state_root
     }
 
+    /// Writes the bundle to hand to [`Runtime::run`] for `spec` (an OCI spec as runc would
+    /// take it): `BUNDLE/config.json` and, when the spec has a seccomp profile, its compiled
+    /// filter `BUNDLE/seccomp.bpf` (see [`seccomp`]). The directory must exist.
+    pub fn write_bundle(&self, spec: &Spec, bundle: &Path) -> Result<()> {
+        Ok(seccomp::write_bundle(
+            spec,
+            bundle,
+            &self.state_root.join(".seccomp"),
+        )?)
+    }
+
     /// Creates and starts the container described by `BUNDLE/config.json`.
     ///
     /// `process.terminal` must be true exactly when `console_socket` is given (then `stdio`
@@ -239,6 +262,7 @@ impl Runtime {
         if self.state_root.join(id).exists() {
             return Err(RuntimeError::AlreadyExists(id.to_owned()));
         }
+        let filter = Filter::from_bundle(bundle)?;
         let stdio = prepare_stdio(stdio, terminal)?;
 
         let fds = FdSnapshot::take();
@@ -247,12 +271,7 @@ impl Runtime {
         let lc = |e: LibcontainerError| lc_err("create", id, e);
         let built = (|| {
             let builder = self
-                .builder(
-                    id,
-                    stdio,
-                    console_socket,
-                    CleanSignalsExecutor { seccomp: None },
-                )
+                .builder(id, stdio, console_socket, CleanSignalsExecutor { filter })
                 .map_err(lc)?;
             builder
                 .as_init(bundle)
@@ -334,11 +353,22 @@ impl Runtime {
         // The process: the container's own, with the overrides.
         let bundle = container.bundle().clone();
         let spec = load_bundle_spec(&bundle)?;
-        // libcontainer 0.7's tenant path drops `linux.seccomp`: the executor installs the
-        // container's filter itself, right before execve.
+        // The container's filter, installed by the executor as in `run` (the process keeps
+        // the container's capabilities, including the one lent for that).
         let executor = CleanSignalsExecutor {
-            seccomp: spec.linux().as_ref().and_then(|l| l.seccomp().clone()),
+            filter: Filter::from_bundle(&bundle)?,
         };
+        if executor.filter.is_none() && spec.linux().as_ref().is_some_and(|l| l.seccomp().is_some())
+        {
+            // A bundle written before filters were compiled: libcontainer's tenant path would
+            // run the process without the container's filter.
+            return Err(RuntimeError::InvalidBundle {
+                path: bundle,
+                reason: "it has a seccomp profile but no compiled filter (written by an older \
+                         berth): restart the container to exec into it"
+                    .into(),
+            });
+        }
         let mut process = spec.process().clone().unwrap_or_default();
         let mut env: Vec<String> = process.env().clone().unwrap_or_default();
         for kv in &p.env {
@@ -776,30 +806,17 @@ pub fn prepare_monitor_process() -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 
 /// libcontainer's default executor (execvp with the spec's PATH), preceded by a reset of
-/// the signal state the container process inherited from the caller through clone(2).
+/// the signal state the container process inherited from the caller through clone(2), and by
+/// the installation of the container's seccomp filter.
 #[derive(Clone)]
 struct CleanSignalsExecutor {
-    /// For `exec`: the container's seccomp filter, which libcontainer's tenant path would
-    /// otherwise not apply. Capabilities are already dropped here, so the filter is installed
-    /// under no_new_privs (as an unprivileged process must): an exec'd process cannot gain
-    /// privileges through setuid binaries (Docker's exec could, unless the container sets
-    /// no-new-privileges).
-    seccomp: Option<oci_spec::runtime::LinuxSeccomp>,
+    /// The compiled filter of the bundle (`seccomp.bpf`): installed last, right before execve,
+    /// then the capability lent for it is dropped (see [`seccomp`]).
+    filter: Option<Filter>,
 }
 
 impl Executor for CleanSignalsExecutor {
     fn exec(&self, spec: &Spec) -> std::result::Result<(), ExecutorError> {
-        if let Some(sc) = &self.seccomp {
-            // SAFETY: prctl with integer arguments.
-            if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-                return Err(ExecutorError::Other(format!(
-                    "no_new_privs: {}",
-                    io::Error::last_os_error()
-                )));
-            }
-            libcontainer::seccomp::initialize_seccomp(sc)
-                .map_err(|e| ExecutorError::Other(format!("seccomp: {e}")))?;
-        }
         // SAFETY: plain syscalls in the single-threaded container init, right before execve.
         unsafe {
             for sig in 1..libc::SIGRTMAX() {
@@ -810,6 +827,12 @@ impl Executor for CleanSignalsExecutor {
             let mut empty: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut empty);
             libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+        }
+        if let Some(f) = &self.filter {
+            f.install()
+                .map_err(|e| ExecutorError::Other(format!("installing the seccomp filter: {e}")))?;
+            seccomp::drop_caps_outside_bounding()
+                .map_err(|e| ExecutorError::Other(format!("dropping capabilities: {e}")))?;
         }
         libcontainer::workload::default::get_executor().exec(spec)
     }
@@ -829,8 +852,8 @@ fn check_id(id: &str) -> Result<()> {
     if id.is_empty() {
         return bad("empty");
     }
-    if id == "." || id == ".." {
-        return bad("not a file name");
+    if id.starts_with('.') {
+        return bad("must not start with a dot");
     }
     if !id
         .chars()
