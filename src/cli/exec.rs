@@ -87,9 +87,12 @@ pub struct PauseArgs {
 }
 
 pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
+    let warmup = crate::runtime::warmup::Warmup::start();
     let env = super::container::load_env(&a.env, &a.env_file)?;
     let store = g.open_store()?;
     let c = containers::resolve(&store, &a.container)?;
+    // The runtime clones this process: one thread only from here on.
+    warmup.wait();
     let opts = ExecOptions {
         args: a.command,
         env,

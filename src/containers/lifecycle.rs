@@ -37,6 +37,7 @@ pub fn start(
     }
     let paths = Paths::new(store, &c.id);
     let mut child = client::spawn_monitor(store, &c.id).map_err(|e| fail125(&e))?;
+    tracing::debug!("monitor spawned");
     let want = match &mode {
         StartMode::Detached => 0,
         StartMode::Attached(o) => WANT_STDOUT | WANT_STDERR | if o.stdin { WANT_STDIN } else { 0 },
@@ -60,7 +61,9 @@ pub fn start(
             Ok(None)
         }
         StartMode::Attached(opts) => {
+            tracing::debug!("started, attached");
             let r = client::attach(stream, opts);
+            tracing::debug!("exit code received");
             // The monitor exits right after it reported the exit code: reap it.
             let _ = child.wait();
             match r {

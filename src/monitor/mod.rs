@@ -37,6 +37,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// Entry point of `berth container-monitor ID`. Never returns an error to a terminal: failures
 /// are recorded on the container and sent to the client.
 pub fn main(root: &Path, runroot: &Path, id: &str) -> i32 {
+    tracing::debug!("monitor started");
     match Monitor::new(root, runroot, id).and_then(|mut m| m.run()) {
         Ok(()) => 0,
         Err(e) => {
@@ -133,6 +134,7 @@ impl Monitor {
 
         // Wait for the client that will start the container.
         let starter = self.wait_for_start()?;
+        tracing::debug!("start requested");
         let mut restarts: u32 = 0;
         let mut starter = Some(starter);
         loop {

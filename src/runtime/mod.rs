@@ -84,6 +84,7 @@ use libcontainer::workload::{Executor, ExecutorError, ExecutorValidationError};
 use oci_spec::runtime::{PosixRlimitType, Spec, UserBuilder};
 
 pub mod seccomp;
+pub mod warmup;
 
 use seccomp::{Filter, FilterError};
 
