@@ -336,9 +336,16 @@ pub fn remove_stopped(store: &mut Store, c: &ContainerRow) -> Result<()> {
 /// [`remove_stopped`], and with `volumes` (`rm -v`, `--rm`) the container's anonymous volumes
 /// that no other container uses.
 pub fn remove_stopped_volumes(store: &mut Store, c: &ContainerRow, volumes: bool) -> Result<()> {
+    cleanup_runtime(store, &c.id, &Paths::new(store, &c.id));
+    remove_cleaned(store, c, volumes)
+}
+
+/// The rest of [`remove_stopped_volumes`] once [`cleanup_runtime`] has run (a monitor's `--rm`
+/// after the container ended): the container's directories, its row, and with `volumes` its
+/// anonymous volumes.
+pub fn remove_cleaned(store: &mut Store, c: &ContainerRow, volumes: bool) -> Result<()> {
     let used = crate::state::volumes::of_container(&store.db.conn, &c.id)?;
     let paths = Paths::new(store, &c.id);
-    cleanup_runtime(store, &c.id, &paths);
     for d in [&paths.run, &paths.dir] {
         if let Err(e) = crate::tmp::remove_any(d) {
             return Err(io_err(d)(e));

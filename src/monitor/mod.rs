@@ -635,14 +635,16 @@ impl Monitor {
 
     /// Records the exit, applies --rm, tells the clients, and cleans up.
     fn finish(&mut self, code: i32, oom: bool) {
-        if let Ok(tx) = self.store.db.write() {
+        // `--rm`: the row goes (the runtime is already cleaned up); the exit is recorded
+        // only if that fails.
+        let removed = self.settings.auto_remove && self.remove_cleaned();
+        if !removed && let Ok(tx) = self.store.db.write() {
             let _ = rows::set_exited(&tx, &self.id, code as i64, oom, now_nanos(), "");
             if self.stopped_by_user {
                 let _ = rows::set_stopped_by_user(&tx, &self.id);
             }
             let _ = tx.commit();
         }
-        self.remove_if_auto();
         self.broadcast_exit(Kind::Exit, &protocol::exit_payload(code));
         let _ = fs::remove_file(self.paths.socket());
     }
@@ -660,6 +662,20 @@ impl Monitor {
         }
         self.broadcast_exit(Kind::Error, &protocol::error_payload(code, msg));
         let _ = fs::remove_file(self.paths.socket());
+    }
+
+    /// Removes the container after `cleanup_runtime`; false if it could not.
+    fn remove_cleaned(&mut self) -> bool {
+        let r = rows::get(&self.store.db.conn, &self.id)
+            .map_err(containers::ContainerError::from)
+            .and_then(|row| match row {
+                Some(row) => containers::remove_cleaned(&mut self.store, &row, true),
+                None => Ok(()),
+            });
+        if let Err(e) = &r {
+            tracing::warn!("removing container {}: {e}", self.id);
+        }
+        r.is_ok()
     }
 
     fn remove_if_auto(&mut self) {
