@@ -44,20 +44,17 @@ fn main() {
         }
     };
     // The monitor logs into its container's monitor.log, opened by path: libcontainer logs from
-    // the cloned container processes too, and fd 2 there is the container's own stderr.
+    // the cloned container processes too, and fd 2 there is the container's own stderr. (The
+    // CLI may spawn the monitor before `create` made the container's directory.)
     let monitor_log = match &cli.command {
         cli::Command::ContainerMonitor { id } => {
             let _ = std::env::set_current_dir("/");
+            let dir = cli.global.root.join("containers").join(id);
+            let _ = std::fs::create_dir_all(&dir);
             std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(
-                    cli.global
-                        .root
-                        .join("containers")
-                        .join(id)
-                        .join("monitor.log"),
-                )
+                .open(dir.join("monitor.log"))
                 .ok()
         }
         _ => None,

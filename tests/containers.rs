@@ -328,6 +328,27 @@ fn bad_input_leaves_nothing_behind() {
     b.run(&["create", "--name", "dup", &img]).ok();
     b.run(&["create", "--name", "dup", &img])
         .fails_with("is already in use");
+    // `run` spawns the container's monitor before it creates the container: a failed create
+    // leaves no monitor process and none of its directories.
+    b.run(&["run", "--name", "dup", &img, "true"])
+        .fails_with("is already in use");
+    let root = b.root().to_string_lossy().into_owned();
+    let monitors: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains("container-monitor") && c.contains(&root))
+        .collect();
+    assert!(monitors.is_empty(), "{monitors:?}");
+    // (The first dup was created, never started: it has no run directory.)
+    let runs: Vec<_> = std::fs::read_dir(b.runroot().join("containers"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(runs.is_empty(), "{runs:?}");
     let all = b.run(&["ps", "-aq"]).ok();
     assert_eq!(
         all.lines().len(),

@@ -533,7 +533,19 @@ pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
     if a.detach && a.create.rm && a.create.restart != "no" {
         bail!("conflicting options: cannot specify both --restart and --rm");
     }
-    let c = do_create(g, &mut store, &a.create)?;
+    let settings = settings_from(&a.create)?;
+    ensure_image(g, &mut store, &a.create)?;
+    // The container's monitor starts up (exec, database) while the container is created.
+    let id = containers::names::new_id();
+    let monitor = lifecycle::SpawnedMonitor::spawn(&store, &id)?;
+    let name = a.create.name.as_deref();
+    let c = match containers::create_with_id(&mut store, &settings, name, id.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            monitor.abandon(&store, &id);
+            return Err(e.into());
+        }
+    };
     tracing::debug!("created {}", c.id);
     let mode = if a.detach {
         StartMode::Detached
@@ -544,7 +556,7 @@ pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
             sig_proxy: a.sig_proxy,
         })
     };
-    match lifecycle::start(&mut store, &c, mode) {
+    match lifecycle::start_with(&mut store, &c, mode, Some(monitor)) {
         Ok(Some(code)) => Ok(code),
         Ok(None) => {
             println!("{}", c.id);

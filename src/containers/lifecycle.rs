@@ -23,6 +23,26 @@ pub enum StartMode {
     Attached(AttachOptions),
 }
 
+/// A container's monitor spawned ahead of its start (`run`: before the container is created,
+/// so that the monitor's start-up overlaps the `create`; it waits for `Start`).
+pub struct SpawnedMonitor(std::process::Child);
+
+impl SpawnedMonitor {
+    pub fn spawn(store: &Store, id: &str) -> Result<SpawnedMonitor> {
+        Ok(SpawnedMonitor(client::spawn_monitor(store, id)?))
+    }
+
+    /// For a container that was not created after all: stops the monitor and removes the
+    /// directories it made.
+    pub fn abandon(mut self, store: &Store, id: &str) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        let paths = Paths::new(store, id);
+        let _ = crate::tmp::remove_any(&paths.run);
+        let _ = crate::tmp::remove_any(&paths.dir);
+    }
+}
+
 /// Starts a created or stopped container. Returns the exit code when attached.
 /// A start failure is `Err((code, message))` with Docker's exit code (125/126/127).
 pub fn start(
@@ -30,13 +50,34 @@ pub fn start(
     c: &ContainerRow,
     mode: StartMode,
 ) -> std::result::Result<Option<i32>, (i32, String)> {
+    start_with(store, c, mode, None)
+}
+
+/// [`start`] with a monitor spawned beforehand for this container (else one is spawned).
+pub fn start_with(
+    store: &mut Store,
+    c: &ContainerRow,
+    mode: StartMode,
+    monitor: Option<SpawnedMonitor>,
+) -> std::result::Result<Option<i32>, (i32, String)> {
     let fail125 = |e: &dyn std::fmt::Display| (125, e.to_string());
-    let c = reconcile(store, c.clone()).map_err(|e| fail125(&e))?;
-    if c.status.is_active() {
-        return Err(fail125(&ContainerError::AlreadyRunning(c.name.clone())));
-    }
+    let c = match reconcile(store, c.clone()) {
+        Ok(c) if !c.status.is_active() => c,
+        r => {
+            if let Some(m) = monitor {
+                m.abandon(store, &c.id);
+            }
+            return Err(match r {
+                Ok(c) => fail125(&ContainerError::AlreadyRunning(c.name.clone())),
+                Err(e) => fail125(&e),
+            });
+        }
+    };
     let paths = Paths::new(store, &c.id);
-    let mut child = client::spawn_monitor(store, &c.id).map_err(|e| fail125(&e))?;
+    let mut child = match monitor {
+        Some(m) => m.0,
+        None => client::spawn_monitor(store, &c.id).map_err(|e| fail125(&e))?,
+    };
     tracing::debug!("monitor spawned");
     let want = match &mode {
         StartMode::Detached => 0,

@@ -225,6 +225,17 @@ pub fn list(store: &mut Store) -> Result<Vec<ContainerRow>> {
 
 /// Creates the container's record and directories. The image must be present.
 pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Result<ContainerRow> {
+    create_with_id(store, settings, name, names::new_id())
+}
+
+/// [`create`] with the ID chosen beforehand ([`names::new_id`]): `run` spawns the container's
+/// monitor with it first, so that the monitor starts up while the container is created.
+pub fn create_with_id(
+    store: &mut Store,
+    settings: &Settings,
+    name: Option<&str>,
+    id: String,
+) -> Result<ContainerRow> {
     let (image_id, _) = images::resolve(store, &settings.image)?;
     if let Some(n) = name
         && !names::is_valid(n)
@@ -262,7 +273,6 @@ pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Res
             .map_err(|e| ContainerError::Invalid(e.to_string()))?;
     }
 
-    let id = names::new_id();
     let paths = Paths::new(store, &id);
     let (root, tmp) = (store.root.clone(), store.tmp.clone());
     let mut made = Vec::new();

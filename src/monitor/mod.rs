@@ -38,7 +38,12 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// are recorded on the container and sent to the client.
 pub fn main(root: &Path, runroot: &Path, id: &str) -> i32 {
     tracing::debug!("monitor started");
-    match Monitor::new(root, runroot, id).and_then(|mut m| m.run()) {
+    let r = Pending::new(root, runroot, id).and_then(|mut p| {
+        let starter = p.wait_for_start()?;
+        tracing::debug!("start requested");
+        Monitor::new(p)?.run(starter)
+    });
+    match r {
         Ok(()) => 0,
         Err(e) => {
             tracing::error!("monitor {id}: {e:#}");
@@ -76,12 +81,20 @@ struct Monitor {
     _lock: fs::File,
 }
 
-impl Monitor {
-    fn new(root: &Path, runroot: &Path, id: &str) -> anyhow::Result<Monitor> {
+/// A monitor before its `Start`: the CLI may spawn it before the container's row is written
+/// (its start-up then overlaps the CLI's `create`), so nothing here reads the row.
+struct Pending {
+    store: Store,
+    id: String,
+    paths: Paths,
+    runtime: Runtime,
+    listener: UnixListener,
+    lock: fs::File,
+}
+
+impl Pending {
+    fn new(root: &Path, runroot: &Path, id: &str) -> anyhow::Result<Pending> {
         let store = Store::open(root, runroot)?;
-        let row = rows::get(&store.db.conn, id)?
-            .ok_or_else(|| anyhow::anyhow!("no such container {id}"))?;
-        let settings: Settings = serde_json::from_str(&row.config)?;
         let paths = Paths::new(&store, id);
         fs::create_dir_all(&paths.run)?;
         // One monitor per container: a second `start` racing with the first stops here.
@@ -99,17 +112,82 @@ impl Monitor {
         unsafe { libc::umask(0o022) };
         let _ = fs::remove_file(paths.socket());
         let listener = UnixListener::bind(paths.socket())?;
-        listener.set_nonblocking(true)?;
-        let log =
-            logs::LogWriter::open(&paths.log(), settings.log_max_size, settings.log_max_file)?;
         crate::runtime::prepare_monitor_process()?;
         let runtime = Runtime::new(store.runroot.join("runtime"))?;
         // Orphaned processes of the container are reparented to us, and we reap them.
         // SAFETY: prctl with an integer argument.
         unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
-        Ok(Monitor {
+        Ok(Pending {
             store,
             id: id.to_string(),
+            paths,
+            runtime,
+            listener,
+            lock,
+        })
+    }
+
+    /// Accepts clients until one sends `Start`; returns it with its attach flags. Without one
+    /// in time, the container is marked as failed to start or, if its `create` never
+    /// happened (the CLI died first), the directories made for it are removed.
+    fn wait_for_start(&mut self) -> anyhow::Result<(UnixStream, u8)> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                if rows::get(&self.store.db.conn, &self.id)?.is_some() {
+                    let tx = self.store.db.write()?;
+                    rows::set_exited(
+                        &tx,
+                        &self.id,
+                        125,
+                        false,
+                        now_nanos(),
+                        "not started in time",
+                    )?;
+                    tx.commit()?;
+                } else {
+                    let _ = crate::tmp::remove_any(&self.paths.run);
+                    let _ = crate::tmp::remove_any(&self.paths.dir);
+                }
+                anyhow::bail!("no client asked to start the container");
+            }
+            let fd = self.listener.as_fd();
+            let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+            let ms = left.as_millis().min(60_000) as u16;
+            poll(&mut fds, PollTimeout::from(ms))?;
+            let Ok((mut s, _)) = self.listener.accept() else {
+                continue;
+            };
+            s.set_read_timeout(Some(Duration::from_secs(10)))?;
+            if let Ok(Some((Kind::Start, p))) = protocol::read_frame(&mut s) {
+                s.set_read_timeout(None)?;
+                return Ok((s, p.first().copied().unwrap_or(0)));
+            }
+        }
+    }
+}
+
+impl Monitor {
+    /// The monitor proper, once a client asked for the start: the container's row exists.
+    fn new(p: Pending) -> anyhow::Result<Monitor> {
+        let Pending {
+            store,
+            id,
+            paths,
+            runtime,
+            listener,
+            lock,
+        } = p;
+        let row = rows::get(&store.db.conn, &id)?
+            .ok_or_else(|| anyhow::anyhow!("no such container {id}"))?;
+        let settings: Settings = serde_json::from_str(&row.config)?;
+        listener.set_nonblocking(true)?;
+        let log =
+            logs::LogWriter::open(&paths.log(), settings.log_max_size, settings.log_max_file)?;
+        Ok(Monitor {
+            store,
+            id,
             paths,
             settings,
             runtime,
@@ -122,7 +200,7 @@ impl Monitor {
         })
     }
 
-    fn run(&mut self) -> anyhow::Result<()> {
+    fn run(mut self, starter: (UnixStream, u8)) -> anyhow::Result<()> {
         let mut mask = SigSet::empty();
         mask.add(Signal::SIGCHLD);
         mask.add(Signal::SIGTERM);
@@ -132,9 +210,6 @@ impl Monitor {
         mask.thread_block()?;
         let sfd = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?;
 
-        // Wait for the client that will start the container.
-        let starter = self.wait_for_start()?;
-        tracing::debug!("start requested");
         let mut restarts: u32 = 0;
         let mut starter = Some(starter);
         loop {
@@ -175,41 +250,6 @@ impl Monitor {
             }
             self.finish(code, oom);
             return Ok(());
-        }
-    }
-
-    /// Accepts clients until one sends `Start`; returns it with its attach flags.
-    fn wait_for_start(&mut self) -> anyhow::Result<(UnixStream, u8)> {
-        let deadline = Instant::now() + START_TIMEOUT;
-        self.listener.set_nonblocking(false)?;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                let tx = self.store.db.write()?;
-                rows::set_exited(
-                    &tx,
-                    &self.id,
-                    125,
-                    false,
-                    now_nanos(),
-                    "not started in time",
-                )?;
-                tx.commit()?;
-                anyhow::bail!("no client asked to start the container");
-            }
-            let fd = self.listener.as_fd();
-            let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
-            let ms = left.as_millis().min(60_000) as u16;
-            poll(&mut fds, PollTimeout::from(ms))?;
-            let Ok((mut s, _)) = self.listener.accept() else {
-                continue;
-            };
-            s.set_read_timeout(Some(Duration::from_secs(10)))?;
-            if let Ok(Some((Kind::Start, p))) = protocol::read_frame(&mut s) {
-                s.set_read_timeout(None)?;
-                self.listener.set_nonblocking(true)?;
-                return Ok((s, p.first().copied().unwrap_or(0)));
-            }
         }
     }
 
