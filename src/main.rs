@@ -21,7 +21,7 @@ fn main() {
             std::process::exit(init::main(&rest));
         }
     }
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -43,6 +43,13 @@ fn main() {
             }
         }
     };
+    // Relative --root/--runroot are taken from the working directory, once: the monitor, a
+    // process of its own, works from `/`.
+    for p in [&mut cli.global.root, &mut cli.global.runroot] {
+        if let Ok(abs) = std::path::absolute(&*p) {
+            *p = abs;
+        }
+    }
     // The monitor logs into its container's monitor.log, opened by path: libcontainer logs from
     // the cloned container processes too, and fd 2 there is the container's own stderr. (The
     // CLI may spawn the monitor before `create` made the container's directory.)

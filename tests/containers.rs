@@ -517,3 +517,25 @@ fn after_a_reboot_running_containers_show_exited_and_start_all_restarts_the_righ
     b.run(&["rm", "-f", &always, &unless, &no, &stopped]).ok();
     assert_no_leftovers(&b, &[always, unless, no, stopped]);
 }
+
+/// Relative --root and --runroot are taken from the working directory: the monitor, which
+/// works from `/`, gets them absolute.
+#[test]
+fn relative_root_and_runroot() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_berth"))
+        .current_dir(b.dir.path())
+        .args(["--root", "root", "--runroot", "run", "run", "--rm"])
+        .args(["--network", "none", &img, "echo", "ok"])
+        .env_remove("BERTH_ROOT")
+        .env_remove("BERTH_RUNROOT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n", "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
+    assert!(b.store_entries("containers").is_empty());
+}
