@@ -539,3 +539,34 @@ fn relative_root_and_runroot() {
     assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
     assert!(b.store_entries("containers").is_empty());
 }
+
+/// `run` pulls a missing image (and with `--pull always`, pulls anyway) before it creates the
+/// container; the monitor it spawned at the start is replaced after a pull.
+#[test]
+fn run_pulls_a_missing_image_then_runs_it() {
+    let b = Berth::new();
+    let img = image("busybox");
+    let r = b.run(&["run", "--rm", "--network", "none", &img, "echo", "ok"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "ok\n"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with(&format!("Unable to find image '{img}' locally")),
+        "{}",
+        r.stderr
+    );
+    let r = b.run(&[
+        "run",
+        "--rm",
+        "--pull",
+        "always",
+        "--network",
+        "none",
+        &img,
+        "echo",
+        "again",
+    ]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "again\n"), "{}", r.stderr);
+    assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
+    assert!(b.store_entries("containers").is_empty());
+    assert_no_leftovers(&b, &[]);
+}

@@ -486,7 +486,8 @@ fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
 }
 
 /// Makes sure the image is present according to `--pull`.
-fn ensure_image(g: &GlobalOpts, store: &mut Store, a: &CreateArgs) -> anyhow::Result<()> {
+/// Pulls the image if `--pull` asks for it; true if it did.
+fn ensure_image(g: &GlobalOpts, store: &mut Store, a: &CreateArgs) -> anyhow::Result<bool> {
     let present = crate::images::resolve(store, &a.image).is_ok();
     let need = match a.pull.as_str() {
         "always" => true,
@@ -504,7 +505,7 @@ fn ensure_image(g: &GlobalOpts, store: &mut Store, a: &CreateArgs) -> anyhow::Re
         }
         super::image::pull_quietly(g, store, &a.image, a.platform.as_deref())?;
     }
-    Ok(())
+    Ok(need)
 }
 
 fn do_create(g: &GlobalOpts, store: &mut Store, a: &CreateArgs) -> anyhow::Result<ContainerRow> {
@@ -529,21 +530,30 @@ fn start_failed(code: i32, msg: &str) -> i32 {
 pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
     // Runs alongside until the container's cgroup is joined (see runtime::warmup).
     let _warmup = crate::runtime::warmup::Warmup::start();
-    let mut store = g.open_store()?;
     if a.detach && a.create.rm && a.create.restart != "no" {
         bail!("conflicting options: cannot specify both --restart and --rm");
     }
     let settings = settings_from(&a.create)?;
-    ensure_image(g, &mut store, &a.create)?;
-    // The container's monitor starts up (exec, database) while the container is created.
+    // The container's monitor starts up (exec, database) while the container is created: it
+    // waits for the start, and goes if the container is not created.
     let id = containers::names::new_id();
-    let monitor = lifecycle::SpawnedMonitor::spawn(&store, &id)?;
-    let name = a.create.name.as_deref();
-    let c = match containers::create_with_id(&mut store, &settings, name, id.clone()) {
-        Ok(c) => c,
+    let (root, runroot) = (&g.root, &g.runroot);
+    let mut monitor = lifecycle::SpawnedMonitor::spawn(root, runroot, &id)?;
+    let created = (|| {
+        let mut store = g.open_store()?;
+        if ensure_image(g, &mut store, &a.create)? {
+            // A pull can outlast the monitor's wait for its start: a fresh one.
+            monitor.respawn(root, runroot, &id)?;
+        }
+        let name = a.create.name.as_deref();
+        let c = containers::create_with_id(&mut store, &settings, name, id.clone())?;
+        anyhow::Ok((store, c))
+    })();
+    let (mut store, c) = match created {
+        Ok(x) => x,
         Err(e) => {
-            monitor.abandon(&store, &id);
-            return Err(e.into());
+            monitor.abandon(root, runroot, &id);
+            return Err(e);
         }
     };
     tracing::debug!("created {}", c.id);

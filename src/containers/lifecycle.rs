@@ -1,6 +1,7 @@
 //! Starting, stopping, killing, waiting for and removing containers. The monitor does the work
 //! inside; these functions are what the CLI calls.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::{ContainerError, Paths, Result, Settings, pid_alive, reconcile};
@@ -28,16 +29,29 @@ pub enum StartMode {
 pub struct SpawnedMonitor(std::process::Child);
 
 impl SpawnedMonitor {
-    pub fn spawn(store: &Store, id: &str) -> Result<SpawnedMonitor> {
-        Ok(SpawnedMonitor(client::spawn_monitor(store, id)?))
+    /// Spawns the monitor of container `id` of the store at `root` and `runroot` (absolute
+    /// paths: the monitor works from `/`).
+    pub fn spawn(root: &Path, runroot: &Path, id: &str) -> Result<SpawnedMonitor> {
+        Ok(SpawnedMonitor(client::spawn_monitor(root, runroot, id)?))
     }
 
     /// For a container that was not created after all: stops the monitor and removes the
     /// directories it made.
-    pub fn abandon(mut self, store: &Store, id: &str) {
+    pub fn abandon(mut self, root: &Path, runroot: &Path, id: &str) {
+        self.stop(root, runroot, id);
+    }
+
+    /// Replaces the monitor with a fresh one (its wait for the start begins again).
+    pub fn respawn(&mut self, root: &Path, runroot: &Path, id: &str) -> Result<()> {
+        self.stop(root, runroot, id);
+        self.0 = client::spawn_monitor(root, runroot, id)?;
+        Ok(())
+    }
+
+    fn stop(&mut self, root: &Path, runroot: &Path, id: &str) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-        let paths = Paths::new(store, id);
+        let paths = Paths::at(root, runroot, id);
         let _ = crate::tmp::remove_any(&paths.run);
         let _ = crate::tmp::remove_any(&paths.dir);
     }
@@ -65,7 +79,7 @@ pub fn start_with(
         Ok(c) if !c.status.is_active() => c,
         r => {
             if let Some(m) = monitor {
-                m.abandon(store, &c.id);
+                m.abandon(&store.root, &store.runroot, &c.id);
             }
             return Err(match r {
                 Ok(c) => fail125(&ContainerError::AlreadyRunning(c.name.clone())),
@@ -76,7 +90,9 @@ pub fn start_with(
     let paths = Paths::new(store, &c.id);
     let mut child = match monitor {
         Some(m) => m.0,
-        None => client::spawn_monitor(store, &c.id).map_err(|e| fail125(&e))?,
+        None => {
+            client::spawn_monitor(&store.root, &store.runroot, &c.id).map_err(|e| fail125(&e))?
+        }
     };
     tracing::debug!("monitor spawned");
     let want = match &mode {

@@ -94,9 +94,13 @@ pub struct Paths {
 
 impl Paths {
     pub fn new(store: &Store, id: &str) -> Paths {
+        Paths::at(&store.root, &store.runroot, id)
+    }
+    /// [`Paths::new`] for a store's `root` and `runroot` before the store is opened.
+    pub fn at(root: &Path, runroot: &Path, id: &str) -> Paths {
         Paths {
-            dir: store.root.join("containers").join(id),
-            run: store.runroot.join("containers").join(&id[..16]),
+            dir: root.join("containers").join(id),
+            run: runroot.join("containers").join(&id[..16]),
         }
     }
     pub fn upper(&self) -> PathBuf {

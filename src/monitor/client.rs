@@ -9,7 +9,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::protocol::{self, Kind};
-use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -25,13 +24,13 @@ pub enum ClientError {
 }
 
 /// Spawns `berth container-monitor ID` in its own session, detached from our terminal.
-pub fn spawn_monitor(store: &Store, id: &str) -> Result<Child, ClientError> {
+pub fn spawn_monitor(root: &Path, runroot: &Path, id: &str) -> Result<Child, ClientError> {
     let exe = std::env::current_exe().map_err(ClientError::Spawn)?;
     let mut cmd = Command::new(exe);
     cmd.arg("--root")
-        .arg(&store.root)
+        .arg(root)
         .arg("--runroot")
-        .arg(&store.runroot)
+        .arg(runroot)
         .arg("container-monitor")
         .arg(id)
         .stdin(Stdio::null())
