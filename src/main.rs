@@ -21,6 +21,7 @@ fn main() {
             std::process::exit(init::main(&rest));
         }
     }
+    berth::runtime::warmup::start_early_for(std::env::args_os().skip(1));
     let mut cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

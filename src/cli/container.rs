@@ -528,8 +528,6 @@ fn start_failed(code: i32, msg: &str) -> i32 {
 }
 
 pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
-    // Runs alongside until the container's cgroup is joined (see runtime::warmup).
-    let _warmup = crate::runtime::warmup::Warmup::start();
     if a.detach && a.create.rm && a.create.restart != "no" {
         bail!("conflicting options: cannot specify both --restart and --rm");
     }
@@ -584,7 +582,6 @@ pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
 }
 
 pub fn start(g: &GlobalOpts, a: StartArgs) -> anyhow::Result<i32> {
-    let _warmup = crate::runtime::warmup::Warmup::start();
     let mut store = g.open_store()?;
     if a.all {
         let mut rc = 0;

@@ -87,12 +87,11 @@ pub struct PauseArgs {
 }
 
 pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
-    let warmup = crate::runtime::warmup::Warmup::start();
     let env = super::container::load_env(&a.env, &a.env_file)?;
     let store = g.open_store()?;
     let c = containers::resolve(&store, &a.container)?;
-    // The runtime clones this process: one thread only from here on.
-    warmup.wait();
+    // The runtime clones this process: one thread only from here on (main started a warm-up).
+    crate::runtime::warmup::wait_early();
     let opts = ExecOptions {
         args: a.command,
         env,

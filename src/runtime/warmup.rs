@@ -8,7 +8,8 @@
 //! flight, or within about one grace period after the last writer, waits only for what is left
 //! of it (the kernel's `rcu_sync`).
 //!
-//! So the CLI starts one right away, on a thread of its own: it writes its own pid into the
+//! So the CLI starts one right away (`main`, before parsing its command line, for `run`,
+//! `start`, `restart` and `exec`), on a thread of its own: it writes its own pid into the
 //! cgroup it is already in (a migration that moves nothing), while the CLI goes on opening the
 //! database and starting the container's monitor. By the time the container's cgroup is
 //! joined, 10–15 ms later, the grace period has passed or is nearly over. Nothing changes if
@@ -22,6 +23,38 @@ use std::thread::JoinHandle;
 
 /// A warm-up in flight; [`Warmup::wait`] before cloning (the runtime wants one thread).
 pub struct Warmup(Option<JoinHandle<()>>);
+
+/// The warm-up `main` starts before parsing the command line, for the commands that start
+/// containers or processes in them: every millisecond earlier is one less to wait.
+static EARLY: std::sync::Mutex<Option<Warmup>> = std::sync::Mutex::new(None);
+
+/// Starts the process-wide warm-up if `args` (the command line, without the program) name a
+/// command that joins a container's cgroup: `run`, `start`, `restart` or `exec` anywhere (a
+/// mistaken match costs one no-op migration). Never in a monitor, which must stay
+/// single-threaded.
+pub fn start_early_for(args: impl IntoIterator<Item = std::ffi::OsString>) {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    if wants_warmup(&args)
+        && let Ok(mut w) = EARLY.lock()
+    {
+        *w = Some(Warmup::start());
+    }
+}
+
+fn wants_warmup(args: &[std::ffi::OsString]) -> bool {
+    !args.iter().any(|a| a == "container-monitor")
+        && args
+            .iter()
+            .any(|a| ["run", "start", "restart", "exec"].iter().any(|c| a == *c))
+}
+
+/// Waits for the warm-up [`start_early_for`] started, if any (before the runtime clones).
+pub fn wait_early() {
+    let w = EARLY.lock().ok().and_then(|mut w| w.take());
+    if let Some(w) = w {
+        w.wait();
+    }
+}
 
 impl Warmup {
     /// Starts the no-op migration on a new thread.
@@ -122,6 +155,19 @@ mod tests {
             [PathBuf::from("/sys/fs/cgroup/cpu,pids/cgroup.procs")]
         );
         assert!(own_cgroup_procs("garbage\n").is_empty());
+    }
+
+    #[test]
+    fn which_command_lines_warm_up() {
+        let v = |s: &str| -> Vec<std::ffi::OsString> { s.split(' ').map(Into::into).collect() };
+        assert!(wants_warmup(&v("run --rm img true")));
+        assert!(wants_warmup(&v("--root /r container exec c sh")));
+        assert!(wants_warmup(&v("restart c")));
+        assert!(!wants_warmup(&v("ps -a")));
+        assert!(!wants_warmup(&v("logs running")));
+        assert!(!wants_warmup(&v(
+            "--root /r --runroot /x container-monitor run"
+        )));
     }
 
     #[test]
