@@ -8,7 +8,10 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Berth, assert_no_leftovers, busybox, inspect, wait_until};
+use common::{
+    Berth, DEFAULT_SECURITY, SECURITY_FIELDS, assert_no_leftovers, busybox, inspect, status_lines,
+    wait_until,
+};
 
 /// `run -d` with a name; returns the container's ID.
 fn run_detached(b: &Berth, name: &str, args: &[&str]) -> String {
@@ -560,24 +563,12 @@ fn exec_process_gets_the_containers_seccomp_filter() {
             "sec",
             "grep",
             "-E",
-            "^(CapEff|CapPrm|NoNewPrivs|Seccomp):",
+            SECURITY_FIELDS,
             "/proc/self/status",
         ])
         .ok()
         .stdout;
-    let fields: Vec<String> = s
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
-    assert_eq!(
-        fields,
-        [
-            "CapPrm: 00000000a80425fb",
-            "CapEff: 00000000a80425fb",
-            "NoNewPrivs: 0",
-            "Seccomp: 2"
-        ]
-    );
+    assert_eq!(status_lines(&s), DEFAULT_SECURITY);
     let r = b.run(&["exec", "sec", "unshare", "-n", "true"]);
     assert_ne!(r.code, 0, "unshare must be refused in exec too");
     assert!(r.stderr.contains("not permitted"), "{}", r.stderr);

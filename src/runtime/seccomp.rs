@@ -498,57 +498,36 @@ mod tests {
         let mut p = spec.process().clone().unwrap();
         p.set_no_new_privileges(None);
         spec.set_process(Some(p));
-        write_bundle(&spec, d.path(), &cache).unwrap();
-        let lc = Spec::load(d.path().join("config.json")).unwrap();
-        assert!(lc.linux().as_ref().unwrap().seccomp().is_none());
-        let caps = lc
-            .process()
-            .as_ref()
-            .unwrap()
-            .capabilities()
-            .clone()
-            .unwrap();
-        assert!(
-            caps.effective()
+        // Whether the written bundle's process has CAP_SYS_ADMIN in (effective, permitted,
+        // bounding), and its linux.seccomp.
+        let written = |spec: &Spec| {
+            write_bundle(spec, d.path(), &cache).unwrap();
+            let lc = Spec::load(d.path().join("config.json")).unwrap();
+            let caps = lc
+                .process()
                 .as_ref()
                 .unwrap()
-                .contains(&Capability::SysAdmin)
-        );
-        assert!(
-            caps.permitted()
-                .as_ref()
-                .unwrap()
-                .contains(&Capability::SysAdmin)
-        );
-        assert!(
-            !caps
-                .bounding()
-                .as_ref()
-                .unwrap()
-                .contains(&Capability::SysAdmin)
-        );
+                .capabilities()
+                .clone()
+                .unwrap();
+            let has = |set: &Option<oci_spec::runtime::Capabilities>| {
+                set.as_ref().unwrap().contains(&Capability::SysAdmin)
+            };
+            let sys_admin = (
+                has(caps.effective()),
+                has(caps.permitted()),
+                has(caps.bounding()),
+            );
+            (sys_admin, lc.linux().as_ref().unwrap().seccomp().is_some())
+        };
+        assert_eq!(written(&spec), ((true, true, false), false));
         assert!(Filter::from_bundle(d.path()).unwrap().is_some());
 
         // noNewPrivileges: nothing lent. No seccomp: no filter file (an old one is removed).
         let mut p = spec.process().clone().unwrap();
         p.set_no_new_privileges(Some(true));
         spec.set_process(Some(p));
-        write_bundle(&spec, d.path(), &cache).unwrap();
-        let lc = Spec::load(d.path().join("config.json")).unwrap();
-        let caps = lc
-            .process()
-            .as_ref()
-            .unwrap()
-            .capabilities()
-            .clone()
-            .unwrap();
-        assert!(
-            !caps
-                .effective()
-                .as_ref()
-                .unwrap()
-                .contains(&Capability::SysAdmin)
-        );
+        assert_eq!(written(&spec), ((false, false, false), false));
         if let Some(l) = spec.linux_mut() {
             l.set_seccomp(None);
         }

@@ -398,3 +398,22 @@ pub fn openpty(rows: u16, cols: u16) -> (std::os::fd::OwnedFd, std::os::fd::Owne
         )
     }
 }
+
+/// Lines of /proc/PID/status text with their whitespace collapsed (`"CapEff: 00000000a80425fb"`).
+pub fn status_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// `grep -E` pattern for the lines of [`DEFAULT_SECURITY`], in /proc/PID/status order.
+pub const SECURITY_FIELDS: &str = "^(CapEff|CapPrm|NoNewPrivs|Seccomp):";
+
+/// What a process of a container with Docker's defaults shows in /proc/PID/status: Docker's
+/// capability set, no no_new_privs, a seccomp filter.
+pub const DEFAULT_SECURITY: [&str; 4] = [
+    "CapPrm: 00000000a80425fb",
+    "CapEff: 00000000a80425fb",
+    "NoNewPrivs: 0",
+    "Seccomp: 2",
+];
