@@ -48,6 +48,12 @@ impl SpawnedMonitor {
         Ok(())
     }
 
+    /// Stops the monitor of a container that exists (its directories stay).
+    fn dismiss(mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
     fn stop(&mut self, root: &Path, runroot: &Path, id: &str) {
         let _ = self.0.kill();
         let _ = self.0.wait();
@@ -79,7 +85,7 @@ pub fn start_with(
         Ok(c) if !c.status.is_active() => c,
         r => {
             if let Some(m) = monitor {
-                m.abandon(&store.root, &store.runroot, &c.id);
+                m.dismiss();
             }
             return Err(match r {
                 Ok(c) => fail125(&ContainerError::AlreadyRunning(c.name.clone())),
