@@ -5,7 +5,8 @@
 //! CLI, which relays its stdio (pipes, or a pty with `-t`), forwards signals and the terminal
 //! size, reaps it and returns its exit code. libcontainer clones the calling process, so the CLI
 //! must still be single-threaded when it gets here: nothing on the way (store, database,
-//! logging) starts a thread, and no thread is started before `Runtime::exec` returns.
+//! logging) starts a thread but `main`'s cgroup warm-up, which `cli::exec` joins first
+//! (`runtime::warmup`), and no thread is started before `Runtime::exec` returns.
 //!
 //! `exec -d` forks a small helper first (in its own session, stdio on /dev/null) that starts
 //! the process, reports the outcome to the CLI, and then stays to reap it: an exec'd process
