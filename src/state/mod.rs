@@ -297,18 +297,24 @@ mod tests {
         Db::open(&path).unwrap();
     }
 
+    /// A database written by a berth whose schema was `version` (its first migrations only).
+    fn db_at_schema(path: &Path, version: usize) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        for (i, m) in MIGRATIONS[..version].iter().enumerate() {
+            conn.execute_batch(m).unwrap();
+            conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .unwrap();
+        }
+        conn
+    }
+
     #[test]
     fn upgrades_keep_data() {
         // A database written by the previous berth (schema 3) with a container in it.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("berth.db");
         {
-            let conn = Connection::open(&path).unwrap();
-            for (i, m) in MIGRATIONS[..3].iter().enumerate() {
-                conn.execute_batch(m).unwrap();
-                conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
-                    .unwrap();
-            }
+            let conn = db_at_schema(&path, 3);
             conn.execute_batch(
                 "INSERT INTO images VALUES ('sha256:i', 'd', 'm', NULL, 'amd64', 'linux', 0, 0);
                  INSERT INTO containers (id, name, image_id, image_name, created, config, state)
@@ -347,12 +353,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("berth.db");
         {
-            let conn = Connection::open(&path).unwrap();
-            for (i, m) in MIGRATIONS[..5].iter().enumerate() {
-                conn.execute_batch(m).unwrap();
-                conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
-                    .unwrap();
-            }
+            let conn = db_at_schema(&path, 5);
             conn.execute_batch(
                 "INSERT INTO images VALUES ('sha256:i', 'd', 'm', NULL, 'amd64', 'linux', 0, 0);
                  INSERT INTO containers (id, name, image_id, image_name, created, config, state)
