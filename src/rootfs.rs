@@ -135,13 +135,27 @@ fn cstr(s: &str) -> io::Result<CString> {
     CString::new(s).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in path"))
 }
 
+/// The writable layer of an overlay mount.
+#[derive(Clone, Copy)]
+pub struct Writable<'a> {
+    pub upper: &'a Path,
+    pub work: &'a Path,
+    /// Mount with `volatile`: the overlay never syncs its upper filesystem (not on `syncfs`,
+    /// not on unmount). For a layer that is thrown away when the container ends (`--rm`, as
+    /// Podman does). The kernel leaves `work/incompat/volatile` in the workdir and refuses to
+    /// mount the layer again while it is there: see [`VOLATILE_MARK`].
+    pub volatile: bool,
+}
+
+/// What a `volatile` overlay leaves in its workdir (`<workdir>/work/incompat/volatile`): the
+/// kernel refuses to mount the layer again while it exists, because a crash may have lost
+/// writes that were never synced. Remove it only after the overlay was unmounted with the
+/// host up all along.
+pub const VOLATILE_MARK: &str = "work/incompat/volatile";
+
 /// Mounts an overlay of `lower` (topmost first) at `target`: read-only without `upper`, else
-/// writable with `(upperdir, workdir)`.
-pub fn mount_overlay(
-    lower: &[PathBuf],
-    upper: Option<(&Path, &Path)>,
-    target: &Path,
-) -> Result<()> {
+/// writable.
+pub fn mount_overlay(lower: &[PathBuf], upper: Option<Writable>, target: &Path) -> Result<()> {
     match mount_overlay_new_api(lower, upper, target) {
         Ok(()) => Ok(()),
         // ENOSYS: no new mount API; EINVAL: no `lowerdir+` (Linux < 6.8).
@@ -155,12 +169,15 @@ pub fn mount_overlay(
                     .collect::<Vec<_>>()
                     .join(":")
             );
-            if let Some((u, w)) = upper {
+            if let Some(u) = upper {
                 opts.push_str(&format!(
                     ",upperdir={},workdir={}",
-                    u.display(),
-                    w.display()
+                    u.upper.display(),
+                    u.work.display()
                 ));
+                if u.volatile {
+                    opts.push_str(",volatile");
+                }
             }
             if opts.len() >= 4096 {
                 return Err(ImageError::Mount(format!(
@@ -173,16 +190,25 @@ pub fn mount_overlay(
             } else {
                 nix::mount::MsFlags::MS_RDONLY
             };
-            nix::mount::mount(
+            match nix::mount::mount(
                 Some("overlay"),
                 target,
                 Some("overlay"),
                 flags,
                 Some(opts.as_str()),
-            )
-            .map_err(|e| {
-                ImageError::Mount(format!("mounting overlay at {}: {e}", target.display()))
-            })
+            ) {
+                // Linux < 5.10 has no `volatile`: an ordinary mount then.
+                Err(nix::errno::Errno::EINVAL) if upper.is_some_and(|u| u.volatile) => {
+                    let upper = upper.map(|u| Writable {
+                        volatile: false,
+                        ..u
+                    });
+                    mount_overlay(lower, upper, target)
+                }
+                r => r.map_err(|e| {
+                    ImageError::Mount(format!("mounting overlay at {}: {e}", target.display()))
+                }),
+            }
         }
         Err(e) => Err(ImageError::Mount(format!(
             "mounting overlay at {}: {e}",
@@ -205,6 +231,7 @@ pub fn image_lowerdirs(store: &Store, image_id: &str, pad: bool) -> Result<Vec<P
     Ok(lower)
 }
 
+const FSCONFIG_SET_FLAG: libc::c_uint = 0;
 const FSCONFIG_SET_STRING: libc::c_uint = 1;
 const FSCONFIG_CMD_CREATE: libc::c_uint = 6;
 const FSMOUNT_CLOEXEC: libc::c_uint = 1;
@@ -221,7 +248,7 @@ fn check(ret: libc::c_long) -> io::Result<libc::c_long> {
 
 fn mount_overlay_new_api(
     lower: &[PathBuf],
-    upper: Option<(&Path, &Path)>,
+    upper: Option<Writable>,
     target: &Path,
 ) -> io::Result<()> {
     let fstype = cstr("overlay")?;
@@ -248,9 +275,20 @@ fn mount_overlay_new_api(
         for l in lower {
             set("lowerdir+", &l.to_string_lossy())?;
         }
-        if let Some((u, w)) = upper {
-            set("upperdir", &u.to_string_lossy())?;
-            set("workdir", &w.to_string_lossy())?;
+        if let Some(u) = upper {
+            set("upperdir", &u.upper.to_string_lossy())?;
+            set("workdir", &u.work.to_string_lossy())?;
+            if u.volatile {
+                let k = cstr("volatile")?;
+                check(libc::syscall(
+                    libc::SYS_fsconfig,
+                    fs_fd.as_raw_fd(),
+                    FSCONFIG_SET_FLAG,
+                    k.as_ptr(),
+                    std::ptr::null::<libc::c_char>(),
+                    0,
+                ))?;
+            }
         }
         check(libc::syscall(
             libc::SYS_fsconfig,

@@ -518,6 +518,64 @@ fn after_a_reboot_running_containers_show_exited_and_start_all_restarts_the_righ
     assert_no_leftovers(&b, &[always, unless, no, stopped]);
 }
 
+/// The mount options of the overlay at the container's root, from /proc/self/mountinfo.
+fn rootfs_mount_options(b: &Berth, id: &str) -> String {
+    let target = b
+        .runroot()
+        .join("containers")
+        .join(&id[..16])
+        .join("rootfs");
+    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    info.lines()
+        .find(|l| l.split(' ').nth(4) == Some(&*target.to_string_lossy()))
+        .unwrap_or_else(|| panic!("{} is not mounted", target.display()))
+        .to_string()
+}
+
+/// A `--rm` container's writable layer is mounted `volatile` (never synced, as Podman does);
+/// `restart` keeps a `--rm` container and its files (as Docker does), which needs the layer
+/// mounted again; after a crash the layer may have lost writes: `start` says so and the
+/// container goes.
+#[test]
+fn rm_containers_have_a_volatile_layer_that_survives_restart_but_not_a_crash() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let detached = |rm: bool| {
+        let mut args = vec!["run", "-d", "--network", "none"];
+        if rm {
+            args.push("--rm");
+        }
+        args.extend([img.as_str(), "sh", "-c", "echo x >>/f; exec sleep 300"]);
+        b.run(&args).ok().stdout.trim().to_string()
+    };
+    let kept = detached(false);
+    let rm = detached(true);
+    // Linux 6.18 shows `fsync=volatile`, older kernels `volatile`.
+    assert!(!rootfs_mount_options(&b, &kept).contains("volatile"));
+    let opts = rootfs_mount_options(&b, &rm);
+    assert!(opts.contains("volatile"), "{opts}");
+    assert_eq!(b.run(&["restart", "-t", "0", &rm]).ok().stdout.trim(), rm);
+    assert!(rootfs_mount_options(&b, &rm).contains("volatile"));
+    let f = b.run(&["exec", &rm, "cat", "/f"]).ok();
+    assert_eq!(f.stdout, "x\nx\n", "the layer is kept across restart");
+    b.run(&["rm", "-f", &kept]).ok();
+    // A crash: the overlay goes without berth unmounting it.
+    simulate_reboot(&b, std::slice::from_ref(&rm));
+    let ps = b
+        .run(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}}"])
+        .ok();
+    assert!(ps.stdout.contains(&format!("{rm} exited")), "{}", ps.stdout);
+    let mark = b
+        .root()
+        .join("containers")
+        .join(&rm)
+        .join("work/work/incompat/volatile");
+    assert!(mark.exists(), "{} (the kernel's mark)", mark.display());
+    b.run(&["start", &rm]).fails_with("was never unmounted");
+    b.run(&["inspect", &rm]).fails_with("No such object");
+    assert_no_leftovers(&b, &[kept, rm]);
+}
+
 /// Relative --root and --runroot are taken from the working directory: the monitor, which
 /// works from `/`, gets them absolute.
 #[test]

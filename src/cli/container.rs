@@ -665,11 +665,7 @@ pub fn stop(g: &GlobalOpts, a: StopArgs) -> anyhow::Result<i32> {
 pub fn restart(g: &GlobalOpts, a: StopArgs) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
     Ok(each(&mut store, &a.containers, |s, c| {
-        lifecycle::stop(s, c, a.time)?;
-        let c = containers::resolve(s, &c.id)?;
-        lifecycle::start(s, &c, StartMode::Detached)
-            .map(|_| ())
-            .map_err(|(_, m)| containers::ContainerError::Runtime(m))
+        lifecycle::restart(s, c, a.time)
     }))
 }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::{ContainerError, Paths, Result, Settings, pid_alive, reconcile};
 use crate::monitor::client::{self, AttachOptions, ClientError};
-use crate::monitor::protocol::{WANT_STDERR, WANT_STDIN, WANT_STDOUT};
+use crate::monitor::protocol::{self, WANT_STDERR, WANT_STDIN, WANT_STDOUT};
 use crate::state::containers::{self as rows, ContainerRow};
 use crate::store::Store;
 
@@ -178,6 +178,25 @@ fn wait_inactive(store: &mut Store, id: &str, timeout: Duration) -> Result<bool>
 
 /// `berth stop`: the stop signal, then SIGKILL after `timeout` seconds.
 pub fn stop(store: &mut Store, c: &ContainerRow, timeout: Option<i64>) -> Result<()> {
+    stop_with(store, c, timeout, protocol::SIGNAL_BY_USER)
+}
+
+/// `berth restart`: [`stop`] (a `--rm` container is kept, as Docker does), then a detached
+/// start.
+pub fn restart(store: &mut Store, c: &ContainerRow, timeout: Option<i64>) -> Result<()> {
+    stop_with(
+        store,
+        c,
+        timeout,
+        protocol::SIGNAL_BY_USER | protocol::SIGNAL_RESTARTING,
+    )?;
+    let c = super::resolve(store, &c.id)?;
+    start(store, &c, StartMode::Detached)
+        .map(|_| ())
+        .map_err(|(_, m)| ContainerError::Runtime(m))
+}
+
+fn stop_with(store: &mut Store, c: &ContainerRow, timeout: Option<i64>, flags: u8) -> Result<()> {
     let c = reconcile(store, c.clone())?;
     if !c.status.is_active() {
         return Ok(());
@@ -185,11 +204,11 @@ pub fn stop(store: &mut Store, c: &ContainerRow, timeout: Option<i64>) -> Result
     let paths = Paths::new(store, &c.id);
     let t = timeout.or(settings(&c).stop_timeout).unwrap_or(10).max(0) as u64;
     let sig = stop_signal(store, &c);
-    client::signal(&paths.socket(), sig, true)?;
+    client::signal(&paths.socket(), sig, flags)?;
     if wait_inactive(store, &c.id, Duration::from_secs(t))? {
         return Ok(());
     }
-    client::signal(&paths.socket(), libc::SIGKILL, true)?;
+    client::signal(&paths.socket(), libc::SIGKILL, flags)?;
     if !wait_inactive(store, &c.id, Duration::from_secs(30))? {
         return Err(ContainerError::Runtime(format!(
             "container {} did not stop after SIGKILL",
@@ -209,7 +228,7 @@ pub fn kill(store: &mut Store, c: &ContainerRow, sig: i32) -> Result<()> {
         )));
     }
     let paths = Paths::new(store, &c.id);
-    client::signal(&paths.socket(), sig, true)?;
+    client::signal(&paths.socket(), sig, protocol::SIGNAL_BY_USER)?;
     Ok(())
 }
 
@@ -246,7 +265,9 @@ pub fn remove_with_volumes(
             return Err(ContainerError::Running(c.name.clone()));
         }
         let paths = Paths::new(store, &c.id);
-        if client::signal(&paths.socket(), libc::SIGKILL, true).is_err() && pid_alive(c.pid) {
+        if client::signal(&paths.socket(), libc::SIGKILL, protocol::SIGNAL_BY_USER).is_err()
+            && pid_alive(c.pid)
+        {
             let _ = nix::sys::signal::kill(
                 nix::unistd::Pid::from_raw(c.pid as i32),
                 nix::sys::signal::Signal::SIGKILL,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{ContainerError, Paths, Result, Settings, io_err};
 use crate::network::Attached;
-use crate::rootfs::{image_lowerdirs, is_mount_point, mount_overlay};
+use crate::rootfs::{VOLATILE_MARK, Writable, image_lowerdirs, is_mount_point, mount_overlay};
 use crate::state::containers as rows;
 use crate::store::Store;
 
@@ -24,8 +24,22 @@ pub fn prepare(
     let rootfs = paths.rootfs();
     fs::create_dir_all(&rootfs).map_err(io_err(&rootfs))?;
     if !is_mount_point(&rootfs) {
+        let (upper, work) = (paths.upper(), paths.work());
+        if work.join(VOLATILE_MARK).exists() {
+            return Err(ContainerError::Invalid(format!(
+                "container {}: its writable layer (--rm: never synced) was never unmounted \
+                 (did the host go down?) and may have lost writes: remove the container",
+                &row.id[..12]
+            )));
+        }
         let lower = image_lowerdirs(store, &row.image_id, false)?;
-        mount_overlay(&lower, Some((&paths.upper(), &paths.work())), &rootfs)?;
+        // A `--rm` container's layer goes with the container: never synced (as Podman).
+        let writable = Writable {
+            upper: &upper,
+            work: &work,
+            volatile: settings.auto_remove,
+        };
+        mount_overlay(&lower, Some(writable), &rootfs)?;
     }
     let result = write_bundle(store, &row, paths, settings, net);
     if result.is_err() {
@@ -219,6 +233,13 @@ pub fn unmount(paths: &Paths) -> Result<()> {
         nix::mount::umount2(&rootfs, nix::mount::MntFlags::MNT_DETACH).map_err(|e| {
             ContainerError::Runtime(format!("unmounting {}: {e}", rootfs.display()))
         })?;
+        // Unmounted with the host up: nothing the volatile mount wrote is lost, the layer
+        // may be mounted again (`restart`).
+        let mark = paths.work().join(VOLATILE_MARK);
+        match fs::remove_dir_all(&mark) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io_err(&mark)(e)),
+            _ => {}
+        }
     }
     match fs::remove_dir(&rootfs) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err(&rootfs)(e)),

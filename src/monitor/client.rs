@@ -85,10 +85,12 @@ pub fn start(socket: &Path, want: u8) -> Result<(UnixStream, u32), ClientError> 
 
 /// Sends a signal to the container through its monitor (`user`: a stop/kill by the user, which
 /// disables the restart policy).
-pub fn signal(socket: &Path, sig: i32, user: bool) -> Result<(), ClientError> {
+/// Sends a signal to the container; `flags`: [`protocol::SIGNAL_BY_USER`] and
+/// [`protocol::SIGNAL_RESTARTING`].
+pub fn signal(socket: &Path, sig: i32, flags: u8) -> Result<(), ClientError> {
     let mut s = connect(socket, Duration::from_secs(2))?;
     let mut p = sig.to_be_bytes().to_vec();
-    p.push(user as u8);
+    p.push(flags);
     protocol::write_frame(&mut s, Kind::Signal, &p)?;
     Ok(())
 }

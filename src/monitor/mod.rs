@@ -76,6 +76,8 @@ struct Monitor {
     clients: HashMap<RawFd, Client>,
     log: logs::LogWriter,
     stopped_by_user: bool,
+    /// `berth restart` stops the container: it is started again, `--rm` does not remove it.
+    restarting: bool,
     /// The container's network while it runs: held port sockets and the DNS server.
     net: crate::network::Attached,
     _lock: fs::File,
@@ -195,6 +197,7 @@ impl Monitor {
             clients: HashMap::new(),
             log,
             stopped_by_user: false,
+            restarting: false,
             net: Default::default(),
             _lock: lock,
         })
@@ -580,9 +583,13 @@ impl Monitor {
                 }
                 (Kind::Signal, p) if p.len() >= 4 => {
                     let sig = i32::from_be_bytes([p[0], p[1], p[2], p[3]]);
-                    let user = p.get(4) == Some(&1);
+                    let flags = p.get(4).copied().unwrap_or(0);
+                    let user = flags & protocol::SIGNAL_BY_USER != 0;
                     if user {
                         self.stopped_by_user = true;
+                    }
+                    if flags & protocol::SIGNAL_RESTARTING != 0 {
+                        self.restarting = true;
                     }
                     if let Ok(s) = Signal::try_from(sig) {
                         let _ = nix::sys::signal::kill(Pid::from_raw(r.pid), s);
@@ -677,7 +684,7 @@ impl Monitor {
     fn finish(&mut self, code: i32, oom: bool) {
         // `--rm`: the row goes (the runtime is already cleaned up); the exit is recorded
         // only if that fails.
-        let removed = self.settings.auto_remove && self.remove_cleaned();
+        let removed = self.settings.auto_remove && !self.restarting && self.remove_cleaned();
         if !removed && let Ok(tx) = self.store.db.write() {
             let _ = rows::set_exited(&tx, &self.id, code as i64, oom, now_nanos(), "");
             if self.stopped_by_user {

@@ -2,11 +2,17 @@
 //!
 //! Client → monitor: `Start` (first frame of the client that starts the container; payload: one
 //! flags byte), `Attach` (flags), `Stdin` (empty payload = EOF), `Resize` (rows, cols as u16 BE),
-//! `Signal` (u32 BE signal number, then one byte: 1 if a user stop/kill, which disables restart).
+//! `Signal` (u32 BE signal number, then a flags byte: [`SIGNAL_BY_USER`], [`SIGNAL_RESTARTING`]).
 //! Monitor → client: `Started` (u32 BE pid), `Error` (i32 BE exit code, then UTF-8 message),
 //! `Stdout`, `Stderr` (data), `Exit` (i32 BE exit code).
 
 use std::io::{self, Read, Write};
+
+/// `Signal` flag: a user's stop/kill/rm -f; the restart policy does not restart the container.
+pub const SIGNAL_BY_USER: u8 = 1;
+/// `Signal` flag: `berth restart` stops the container and starts it again: `--rm` does not
+/// remove it on this exit (as Docker).
+pub const SIGNAL_RESTARTING: u8 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]

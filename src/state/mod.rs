@@ -23,6 +23,11 @@ pub enum StateError {
     },
     #[error("state database: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("state database: syncing {path}: {source}")]
+    SyncDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(
         "state database schema version {found} is newer than this berth understands ({known}); upgrade berth"
     )]
@@ -189,6 +194,15 @@ impl Db {
             path: path.display().to_string(),
             source,
         };
+        // berth's SQLite is built without its directory fsyncs (SQLITE_DISABLE_DIRSYNC in
+        // .cargo/config.toml): SQLite syncs the directory the first time each connection syncs
+        // its WAL, because it opens the WAL with O_CREAT (a fsync of the root directory in the
+        // CLI and again in the monitor of every `run`). The database and its WAL are never
+        // deleted (the WAL is kept on close, see below): the directory is synced here, once,
+        // when either is new.
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let new_files = !path.exists() || !Path::new(&wal).exists();
         let conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(60))
             .map_err(open_err)?;
@@ -233,6 +247,13 @@ impl Db {
         .map_err(open_err)?;
         let mut db = Db { conn };
         db.migrate()?;
+        if new_files && let Some(dir) = path.parent() {
+            // The WAL exists once the schema was read (migrate).
+            crate::content::sync_dir(dir).map_err(|source| StateError::SyncDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
         Ok(db)
     }
 
@@ -295,6 +316,36 @@ mod tests {
         }
         // Reopening an up-to-date database is a no-op.
         Db::open(&path).unwrap();
+    }
+
+    /// The directory is synced by `Db::open` only when the database or its WAL is new: that
+    /// holds only if the WAL exists once `open` returns and outlives every connection, and if
+    /// SQLite was built without its own directory syncs (.cargo/config.toml).
+    #[test]
+    fn the_wal_is_created_by_open_and_kept_and_sqlite_does_not_sync_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.db");
+        let wal = dir.path().join("berth.db-wal");
+        let db = Db::open(&path).unwrap();
+        assert!(wal.exists());
+        db.conn
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        drop(db);
+        assert!(wal.exists(), "the WAL is kept on close");
+        let db = Db::open(&path).unwrap();
+        let options: Vec<String> = db
+            .conn
+            .prepare("PRAGMA compile_options")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o == "DISABLE_DIRSYNC"),
+            "{options:?}"
+        );
     }
 
     /// A database written by a berth whose schema was `version` (its first migrations only).
