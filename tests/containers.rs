@@ -48,6 +48,28 @@ fn docker_exit_codes_for_missing_and_non_executable_commands() {
     let r = b.run(&["run", "--rm", &img, "/etc/passwd"]);
     assert_eq!(r.code, 126, "{}", r.stderr);
     assert!(r.stderr.contains("permission denied"), "{}", r.stderr);
+    // Executable files that execve refuses: a missing interpreter (127), no known format (126).
+    use std::os::unix::fs::PermissionsExt;
+    for (name, text) in [
+        ("interp", "#!/no/such/interpreter\n"),
+        ("garbage", "\x01\x02\x03\n"),
+    ] {
+        let f = b.dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let bind = |name: &str| format!("{}:/{name}", b.dir.path().join(name).display());
+    let r = b.run(&["run", "--rm", "-v", &bind("interp"), &img, "/interp"]);
+    assert_eq!(r.code, 127, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("exec: \"/interp\": no such file or directory"),
+        "{}",
+        r.stderr
+    );
+    let r = b.run(&["run", "--rm", "-v", &bind("garbage"), &img, "/garbage"]);
+    assert_eq!(r.code, 126, "{}", r.stderr);
+    assert!(r.stderr.contains("exec format error"), "{}", r.stderr);
     // Without --rm too, a run that cannot start leaves no container behind.
     let r = b.run(&["run", "--name", "failed", &img, "nosuchcmd"]);
     assert_eq!(r.code, 127, "{}", r.stderr);

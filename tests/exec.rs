@@ -238,6 +238,27 @@ fn exec_errors_missing_commands_and_stopped_containers() {
     assert_eq!(r.code, 126, "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(r.stderr.contains("permission denied"), "{}", r.stderr);
+    // Executable files that execve refuses: a missing interpreter (127), no known format (126).
+    b.run(&[
+        "exec",
+        "live",
+        "sh",
+        "-c",
+        "printf '#!/no/such\\n' >/interp; printf '\\001\\002\\n' >/garbage; chmod +x /interp /garbage",
+    ])
+    .ok();
+    let r = b.run(&["exec", "live", "/interp"]);
+    assert_eq!(r.code, 127, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "berth: error: exec failed: exec: \"/interp\": no such file or directory\n"
+    );
+    let r = b.run(&["exec", "live", "/garbage"]);
+    assert_eq!(r.code, 126, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "berth: error: exec failed: exec: \"/garbage\": exec format error\n"
+    );
     // Not running: created, or exited.
     let created = b
         .run(&["create", "--name", "created", &img, "sleep", "1"])

@@ -152,7 +152,6 @@ pub fn exec(
     drop(store);
     crate::runtime::prepare_monitor_process().map_err(e125)?;
     let fctx = FailureContext {
-        command: p.args[0].clone(),
         cwd: p.cwd.clone(),
         rootfs: paths.rootfs(),
     };
@@ -177,7 +176,6 @@ fn console_path(run_dir: &Path) -> PathBuf {
 
 /// What an exec failure message may need to name.
 struct FailureContext {
-    command: String,
     cwd: Option<PathBuf>,
     rootfs: PathBuf,
 }
@@ -207,7 +205,6 @@ fn quiet<T>(f: impl FnOnce() -> T) -> T {
 
 /// Docker's exit code and message for a process that could not be started.
 fn exec_failure(e: RuntimeError, id: &str, ctx: &FailureContext) -> Failure {
-    let command = ctx.command.as_str();
     match e {
         RuntimeError::NotFound(_) => (125, format!("container {id} is not running")),
         RuntimeError::WrongState { status, .. } => {
@@ -222,20 +219,8 @@ fn exec_failure(e: RuntimeError, id: &str, ctx: &FailureContext) -> Failure {
         }
         e => {
             let msg = e.to_string();
-            let lower = msg.to_lowercase();
-            if lower.contains("not found in $path")
-                || lower.contains("executable file not found")
-                || lower.contains("not found in path")
-            {
-                (
-                    127,
-                    format!("exec failed: exec: {command:?}: executable file not found in $PATH"),
-                )
-            } else if lower.contains("correct permission") || lower.contains("permission denied") {
-                (
-                    126,
-                    format!("exec failed: exec: {command:?}: permission denied"),
-                )
+            if let Some((code, why)) = crate::runtime::command_failure(&msg) {
+                (code, format!("exec failed: {why}"))
             } else if let Some(cwd) = ctx.cwd.as_deref()
                 && let Some(why) = cwd_problem(&ctx.rootfs, cwd)
             {

@@ -303,7 +303,7 @@ impl Monitor {
                 let _ = containers::rootfs::unmount(&self.paths);
                 self.net = Default::default();
                 crate::network::teardown(&mut self.store, &self.id);
-                return Err(exit_code_for(&e, &self.command_name()));
+                return Err(exit_code_for(&e));
             }
         };
         drop(cgroup_lock);
@@ -326,19 +326,6 @@ impl Monitor {
             let _ = tx.commit();
         }
         Ok(running)
-    }
-
-    /// The program the container runs (args[0] of the written spec), for error messages.
-    fn command_name(&self) -> String {
-        fs::read(self.paths.spec())
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .and_then(|v| {
-                v.pointer("/process/args/0")
-                    .and_then(|a| a.as_str())
-                    .map(str::to_string)
-            })
-            .unwrap_or_default()
     }
 
     /// Pipes for the container's stdio (or a console socket for a terminal).
@@ -784,22 +771,10 @@ fn reap(init: i32) -> Option<i32> {
 
 /// Docker's exit codes and messages for a process that could not start: 127 when the command
 /// does not exist, 126 when it cannot be executed, 125 otherwise.
-fn exit_code_for(e: &crate::runtime::RuntimeError, command: &str) -> (i32, String) {
+fn exit_code_for(e: &crate::runtime::RuntimeError) -> (i32, String) {
     let msg = e.to_string();
-    let lower = msg.to_lowercase();
-    if lower.contains("not found") || lower.contains("no such file") {
-        (
-            127,
-            format!(
-                "failed to start the container: exec: {command:?}: executable file not found in $PATH"
-            ),
-        )
-    } else if lower.contains("permission") || lower.contains("not executable") {
-        (
-            126,
-            format!("failed to start the container: exec: {command:?}: permission denied"),
-        )
-    } else {
-        (125, msg)
+    match crate::runtime::command_failure(&msg) {
+        Some((code, why)) => (code, format!("failed to start the container: {why}")),
+        None => (125, msg),
     }
 }

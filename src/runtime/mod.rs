@@ -265,6 +265,10 @@ impl Runtime {
         }
         let filter = Filter::from_bundle(bundle)?;
         let stdio = prepare_stdio(stdio, terminal)?;
+        // The init writes why its execve failed here (it runs after `start`, where libcontainer
+        // no longer listens); a successful execve closes it (close-on-exec).
+        let (status_r, status_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+            .map_err(|e| io_err("pipe")(io::Error::from(e)))?;
 
         let fds = FdSnapshot::take();
         let kids = children();
@@ -272,7 +276,15 @@ impl Runtime {
         let lc = |e: LibcontainerError| lc_err("create", id, e);
         let built = (|| {
             let builder = self
-                .builder(id, stdio, console_socket, CleanSignalsExecutor { filter })
+                .builder(
+                    id,
+                    stdio,
+                    console_socket,
+                    CleanSignalsExecutor {
+                        filter,
+                        exec_status: Some(status_w.as_raw_fd()),
+                    },
+                )
                 .map_err(lc)?;
             builder
                 .as_init(bundle)
@@ -308,6 +320,17 @@ impl Runtime {
             reap_child(pid.as_raw());
             fds.close_new();
             return Err(lc_err("start", id, e));
+        }
+        drop(status_w);
+        // Returns once the command runs: `run` reports a command that cannot be executed, as
+        // `docker run` does, with its exit code (see `command_failure`).
+        if let Some(message) = read_exec_status(status_r) {
+            reap_child(pid.as_raw());
+            return Err(RuntimeError::Libcontainer {
+                op: "start",
+                id: id.to_owned(),
+                message,
+            });
         }
         Ok(pid.as_raw())
     }
@@ -356,8 +379,10 @@ impl Runtime {
         let spec = load_bundle_spec(&bundle)?;
         // The container's filter, installed by the executor as in `run` (the process keeps
         // the container's capabilities, including the one lent for that).
+        // (libcontainer reports the tenant's execve error itself.)
         let executor = CleanSignalsExecutor {
             filter: Filter::from_bundle(&bundle)?,
+            exec_status: None,
         };
         if executor.filter.is_none() && spec.linux().as_ref().is_some_and(|l| l.seccomp().is_some())
         {
@@ -814,6 +839,17 @@ struct CleanSignalsExecutor {
     /// The compiled filter of the bundle (`seccomp.bpf`): installed last, right before execve,
     /// then the capability lent for it is dropped (see [`seccomp`]).
     filter: Option<Filter>,
+    /// Where the error of a failed execve goes (`run`); close-on-exec.
+    exec_status: Option<RawFd>,
+}
+
+/// What the container's init wrote into the exec status pipe: nothing (None) when its execve
+/// succeeded or it died before.
+fn read_exec_status(r: OwnedFd) -> Option<String> {
+    let mut msg = Vec::new();
+    // Blocks until the init execs (a millisecond after `start`) or writes and exits.
+    let _ = io::Read::read_to_end(&mut fs::File::from(r), &mut msg);
+    (!msg.is_empty()).then(|| String::from_utf8_lossy(&msg).into_owned())
 }
 
 impl Executor for CleanSignalsExecutor {
@@ -835,12 +871,115 @@ impl Executor for CleanSignalsExecutor {
             seccomp::drop_caps_outside_bounding()
                 .map_err(|e| ExecutorError::Other(format!("dropping capabilities: {e}")))?;
         }
-        libcontainer::workload::default::get_executor().exec(spec)
+        // libcontainer's default executor, with the execve error kept (its own says only
+        // "failed to execute workload").
+        let args = command_args(spec).ok_or(ExecutorError::InvalidArg)?;
+        let argv = args
+            .iter()
+            .map(|a| std::ffi::CString::new(a.as_bytes()))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| ExecutorError::InvalidArg)?;
+        // Not execvp: it runs a file without a known format with /bin/sh; Docker (runc)
+        // reports "exec format error". The PATH is the environment libcontainer set from the
+        // spec.
+        let path = look_path(&args[0]);
+        let Err(errno) = nix::unistd::execv(&path, &argv);
+        let message = exec_error_message(&args[0], errno);
+        if let Some(fd) = self.exec_status {
+            // SAFETY: a write of our buffer to the pipe the monitor created for it.
+            unsafe { libc::write(fd, message.as_ptr().cast(), message.len()) };
+        }
+        Err(ExecutorError::Other(message))
     }
 
     fn validate(&self, spec: &Spec) -> std::result::Result<(), ExecutorValidationError> {
-        libcontainer::workload::default::get_executor().validate(spec)
+        use ExecutorValidationError::ArgValidationError;
+        let arg0 = command_args(spec).map(|a| a[0].clone()).unwrap_or_default();
+        // libcontainer 0.7's messages for a command it did not find in PATH, or found without
+        // an execute bit: marked with Docker's exit codes for the monitor and `exec`.
+        libcontainer::workload::default::get_executor()
+            .validate(spec)
+            .map_err(|e| match e {
+                ArgValidationError(m) if m.contains("not found in $PATH") => ArgValidationError(
+                    format!("{NOT_FOUND_MARK} exec: {arg0:?}: executable file not found in $PATH"),
+                ),
+                ArgValidationError(m) if m.contains("does not have correct permissions") => {
+                    ArgValidationError(format!(
+                        "{CANNOT_INVOKE_MARK} exec: {arg0:?}: permission denied"
+                    ))
+                }
+                e => e,
+            })
     }
+}
+
+/// The file `execve` should run for `name`: itself if it has a slash, else the first
+/// executable regular file of that name in the directories of $PATH (as runc, Go's LookPath);
+/// `name` itself when none is (execve then fails with ENOENT).
+fn look_path(name: &str) -> std::ffi::CString {
+    use std::os::unix::ffi::OsStrExt;
+    let found = (!name.contains('/'))
+        .then(|| std::env::var_os("PATH"))
+        .flatten()
+        .and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| {
+                    if dir.as_os_str().is_empty() {
+                        PathBuf::from(".").join(name)
+                    } else {
+                        dir.join(name)
+                    }
+                })
+                .find(|p| {
+                    fs::metadata(p)
+                        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+                })
+        });
+    let bytes = match &found {
+        Some(p) => p.as_os_str().as_bytes(),
+        None => name.as_bytes(),
+    };
+    std::ffi::CString::new(bytes).unwrap_or_default()
+}
+
+fn command_args(spec: &Spec) -> Option<&Vec<String>> {
+    spec.process()
+        .as_ref()
+        .and_then(|p| p.args().as_ref())
+        .filter(|a| !a.is_empty())
+}
+
+/// Marks, in a runtime error, a container command that could not be started: not found
+/// (Docker's exit code 127), or found but not executable (126). See [`command_failure`].
+const NOT_FOUND_MARK: &str = "[exit 127]";
+const CANNOT_INVOKE_MARK: &str = "[exit 126]";
+
+/// The error of the container command's execve, marked for [`command_failure`].
+fn exec_error_message(arg0: &str, errno: nix::errno::Errno) -> String {
+    use nix::errno::Errno;
+    let desc = errno.desc().to_lowercase();
+    match errno {
+        Errno::ENOENT => format!("{NOT_FOUND_MARK} exec: {arg0:?}: {desc}"),
+        Errno::EACCES | Errno::ENOEXEC => format!("{CANNOT_INVOKE_MARK} exec: {arg0:?}: {desc}"),
+        _ => format!("exec: {arg0:?}: {desc}"),
+    }
+}
+
+/// Docker's exit code and the message for an error of `run`/`start`/`exec` that says the
+/// container's command could not be started: 127 (not found), 126 (not executable); `None` for
+/// every other failure.
+pub fn command_failure(message: &str) -> Option<(i32, &str)> {
+    [(NOT_FOUND_MARK, 127), (CANNOT_INVOKE_MARK, 126)]
+        .into_iter()
+        .find_map(|(mark, code)| {
+            let at = message.find(mark)?;
+            // (libcontainer passes a tenant's error on with the NUL of its buffer.)
+            let why = &message[at + mark.len()..];
+            Some((
+                code,
+                why.trim_matches(|c: char| c.is_whitespace() || c == '\0'),
+            ))
+        })
 }
 
 fn check_id(id: &str) -> Result<()> {
@@ -1205,4 +1344,37 @@ fn chain(e: &dyn std::error::Error) -> String {
         cur = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod command_failure_tests {
+    use super::*;
+
+    #[test]
+    fn marked_messages_give_dockers_codes() {
+        let m = exec_error_message("/x", nix::errno::Errno::ENOENT);
+        let wrapped = format!("error in executing process : {m}\0");
+        assert_eq!(
+            command_failure(&wrapped),
+            Some((127, "exec: \"/x\": no such file or directory"))
+        );
+        let m = exec_error_message("/x", nix::errno::Errno::ENOEXEC);
+        assert_eq!(
+            command_failure(&m),
+            Some((126, "exec: \"/x\": exec format error"))
+        );
+        let m = exec_error_message("/x", nix::errno::Errno::EACCES);
+        assert_eq!(command_failure(&m).map(|c| c.0), Some(126));
+        // Other failures, even of files that do not exist, are berth's (125).
+        assert_eq!(
+            command_failure(&exec_error_message("/x", nix::errno::Errno::E2BIG)),
+            None
+        );
+        assert_eq!(
+            command_failure(
+                "failed to open /sys/fs/cgroup/x/memory.max: No such file or directory"
+            ),
+            None
+        );
+    }
 }
