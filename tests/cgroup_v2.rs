@@ -174,28 +174,7 @@ fn containers_under_cgroup_v2() {
     );
     // Limits, where the host leaves their controller to v2.
     if has("memory") {
-        let r = run_v2(
-            &b,
-            l,
-            &[
-                "run",
-                "--name",
-                "hog",
-                "-m",
-                "16m",
-                "--memory-swap",
-                "16m",
-                "--network",
-                "none",
-                &img,
-                "sh",
-                "-c",
-                "tail /dev/zero",
-            ],
-        );
-        assert_eq!(r.code, 137, "{}", r.stderr);
-        assert_eq!(inspect(&b, "hog")["State"]["OOMKilled"], true);
-        run_v2(&b, l, &["rm", "hog"]).ok();
+        common::assert_oom_kill(&b, &img, |args| run_v2(&b, l, args));
     } else {
         // Not a command that was not found (127): the runtime's own error.
         run_v2(

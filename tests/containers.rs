@@ -35,19 +35,20 @@ fn run_streams_stdout_and_stderr_apart_and_returns_the_exit_code() {
 fn docker_exit_codes_for_missing_and_non_executable_commands() {
     let b = Berth::new();
     let img = busybox(&b);
-    let r = b.run(&["run", "--rm", &img, "/no/such/command"]);
-    assert_eq!(r.code, 127, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("\"/no/such/command\": executable file not found"),
-        "{}",
-        r.stderr
+    let fails = |args: &[&str], code: i32, why: &str| {
+        let r = b.run(args);
+        assert_eq!(r.code, code, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(r.stderr.contains(why), "{args:?}: {}", r.stderr);
+    };
+    let not_found = "executable file not found in $PATH";
+    fails(&["run", "--rm", &img, "/no/such/command"], 127, not_found);
+    fails(&["run", "--rm", &img, "nosuchcmd"], 127, not_found);
+    fails(
+        &["run", "--rm", &img, "/etc/passwd"],
+        126,
+        "permission denied",
     );
-    let r = b.run(&["run", "--rm", &img, "nosuchcmd"]);
-    assert_eq!(r.code, 127, "{}", r.stderr);
-    let r = b.run(&["run", "--rm", &img, "/etc/passwd"]);
-    assert_eq!(r.code, 126, "{}", r.stderr);
-    assert!(r.stderr.contains("permission denied"), "{}", r.stderr);
     // Executable files that execve refuses: a missing interpreter (127), no known format (126).
     use std::os::unix::fs::PermissionsExt;
     for (name, text) in [
@@ -59,17 +60,17 @@ fn docker_exit_codes_for_missing_and_non_executable_commands() {
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let bind = |name: &str| format!("{}:/{name}", b.dir.path().join(name).display());
-    let r = b.run(&["run", "--rm", "-v", &bind("interp"), &img, "/interp"]);
-    assert_eq!(r.code, 127, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("exec: \"/interp\": no such file or directory"),
-        "{}",
-        r.stderr
+    let (interp, garbage) = (bind("interp"), bind("garbage"));
+    fails(
+        &["run", "--rm", "-v", &interp, &img, "/interp"],
+        127,
+        "exec: \"/interp\": no such file or directory",
     );
-    let r = b.run(&["run", "--rm", "-v", &bind("garbage"), &img, "/garbage"]);
-    assert_eq!(r.code, 126, "{}", r.stderr);
-    assert!(r.stderr.contains("exec format error"), "{}", r.stderr);
+    fails(
+        &["run", "--rm", "-v", &garbage, &img, "/garbage"],
+        126,
+        "exec: \"/garbage\": exec format error",
+    );
     // Without --rm too, a run that cannot start leaves no container behind.
     let r = b.run(&["run", "--name", "failed", &img, "nosuchcmd"]);
     assert_eq!(r.code, 127, "{}", r.stderr);
@@ -297,24 +298,7 @@ fn docker_security_defaults_inside_the_container() {
 fn memory_limit_oom_kills_with_137_and_inspect_says_so() {
     let b = Berth::new();
     let img = busybox(&b);
-    let r = b.run(&[
-        "run",
-        "--name",
-        "hog",
-        "-m",
-        "16m",
-        "--memory-swap",
-        "16m",
-        &img,
-        "sh",
-        "-c",
-        "tail /dev/zero",
-    ]);
-    assert_eq!(r.code, 137, "{}", r.stderr);
-    let i = inspect(&b, "hog");
-    assert_eq!(i["State"]["OOMKilled"], true, "{}", i["State"]);
-    assert_eq!(i["HostConfig"]["Memory"], 16 << 20);
-    b.run(&["rm", "hog"]).ok();
+    common::assert_oom_kill(&b, &img, |args| b.run(args));
 }
 
 #[test]

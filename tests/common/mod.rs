@@ -356,6 +356,32 @@ pub fn assert_no_leftovers(b: &Berth, ids: &[String]) {
     }
 }
 
+/// A container over its 16 MiB memory limit is OOM-killed: exit 137 and `OOMKilled: true`.
+/// `run` runs berth (a test of another cgroup layout wraps it).
+#[track_caller]
+pub fn assert_oom_kill(b: &Berth, img: &str, run: impl Fn(&[&str]) -> Run) {
+    let r = run(&[
+        "run",
+        "--name",
+        "hog",
+        "-m",
+        "16m",
+        "--memory-swap",
+        "16m",
+        "--network",
+        "none",
+        img,
+        "sh",
+        "-c",
+        "tail /dev/zero",
+    ]);
+    assert_eq!(r.code, 137, "{}", r.stderr);
+    let i = inspect(b, "hog");
+    assert_eq!(i["State"]["OOMKilled"], true, "{}", i["State"]);
+    assert_eq!(i["HostConfig"]["Memory"], 16 << 20);
+    run(&["rm", "hog"]).ok();
+}
+
 /// Polls `f` every 50 ms until it returns true, or panics after `secs` seconds with `what`.
 #[track_caller]
 pub fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
