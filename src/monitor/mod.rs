@@ -291,20 +291,21 @@ impl Monitor {
         let (stdio, ours, console) = self.make_stdio().map_err(|e| e125(&e))?;
         // Another berth's cleanup must not remove the parent cgroups while ours are created.
         let cgroup_lock = containers::cgroup_parent_lock(false);
-        let pid = match self.runtime.run(
+        let undo = |m: &mut Monitor, e: &crate::runtime::RuntimeError| {
+            let _ = m.runtime.delete(&m.id, true);
+            let _ = containers::rootfs::unmount(&m.paths);
+            m.net = Default::default();
+            crate::network::teardown(&mut m.store, &m.id);
+            exit_code_for(e)
+        };
+        let (pid, exec_status) = match self.runtime.run(
             &self.id,
             &self.paths.runtime_bundle(),
             stdio,
             console.as_ref().map(|c| c.path()),
         ) {
-            Ok(pid) => pid,
-            Err(e) => {
-                let _ = self.runtime.delete(&self.id, true);
-                let _ = containers::rootfs::unmount(&self.paths);
-                self.net = Default::default();
-                crate::network::teardown(&mut self.store, &self.id);
-                return Err(exit_code_for(&e));
-            }
+            Ok(started) => started,
+            Err(e) => return Err(undo(self, &e)),
         };
         drop(cgroup_lock);
         let mut running = ours;
@@ -324,6 +325,11 @@ impl Monitor {
                 now_nanos(),
             );
             let _ = tx.commit();
+        }
+        // Only now (the command runs meanwhile): a command that cannot be executed fails the
+        // start, as with `docker run`, `-d` included.
+        if let Err(e) = exec_status.wait() {
+            return Err(undo(self, &e));
         }
         Ok(running)
     }

@@ -249,7 +249,7 @@ impl Runtime {
         bundle: &Path,
         stdio: Stdio,
         console_socket: Option<&Path>,
-    ) -> Result<i32> {
+    ) -> Result<(i32, ExecStatus)> {
         check_id(id)?;
         ensure_single_threaded()?;
         ensure_caller_stdio_open()?;
@@ -322,17 +322,14 @@ impl Runtime {
             return Err(lc_err("start", id, e));
         }
         drop(status_w);
-        // Returns once the command runs: `run` reports a command that cannot be executed, as
-        // `docker run` does, with its exit code (see `command_failure`).
-        if let Some(message) = read_exec_status(status_r) {
-            reap_child(pid.as_raw());
-            return Err(RuntimeError::Libcontainer {
-                op: "start",
+        Ok((
+            pid.as_raw(),
+            ExecStatus {
+                pipe: status_r,
+                pid: pid.as_raw(),
                 id: id.to_owned(),
-                message,
-            });
-        }
-        Ok(pid.as_raw())
+            },
+        ))
     }
 
     /// Starts a process inside a running container (libcontainer's tenant builder, i.e.
@@ -843,13 +840,32 @@ struct CleanSignalsExecutor {
     exec_status: Option<RawFd>,
 }
 
-/// What the container's init wrote into the exec status pipe: nothing (None) when its execve
-/// succeeded or it died before.
-fn read_exec_status(r: OwnedFd) -> Option<String> {
-    let mut msg = Vec::new();
-    // Blocks until the init execs (a millisecond after `start`) or writes and exits.
-    let _ = io::Read::read_to_end(&mut fs::File::from(r), &mut msg);
-    (!msg.is_empty()).then(|| String::from_utf8_lossy(&msg).into_owned())
+/// Whether the container's command was executed, from [`Runtime::run`]: its init runs the
+/// command after `start`, when libcontainer no longer listens for its errors.
+pub struct ExecStatus {
+    pipe: OwnedFd,
+    pid: i32,
+    id: String,
+}
+
+impl ExecStatus {
+    /// Waits until the init has executed the command (a millisecond or two after `start`).
+    /// If it could not, the init is reaped and the error says why (see [`command_failure`]
+    /// for Docker's exit code): the container is then stopped, and needs a `delete`.
+    pub fn wait(self) -> Result<()> {
+        let mut msg = Vec::new();
+        // EOF: the execve closed the pipe (close-on-exec), or the init died before it.
+        let _ = io::Read::read_to_end(&mut fs::File::from(self.pipe), &mut msg);
+        if msg.is_empty() {
+            return Ok(());
+        }
+        reap_child(self.pid);
+        Err(RuntimeError::Libcontainer {
+            op: "start",
+            id: self.id,
+            message: String::from_utf8_lossy(&msg).into_owned(),
+        })
+    }
 }
 
 impl Executor for CleanSignalsExecutor {
