@@ -3,9 +3,7 @@
 
 mod init;
 
-use clap::Parser;
-
-use berth::cli::{self, Cli, LogLevel};
+use berth::cli::{self, LogLevel};
 
 /// Exit code for errors of berth itself (bad flags, missing images, registry failures), as in
 /// `docker run`.
@@ -22,7 +20,7 @@ fn main() {
         }
     }
     berth::runtime::warmup::start_early_for(std::env::args_os().skip(1));
-    let mut cli = match Cli::try_parse() {
+    let mut cli = match cli::parse() {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
