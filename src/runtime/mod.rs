@@ -565,6 +565,9 @@ impl Runtime {
             // A state dir without a readable state.json: a `run` died half-way.
             Err(_) => return self.delete_broken(id, &dir),
         };
+        if c.status() == LcStatus::Stopped && delete_stopped(&c, &dir) {
+            return Ok(());
+        }
         // Processes in a dying cgroup take a moment to go; libcontainer retries only ~0.1 s.
         let mut attempt = 0;
         loop {
@@ -1233,6 +1236,48 @@ fn reap_stray_helpers(before: &HashSet<i32>) {
             reap_child(*pid);
         }
     }
+}
+
+/// Removes a stopped container's cgroups and state directly: libcontainer's delete would read
+/// the state again, scan the mount table for resctrl and discover every cgroup controller anew
+/// (two dozen /proc reads, ~1 ms on a cgroup v1 host), at the end of every container. Only
+/// without poststop hooks (berth sets none); false if anything is in the way (a cgroup still
+/// busy or with children), and the caller's full delete deals with it.
+fn delete_stopped(c: &Container, dir: &Path) -> bool {
+    let Ok(cfg) = c.spec() else {
+        return false;
+    };
+    if cfg
+        .hooks
+        .as_ref()
+        .is_some_and(|h| h.poststop().as_ref().is_some_and(|p| !p.is_empty()))
+    {
+        return false;
+    }
+    let rel = cfg
+        .cgroup_path
+        .strip_prefix("/")
+        .unwrap_or(&cfg.cgroup_path);
+    if rel.as_os_str().is_empty() {
+        return false;
+    }
+    // The cgroup under the unified hierarchy (v2), or under each v1 hierarchy.
+    let root = Path::new("/sys/fs/cgroup");
+    let Ok(hierarchies) = fs::read_dir(root) else {
+        return false;
+    };
+    let v1 = hierarchies
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path().join(rel));
+    for cgroup in std::iter::once(root.join(rel)).chain(v1) {
+        match fs::remove_dir(&cgroup) {
+            Ok(()) => {}
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ENOTDIR)) => {}
+            Err(_) => return false,
+        }
+    }
+    fs::remove_dir_all(dir).is_ok()
 }
 
 /// SIGKILL and reap a child that is known to be ours and unreaped.
