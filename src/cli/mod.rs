@@ -75,27 +75,23 @@ fn parse_hot(args: &[std::ffi::OsString]) -> Option<Cli> {
             _ => break,
         }
     }
-    let name: &'static str = match args.get(i)?.to_str()? {
-        "run" => "run",
-        "start" => "start",
-        "exec" => "exec",
-        "container-monitor" => "container-monitor",
+    type Build = fn(clap::Command) -> clap::Command;
+    let (name, build): (&'static str, Build) = match args.get(i)?.to_str()? {
+        "run" => ("run", container::RunArgs::augment_args),
+        "start" => ("start", container::StartArgs::augment_args),
+        "exec" => ("exec", exec::ExecArgs::augment_args),
+        "container-monitor" => ("container-monitor", |sub| {
+            sub.arg(
+                clap::Arg::new("id")
+                    .value_name("ID")
+                    .required(true)
+                    .value_parser(clap::value_parser!(String))
+                    .action(clap::ArgAction::Set),
+            )
+        }),
         _ => return None,
     };
-    let sub = clap::Command::new(name);
-    let sub = match name {
-        "run" => container::RunArgs::augment_args(sub),
-        "start" => container::StartArgs::augment_args(sub),
-        "exec" => exec::ExecArgs::augment_args(sub),
-        "container-monitor" => sub.arg(
-            clap::Arg::new("id")
-                .value_name("ID")
-                .required(true)
-                .value_parser(clap::value_parser!(String))
-                .action(clap::ArgAction::Set),
-        ),
-        _ => return None,
-    };
+    let sub = build(clap::Command::new(name));
     let mut cmd = GlobalOpts::augment_args(clap::Command::new("berth"))
         .subcommand(sub)
         .subcommand_required(true);

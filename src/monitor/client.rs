@@ -83,10 +83,8 @@ pub fn start(socket: &Path, want: u8) -> Result<(UnixStream, u32), ClientError> 
     }
 }
 
-/// Sends a signal to the container through its monitor (`user`: a stop/kill by the user, which
-/// disables the restart policy).
-/// Sends a signal to the container; `flags`: [`protocol::SIGNAL_BY_USER`] and
-/// [`protocol::SIGNAL_RESTARTING`].
+/// Sends a signal to the container through its monitor; `flags`: [`protocol::SIGNAL_BY_USER`]
+/// (a stop/kill by the user, which disables the restart policy), [`protocol::SIGNAL_RESTARTING`].
 pub fn signal(socket: &Path, sig: i32, flags: u8) -> Result<(), ClientError> {
     let mut s = connect(socket, Duration::from_secs(2))?;
     let mut p = sig.to_be_bytes().to_vec();
