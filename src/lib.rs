@@ -7,11 +7,15 @@
 //! [`cli`] is the thin command-line edge over all of it. See ARCHITECTURE.md.
 
 pub mod cli;
+pub mod clock;
 pub mod containers;
 pub mod content;
+pub mod engine;
+pub mod error;
 pub mod images;
 pub mod layers;
 pub mod monitor;
+pub mod names;
 pub mod network;
 pub mod reference;
 pub mod registry;

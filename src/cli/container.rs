@@ -534,7 +534,7 @@ pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
     let settings = settings_from(&a.create)?;
     // The container's monitor starts up (exec, database) while the container is created: it
     // waits for the start, and goes if the container is not created.
-    let id = containers::names::new_id();
+    let id = crate::names::new_id();
     let (root, runroot) = (&g.root, &g.runroot);
     let mut monitor = lifecycle::SpawnedMonitor::spawn(root, runroot, &id)?;
     let created = (|| {
@@ -702,7 +702,7 @@ pub fn wait(g: &GlobalOpts, a: WaitArgs) -> anyhow::Result<i32> {
 pub fn rename(g: &GlobalOpts, a: RenameArgs) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
     let c = containers::resolve(&store, &a.container)?;
-    if !containers::names::is_valid(&a.new_name) {
+    if !crate::names::is_valid(&a.new_name) {
         return Err(containers::ContainerError::BadName(a.new_name).into());
     }
     let tx = store.db.write()?;
@@ -805,7 +805,7 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
         }
         return Ok(0);
     }
-    let now = containers::now_nanos();
+    let now = crate::clock::now_nanos();
     // The exposed ports of running containers' images (the PORTS column).
     let mut image_configs: std::collections::HashMap<String, Value> = Default::default();
     for c in list.iter().filter(|c| c.status.is_active()) {
@@ -1021,7 +1021,7 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
     }
     json!({
         "Id": c.id,
-        "Created": containers::rfc3339_nanos(c.created),
+        "Created": crate::clock::rfc3339_nanos(c.created),
         "Path": args.first().cloned().unwrap_or_default(),
         "Args": args.iter().skip(1).cloned().collect::<Vec<_>>(),
         "State": {
@@ -1034,8 +1034,8 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
             "Pid": c.pid,
             "ExitCode": c.exit_code,
             "Error": c.error,
-            "StartedAt": containers::rfc3339_nanos(c.started_at),
-            "FinishedAt": containers::rfc3339_nanos(c.finished_at),
+            "StartedAt": crate::clock::rfc3339_nanos(c.started_at),
+            "FinishedAt": crate::clock::rfc3339_nanos(c.finished_at),
         },
         "Image": c.image_id,
         "ResolvConfPath": paths.dir.join("resolv.conf"),

@@ -423,7 +423,7 @@ pub fn inspect_json(store: &Store, n: &NetworkRow) -> anyhow::Result<Value> {
     Ok(json!({
         "Name": n.name,
         "Id": n.id,
-        "Created": containers::rfc3339_nanos(n.created),
+        "Created": crate::clock::rfc3339_nanos(n.created),
         "Scope": "local",
         "Driver": n.driver,
         "EnableIPv6": n.subnet6.is_some(),

@@ -127,7 +127,7 @@ fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
         );
         return Ok(0);
     }
-    let now = crate::containers::now_nanos();
+    let now = crate::clock::now_nanos();
     println!("Images space usage:\n");
     let rows: Vec<Vec<String>> = du
         .image_list

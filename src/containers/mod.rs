@@ -12,7 +12,6 @@
 
 pub mod exec;
 pub mod lifecycle;
-pub mod names;
 pub mod rootfs;
 pub mod runspec;
 pub mod settings;
@@ -24,7 +23,9 @@ use std::path::{Path, PathBuf};
 
 pub use settings::Settings;
 
+use crate::clock::now_nanos;
 use crate::images::{self, ImageError};
+use crate::names;
 use crate::state::StateError;
 use crate::state::containers::{self as rows, ContainerRow, Status};
 use crate::store::Store;
@@ -76,13 +77,6 @@ pub fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ContainerError + '_ {
         path: path.to_path_buf(),
         source,
     }
-}
-
-pub fn now_nanos() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
 }
 
 /// Where a container's files live.
@@ -408,16 +402,6 @@ pub fn status_line(c: &ContainerRow, now_nanos: i64) -> String {
         Status::Dead => "Dead".into(),
         Status::Removing => "Removal In Progress".into(),
     }
-}
-
-/// RFC 3339 with nanoseconds, as Docker's State times; the zero time for 0.
-pub fn rfc3339_nanos(t: i64) -> String {
-    if t == 0 {
-        return "0001-01-01T00:00:00Z".into();
-    }
-    chrono::DateTime::from_timestamp(t / 1_000_000_000, (t % 1_000_000_000) as u32)
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
-        .unwrap_or_default()
 }
 
 /// The cgroup path of a container, under berth's parent group.

@@ -25,7 +25,8 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
-use crate::containers::{self, Paths, Settings, now_nanos};
+use crate::clock::now_nanos;
+use crate::containers::{self, Paths, Settings};
 use crate::runtime::{ConsoleSocket, Runtime, Stdio};
 use crate::state::containers as rows;
 use crate::store::Store;

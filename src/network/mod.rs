@@ -272,7 +272,7 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
         }
     };
     let gateway = gateway_in(&subnet, o.gateway.as_deref(), "")?;
-    let id = crate::containers::names::new_id();
+    let id = crate::names::new_id();
     let v6 = if o.ipv6 {
         let routes6 = foreign_routes6(&nl, &own)?;
         Some(choose_v6(o, &id, &existing, &routes6)?)
@@ -295,7 +295,7 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
         mtu,
         labels: o.labels.clone(),
         options: o.options.clone(),
-        created: crate::containers::now_nanos(),
+        created: crate::clock::now_nanos(),
         subnet6: v6.map(|(s, _)| s.to_string()),
         gateway6: v6.map(|(_, g)| g.to_string()),
     };

@@ -61,7 +61,7 @@ pub fn io_err(path: &Path) -> impl FnOnce(io::Error) -> VolumeError + '_ {
 
 /// Docker's volume name rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, the same as for containers.
 pub fn is_valid_name(n: &str) -> bool {
-    crate::containers::names::is_valid(n)
+    crate::names::is_valid(n)
 }
 
 /// The label Docker puts on anonymous volumes.
@@ -180,7 +180,7 @@ pub fn undo_dirs(made: &[PathBuf]) {
 
 /// A new anonymous volume name: 64 hex digits.
 pub fn anonymous_name() -> String {
-    crate::containers::names::new_id()
+    crate::names::new_id()
 }
 
 /// `volume create [NAME]`: an existing volume of that name is returned as it is (Docker).

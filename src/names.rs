@@ -1,4 +1,5 @@
-//! Container names: Docker's character rules, and generated `adjective_surname` names.
+//! Names and IDs of containers, volumes and networks: Docker's character rules, generated
+//! `adjective_surname` names, random 64-hex-digit IDs. A leaf: it imports nothing of berth.
 
 /// Docker's rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
 pub fn is_valid(name: &str) -> bool {
