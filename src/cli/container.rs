@@ -20,9 +20,13 @@ use crate::spec::parse_size;
 use crate::state::containers::{ContainerRow, Status};
 use crate::store::Store;
 
-/// Flags shared by `run` and `create` (Docker's names).
+/// Flags shared by `run` and `create` (Docker's names). `-h` is the hostname here, as in
+/// Docker: help is `--help` only (the commands disable clap's `-h`).
 #[derive(Debug, Args, Clone)]
 pub struct CreateArgs {
+    /// Print help
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
     /// Assign a name to the container
     #[arg(long)]
     pub name: Option<String>,
@@ -294,8 +298,10 @@ pub struct PruneArgs {
 #[derive(Debug, Subcommand)]
 pub enum ContainerCommand {
     /// Create and run a new container from an image
+    #[command(disable_help_flag = true)]
     Run(RunArgs),
     /// Create a new container
+    #[command(disable_help_flag = true)]
     Create(CreateArgs),
     /// Start one or more stopped containers
     Start(StartArgs),

@@ -91,7 +91,8 @@ fn parse_hot(args: &[std::ffi::OsString]) -> Option<Cli> {
         }),
         _ => return None,
     };
-    let sub = build(clap::Command::new(name));
+    // As the full parser's `run` (see `Command::Run`): `-h` is the hostname, not help.
+    let sub = build(clap::Command::new(name).disable_help_flag(name == "run"));
     let mut cmd = GlobalOpts::augment_args(clap::Command::new("berth"))
         .subcommand(sub)
         .subcommand_required(true);
@@ -134,8 +135,10 @@ impl GlobalOpts {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create and run a new container from an image
+    #[command(disable_help_flag = true)]
     Run(container::RunArgs),
     /// Create a new container
+    #[command(disable_help_flag = true)]
     Create(container::CreateArgs),
     /// Start one or more stopped containers
     Start(container::StartArgs),
@@ -258,6 +261,39 @@ mod tests {
             .chain(line.split_whitespace())
             .map(Into::into)
             .collect()
+    }
+
+    /// clap's own consistency checks (which a debug build runs on first use, and panics on),
+    /// and `--help` of every command and subcommand.
+    #[test]
+    fn every_command_is_consistent_and_has_help() {
+        use clap::CommandFactory;
+        let mut cli = Cli::command();
+        cli.build();
+        cli.clone().debug_assert();
+        fn walk(cmd: &clap::Command, path: &mut Vec<String>) {
+            let mut argv: Vec<String> = std::iter::once("berth".to_string())
+                .chain(path.iter().cloned())
+                .collect();
+            argv.push("--help".into());
+            let err = Cli::command().try_get_matches_from(&argv).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::DisplayHelp,
+                "{}",
+                argv.join(" ")
+            );
+            // clap's own `help` subcommands take command names, not flags.
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                path.push(sub.get_name().to_string());
+                walk(sub, path);
+                path.pop();
+            }
+        }
+        walk(&cli, &mut Vec::new());
+        // `-h` of `run`/`create` is the hostname, as Docker's.
+        let c = Cli::try_parse_from(argv("create -h box img")).unwrap();
+        assert!(format!("{c:?}").contains("hostname: Some(\"box\")"));
     }
 
     /// The fast path parses exactly as the full parser, or not at all.

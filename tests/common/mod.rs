@@ -382,6 +382,16 @@ pub fn assert_oom_kill(b: &Berth, img: &str, run: impl Fn(&[&str]) -> Run) {
     run(&["rm", "hog"]).ok();
 }
 
+/// A test that cannot run on this host (it lacks what the test needs): says so on stderr and
+/// returns, or fails when `BERTH_REQUIRE_ALL=1` (CI sets it), so nothing passes silently there.
+#[track_caller]
+pub fn cannot_run_here(test: &str, why: &str) {
+    if std::env::var("BERTH_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+        panic!("{test}: cannot run on this host ({why}) and BERTH_REQUIRE_ALL=1");
+    }
+    eprintln!("{test}: NOT RUN: {why}");
+}
+
 /// Polls `f` every 50 ms until it returns true, or panics after `secs` seconds with `what`.
 #[track_caller]
 pub fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
