@@ -1,0 +1,214 @@
+//! The engine's error: any failure of an operation, with its source chain, and Docker's
+//! classification of it ([`ErrorKind`]) from which the CLI takes its exit code and the Engine
+//! API its HTTP status. The core's error types are classified here, in one table, so that no
+//! front end ever reads a message to decide what happened.
+
+use crate::containers::ContainerError;
+use crate::error::{Classify, ErrorKind};
+use crate::images::ImageError;
+use crate::monitor::client::ClientError;
+use crate::network::NetworkError;
+use crate::network::ports::PortError;
+use crate::reference::ReferenceError;
+use crate::registry::RegistryError;
+use crate::registry::config::ConfigError;
+use crate::registry::login::LoginError;
+use crate::spec::SpecError;
+use crate::state::StateError;
+use crate::store::StoreError;
+use crate::volumes::VolumeError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input that no core module saw (a flag value, an option combination).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// An operation that needs what this host or build does not offer.
+    #[error("{0}")]
+    NotImplemented(String),
+    /// The container's command could not be started: Docker's 125/126/127 through
+    /// [`ErrorKind`].
+    #[error("{message}")]
+    Start { kind: ErrorKind, message: String },
+    #[error(transparent)]
+    Container(#[from] ContainerError),
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    #[error(transparent)]
+    Volume(#[from] VolumeError),
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    RegistryConfig(#[from] ConfigError),
+    #[error(transparent)]
+    Login(#[from] LoginError),
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    #[error(transparent)]
+    Monitor(#[from] ClientError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn invalid(msg: impl Into<String>) -> Error {
+        Error::InvalidArgument(msg.into())
+    }
+
+    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+        let what = what.into();
+        move |source| Error::Io { what, source }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::State(StateError::Sql(e))
+    }
+}
+
+impl Classify for Error {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::NotImplemented(_) => ErrorKind::NotImplemented,
+            Error::Start { kind, .. } => *kind,
+            Error::Container(e) => e.kind(),
+            Error::Image(e) => e.kind(),
+            Error::Network(e) => e.kind(),
+            Error::Volume(e) => e.kind(),
+            Error::Reference(_) | Error::Spec(_) => ErrorKind::InvalidArgument,
+            Error::Registry(e) => e.kind(),
+            Error::Login(e) => e.kind(),
+            Error::Monitor(e) => e.kind(),
+            Error::RegistryConfig(_) | Error::Store(_) | Error::State(_) | Error::Io { .. } => {
+                ErrorKind::Internal
+            }
+        }
+    }
+}
+
+impl Classify for ContainerError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ContainerError::NotFound(_) => ErrorKind::NotFound,
+            ContainerError::Ambiguous(_)
+            | ContainerError::BadName(_)
+            | ContainerError::Invalid(_) => ErrorKind::InvalidArgument,
+            ContainerError::NameTaken { .. }
+            | ContainerError::Running(_)
+            | ContainerError::NotRunning(_) => ErrorKind::Conflict,
+            ContainerError::AlreadyRunning(_) => ErrorKind::NotModified,
+            ContainerError::Image(e) => e.kind(),
+            ContainerError::Volume(e) => e.kind(),
+            ContainerError::State(_) | ContainerError::Io { .. } | ContainerError::Runtime(_) => {
+                ErrorKind::Internal
+            }
+        }
+    }
+}
+
+impl Classify for ImageError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ImageError::NotFound(_) => ErrorKind::NotFound,
+            ImageError::Ambiguous(_) | ImageError::Reference(_) => ErrorKind::InvalidArgument,
+            ImageError::MultipleRepositories { .. }
+            | ImageError::Mounted(_)
+            | ImageError::Conflict(_)
+            | ImageError::InUse { .. } => ErrorKind::Conflict,
+            ImageError::Registry(e) => e.kind(),
+            _ => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Classify for NetworkError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            NetworkError::NotFound(_) => ErrorKind::NotFound,
+            NetworkError::Exists(_) | NetworkError::InUse { .. } => ErrorKind::Conflict,
+            NetworkError::Ambiguous(_)
+            | NetworkError::Predefined(_)
+            | NetworkError::Invalid(_)
+            | NetworkError::Subnet(_)
+            | NetworkError::Subnet6(_) => ErrorKind::InvalidArgument,
+            NetworkError::Port(PortError::Taken { .. }) => ErrorKind::Conflict,
+            NetworkError::Port(PortError::Spec { .. }) => ErrorKind::InvalidArgument,
+            _ => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Classify for VolumeError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            VolumeError::NotFound(_) => ErrorKind::NotFound,
+            VolumeError::InUse { .. } => ErrorKind::Conflict,
+            VolumeError::BadName(_) | VolumeError::Invalid(_) => ErrorKind::InvalidArgument,
+            VolumeError::State(_) | VolumeError::Io { .. } => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Classify for RegistryError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            RegistryError::NotFound(_) | RegistryError::NoPlatform { .. } => ErrorKind::NotFound,
+            RegistryError::BadPlatform(_) => ErrorKind::InvalidArgument,
+            _ => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Classify for LoginError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Internal
+    }
+}
+
+impl Classify for ClientError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ClientError::Start { code, .. } => ErrorKind::from_exit_code(*code),
+            _ => ErrorKind::Internal,
+        }
+    }
+}
+
+/// The kind of an error found anywhere in a chain of causes (the CLI's `anyhow` errors wrap
+/// the engine's): the first classified one decides; none is berth's own failure.
+pub fn kind_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
+    macro_rules! try_as {
+        ($($t:ty),*) => {
+            $(if let Some(x) = e.downcast_ref::<$t>() {
+                return Some(x.kind());
+            })*
+        };
+    }
+    try_as!(
+        Error,
+        ContainerError,
+        ImageError,
+        NetworkError,
+        VolumeError,
+        RegistryError,
+        LoginError,
+        ClientError
+    );
+    None
+}

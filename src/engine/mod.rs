@@ -1,0 +1,50 @@
+//! The engine: every user-level operation of berth as a library function with typed options
+//! and typed results, called by both front ends — the command line (`crate::cli`) and the
+//! Docker Engine API server. An operation never prints, prompts or touches a terminal: progress
+//! is reported through the callbacks it is given, container streams go through the handles it
+//! is given, and failures are [`Error`]s whose [`crate::error::ErrorKind`] gives Docker's exit
+//! code or HTTP status.
+//!
+//! The operations are methods of [`Engine`], grouped by noun in the files of this module and
+//! named noun first, as Docker's API names them (`container_create`, `image_pull`, …).
+
+mod error;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{Error, Result, kind_of};
+
+use crate::store::Store;
+
+/// One berth installation: its root (images, containers, the state database) and run root
+/// (mounts, sockets). Cheap to make; each operation opens what it needs.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    root: PathBuf,
+    runroot: PathBuf,
+}
+
+impl Engine {
+    /// The engine of the store at `root` and `runroot`, both made absolute (container monitors
+    /// work from `/`).
+    pub fn new(root: &Path, runroot: &Path) -> Engine {
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        Engine {
+            root: abs(root),
+            runroot: abs(runroot),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn runroot(&self) -> &Path {
+        &self.runroot
+    }
+
+    /// Opens the store (creating it on first use).
+    pub fn store(&self) -> Result<Store> {
+        Ok(Store::open(&self.root, &self.runroot)?)
+    }
+}
