@@ -1,13 +1,9 @@
 //! The `berth` binary: parse the command line, run it, and turn any error into one line on
-//! stderr and Docker's exit code (125 for berth's own failures).
+//! stderr and Docker's exit code (`cli::report`).
 
 mod init;
 
 use berth::cli::{self, LogLevel};
-
-/// Exit code for errors of berth itself (bad flags, missing images, registry failures), as in
-/// `docker run`.
-const EXIT_BERTH_ERROR: i32 = 125;
 
 fn main() {
     // `berth init -- CMD`: the container's PID 1 with `run --init` (see src/init.rs). Checked
@@ -36,8 +32,8 @@ fn main() {
                     let text = e.render().to_string();
                     let first = text.lines().next().unwrap_or("invalid arguments");
                     let first = first.strip_prefix("error: ").unwrap_or(first);
-                    eprintln!("berth: error: {first} (see 'berth --help')");
-                    std::process::exit(EXIT_BERTH_ERROR);
+                    let e = berth::engine::Error::invalid(format!("{first} (see 'berth --help')"));
+                    std::process::exit(cli::report(&e.into()));
                 }
             }
         }
@@ -84,27 +80,8 @@ fn main() {
     }
     // One TLS backend for every HTTPS client in the process (oci-client, login).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let code = match cli::run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("berth: error: {}", one_line(&e));
-            EXIT_BERTH_ERROR
-        }
-    };
+    let code = cli::run(cli).unwrap_or_else(|e| cli::report(&e));
     std::process::exit(code);
-}
-
-/// The error and its causes on one line, without repeating a cause already in the message.
-fn one_line(e: &anyhow::Error) -> String {
-    let mut s = e.to_string();
-    for cause in e.chain().skip(1) {
-        let c = cause.to_string();
-        if !s.contains(&c) {
-            s.push_str(": ");
-            s.push_str(&c);
-        }
-    }
-    s.replace('\n', " ")
 }
 
 fn init_logging(level: LogLevel, file: Option<std::fs::File>) {

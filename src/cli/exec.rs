@@ -4,11 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::GlobalOpts;
-use crate::containers::exec::{self as core, ExecOptions};
-use crate::containers::{self, ContainerError};
-use crate::state::containers::ContainerRow;
-use crate::store::Store;
+use super::container::each;
+use super::{GlobalOpts, terminal};
+use crate::containers::exec::ExecOptions;
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
@@ -87,11 +85,7 @@ pub struct PauseArgs {
 }
 
 pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
-    let env = super::container::load_env(&a.env, &a.env_file)?;
-    let store = g.open_store()?;
-    let c = containers::resolve(&store, &a.container)?;
-    // The runtime clones this process: one thread only from here on (main started a warm-up).
-    crate::runtime::warmup::wait_early();
+    let env = super::flags::load_env(&a.env, &a.env_file)?;
     let opts = ExecOptions {
         args: a.command,
         env,
@@ -102,31 +96,16 @@ pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
         tty: a.tty,
         detach: a.detach,
     };
-    match core::exec(store, &c, opts) {
-        Ok(code) => Ok(code),
-        Err((code, msg)) => {
-            eprintln!("berth: error: {msg}");
-            Ok(code)
-        }
-    }
+    Ok(g.engine().container_exec(&a.container, opts)?)
 }
 
 pub fn attach(g: &GlobalOpts, a: AttachArgs) -> anyhow::Result<i32> {
-    let mut store = g.open_store()?;
-    let c = containers::resolve(&store, &a.container)?;
-    match core::attach(&mut store, &c, !a.no_stdin, a.sig_proxy) {
-        Ok(code) => Ok(code),
-        Err((code, msg)) => {
-            eprintln!("berth: error: {msg}");
-            Ok(code)
-        }
-    }
+    let (io, _session) = terminal::attach_io(!a.no_stdin, a.sig_proxy);
+    Ok(g.engine().container_attach(&a.container, io)?)
 }
 
 pub fn top(g: &GlobalOpts, a: TopArgs) -> anyhow::Result<i32> {
-    let mut store = g.open_store()?;
-    let c = containers::resolve(&store, &a.container)?;
-    let t = core::top(&mut store, &c, &a.ps_args)?;
+    let t = g.engine().container_top(&a.container, &a.ps_args)?;
     print!("{}", tabwriter(&t.titles, &t.processes));
     Ok(0)
 }
@@ -158,33 +137,14 @@ fn tabwriter(titles: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Runs `f` on each named container, printing the name on success (Docker's style).
-fn each(
-    store: &mut Store,
-    names: &[String],
-    mut f: impl FnMut(&mut Store, &ContainerRow) -> Result<(), ContainerError>,
-) -> i32 {
-    let mut rc = 0;
-    for name in names {
-        match containers::resolve(store, name).and_then(|c| f(store, &c)) {
-            Ok(()) => println!("{name}"),
-            Err(e) => {
-                eprintln!("berth: error: {e}");
-                rc = 125;
-            }
-        }
-    }
-    rc
-}
-
 pub fn pause(g: &GlobalOpts, a: PauseArgs) -> anyhow::Result<i32> {
-    let mut store = g.open_store()?;
-    Ok(each(&mut store, &a.containers, core::pause))
+    let engine = g.engine();
+    Ok(each(&a.containers, |n| engine.container_pause(n)))
 }
 
 pub fn unpause(g: &GlobalOpts, a: PauseArgs) -> anyhow::Result<i32> {
-    let mut store = g.open_store()?;
-    Ok(each(&mut store, &a.containers, core::unpause))
+    let engine = g.engine();
+    Ok(each(&a.containers, |n| engine.container_unpause(n)))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Output the way Docker prints it: aligned tables, human sizes and durations, `--format json`
 //! and simple Go-template formats (`{{.ID}}`, `{{json .}}`, `table {{.Repository}}\t{{.Tag}}`).
 
+pub use crate::clock::human_duration;
 use std::io::Write;
 
 use serde_json::{Map, Value};
@@ -74,44 +75,6 @@ fn format_g3(v: f64) -> String {
         s
     };
     if s == "1000" { "1e+03".into() } else { s }
-}
-
-/// Docker's `units.HumanDuration`.
-pub fn human_duration(secs: i64) -> String {
-    let s = secs.max(0);
-    if s < 1 {
-        return "Less than a second".into();
-    }
-    if s == 1 {
-        return "1 second".into();
-    }
-    if s < 60 {
-        return format!("{s} seconds");
-    }
-    let minutes = s / 60;
-    if minutes == 1 {
-        return "About a minute".into();
-    }
-    if minutes < 60 {
-        return format!("{minutes} minutes");
-    }
-    let hours = (s + 1800) / 3600; // rounded, like d.Round(time.Hour)
-    if hours == 1 {
-        return "About an hour".into();
-    }
-    if hours < 48 {
-        return format!("{hours} hours");
-    }
-    if hours < 24 * 7 * 2 {
-        return format!("{} days", hours / 24);
-    }
-    if hours < 24 * 30 * 2 {
-        return format!("{} weeks", hours / 24 / 7);
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{} months", hours / 24 / 30);
-    }
-    format!("{} years", s / 3600 / 24 / 365)
 }
 
 /// "3 weeks ago", or "N/A" for an unknown time.

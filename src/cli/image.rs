@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use super::GlobalOpts;
 use super::format;
 use crate::images::pull::{PullEvent, PullRequest};
-use crate::images::{self, ImageError, Removed, short_id};
+use crate::images::{self, Removed, short_id};
 use crate::reference::{Reference, familiar_name};
 use crate::registry::config::{RegistriesConfig, default_path};
 use crate::registry::{Platform, RemoteOptions};
@@ -72,19 +72,6 @@ pub struct TagArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct InspectArgs {
-    /// Images to inspect
-    #[arg(required = true, value_name = "NAME")]
-    pub names: Vec<String>,
-    /// Format the output with a Go template, or 'json'
-    #[arg(short, long, value_name = "FORMAT")]
-    pub format: Option<String>,
-    /// Only inspect objects of this type
-    #[arg(long = "type", value_name = "TYPE", value_parser = ["image", "container", "volume"])]
-    pub kind: Option<String>,
-}
-
-#[derive(Debug, Args)]
 pub struct HistoryArgs {
     pub image: String,
     /// Only show image IDs
@@ -130,7 +117,7 @@ pub enum ImageCommand {
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(TagArgs),
     /// Show low-level information on images
-    Inspect(InspectArgs),
+    Inspect(super::inspect::InspectArgs),
     /// Show the history of an image
     History(HistoryArgs),
     /// Remove unused images
@@ -148,7 +135,7 @@ pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
         ImageCommand::Rm(a) => rmi(g, a),
         ImageCommand::Pull(a) => pull(g, a),
         ImageCommand::Tag(a) => tag(g, a),
-        ImageCommand::Inspect(a) => inspect(g, a),
+        ImageCommand::Inspect(a) => super::inspect::inspect(g, a),
         ImageCommand::History(a) => history(g, a),
         ImageCommand::Prune(a) => prune(g, a),
         ImageCommand::Mount(a) => mount(g, a),
@@ -426,49 +413,6 @@ pub fn tag(g: &GlobalOpts, a: TagArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
-    let store = g.open_store()?;
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
-    let want = |k: &str| a.kind.as_deref().is_none_or(|w| w == k);
-    for n in &a.names {
-        if want("container")
-            && let Ok(c) = crate::containers::resolve(&store, n)
-        {
-            found.push(super::container::inspect_json(&store, &c));
-            continue;
-        }
-        if want("network")
-            && let Ok(net) = crate::network::resolve(&store, n)
-        {
-            found.push(super::network::inspect_json(&store, &net)?);
-            continue;
-        }
-        if want("image") {
-            match images::resolve(&store, n) {
-                Ok((id, _)) => {
-                    found.push(images::inspect(&store, &id)?);
-                    continue;
-                }
-                Err(ImageError::NotFound(_)) | Err(ImageError::Reference(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        if want("volume")
-            && let Ok(v) = crate::volumes::get(&store, n)
-        {
-            found.push(super::volume::volume_json(&store, &v));
-            continue;
-        }
-        missing.push(n.clone());
-    }
-    format::print_inspected(a.format.as_deref(), found);
-    if let Some(m) = missing.first() {
-        bail!("No such object: {m}");
-    }
-    Ok(0)
-}
-
 pub fn history(g: &GlobalOpts, a: HistoryArgs) -> anyhow::Result<i32> {
     let store = g.open_store()?;
     let (id, _) = images::resolve(&store, &a.image)?;
@@ -578,18 +522,7 @@ pub fn print_pruned(removed: &[Removed]) {
     }
 }
 
-/// Asks on the terminal; without a terminal the answer is no.
-pub fn confirm(prompt: &str) -> anyhow::Result<bool> {
-    use std::io::Write;
-    print!("{prompt}");
-    std::io::stdout().flush()?;
-    let mut line = String::new();
-    if std::io::stdin().read_line(&mut line)? == 0 {
-        println!();
-        return Ok(false);
-    }
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
-}
+pub use super::prompt::confirm;
 
 pub fn mount(g: &GlobalOpts, a: MountArgs) -> anyhow::Result<i32> {
     let store = g.open_store()?;

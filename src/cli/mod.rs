@@ -5,16 +5,22 @@ pub mod auth;
 pub mod container;
 pub mod docs;
 pub mod exec;
+pub mod flags;
 pub mod format;
 pub mod image;
+pub mod inspect;
 pub mod network;
+pub mod prompt;
 pub mod system;
+pub mod terminal;
 pub mod volume;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::engine::Engine;
+use crate::error::ErrorKind;
 use crate::store::{DEFAULT_ROOT, DEFAULT_RUNROOT, Store};
 
 /// berth: Docker's command line, without a daemon.
@@ -130,6 +136,35 @@ impl GlobalOpts {
     pub fn open_store(&self) -> anyhow::Result<Store> {
         Ok(Store::open(&self.root, &self.runroot)?)
     }
+
+    /// The engine of the root and run root these options name.
+    pub fn engine(&self) -> Engine {
+        Engine::new(&self.root, &self.runroot)
+    }
+}
+
+/// Reports a failure the one way berth reports failures: `berth: error: …` on one line of
+/// stderr, with its causes; returns its exit code (Docker's: from the error's kind, 125 for
+/// berth's own failures).
+pub fn report(e: &anyhow::Error) -> i32 {
+    eprintln!("berth: error: {}", one_line(e));
+    e.chain()
+        .find_map(crate::engine::kind_of)
+        .unwrap_or(ErrorKind::Internal)
+        .exit_code()
+}
+
+/// The error and its causes on one line, without repeating a cause already in the message.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut s = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !s.contains(&c) {
+            s.push_str(": ");
+            s.push_str(&c);
+        }
+    }
+    s.replace('\n', " ")
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,7 +215,7 @@ pub enum Command {
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(image::TagArgs),
     /// Show low-level information on images
-    Inspect(image::InspectArgs),
+    Inspect(inspect::InspectArgs),
     /// Show the history of an image
     History(image::HistoryArgs),
     /// Manage images
@@ -223,7 +258,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Kill(a) => container::kill(g, a),
         Command::Rm(a) => container::rm(g, a),
         Command::Ps(a) => container::ps(g, a),
-        Command::Logs(a) => container::logs_cmd(g, a),
+        Command::Logs(a) => container::logs(g, a),
         Command::Wait(a) => container::wait(g, a),
         Command::Rename(a) => container::rename(g, a),
         Command::Exec(a) => exec::exec(g, a),
@@ -237,7 +272,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Images(a) => image::images(g, a),
         Command::Rmi(a) => image::rmi(g, a),
         Command::Tag(a) => image::tag(g, a),
-        Command::Inspect(a) => image::inspect(g, a),
+        Command::Inspect(a) => inspect::inspect(g, a),
         Command::History(a) => image::history(g, a),
         Command::Image(c) => image::image_command(g, c),
         Command::Network(c) => network::network_command(g, c),

@@ -58,7 +58,7 @@ pub fn system_command(g: &GlobalOpts, c: SystemCommand) -> anyhow::Result<i32> {
 
 fn reset(g: &GlobalOpts, a: ResetArgs) -> anyhow::Result<i32> {
     if !a.force
-        && !super::image::confirm(&format!(
+        && !super::prompt::confirm(&format!(
             "WARNING! This will remove all containers, networks, volumes and images in {} and {}.\n\
              Are you sure you want to continue? [y/N] ",
             g.root.display(),
@@ -201,7 +201,7 @@ fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
             "all dangling images"
         });
         let list: String = what.iter().map(|w| format!("  - {w}\n")).collect();
-        if !super::image::confirm(&format!(
+        if !super::prompt::confirm(&format!(
             "WARNING! This will remove:\n{list}\nAre you sure you want to continue? [y/N] "
         ))? {
             return Ok(0);

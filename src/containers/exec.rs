@@ -30,7 +30,7 @@ use nix::unistd::Pid;
 use serde_json::Value;
 
 use super::{ContainerError, Paths, Result, Settings, reconcile, runspec};
-use crate::monitor::client::{self, AttachOptions, ClientError};
+use crate::monitor::client::{self, ClientError};
 use crate::monitor::protocol::{self, Kind, WANT_STDERR, WANT_STDIN, WANT_STDOUT};
 use crate::runtime::{ConsoleSocket, ExecProcess, Runtime, RuntimeError, Stdio};
 use crate::state::StateError;
@@ -773,13 +773,12 @@ fn detached_helper(
 // ---------------------------------------------------------------------------------------------
 // attach
 
-/// `berth attach`: streams the running container's output (and stdin if it was created with
-/// `-i` and `stdin` is true) until it exits; returns its exit code.
+/// `berth attach`: streams the running container's output to `io` (and `io.stdin` to it if
+/// it was created with `-i`) until it exits; returns its exit code.
 pub fn attach(
     store: &mut Store,
     c: &ContainerRow,
-    stdin: bool,
-    sig_proxy: bool,
+    mut io: client::AttachIo,
 ) -> std::result::Result<i32, Failure> {
     let c = reconcile(store, c.clone()).map_err(e125)?;
     match c.status {
@@ -800,25 +799,20 @@ pub fn attach(
             ));
         }
     }
-    let s: Settings = serde_json::from_str(&c.config).unwrap_or_default();
-    let stdin = stdin && s.interactive;
-    let want = WANT_STDOUT | WANT_STDERR | if stdin { WANT_STDIN } else { 0 };
+    let s = Settings::of(&c).map_err(e125)?;
+    if !s.interactive {
+        io.stdin = None;
+    }
+    let want = WANT_STDOUT | WANT_STDERR | if io.stdin.is_some() { WANT_STDIN } else { 0 };
     let paths = Paths::new(store, &c.id);
     let result = client::connect(&paths.socket(), Duration::from_secs(2)).and_then(|mut stream| {
         protocol::write_frame(&mut stream, Kind::Attach, &[want])?;
-        client::attach(
-            stream,
-            AttachOptions {
-                stdin,
-                tty: s.tty,
-                sig_proxy,
-            },
-        )
+        client::attach(stream, s.tty, io)
     });
     match result {
         Ok(code) => Ok(code),
         // The monitor reported an error (a restart that failed): that is the answer.
-        Err(ClientError::Start { code, msg }) if !msg.contains("went away") => Err((code, msg)),
+        Err(ClientError::Start { kind, msg }) => Err((kind.exit_code(), msg)),
         // The container ended around the time we connected (the monitor was finishing, or had
         // removed its socket): its recorded exit code is the answer.
         Err(e) => {

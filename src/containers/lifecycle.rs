@@ -5,23 +5,18 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::{ContainerError, Paths, Result, Settings, pid_alive, reconcile};
-use crate::monitor::client::{self, AttachOptions, ClientError};
+use crate::monitor::client::{self, AttachIo};
 use crate::monitor::protocol::{self, WANT_STDERR, WANT_STDIN, WANT_STDOUT};
 use crate::state::containers::{self as rows, ContainerRow};
 use crate::store::Store;
-
-impl From<ClientError> for ContainerError {
-    fn from(e: ClientError) -> Self {
-        ContainerError::Runtime(e.to_string())
-    }
-}
 
 /// How `start` connects the caller to the container.
 pub enum StartMode {
     /// Start and return (`run -d`, `start`).
     Detached,
-    /// Start attached: stream output until the container exits; returns its exit code.
-    Attached(AttachOptions),
+    /// Start attached: stream output to these streams until the container exits; returns
+    /// its exit code. Stdin is forwarded if `io.stdin` is given.
+    Attached(AttachIo),
 }
 
 /// A container's monitor spawned ahead of its start (`run`: before the container is created,
@@ -63,13 +58,9 @@ impl SpawnedMonitor {
     }
 }
 
-/// Starts a created or stopped container. Returns the exit code when attached.
-/// A start failure is `Err((code, message))` with Docker's exit code (125/126/127).
-pub fn start(
-    store: &mut Store,
-    c: &ContainerRow,
-    mode: StartMode,
-) -> std::result::Result<Option<i32>, (i32, String)> {
+/// Starts a created or stopped container. Returns the exit code when attached. A start that
+/// fails is a [`ContainerError::Monitor`] carrying Docker's exit code (125/126/127).
+pub fn start(store: &mut Store, c: &ContainerRow, mode: StartMode) -> Result<Option<i32>> {
     start_with(store, c, mode, None)
 }
 
@@ -79,42 +70,45 @@ pub fn start_with(
     c: &ContainerRow,
     mode: StartMode,
     monitor: Option<SpawnedMonitor>,
-) -> std::result::Result<Option<i32>, (i32, String)> {
-    let fail125 = |e: &dyn std::fmt::Display| (125, e.to_string());
-    let c = match reconcile(store, c.clone()) {
-        Ok(c) if !c.status.is_active() => c,
-        r => {
+) -> Result<Option<i32>> {
+    let ready = reconcile(store, c.clone()).and_then(|c| {
+        if c.status.is_active() {
+            return Err(ContainerError::AlreadyRunning(c.name.clone()));
+        }
+        let tty = Settings::of(&c)?.tty;
+        Ok((c, tty))
+    });
+    let (c, tty) = match ready {
+        Ok(x) => x,
+        Err(e) => {
             if let Some(m) = monitor {
                 m.dismiss();
             }
-            return Err(match r {
-                Ok(c) => fail125(&ContainerError::AlreadyRunning(c.name.clone())),
-                Err(e) => fail125(&e),
-            });
+            return Err(e);
         }
     };
     let paths = Paths::new(store, &c.id);
     let mut child = match monitor {
         Some(m) => m.0,
-        None => {
-            client::spawn_monitor(&store.root, &store.runroot, &c.id).map_err(|e| fail125(&e))?
-        }
+        None => client::spawn_monitor(&store.root, &store.runroot, &c.id)?,
     };
     tracing::debug!("monitor spawned");
     let want = match &mode {
         StartMode::Detached => 0,
-        StartMode::Attached(o) => WANT_STDOUT | WANT_STDERR | if o.stdin { WANT_STDIN } else { 0 },
+        StartMode::Attached(io) => {
+            WANT_STDOUT | WANT_STDERR | if io.stdin.is_some() { WANT_STDIN } else { 0 }
+        }
     };
     let (stream, _pid) = match client::start(&paths.socket(), want) {
         Ok(x) => x,
-        Err(ClientError::Start { code, msg }) => {
+        Err(e @ client::ClientError::Start { .. }) => {
             let _ = child.wait();
-            return Err((code, msg));
+            return Err(e.into());
         }
         Err(e) => {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(fail125(&e));
+            return Err(e.into());
         }
     };
     match mode {
@@ -123,28 +117,20 @@ pub fn start_with(
             drop(child);
             Ok(None)
         }
-        StartMode::Attached(opts) => {
+        StartMode::Attached(io) => {
             tracing::debug!("started, attached");
-            let r = client::attach(stream, opts);
+            let r = client::attach(stream, tty, io);
             tracing::debug!("exit code received");
             // The monitor exits right after it reported the exit code: reap it.
             let _ = child.wait();
-            match r {
-                Ok(code) => Ok(Some(code)),
-                Err(ClientError::Start { code, msg }) => Err((code, msg)),
-                Err(e) => Err(fail125(&e)),
-            }
+            Ok(Some(r?))
         }
     }
 }
 
-fn settings(c: &ContainerRow) -> Settings {
-    serde_json::from_str(&c.config).unwrap_or_default()
-}
-
 /// The signal `stop` sends: --stop-signal, else the image's StopSignal, else SIGTERM.
-fn stop_signal(store: &Store, c: &ContainerRow) -> i32 {
-    let s = settings(c);
+fn stop_signal(store: &Store, c: &ContainerRow) -> Result<i32> {
+    let s = Settings::of(c)?;
     let from_image = crate::images::config(store, &c.image_id)
         .ok()
         .and_then(|v| {
@@ -152,10 +138,10 @@ fn stop_signal(store: &Store, c: &ContainerRow) -> i32 {
                 .and_then(|s| s.as_str())
                 .map(str::to_string)
         });
-    s.stop_signal
+    Ok(s.stop_signal
         .or(from_image)
         .and_then(|n| crate::spec::parse_signal(&n).ok())
-        .unwrap_or(libc::SIGTERM)
+        .unwrap_or(libc::SIGTERM))
 }
 
 /// Waits until the container is no longer active (its monitor gone or the row says so).
@@ -191,9 +177,7 @@ pub fn restart(store: &mut Store, c: &ContainerRow, timeout: Option<i64>) -> Res
         protocol::SIGNAL_BY_USER | protocol::SIGNAL_RESTARTING,
     )?;
     let c = super::resolve(store, &c.id)?;
-    start(store, &c, StartMode::Detached)
-        .map(|_| ())
-        .map_err(|(_, m)| ContainerError::Runtime(m))
+    start(store, &c, StartMode::Detached).map(|_| ())
 }
 
 fn stop_with(store: &mut Store, c: &ContainerRow, timeout: Option<i64>, flags: u8) -> Result<()> {
@@ -202,8 +186,11 @@ fn stop_with(store: &mut Store, c: &ContainerRow, timeout: Option<i64>, flags: u
         return Ok(());
     }
     let paths = Paths::new(store, &c.id);
-    let t = timeout.or(settings(&c).stop_timeout).unwrap_or(10).max(0) as u64;
-    let sig = stop_signal(store, &c);
+    let t = timeout
+        .or(Settings::of(&c)?.stop_timeout)
+        .unwrap_or(10)
+        .max(0) as u64;
+    let sig = stop_signal(store, &c)?;
     client::signal(&paths.socket(), sig, flags)?;
     if wait_inactive(store, &c.id, Duration::from_secs(t))? {
         return Ok(());

@@ -21,7 +21,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use settings::Settings;
+pub use settings::{RestartPolicy, Settings};
 
 use crate::clock::now_nanos;
 use crate::images::{self, ImageError};
@@ -62,6 +62,14 @@ pub enum ContainerError {
     Io { path: PathBuf, source: io::Error },
     #[error("{0}")]
     Runtime(String),
+    #[error(transparent)]
+    Monitor(#[from] crate::monitor::client::ClientError),
+    #[error("container {id}: its stored settings cannot be read: {source}")]
+    BadSettings {
+        id: String,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 impl From<rusqlite::Error> for ContainerError {
@@ -368,6 +376,23 @@ pub fn remove_cleaned(store: &mut Store, c: &ContainerRow, volumes: bool) -> Res
     Ok(())
 }
 
+/// `rename`: gives the container a new name (Docker's name rules, unique).
+pub fn rename(store: &mut Store, c: &ContainerRow, new_name: &str) -> Result<()> {
+    if !names::is_valid(new_name) {
+        return Err(ContainerError::BadName(new_name.to_string()));
+    }
+    let tx = store.db.write()?;
+    if let Some(other) = rows::by_name(&tx, new_name)? {
+        return Err(ContainerError::NameTaken {
+            name: new_name.to_string(),
+            id: other.id,
+        });
+    }
+    rows::rename(&tx, &c.id, new_name)?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// `container prune`: removes every stopped container. Returns their IDs and the bytes their
 /// writable layers held.
 pub fn prune(store: &mut Store) -> Result<(Vec<String>, u64)> {
@@ -385,7 +410,7 @@ pub fn prune(store: &mut Store) -> Result<(Vec<String>, u64)> {
 
 /// Docker's STATUS column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created", …
 pub fn status_line(c: &ContainerRow, now_nanos: i64) -> String {
-    use crate::cli::format::human_duration;
+    use crate::clock::human_duration;
     let since = |t: i64| human_duration((now_nanos - t) / 1_000_000_000);
     match c.status {
         Status::Created => "Created".into(),

@@ -69,11 +69,51 @@ pub struct Settings {
     pub volumes_from: Vec<String>,
 }
 
-/// `--restart no|on-failure[:N]|always|unless-stopped`
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct RestartPolicy {
-    pub name: String,
-    pub max_retries: u32,
+/// `--restart no|on-failure[:N]|always|unless-stopped`. Stored in the settings JSON as
+/// `{"name": "…", "max_retries": N}` (the form rows have always had).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(into = "StoredRestartPolicy", try_from = "StoredRestartPolicy")]
+pub enum RestartPolicy {
+    #[default]
+    No,
+    /// Restart after a non-zero exit, at most `max_retries` times (0: no limit).
+    OnFailure {
+        max_retries: u32,
+    },
+    Always,
+    UnlessStopped,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredRestartPolicy {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    max_retries: u32,
+}
+
+impl From<RestartPolicy> for StoredRestartPolicy {
+    fn from(p: RestartPolicy) -> Self {
+        StoredRestartPolicy {
+            name: p.name().to_string(),
+            max_retries: p.max_retries(),
+        }
+    }
+}
+
+impl TryFrom<StoredRestartPolicy> for RestartPolicy {
+    type Error = String;
+    fn try_from(s: StoredRestartPolicy) -> std::result::Result<Self, String> {
+        Ok(match s.name.as_str() {
+            "" | "no" => RestartPolicy::No,
+            "always" => RestartPolicy::Always,
+            "unless-stopped" => RestartPolicy::UnlessStopped,
+            "on-failure" => RestartPolicy::OnFailure {
+                max_retries: s.max_retries,
+            },
+            other => return Err(format!("unknown restart policy {other:?}")),
+        })
+    }
 }
 
 impl RestartPolicy {
@@ -92,32 +132,71 @@ impl RestartPolicy {
             }
             _ => 0,
         };
-        match name {
-            "" | "no" | "always" | "unless-stopped" | "on-failure" => Ok(RestartPolicy {
-                name: if name.is_empty() { "no" } else { name }.to_string(),
-                max_retries,
-            }),
-            _ => Err(bad()),
+        RestartPolicy::try_from(StoredRestartPolicy {
+            name: name.to_string(),
+            max_retries,
+        })
+        .map_err(|_| bad())
+    }
+
+    /// Docker's name of the policy (`HostConfig.RestartPolicy.Name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RestartPolicy::No => "no",
+            RestartPolicy::OnFailure { .. } => "on-failure",
+            RestartPolicy::Always => "always",
+            RestartPolicy::UnlessStopped => "unless-stopped",
+        }
+    }
+
+    /// Docker's `MaximumRetryCount` (0 but for `on-failure:N`).
+    pub fn max_retries(self) -> u32 {
+        match self {
+            RestartPolicy::OnFailure { max_retries } => max_retries,
+            _ => 0,
         }
     }
 
     /// Should a process that exited with `code` be restarted, after `restarts` restarts so far?
     /// `stopped_by_user`: `berth stop`/`kill` ended it.
-    pub fn should_restart(&self, code: i64, restarts: u32, stopped_by_user: bool) -> bool {
+    pub fn should_restart(self, code: i64, restarts: u32, stopped_by_user: bool) -> bool {
         if stopped_by_user {
             return false;
         }
-        match self.name.as_str() {
-            "always" | "unless-stopped" => true,
-            "on-failure" => code != 0 && (self.max_retries == 0 || restarts < self.max_retries),
+        match self {
+            RestartPolicy::Always | RestartPolicy::UnlessStopped => true,
+            RestartPolicy::OnFailure { max_retries } => {
+                code != 0 && (max_retries == 0 || restarts < max_retries)
+            }
+            RestartPolicy::No => false,
+        }
+    }
+
+    /// Does `start --all` (at boot) bring the container back? `always`, and `unless-stopped`
+    /// unless the user stopped it.
+    pub fn starts_at_boot(self, stopped_by_user: bool) -> bool {
+        match self {
+            RestartPolicy::Always => true,
+            RestartPolicy::UnlessStopped => !stopped_by_user,
             _ => false,
         }
     }
 }
 
+impl Settings {
+    /// The settings stored in a container's row. A row whose settings do not parse is an
+    /// error that names the container, never silently default settings.
+    pub fn of(c: &crate::state::containers::ContainerRow) -> Result<Settings> {
+        serde_json::from_str(&c.config).map_err(|source| ContainerError::BadSettings {
+            id: c.id.clone(),
+            source,
+        })
+    }
+}
+
 /// Checks what can be checked before the container exists (the spec is built again at start).
 pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
-    if s.auto_remove && s.restart.name != "no" && !s.restart.name.is_empty() {
+    if s.auto_remove && s.restart != RestartPolicy::No {
         return Err(ContainerError::Invalid(
             "conflicting options: cannot specify both --restart and --rm".into(),
         ));
@@ -217,9 +296,11 @@ mod tests {
 
     #[test]
     fn restart_policies() {
-        assert_eq!(RestartPolicy::parse("no").unwrap().name, "no");
+        assert_eq!(RestartPolicy::parse("no").unwrap(), RestartPolicy::No);
+        assert_eq!(RestartPolicy::parse("").unwrap(), RestartPolicy::No);
         let p = RestartPolicy::parse("on-failure:3").unwrap();
-        assert_eq!(p.max_retries, 3);
+        assert_eq!(p, RestartPolicy::OnFailure { max_retries: 3 });
+        assert_eq!((p.name(), p.max_retries()), ("on-failure", 3));
         assert!(p.should_restart(1, 2, false));
         assert!(!p.should_restart(1, 3, false));
         assert!(!p.should_restart(0, 0, false));
@@ -228,5 +309,47 @@ mod tests {
         let a = RestartPolicy::parse("always").unwrap();
         assert!(a.should_restart(0, 100, false));
         assert!(!a.should_restart(0, 0, true));
+    }
+
+    /// Rows written by earlier versions keep parsing, and the stored form does not change.
+    #[test]
+    fn restart_policy_keeps_its_stored_form() {
+        for (json, p) in [
+            (r#"{"name":"no","max_retries":0}"#, RestartPolicy::No),
+            (r#"{"name":"","max_retries":0}"#, RestartPolicy::No),
+            (
+                r#"{"name":"always","max_retries":0}"#,
+                RestartPolicy::Always,
+            ),
+            (
+                r#"{"name":"unless-stopped","max_retries":0}"#,
+                RestartPolicy::UnlessStopped,
+            ),
+            (
+                r#"{"name":"on-failure","max_retries":5}"#,
+                RestartPolicy::OnFailure { max_retries: 5 },
+            ),
+        ] {
+            assert_eq!(serde_json::from_str::<RestartPolicy>(json).unwrap(), p);
+        }
+        assert_eq!(
+            serde_json::to_string(&RestartPolicy::OnFailure { max_retries: 2 }).unwrap(),
+            r#"{"name":"on-failure","max_retries":2}"#
+        );
+        assert!(serde_json::from_str::<RestartPolicy>(r#"{"name":"sometimes"}"#).is_err());
+        let s: Settings =
+            serde_json::from_str(r#"{"image":"x","restart":{"name":"always"}}"#).unwrap();
+        assert_eq!(s.restart, RestartPolicy::Always);
+    }
+
+    #[test]
+    fn unreadable_settings_are_an_error_naming_the_container() {
+        let row = crate::state::containers::ContainerRow {
+            id: "abc".into(),
+            config: "{not json".into(),
+            ..Default::default()
+        };
+        let e = Settings::of(&row).unwrap_err().to_string();
+        assert!(e.contains("container abc") && e.contains("settings"), "{e}");
     }
 }

@@ -23,6 +23,9 @@ pub enum Error {
     /// Bad input that no core module saw (a flag value, an option combination).
     #[error("{0}")]
     InvalidArgument(String),
+    /// No object of that name (the message says which).
+    #[error("{0}")]
+    NotFound(String),
     /// An operation that needs what this host or build does not offer.
     #[error("{0}")]
     NotImplemented(String),
@@ -85,6 +88,7 @@ impl Classify for Error {
     fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::NotFound(_) => ErrorKind::NotFound,
             Error::NotImplemented(_) => ErrorKind::NotImplemented,
             Error::Start { kind, .. } => *kind,
             Error::Container(e) => e.kind(),
@@ -115,9 +119,11 @@ impl Classify for ContainerError {
             ContainerError::AlreadyRunning(_) => ErrorKind::NotModified,
             ContainerError::Image(e) => e.kind(),
             ContainerError::Volume(e) => e.kind(),
-            ContainerError::State(_) | ContainerError::Io { .. } | ContainerError::Runtime(_) => {
-                ErrorKind::Internal
-            }
+            ContainerError::Monitor(e) => e.kind(),
+            ContainerError::State(_)
+            | ContainerError::Io { .. }
+            | ContainerError::Runtime(_)
+            | ContainerError::BadSettings { .. } => ErrorKind::Internal,
         }
     }
 }
@@ -184,7 +190,7 @@ impl Classify for LoginError {
 impl Classify for ClientError {
     fn kind(&self) -> ErrorKind {
         match self {
-            ClientError::Start { code, .. } => ErrorKind::from_exit_code(*code),
+            ClientError::Start { kind, .. } => *kind,
             _ => ErrorKind::Internal,
         }
     }

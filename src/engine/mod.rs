@@ -8,11 +8,20 @@
 //! The operations are methods of [`Engine`], grouped by noun in the files of this module and
 //! named noun first, as Docker's API names them (`container_create`, `image_pull`, …).
 
+pub mod containers;
 mod error;
+mod inspect;
+pub mod networks;
+mod pending;
 
 use std::path::{Path, PathBuf};
 
+pub use containers::{
+    Attach, ContainerCreateOptions, ContainerListOptions, ContainerRemoveOptions, ContainerSummary,
+    CreateProgress, LogRecord, LogStream, LogsOptions, PullPolicy, RunOutcome,
+};
 pub use error::{Error, Result, kind_of};
+pub use networks::{NetworkConnectOptions, NetworkCreateOptions};
 
 use crate::store::Store;
 

@@ -9,18 +9,33 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::protocol::{self, Kind};
+use crate::error::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error("starting the container monitor: {0}")]
-    Spawn(io::Error),
+    Spawn(#[source] io::Error),
     #[error("the container monitor did not answer: {0}")]
-    NoMonitor(io::Error),
-    /// The container failed to start; `code` is Docker's exit code for it.
+    NoMonitor(#[source] io::Error),
+    /// The container failed to start (or to restart); `kind` carries Docker's exit code for it.
     #[error("{msg}")]
-    Start { code: i32, msg: String },
+    Start { kind: ErrorKind, msg: String },
+    /// The monitor ended without a word (before the container started, or before it
+    /// reported the container's exit).
+    #[error("{0}")]
+    Gone(&'static str),
     #[error("talking to the container monitor: {0}")]
     Io(#[from] io::Error),
+}
+
+impl ClientError {
+    fn from_wire(payload: &[u8]) -> ClientError {
+        let (code, msg) = protocol::parse_error(payload);
+        ClientError::Start {
+            kind: ErrorKind::from_exit_code(code),
+            msg,
+        }
+    }
 }
 
 /// Spawns `berth container-monitor ID` in its own session, detached from our terminal.
@@ -72,14 +87,10 @@ pub fn start(socket: &Path, want: u8) -> Result<(UnixStream, u32), ClientError> 
         Some((Kind::Started, p)) if p.len() >= 4 => {
             Ok((s, u32::from_be_bytes([p[0], p[1], p[2], p[3]])))
         }
-        Some((Kind::Error, p)) => {
-            let (code, msg) = protocol::parse_error(&p);
-            Err(ClientError::Start { code, msg })
-        }
-        _ => Err(ClientError::Start {
-            code: 125,
-            msg: "the container monitor ended unexpectedly (see its monitor.log)".into(),
-        }),
+        Some((Kind::Error, p)) => Err(ClientError::from_wire(&p)),
+        _ => Err(ClientError::Gone(
+            "the container monitor ended unexpectedly (see its monitor.log)",
+        )),
     }
 }
 
@@ -93,34 +104,63 @@ pub fn signal(socket: &Path, sig: i32, flags: u8) -> Result<(), ClientError> {
     Ok(())
 }
 
-/// What an attached client forwards.
-pub struct AttachOptions {
-    pub stdin: bool,
-    pub tty: bool,
-    /// Forward SIGINT/SIGTERM to the container (Docker's --sig-proxy).
-    pub sig_proxy: bool,
+/// The streams of an attached client: whatever the front end has (a terminal, a socket).
+pub struct AttachIo {
+    /// Input for the container's stdin; `None`: stdin is not attached.
+    pub stdin: Option<Box<dyn Read + Send>>,
+    pub stdout: Box<dyn Write + Send>,
+    pub stderr: Box<dyn Write + Send>,
+    /// Called once, when attached and before any output, with the controls of this attachment
+    /// (the CLI forwards its terminal's size and its signals through them, and puts its
+    /// terminal in raw mode).
+    pub on_attached: Option<Box<dyn FnOnce(Controls) + Send>>,
 }
 
-/// Streams the container's output to our stdout/stderr until it exits; forwards stdin, signals
-/// and the terminal size. Returns the container's exit code.
-pub fn attach(stream: UnixStream, opts: AttachOptions) -> Result<i32, ClientError> {
-    let _raw = if opts.tty && opts.stdin {
-        RawMode::enable()
-    } else {
-        None
-    };
-    if opts.tty {
-        send_winsize(&stream);
+/// What an attached client can do besides streaming: resize the container's terminal and
+/// send it signals.
+#[derive(Clone)]
+pub struct Controls {
+    stream: std::sync::Arc<UnixStream>,
+    /// The container has a terminal.
+    pub tty: bool,
+    /// Stdin is attached.
+    pub stdin: bool,
+}
+
+impl Controls {
+    pub fn resize(&self, rows: u16, cols: u16) -> io::Result<()> {
+        let mut p = rows.to_be_bytes().to_vec();
+        p.extend_from_slice(&cols.to_be_bytes());
+        protocol::write_frame(&mut &*self.stream, Kind::Resize, &p)
     }
-    // Before any other thread exists: the signals it forwards must be blocked in every thread,
-    // or the kernel hands them to one that does not block them (SIGWINCH is then lost, SIGTERM
-    // kills the CLI instead of reaching the container).
-    spawn_signal_forwarder(stream.try_clone()?, opts.sig_proxy && !opts.tty, opts.tty);
-    if opts.stdin {
+
+    pub fn signal(&self, sig: i32) -> io::Result<()> {
+        let mut p = sig.to_be_bytes().to_vec();
+        p.push(0);
+        protocol::write_frame(&mut &*self.stream, Kind::Signal, &p)
+    }
+}
+
+/// Streams the container's output to `io` until it exits, forwards `io.stdin`; returns the
+/// container's exit code. `tty`: the container has a terminal.
+pub fn attach(stream: UnixStream, tty: bool, io: AttachIo) -> Result<i32, ClientError> {
+    let AttachIo {
+        stdin,
+        mut stdout,
+        mut stderr,
+        on_attached,
+    } = io;
+    if let Some(f) = on_attached {
+        f(Controls {
+            stream: std::sync::Arc::new(stream.try_clone()?),
+            tty,
+            stdin: stdin.is_some(),
+        });
+    }
+    if let Some(mut input) = stdin {
         let mut w = stream.try_clone()?;
         std::thread::spawn(move || {
             let mut buf = [0u8; 16 * 1024];
-            let mut input = io::stdin().lock();
             loop {
                 match input.read(&mut buf) {
                     Ok(0) | Err(_) => {
@@ -137,81 +177,26 @@ pub fn attach(stream: UnixStream, opts: AttachOptions) -> Result<i32, ClientErro
         });
     }
     let mut r = io::BufReader::new(stream);
-    let stdout = io::stdout();
-    let stderr = io::stderr();
     loop {
         match protocol::read_frame(&mut r)? {
             Some((Kind::Stdout, d)) => {
-                let mut o = stdout.lock();
-                o.write_all(&d)?;
-                o.flush()?;
+                stdout.write_all(&d)?;
+                stdout.flush()?;
             }
             Some((Kind::Stderr, d)) => {
-                let mut e = stderr.lock();
-                e.write_all(&d)?;
-                e.flush()?;
+                stderr.write_all(&d)?;
+                stderr.flush()?;
             }
             Some((Kind::Exit, p)) => return Ok(protocol::parse_i32(&p)),
-            Some((Kind::Error, p)) => {
-                let (code, msg) = protocol::parse_error(&p);
-                return Err(ClientError::Start { code, msg });
-            }
+            Some((Kind::Error, p)) => return Err(ClientError::from_wire(&p)),
             Some(_) => {}
             None => {
-                return Err(ClientError::Start {
-                    code: 125,
-                    msg: "the container monitor went away before the container exited".into(),
-                });
+                return Err(ClientError::Gone(
+                    "the container monitor went away before the container exited",
+                ));
             }
         }
     }
-}
-
-/// Blocks SIGINT/SIGTERM/SIGWINCH in this process and forwards them from a thread.
-fn spawn_signal_forwarder(mut s: UnixStream, proxy: bool, tty: bool) {
-    use nix::sys::signal::{SigSet, Signal};
-    let mut set = SigSet::empty();
-    if proxy {
-        set.add(Signal::SIGINT);
-        set.add(Signal::SIGTERM);
-        set.add(Signal::SIGHUP);
-        set.add(Signal::SIGQUIT);
-    }
-    if tty {
-        set.add(Signal::SIGWINCH);
-    }
-    if set.iter().next().is_none() {
-        return;
-    }
-    // Block in this thread before spawning, so every thread inherits the mask.
-    if set.thread_block().is_err() {
-        return;
-    }
-    std::thread::spawn(move || {
-        while let Ok(sig) = set.wait() {
-            if sig == Signal::SIGWINCH {
-                send_winsize(&s);
-                continue;
-            }
-            let mut p = (sig as i32).to_be_bytes().to_vec();
-            p.push(0);
-            if protocol::write_frame(&mut s, Kind::Signal, &p).is_err() {
-                break;
-            }
-        }
-    });
-}
-
-fn send_winsize(s: &UnixStream) {
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    // SAFETY: TIOCGWINSZ fills `ws` for a terminal on stdout.
-    if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } != 0 {
-        return;
-    }
-    let mut p = ws.ws_row.to_be_bytes().to_vec();
-    p.extend_from_slice(&ws.ws_col.to_be_bytes());
-    let mut s = s;
-    let _ = protocol::write_frame(&mut s, Kind::Resize, &p);
 }
 
 /// The local terminal (stdin) in raw mode, restored on drop.

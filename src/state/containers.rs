@@ -5,8 +5,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::Result;
 
 /// Docker's container states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Status {
+    #[default]
     Created,
     Running,
     Paused,
@@ -48,7 +49,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ContainerRow {
     pub id: String,
     pub name: String,

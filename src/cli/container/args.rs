@@ -1,0 +1,429 @@
+//! The flags of the container commands (Docker's names) and their translation into the
+//! engine's options.
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+
+use crate::cli::flags::{kv_list, load_env};
+use crate::containers::{RestartPolicy, Settings};
+use crate::engine::ContainerCreateOptions;
+use crate::spec::parse_size;
+
+/// Flags shared by `run` and `create` (Docker's names). `-h` is the hostname here, as in
+/// Docker: help is `--help` only (the commands disable clap's `-h`).
+#[derive(Debug, Args, Clone)]
+pub struct CreateArgs {
+    /// Print help
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+    /// Assign a name to the container
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Keep STDIN open
+    #[arg(short, long)]
+    pub interactive: bool,
+    /// Allocate a pseudo-TTY
+    #[arg(short, long)]
+    pub tty: bool,
+    /// Set environment variables (KEY=VALUE, or KEY to take the host's value)
+    #[arg(short, long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Read environment variables from a file
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<std::path::PathBuf>,
+    /// Working directory inside the container
+    #[arg(short, long, value_name = "DIR")]
+    pub workdir: Option<String>,
+    /// Username or UID (format: <name|uid>[:<group|gid>])
+    #[arg(short, long)]
+    pub user: Option<String>,
+    /// Overwrite the default ENTRYPOINT of the image
+    #[arg(long, value_name = "CMD")]
+    pub entrypoint: Option<String>,
+    /// Container host name
+    #[arg(short = 'h', long)]
+    pub hostname: Option<String>,
+    /// Set metadata on the container (KEY=VALUE)
+    #[arg(short, long = "label", value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Automatically remove the container when it exits
+    #[arg(long)]
+    pub rm: bool,
+    /// Restart policy: no, on-failure[:max-retries], always, unless-stopped
+    #[arg(long, default_value = "no")]
+    pub restart: String,
+    /// Connect the container to a network: bridge (default), a network's name or ID, none,
+    /// host, or container:NAME
+    #[arg(long, alias = "net", default_value = "bridge")]
+    pub network: String,
+    /// Add a network-scoped alias for the container
+    #[arg(long, alias = "net-alias", value_name = "ALIAS")]
+    pub network_alias: Vec<String>,
+    /// IPv4 address (e.g. 172.30.100.104)
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// IPv6 address on a dual-stack network (e.g. fd12:3456:789a::10)
+    #[arg(long)]
+    pub ip6: Option<String>,
+    /// Publish a container's port(s) to the host ([IP:][HOSTPORT:]PORT[/PROTO])
+    #[arg(short, long, value_name = "PORTS")]
+    pub publish: Vec<String>,
+    /// Publish all exposed ports to random ports
+    #[arg(short = 'P', long)]
+    pub publish_all: bool,
+    /// Add a custom host-to-IP mapping (host:ip, ip may be host-gateway)
+    #[arg(long, value_name = "HOST:IP")]
+    pub add_host: Vec<String>,
+    /// Set custom DNS servers
+    #[arg(long, value_name = "IP")]
+    pub dns: Vec<String>,
+    /// Set custom DNS search domains
+    #[arg(long, value_name = "DOMAIN")]
+    pub dns_search: Vec<String>,
+    /// Set DNS options
+    #[arg(long, alias = "dns-opt", value_name = "OPT")]
+    pub dns_option: Vec<String>,
+    /// Pull image before running: missing, always, never
+    #[arg(long, default_value = "missing", value_parser = ["missing", "always", "never"])]
+    pub pull: String,
+    /// Give extended privileges to this container
+    #[arg(long)]
+    pub privileged: bool,
+    /// Add Linux capabilities
+    #[arg(long, value_name = "CAP")]
+    pub cap_add: Vec<String>,
+    /// Drop Linux capabilities
+    #[arg(long, value_name = "CAP")]
+    pub cap_drop: Vec<String>,
+    /// Security options (no-new-privileges, seccomp=unconfined, seccomp=FILE)
+    #[arg(long, value_name = "OPT")]
+    pub security_opt: Vec<String>,
+    /// Mount the container's root filesystem as read only
+    #[arg(long)]
+    pub read_only: bool,
+    /// Mount a tmpfs directory (PATH[:OPTIONS])
+    #[arg(long, value_name = "PATH")]
+    pub tmpfs: Vec<String>,
+    /// Bind mount a host path or mount a volume ([SOURCE:]DEST[:ro|rw][,z][,rshared|rslave|rprivate])
+    #[arg(short, long = "volume", value_name = "VOLUME")]
+    pub volume: Vec<String>,
+    /// Attach a filesystem mount (type=bind|volume|tmpfs,source=…,target=…,readonly,…)
+    #[arg(long, value_name = "MOUNT")]
+    pub mount: Vec<String>,
+    /// Mount the volumes of a container (CONTAINER[:ro|rw])
+    #[arg(long, value_name = "CONTAINER")]
+    pub volumes_from: Vec<String>,
+    /// Namespaced kernel parameters (KEY=VALUE)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub sysctl: Vec<String>,
+    /// Ulimit options (NAME=SOFT[:HARD])
+    #[arg(long, value_name = "ULIMIT")]
+    pub ulimit: Vec<String>,
+    /// Memory limit (e.g. 512m)
+    #[arg(short, long)]
+    pub memory: Option<String>,
+    /// Memory plus swap limit; -1 for unlimited swap
+    #[arg(long)]
+    pub memory_swap: Option<String>,
+    /// Number of CPUs
+    #[arg(long)]
+    pub cpus: Option<f64>,
+    /// CPU shares (relative weight)
+    #[arg(short = 'c', long)]
+    pub cpu_shares: Option<u64>,
+    /// CPU CFS quota (microseconds)
+    #[arg(long)]
+    pub cpu_quota: Option<i64>,
+    /// CPU CFS period (microseconds)
+    #[arg(long)]
+    pub cpu_period: Option<u64>,
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long)]
+    pub cpuset_cpus: Option<String>,
+    /// Tune container pids limit (-1 for unlimited)
+    #[arg(long)]
+    pub pids_limit: Option<i64>,
+    /// Block IO weight (10-1000)
+    #[arg(long)]
+    pub blkio_weight: Option<u16>,
+    /// Signal to stop the container
+    #[arg(long)]
+    pub stop_signal: Option<String>,
+    /// Timeout (in seconds) to stop a container
+    #[arg(long)]
+    pub stop_timeout: Option<i64>,
+    /// Log driver options (max-size=10m, max-file=3)
+    #[arg(long, value_name = "OPT")]
+    pub log_opt: Vec<String>,
+    /// Run an init inside the container that forwards signals and reaps processes
+    #[arg(long)]
+    pub init: bool,
+    /// Set platform if the image is multi-platform
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Image to run
+    pub image: String,
+    /// Command and arguments
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub create: CreateArgs,
+    /// Run container in background and print container ID
+    #[arg(short, long)]
+    pub detach: bool,
+    /// Proxy received signals to the process
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub sig_proxy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    #[arg(required_unless_present = "all", value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+    /// Start every stopped container whose restart policy is always, or unless-stopped and not
+    /// stopped by the user (run this at boot; see README)
+    #[arg(long, conflicts_with_all = ["containers", "attach"])]
+    pub all: bool,
+    /// Attach STDOUT/STDERR and forward signals
+    #[arg(short, long)]
+    pub attach: bool,
+    /// Attach container's STDIN
+    #[arg(short, long)]
+    pub interactive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+    /// Seconds to wait before killing the container
+    #[arg(short, long)]
+    pub time: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct KillArgs {
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+    /// Signal to send to the container
+    #[arg(short, long, default_value = "KILL")]
+    pub signal: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+    /// Force the removal of a running container (uses SIGKILL)
+    #[arg(short, long)]
+    pub force: bool,
+    /// Remove anonymous volumes associated with the container
+    #[arg(short, long)]
+    pub volumes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PsArgs {
+    /// Show all containers (default shows just running)
+    #[arg(short, long)]
+    pub all: bool,
+    /// Only display container IDs
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Show n last created containers (includes all states)
+    #[arg(short = 'n', long)]
+    pub last: Option<usize>,
+    /// Show the latest created container (includes all states)
+    #[arg(short, long)]
+    pub latest: bool,
+    /// Filter output (status=, name=, label=, ancestor=, id=)
+    #[arg(short, long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+    /// Don't truncate output
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// Output format: table, json, or a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    pub container: String,
+    /// Follow log output
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Show timestamps
+    #[arg(short, long)]
+    pub timestamps: bool,
+    /// Number of lines to show from the end of the logs ("all")
+    #[arg(short = 'n', long, default_value = "all")]
+    pub tail: String,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    pub container: String,
+    pub new_name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContainerCommand {
+    /// Create and run a new container from an image
+    #[command(disable_help_flag = true)]
+    Run(RunArgs),
+    /// Create a new container
+    #[command(disable_help_flag = true)]
+    Create(CreateArgs),
+    /// Start one or more stopped containers
+    Start(StartArgs),
+    /// Stop one or more running containers
+    Stop(StopArgs),
+    /// Restart one or more containers
+    Restart(StopArgs),
+    /// Kill one or more running containers
+    Kill(KillArgs),
+    /// Remove one or more containers
+    #[command(visible_alias = "remove")]
+    Rm(RmArgs),
+    /// List containers
+    #[command(visible_aliases = ["list", "ps"])]
+    Ls(PsArgs),
+    /// Fetch the logs of a container
+    Logs(LogsArgs),
+    /// Block until one or more containers stop, then print their exit codes
+    Wait(WaitArgs),
+    /// Rename a container
+    Rename(RenameArgs),
+    /// Remove all stopped containers
+    Prune(PruneArgs),
+    /// Execute a command in a running container
+    Exec(crate::cli::exec::ExecArgs),
+    /// Attach local standard input, output, and error streams to a running container
+    Attach(crate::cli::exec::AttachArgs),
+    /// Display the running processes of a container
+    Top(crate::cli::exec::TopArgs),
+    /// Pause all processes within one or more containers
+    Pause(crate::cli::exec::PauseArgs),
+    /// Unpause all processes within one or more containers
+    Unpause(crate::cli::exec::PauseArgs),
+    /// Display detailed information on one or more containers
+    Inspect(crate::cli::inspect::InspectArgs),
+}
+
+impl CreateArgs {
+    /// The engine's options for these flags.
+    pub fn options(&self) -> anyhow::Result<ContainerCreateOptions> {
+        Ok(ContainerCreateOptions {
+            settings: self.settings()?,
+            name: self.name.clone(),
+            pull: self.pull.parse()?,
+            platform: self.platform.clone(),
+        })
+    }
+
+    fn settings(&self) -> anyhow::Result<Settings> {
+        let a = self;
+        let env = load_env(&a.env, &a.env_file)?;
+        let entrypoint = a.entrypoint.as_ref().map(|e| {
+            if e.is_empty() {
+                Vec::new()
+            } else {
+                vec![e.clone()]
+            }
+        });
+        let mut log_max_size = None;
+        let mut log_max_file = None;
+        for (k, v) in kv_list(&a.log_opt, "--log-opt")? {
+            match k.as_str() {
+                "max-size" => log_max_size = Some(parse_size(&v)? as u64),
+                "max-file" => {
+                    log_max_file = Some(
+                        v.parse::<u32>()
+                            .ok()
+                            .filter(|n| *n >= 1)
+                            .with_context(|| format!("invalid max-file {v:?}"))?,
+                    )
+                }
+                other => bail!("unknown log opt {other:?} (supported: max-size, max-file)"),
+            }
+        }
+        let mut mounts = Vec::new();
+        for v in &a.volume {
+            mounts.push(crate::volumes::parse_volume_flag(v)?);
+        }
+        for m in &a.mount {
+            mounts.push(crate::volumes::parse_mount_flag(m)?);
+        }
+        let memory_swap = match a.memory_swap.as_deref() {
+            Some("-1") => Some(-1),
+            Some(s) => Some(parse_size(s)?),
+            None => None,
+        };
+        Ok(Settings {
+            image: a.image.clone(),
+            entrypoint,
+            cmd: a.command.clone(),
+            env,
+            workdir: a.workdir.clone(),
+            user: a.user.clone(),
+            hostname: a.hostname.clone(),
+            tty: a.tty,
+            interactive: a.interactive,
+            auto_remove: a.rm,
+            restart: RestartPolicy::parse(&a.restart)?,
+            labels: kv_list(&a.label, "label")?,
+            network: a.network.clone(),
+            network_aliases: a.network_alias.clone(),
+            ip: a.ip.clone(),
+            ip6: a.ip6.clone(),
+            publish: a.publish.clone(),
+            publish_all: a.publish_all,
+            add_hosts: a.add_host.clone(),
+            dns: a.dns.clone(),
+            dns_search: a.dns_search.clone(),
+            dns_options: a.dns_option.clone(),
+            privileged: a.privileged,
+            cap_add: a.cap_add.clone(),
+            cap_drop: a.cap_drop.clone(),
+            security_opt: a.security_opt.clone(),
+            read_only: a.read_only,
+            tmpfs: a.tmpfs.clone(),
+            sysctls: a.sysctl.clone(),
+            ulimits: a.ulimit.clone(),
+            memory: a.memory.as_deref().map(parse_size).transpose()?,
+            memory_swap,
+            cpus: a.cpus,
+            cpu_shares: a.cpu_shares,
+            cpu_quota: a.cpu_quota,
+            cpu_period: a.cpu_period,
+            cpuset_cpus: a.cpuset_cpus.clone(),
+            pids_limit: a.pids_limit,
+            blkio_weight: a.blkio_weight,
+            stop_signal: a.stop_signal.clone(),
+            stop_timeout: a.stop_timeout,
+            log_max_size,
+            log_max_file,
+            init: a.init,
+            mounts,
+            volumes_from: a.volumes_from.clone(),
+        })
+    }
+}

@@ -1,0 +1,688 @@
+//! Container operations: create, run, start, stop, restart, kill, remove, wait, rename, prune,
+//! list, logs, pause/unpause, top, exec, attach. The monitor (crate::monitor) runs a started
+//! container; these functions are what a front end calls.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{Engine, Error, Result};
+use crate::containers::exec::{ExecOptions, TopOutput};
+use crate::containers::lifecycle::{self, SpawnedMonitor, StartMode};
+use crate::containers::{self, Paths, RestartPolicy, Settings};
+use crate::images::pull::PullEvent;
+use crate::monitor::client::AttachIo;
+use crate::monitor::logs;
+use crate::state::containers::{ContainerRow, Status};
+use crate::store::Store;
+
+/// `--pull`: when `create`/`run` pull the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PullPolicy {
+    /// Pull if the image is not in the store.
+    #[default]
+    Missing,
+    Always,
+    Never,
+}
+
+impl std::str::FromStr for PullPolicy {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<PullPolicy> {
+        match s {
+            "missing" => Ok(PullPolicy::Missing),
+            "always" => Ok(PullPolicy::Always),
+            "never" => Ok(PullPolicy::Never),
+            _ => Err(Error::invalid(format!(
+                "invalid pull policy {s:?} (missing, always, never)"
+            ))),
+        }
+    }
+}
+
+/// What `container_create` is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerCreateOptions {
+    pub settings: Settings,
+    pub name: Option<String>,
+    pub pull: PullPolicy,
+    /// The platform to pull (`os/arch[/variant]`); the host's if `None`.
+    pub platform: Option<String>,
+}
+
+/// What `container_create` and `container_run` report while they work: the image pull they
+/// had to do.
+#[derive(Debug, Clone)]
+pub enum CreateProgress {
+    /// The image is not in the store: it is pulled (Docker's "Unable to find image … locally").
+    ImageMissing { image: String },
+    /// Progress of that pull.
+    Pull(PullEvent),
+    /// The pull is done.
+    Pulled { digest: String, name: String },
+}
+
+/// A progress callback (called from the operation's threads).
+pub type Progress = Arc<dyn Fn(CreateProgress) + Send + Sync>;
+
+/// A created container.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: String,
+    pub name: String,
+}
+
+/// How `container_run`/`container_start` connect the caller to the container.
+pub enum Attach {
+    /// Start and return.
+    Detached,
+    /// Stream the container's output to these streams until it exits (stdin too if given).
+    Streams(AttachIo),
+}
+
+/// What a run or an attached start ended with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// Started in the background.
+    Detached { id: String },
+    /// Ran attached and exited with this code.
+    Exited { id: String, code: i32 },
+}
+
+/// `container_remove`'s flags.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContainerRemoveOptions {
+    /// Kill a running container first.
+    pub force: bool,
+    /// Remove its anonymous volumes too.
+    pub volumes: bool,
+}
+
+/// `container_list`'s selection. `filters` are Docker's `KEY=VALUE` filters.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerListOptions {
+    /// Also containers that are not running.
+    pub all: bool,
+    /// Only the `n` most recently created (any state).
+    pub last: Option<usize>,
+    /// Only the most recently created (any state).
+    pub latest: bool,
+    pub filters: Vec<(String, String)>,
+}
+
+/// The filter keys `container_list` knows.
+pub const LIST_FILTERS: &[&str] = &["status", "name", "id", "label", "ancestor", "exited"];
+
+/// A published or exposed port of a container (Docker's API `Port`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortSummary {
+    /// The host address ("" for every IPv4 address), for a published port.
+    pub host_ip: Option<String>,
+    /// The host port, for a published port (`None`: exposed only).
+    pub host_port: Option<u16>,
+    pub container_port: u16,
+    pub proto: String,
+}
+
+/// One container as `ps` lists it.
+#[derive(Debug, Clone)]
+pub struct ContainerSummary {
+    pub id: String,
+    pub name: String,
+    /// The image as the user named it.
+    pub image: String,
+    /// The command and arguments it runs (entrypoint + cmd).
+    pub command: Vec<String>,
+    /// Creation time, nanoseconds since the epoch.
+    pub created: i64,
+    pub state: Status,
+    /// Docker's status line ("Up 5 minutes", "Exited (0) 2 hours ago").
+    pub status: String,
+    /// Published ports (while running) and the image's exposed ports that are not published.
+    pub ports: Vec<PortSummary>,
+    pub labels: BTreeMap<String, String>,
+    /// `--network` as given.
+    pub network: String,
+    /// Sources of its bind and volume mounts.
+    pub mounts: Vec<String>,
+    /// How many volumes it mounts.
+    pub local_volumes: usize,
+}
+
+/// `container_logs`'s options.
+#[derive(Debug, Clone, Default)]
+pub struct LogsOptions {
+    /// Keep streaming until the container stops.
+    pub follow: bool,
+    /// Only the last `n` records.
+    pub tail: Option<usize>,
+    /// Only records at or after this time (nanoseconds since the epoch).
+    pub since: Option<i64>,
+    /// Only records before this time (nanoseconds since the epoch).
+    pub until: Option<i64>,
+}
+
+/// Which stream a log record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogStream {
+    Stdout,
+    Stderr,
+}
+
+/// One record of a container's log.
+#[derive(Debug, Clone)]
+pub struct LogRecord {
+    pub stream: LogStream,
+    /// RFC 3339 with nanoseconds, as Docker's json-file writes it.
+    pub time: String,
+    /// The text, with its newline if it had one.
+    pub text: String,
+}
+
+/// One container's result of an operation on several (`stop a b c`).
+pub type EachResult<T> = Vec<(String, Result<T>)>;
+
+impl Engine {
+    fn resolve(&self, store: &Store, name: &str) -> Result<ContainerRow> {
+        Ok(containers::resolve(store, name)?)
+    }
+
+    /// Pulls `image` if `pull` asks for it; true if it did.
+    fn ensure_image(
+        &self,
+        store: &mut Store,
+        o: &ContainerCreateOptions,
+        progress: &Progress,
+    ) -> Result<bool> {
+        let image = &o.settings.image;
+        let present = crate::images::resolve(store, image).is_ok();
+        let need = match o.pull {
+            PullPolicy::Always => true,
+            PullPolicy::Never if !present => {
+                return Err(crate::images::ImageError::NotFound(image.clone()).into());
+            }
+            PullPolicy::Never => false,
+            PullPolicy::Missing => !present,
+        };
+        if need {
+            if o.pull != PullPolicy::Always {
+                progress(CreateProgress::ImageMissing {
+                    image: image.clone(),
+                });
+            }
+            let p = progress.clone();
+            let outcome = self.pull_into(
+                store,
+                image,
+                o.platform.as_deref(),
+                Arc::new(move |e| p(CreateProgress::Pull(e))),
+            )?;
+            progress(CreateProgress::Pulled {
+                digest: outcome.digest,
+                name: crate::reference::familiar_name(
+                    &crate::reference::Reference::parse(image)?.to_string(),
+                ),
+            });
+        }
+        Ok(need)
+    }
+
+    /// `create`: a new container (pulling its image as `o.pull` says).
+    pub fn container_create(
+        &self,
+        o: &ContainerCreateOptions,
+        progress: &Progress,
+    ) -> Result<Created> {
+        let mut store = self.store()?;
+        self.ensure_image(&mut store, o, progress)?;
+        let c = containers::create(&mut store, &o.settings, o.name.as_deref())?;
+        Ok(Created {
+            id: c.id,
+            name: c.name,
+        })
+    }
+
+    /// `run`: create and start. The container's monitor is spawned first, so that its start-up
+    /// overlaps the create; a run that fails leaves nothing behind (no container, monitor or
+    /// directory).
+    pub fn container_run(
+        &self,
+        o: &ContainerCreateOptions,
+        attach: Attach,
+        progress: &Progress,
+    ) -> Result<RunOutcome> {
+        if matches!(attach, Attach::Detached)
+            && o.settings.auto_remove
+            && o.settings.restart != RestartPolicy::No
+        {
+            return Err(Error::invalid(
+                "conflicting options: cannot specify both --restart and --rm",
+            ));
+        }
+        let id = crate::names::new_id();
+        let (root, runroot) = (self.root(), self.runroot());
+        let mut monitor = SpawnedMonitor::spawn(root, runroot, &id)?;
+        let created = (|| {
+            let mut store = self.store()?;
+            if self.ensure_image(&mut store, o, progress)? {
+                // A pull can outlast the monitor's wait for its start: a fresh one.
+                monitor.respawn(root, runroot, &id)?;
+            }
+            let name = o.name.as_deref();
+            let c = containers::create_with_id(&mut store, &o.settings, name, id.clone())?;
+            Ok::<_, Error>((store, c))
+        })();
+        let (mut store, c) = match created {
+            Ok(x) => x,
+            Err(e) => {
+                monitor.abandon(root, runroot, &id);
+                return Err(e);
+            }
+        };
+        tracing::debug!("created {}", c.id);
+        let mode = match attach {
+            Attach::Detached => StartMode::Detached,
+            Attach::Streams(io) => StartMode::Attached(io),
+        };
+        match lifecycle::start_with(&mut store, &c, mode, Some(monitor)) {
+            Ok(Some(code)) => Ok(RunOutcome::Exited { id: c.id, code }),
+            Ok(None) => Ok(RunOutcome::Detached { id: c.id }),
+            Err(e) => {
+                // A `run` that fails leaves nothing behind (Docker would keep a "Created"
+                // container; `create` + `start` still do).
+                if let Ok(c) = containers::resolve(&store, &c.id) {
+                    let _ = lifecycle::remove_with_volumes(&mut store, &c, true, true);
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// `start`: starts a created or stopped container. Attached, returns its exit code; a
+    /// container that is already running is left as it is (`None`), unless attaching.
+    pub fn container_start(&self, name: &str, attach: Attach) -> Result<Option<i32>> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        let mode = match attach {
+            Attach::Detached if c.status.is_active() => return Ok(None),
+            Attach::Detached => StartMode::Detached,
+            Attach::Streams(io) => StartMode::Attached(io),
+        };
+        Ok(lifecycle::start(&mut store, &c, mode)?)
+    }
+
+    /// Whether `start -a` of this container attaches stdin when asked (`-i`): only if it was
+    /// created with `-i`.
+    pub fn container_is_interactive(&self, name: &str) -> Result<bool> {
+        let store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(Settings::of(&c)?.interactive)
+    }
+
+    /// `start --all` (at boot): starts every stopped container whose restart policy brings it
+    /// back; returns each one's name and result.
+    pub fn container_start_all(&self) -> Result<EachResult<()>> {
+        let mut store = self.store()?;
+        let mut out = Vec::new();
+        for c in containers::list(&mut store)? {
+            let wanted = match Settings::of(&c) {
+                Ok(s) => s.restart.starts_at_boot(c.stopped_by_user),
+                Err(e) => {
+                    out.push((c.name.clone(), Err(e.into())));
+                    continue;
+                }
+            };
+            if c.status.is_active() || !wanted {
+                continue;
+            }
+            let r = lifecycle::start(&mut store, &c, StartMode::Detached);
+            out.push((c.name.clone(), r.map(|_| ()).map_err(Error::from)));
+        }
+        Ok(out)
+    }
+
+    /// `stop`: the stop signal, then SIGKILL after `timeout` seconds (the container's
+    /// `--stop-timeout`, else 10).
+    pub fn container_stop(&self, name: &str, timeout: Option<i64>) -> Result<()> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(lifecycle::stop(&mut store, &c, timeout)?)
+    }
+
+    /// `restart`: stop, then a detached start.
+    pub fn container_restart(&self, name: &str, timeout: Option<i64>) -> Result<()> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(lifecycle::restart(&mut store, &c, timeout)?)
+    }
+
+    /// `kill -s SIGNAL` (a name, `SIGNAME` or a number).
+    pub fn container_kill(&self, name: &str, signal: &str) -> Result<()> {
+        let sig = crate::spec::parse_signal(signal)?;
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(lifecycle::kill(&mut store, &c, sig)?)
+    }
+
+    /// `rm [-f] [-v]`.
+    pub fn container_remove(&self, name: &str, o: ContainerRemoveOptions) -> Result<()> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(lifecycle::remove_with_volumes(
+            &mut store, &c, o.force, o.volumes,
+        )?)
+    }
+
+    /// `wait`: blocks until the container stops; its exit code.
+    pub fn container_wait(&self, name: &str) -> Result<i64> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(lifecycle::wait(&mut store, &c)?)
+    }
+
+    /// `rename`.
+    pub fn container_rename(&self, name: &str, new_name: &str) -> Result<()> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(containers::rename(&mut store, &c, new_name)?)
+    }
+
+    /// `container prune`: removes every stopped container; their IDs and the bytes freed.
+    pub fn container_prune(&self) -> Result<(Vec<String>, u64)> {
+        let mut store = self.store()?;
+        Ok(containers::prune(&mut store)?)
+    }
+
+    /// `pause`.
+    pub fn container_pause(&self, name: &str) -> Result<()> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(crate::containers::exec::pause(&mut store, &c)?)
+    }
+
+    /// `unpause`.
+    pub fn container_unpause(&self, name: &str) -> Result<()> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(crate::containers::exec::unpause(&mut store, &c)?)
+    }
+
+    /// `top`: the container's processes as `ps` (with `ps_args`) shows them.
+    pub fn container_top(&self, name: &str, ps_args: &[String]) -> Result<TopOutput> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(crate::containers::exec::top(&mut store, &c, ps_args)?)
+    }
+
+    /// `exec`: runs a process in the running container; its exit code (0 at once when
+    /// detached). The runtime clones the calling process: call it from a process with one
+    /// thread (the CLI joins its cgroup warm-up first).
+    pub fn container_exec(&self, name: &str, o: ExecOptions) -> Result<i32> {
+        let store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        crate::runtime::warmup::wait_early();
+        crate::containers::exec::exec(store, &c, o).map_err(|(code, message)| Error::Start {
+            kind: crate::error::ErrorKind::from_exit_code(code),
+            message,
+        })
+    }
+
+    /// `attach`: streams the running container's output (and `io.stdin` if it was created
+    /// with `-i`) until it exits; its exit code.
+    pub fn container_attach(&self, name: &str, io: AttachIo) -> Result<i32> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        crate::containers::exec::attach(&mut store, &c, io).map_err(|(code, message)| {
+            Error::Start {
+                kind: crate::error::ErrorKind::from_exit_code(code),
+                message,
+            }
+        })
+    }
+
+    /// `ps`: the containers `o` selects, newest first.
+    pub fn container_list(&self, o: &ContainerListOptions) -> Result<Vec<ContainerSummary>> {
+        for (k, v) in &o.filters {
+            if !LIST_FILTERS.contains(&k.as_str()) {
+                return Err(Error::invalid(format!(
+                    "invalid filter {k:?} (supported: {})",
+                    LIST_FILTERS.join(", ")
+                )));
+            }
+            if k == "status" && Status::parse(v).is_none() {
+                return Err(Error::invalid(format!("invalid filter 'status={v}'")));
+            }
+        }
+        let mut store = self.store()?;
+        let all = o.all || o.last.is_some() || o.latest;
+        let mut list = Vec::new();
+        for c in containers::list(&mut store)? {
+            if !(all || c.status.is_active() || o.filters.iter().any(|(k, _)| k == "status")) {
+                continue;
+            }
+            let s = Settings::of(&c)?;
+            if matches_filters(&c, &s, &o.filters, &store) {
+                list.push((c, s));
+            }
+        }
+        if o.latest {
+            list.truncate(1);
+        } else if let Some(n) = o.last {
+            list.truncate(n);
+        }
+        let now = crate::clock::now_nanos();
+        let mut image_configs: std::collections::HashMap<String, Value> = Default::default();
+        let mut out = Vec::with_capacity(list.len());
+        for (c, s) in list {
+            if !image_configs.contains_key(&c.image_id)
+                && let Ok(v) = crate::images::config(&store, &c.image_id)
+            {
+                image_configs.insert(c.image_id.clone(), v);
+            }
+            let image_config = image_configs.get(&c.image_id);
+            let command =
+                containers::runspec::process_args(&s, image_config.unwrap_or(&Value::Null))
+                    .unwrap_or_default();
+            let ports = if c.status.is_active() {
+                super::networks::port_summaries(&store, &c.id, image_config)?
+            } else {
+                Vec::new()
+            };
+            out.push(ContainerSummary {
+                status: containers::status_line(&c, now),
+                command,
+                ports,
+                labels: s.labels.clone(),
+                network: s.network.clone(),
+                mounts: s
+                    .mounts
+                    .iter()
+                    .filter(|m| m.kind != crate::volumes::MountKind::Tmpfs)
+                    .map(|m| m.source.clone())
+                    .collect(),
+                local_volumes: s
+                    .mounts
+                    .iter()
+                    .filter(|m| m.kind == crate::volumes::MountKind::Volume)
+                    .count(),
+                id: c.id,
+                name: c.name,
+                image: c.image_name,
+                created: c.created,
+                state: c.status,
+            });
+        }
+        Ok(out)
+    }
+
+    /// `logs`: hands each record to `sink` (which returns false to stop: its reader went
+    /// away), following the log until the container stops if `o.follow`.
+    pub fn container_logs(
+        &self,
+        name: &str,
+        o: &LogsOptions,
+        sink: &mut dyn FnMut(LogRecord) -> bool,
+    ) -> Result<()> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        let log = Paths::new(&store, &c.id).log();
+        let read = |path: &std::path::Path, offset: u64| {
+            logs::read_from(path, offset).map_err(Error::io(format!("reading {}", path.display())))
+        };
+        let mut records = Vec::new();
+        let mut offset = 0;
+        for f in logs::files(&log) {
+            let (recs, off) = read(&f, 0)?;
+            records.extend(recs);
+            offset = off;
+        }
+        let wanted = |r: &logs::Record| in_window(&r.time, o.since, o.until);
+        records.retain(wanted);
+        if let Some(n) = o.tail {
+            let skip = records.len().saturating_sub(n);
+            records.drain(..skip);
+        }
+        let mut emit = |recs: Vec<logs::Record>| -> bool {
+            recs.into_iter().filter(wanted).all(|r| sink(log_record(r)))
+        };
+        if !emit(records) || !o.follow {
+            return Ok(());
+        }
+        // Follow: poll the current file until the container stops (or `until` has passed).
+        let mut size = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+        loop {
+            let now = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+            if now < size {
+                offset = 0; // rotated
+            }
+            size = now;
+            let (recs, off) = read(&log, offset)?;
+            offset = off;
+            if !emit(recs) {
+                return Ok(());
+            }
+            let active = match crate::state::containers::get(&store.db.conn, &c.id)? {
+                Some(row) => containers::reconcile(&mut store, row)?.status.is_active(),
+                None => false,
+            };
+            let over = o.until.is_some_and(|u| crate::clock::now_nanos() >= u);
+            if !active || over {
+                let (recs, _) = read(&log, offset)?;
+                emit(recs);
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `inspect` of a container: Docker's JSON.
+    pub fn container_inspect(&self, name: &str) -> Result<Value> {
+        let store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        super::inspect::container(&store, &c)
+    }
+}
+
+/// The pull `create`/`run` do for a missing image (progress to `events`, nothing printed).
+impl Engine {
+    fn pull_into(
+        &self,
+        store: &mut Store,
+        image: &str,
+        platform: Option<&str>,
+        events: Arc<dyn Fn(PullEvent) + Send + Sync>,
+    ) -> Result<crate::images::pull::PullOutcome> {
+        use crate::registry::config::{RegistriesConfig, default_path};
+        let reference = crate::reference::Reference::parse(image)?;
+        let platform = match platform {
+            Some(p) => crate::registry::Platform::parse(p)?,
+            None => crate::registry::Platform::host(),
+        };
+        let req = crate::images::pull::PullRequest {
+            reference,
+            platform,
+            remote: crate::registry::RemoteOptions {
+                tls_verify: None,
+                config: RegistriesConfig::load(&default_path())?,
+                auth_file: None,
+            },
+        };
+        Ok(crate::images::pull::pull(store, &req, events)?)
+    }
+}
+
+fn log_record(r: logs::Record) -> LogRecord {
+    LogRecord {
+        stream: if r.stream == "stderr" {
+            LogStream::Stderr
+        } else {
+            LogStream::Stdout
+        },
+        time: r.time,
+        text: r.log,
+    }
+}
+
+/// Is a record written at `time` (RFC 3339) inside [since, until)?
+fn in_window(time: &str, since: Option<i64>, until: Option<i64>) -> bool {
+    if since.is_none() && until.is_none() {
+        return true;
+    }
+    let Some(t) = chrono::DateTime::parse_from_rfc3339(time)
+        .ok()
+        .and_then(|t| t.timestamp_nanos_opt())
+    else {
+        return true;
+    };
+    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
+}
+
+fn matches_filters(
+    c: &ContainerRow,
+    s: &Settings,
+    filters: &[(String, String)],
+    store: &Store,
+) -> bool {
+    filters.iter().all(|(k, v)| match k.as_str() {
+        "status" => c.status.as_str() == v,
+        "name" => c.name.contains(v.as_str()),
+        "id" => c.id.starts_with(v.as_str()),
+        "label" => match v.split_once('=') {
+            Some((lk, lv)) => s.labels.get(lk).is_some_and(|x| x == lv),
+            None => s.labels.contains_key(v.as_str()),
+        },
+        "ancestor" => {
+            c.image_name == *v
+                || crate::images::resolve(store, v).is_ok_and(|(id, _)| id == c.image_id)
+        }
+        "exited" => c.status == Status::Exited && c.exit_code.to_string() == *v,
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_window() {
+        let t = "2026-12-03T08:00:00.5Z";
+        let at = chrono::DateTime::parse_from_rfc3339(t)
+            .unwrap()
+            .timestamp_nanos_opt()
+            .unwrap();
+        assert!(in_window(t, None, None));
+        assert!(in_window(t, Some(at), None));
+        assert!(!in_window(t, Some(at + 1), None));
+        assert!(!in_window(t, None, Some(at)));
+        assert!(in_window(t, None, Some(at + 1)));
+    }
+
+    #[test]
+    fn pull_policies() {
+        assert_eq!("always".parse::<PullPolicy>().unwrap(), PullPolicy::Always);
+        assert!("sometimes".parse::<PullPolicy>().is_err());
+    }
+}

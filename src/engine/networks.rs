@@ -1,0 +1,315 @@
+//! Network operations: create, list, inspect, remove, prune, connect, disconnect, and the
+//! published ports of a container (`port`, `ps`).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::containers::PortSummary;
+use super::{Engine, Error, Result};
+use crate::containers::{self, Settings};
+use crate::network::{self, CreateOptions, NetworkError};
+use crate::state::networks::{self as rows, NetworkRow, PortRow};
+use crate::store::Store;
+
+/// `network create`'s options (Docker's flags; `--subnet`/`--gateway` at most once per
+/// address family).
+#[derive(Debug, Clone, Default)]
+pub struct NetworkCreateOptions {
+    pub name: String,
+    pub driver: String,
+    pub subnets: Vec<String>,
+    pub gateways: Vec<String>,
+    pub ipv6: bool,
+    pub internal: bool,
+    pub labels: BTreeMap<String, String>,
+    pub options: BTreeMap<String, String>,
+}
+
+/// The filter keys `network_list` knows.
+pub const LIST_FILTERS: &[&str] = &["name", "id", "driver", "label"];
+
+/// `network connect`'s options.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkConnectOptions {
+    pub aliases: Vec<String>,
+    pub ip: Option<String>,
+    pub ip6: Option<String>,
+}
+
+/// Splits repeated `--subnet`/`--gateway` values into the IPv4 one and the IPv6 one.
+fn one_per_family(flag: &str, values: &[String]) -> Result<(Option<String>, Option<String>)> {
+    let (mut v4, mut v6) = (None, None);
+    for v in values {
+        let slot = if network::ipam::is_v6(v) {
+            &mut v6
+        } else {
+            &mut v4
+        };
+        if slot.replace(v.clone()).is_some() {
+            return Err(Error::invalid(format!(
+                "{flag} may be given once per address family (IPv4, IPv6)"
+            )));
+        }
+    }
+    Ok((v4, v6))
+}
+
+/// Does a `label=KEY[=VALUE]` filter value match these labels?
+pub fn label_matches(labels: &BTreeMap<String, String>, filter: &str) -> bool {
+    match filter.split_once('=') {
+        Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
+        None => labels.contains_key(filter),
+    }
+}
+
+impl Engine {
+    /// `network create`: the new network.
+    pub fn network_create(&self, o: &NetworkCreateOptions) -> Result<NetworkRow> {
+        let (subnet, subnet6) = one_per_family("--subnet", &o.subnets)?;
+        let (gateway, gateway6) = one_per_family("--gateway", &o.gateways)?;
+        let mut store = self.store()?;
+        Ok(network::create(
+            &mut store,
+            &CreateOptions {
+                name: o.name.clone(),
+                driver: o.driver.clone(),
+                subnet,
+                gateway,
+                ipv6: o.ipv6,
+                subnet6,
+                gateway6,
+                internal: o.internal,
+                labels: o.labels.clone(),
+                options: o.options.clone(),
+            },
+        )?)
+    }
+
+    /// `network ls`: berth's networks and Docker's pre-defined `host` and `none`, filtered.
+    pub fn network_list(&self, filters: &[(String, String)]) -> Result<Vec<NetworkRow>> {
+        if let Some((k, _)) = filters
+            .iter()
+            .find(|(k, _)| !LIST_FILTERS.contains(&k.as_str()))
+        {
+            return Err(Error::invalid(format!(
+                "invalid filter {k:?} (name, id, driver, label)"
+            )));
+        }
+        let store = self.store()?;
+        let all = rows::networks(&store.db.conn)?
+            .into_iter()
+            .chain(network::pseudo_networks(&store));
+        Ok(all
+            .filter(|n| {
+                filters.iter().all(|(k, v)| match k.as_str() {
+                    "name" => n.name.contains(v.as_str()),
+                    "id" => n.id.starts_with(v.as_str()),
+                    "driver" => n.driver == *v,
+                    "label" => label_matches(&n.labels, v),
+                    _ => false,
+                })
+            })
+            .collect())
+    }
+
+    /// `network inspect`: Docker's JSON.
+    pub fn network_inspect(&self, name: &str) -> Result<Value> {
+        let store = self.store()?;
+        let n = network::resolve(&store, name)?;
+        inspect(&store, &n)
+    }
+
+    /// `network rm`.
+    pub fn network_remove(&self, name: &str) -> Result<()> {
+        let mut store = self.store()?;
+        let n = network::resolve(&store, name)?;
+        Ok(network::remove(&mut store, &n)?)
+    }
+
+    /// `network prune`: removes the unused networks matching every `label` filter; their names.
+    pub fn network_prune(&self, filters: &[(String, String)]) -> Result<Vec<String>> {
+        if let Some((k, _)) = filters.iter().find(|(k, _)| k != "label") {
+            return Err(Error::invalid(format!("invalid filter {k:?} (label)")));
+        }
+        let mut store = self.store()?;
+        let keep = |n: &NetworkRow| !filters.iter().all(|(_, v)| label_matches(&n.labels, v));
+        Ok(network::prune(&mut store, &keep)?)
+    }
+
+    /// `network connect`.
+    pub fn network_connect(
+        &self,
+        network_name: &str,
+        container: &str,
+        o: &NetworkConnectOptions,
+    ) -> Result<()> {
+        let mut store = self.store()?;
+        let n = network::resolve(&store, network_name)?;
+        let c = containers::resolve(&store, container)?;
+        Ok(network::connect(
+            &mut store,
+            &c,
+            &n,
+            &o.aliases,
+            o.ip.as_deref(),
+            o.ip6.as_deref(),
+        )?)
+    }
+
+    /// `network disconnect`.
+    pub fn network_disconnect(&self, network_name: &str, container: &str) -> Result<()> {
+        let mut store = self.store()?;
+        let n = network::resolve(&store, network_name)?;
+        let c = containers::resolve(&store, container)?;
+        Ok(network::disconnect(&mut store, &c, &n)?)
+    }
+
+    /// `port`: the container's published ports (none unless it runs), and its name.
+    pub fn container_ports(&self, name: &str) -> Result<(String, Vec<PortRow>)> {
+        let mut store = self.store()?;
+        let c = containers::resolve(&store, name)?;
+        let c = containers::reconcile(&mut store, c)?;
+        let ports = if c.status.is_active() {
+            rows::ports_of(&store.db.conn, &c.id)?
+        } else {
+            Vec::new()
+        };
+        Ok((c.name, ports))
+    }
+}
+
+/// A running container's published ports, then its image's exposed ports that are not
+/// published.
+pub(super) fn port_summaries(
+    store: &Store,
+    id: &str,
+    image_config: Option<&Value>,
+) -> Result<Vec<PortSummary>> {
+    let published = rows::ports_of(&store.db.conn, id)?;
+    let mut out: Vec<PortSummary> = published
+        .iter()
+        .map(|p| PortSummary {
+            host_ip: Some(p.host_ip.clone()),
+            host_port: Some(p.host_port),
+            container_port: p.container_port,
+            proto: p.proto.clone(),
+        })
+        .collect();
+    if let Some(exposed) = image_config
+        .and_then(|v| v.pointer("/config/ExposedPorts"))
+        .and_then(|v| v.as_object())
+    {
+        for k in exposed.keys() {
+            let (port, proto) = k.split_once('/').unwrap_or((k, "tcp"));
+            let Ok(port) = port.parse::<u16>() else {
+                continue;
+            };
+            let is_published = published
+                .iter()
+                .any(|p| p.container_port == port && p.proto == proto);
+            if !is_published {
+                out.push(PortSummary {
+                    host_ip: None,
+                    host_port: None,
+                    container_port: port,
+                    proto: proto.to_string(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A stable endpoint ID for a container on a network (Docker shows one; berth has no separate
+/// endpoint object).
+pub(super) fn endpoint_id(container: &str, network: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(format!("{container}/{network}")))
+}
+
+/// Docker's `network inspect` object.
+fn inspect(store: &Store, n: &NetworkRow) -> Result<Value> {
+    let prefix = n.subnet.rsplit('/').next().unwrap_or("");
+    let prefix6 = n
+        .subnet6
+        .as_deref()
+        .and_then(|s| s.rsplit('/').next())
+        .unwrap_or("");
+    let mut members = Map::new();
+    if network::is_pseudo(n) {
+        // host/none: the running containers in that mode (no endpoints, no addresses).
+        for c in crate::state::containers::list(&store.db.conn)? {
+            let s = Settings::of(&c)?;
+            let mode = if s.network.is_empty() {
+                "none"
+            } else {
+                &s.network
+            };
+            if mode == n.name && c.status.is_active() {
+                members.insert(
+                    c.id.clone(),
+                    json!({
+                        "Name": c.name,
+                        "EndpointID": endpoint_id(&c.id, &n.id),
+                        "MacAddress": "",
+                        "IPv4Address": "",
+                        "IPv6Address": "",
+                    }),
+                );
+            }
+        }
+    }
+    for e in rows::endpoints_in(&store.db.conn, &n.id)? {
+        let Some(ip) = &e.ip else { continue };
+        let Some(c) = crate::state::containers::get(&store.db.conn, &e.container_id)? else {
+            continue;
+        };
+        members.insert(
+            c.id.clone(),
+            json!({
+                "Name": c.name,
+                "EndpointID": endpoint_id(&c.id, &n.id),
+                "MacAddress": e.mac.clone().unwrap_or_default(),
+                "IPv4Address": format!("{ip}/{prefix}"),
+                "IPv6Address": e.ip6.as_ref().map(|ip6| format!("{ip6}/{prefix6}")).unwrap_or_default(),
+            }),
+        );
+    }
+    let mut options = n.options.clone();
+    let mut ipam_config = Vec::new();
+    if !network::is_pseudo(n) {
+        options.insert("com.docker.network.bridge.name".into(), n.bridge.clone());
+        ipam_config.push(json!({ "Subnet": n.subnet, "Gateway": n.gateway }));
+    }
+    if let Some(s6) = &n.subnet6 {
+        ipam_config
+            .push(json!({ "Subnet": s6, "Gateway": n.gateway6.clone().unwrap_or_default() }));
+    }
+    Ok(json!({
+        "Name": n.name,
+        "Id": n.id,
+        "Created": crate::clock::rfc3339_nanos(n.created),
+        "Scope": "local",
+        "Driver": n.driver,
+        "EnableIPv6": n.subnet6.is_some(),
+        "IPAM": {
+            "Driver": "default",
+            "Options": {},
+            "Config": ipam_config,
+        },
+        "Internal": n.internal,
+        "Attachable": false,
+        "Ingress": false,
+        "ConfigFrom": { "Network": "" },
+        "ConfigOnly": false,
+        "Containers": members,
+        "Options": options,
+        "Labels": n.labels,
+    }))
+}
+
+/// `network rm -f` ignores networks that do not exist.
+pub fn is_not_found(e: &Error) -> bool {
+    matches!(e, Error::Network(NetworkError::NotFound(_)))
+}
