@@ -298,6 +298,27 @@ mod tests {
             .collect()
     }
 
+    /// One report for every failure: the exit code comes from the error's kind, wherever it
+    /// is in the chain of causes.
+    #[test]
+    fn exit_codes_come_from_the_errors_kind() {
+        use crate::containers::ContainerError;
+        use crate::monitor::client::ClientError;
+        let not_found = anyhow::Error::from(ContainerError::NotFound("x".into()));
+        assert_eq!(report(&not_found), 125);
+        let missing_cmd = anyhow::Error::from(crate::engine::Error::from(ContainerError::Monitor(
+            ClientError::Start {
+                kind: ErrorKind::CommandNotFound,
+                msg: "exec: \"nope\": executable file not found in $PATH".into(),
+            },
+        )));
+        assert_eq!(report(&missing_cmd), 127);
+        let wrapped = missing_cmd.context("starting the container");
+        assert_eq!(report(&wrapped), 127);
+        let plain = anyhow::anyhow!("something else");
+        assert_eq!(report(&plain), 125);
+    }
+
     /// clap's own consistency checks (which a debug build runs on first use, and panics on),
     /// and `--help` of every command and subcommand.
     #[test]

@@ -45,7 +45,7 @@ pub fn resolve_mounts(store: &Store, s: &Settings, image_config: &Value) -> Resu
             None => (from.as_str(), None),
         };
         let other = super::resolve(store, name)?;
-        let os: Settings = serde_json::from_str(&other.config).unwrap_or_default();
+        let os = Settings::of(&other)?;
         for m in os.mounts.into_iter().filter(|m| m.kind != MountKind::Tmpfs) {
             if !taken.insert(m.target.clone()) {
                 continue;
