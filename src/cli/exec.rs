@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::container::each;
-use super::{GlobalOpts, terminal};
+use super::{GlobalOpts, each, terminal};
 use crate::containers::exec::ExecOptions;
 
 #[derive(Debug, Args)]

@@ -154,6 +154,19 @@ pub fn report(e: &anyhow::Error) -> i32 {
         .exit_code()
 }
 
+/// Runs `f` on each named container, printing the name on success (Docker's style) and
+/// reporting each failure; the exit code of the last failure, or 0.
+pub fn each(names: &[String], mut f: impl FnMut(&str) -> crate::engine::Result<()>) -> i32 {
+    let mut rc = 0;
+    for name in names {
+        match f(name) {
+            Ok(()) => println!("{name}"),
+            Err(e) => rc = report(&e.into()),
+        }
+    }
+    rc
+}
+
 /// The error and its causes on one line, without repeating a cause already in the message.
 fn one_line(e: &anyhow::Error) -> String {
     let mut s = e.to_string();

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::networks::PortSummary;
 use super::{Engine, Error, Result};
 use crate::containers::exec::{ExecOptions, TopOutput};
 use crate::containers::lifecycle::{self, SpawnedMonitor, StartMode};
@@ -114,17 +115,6 @@ pub struct ContainerListOptions {
 
 /// The filter keys `container_list` knows.
 pub const LIST_FILTERS: &[&str] = &["status", "name", "id", "label", "ancestor", "exited"];
-
-/// A published or exposed port of a container (Docker's API `Port`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PortSummary {
-    /// The host address ("" for every IPv4 address), for a published port.
-    pub host_ip: Option<String>,
-    /// The host port, for a published port (`None`: exposed only).
-    pub host_port: Option<u16>,
-    pub container_port: u16,
-    pub proto: String,
-}
 
 /// One container as `ps` lists it.
 #[derive(Debug, Clone)]

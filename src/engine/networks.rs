@@ -5,12 +5,22 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::containers::PortSummary;
 use super::{Engine, Error, Result};
 use crate::containers::{self, Settings};
 use crate::network::{self, CreateOptions, NetworkError};
 use crate::state::networks::{self as rows, NetworkRow, PortRow};
 use crate::store::Store;
+
+/// A published or exposed port of a container (Docker's API `Port`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortSummary {
+    /// The host address ("" for every IPv4 address), for a published port.
+    pub host_ip: Option<String>,
+    /// The host port, for a published port (`None`: exposed only).
+    pub host_port: Option<u16>,
+    pub container_port: u16,
+    pub proto: String,
+}
 
 /// `network create`'s options (Docker's flags; `--subnet`/`--gateway` at most once per
 /// address family).

@@ -12,7 +12,7 @@ use anyhow::Context;
 
 pub use args::*;
 
-use super::{GlobalOpts, format, report, terminal};
+use super::{GlobalOpts, each, format, report, terminal};
 use crate::engine::{
     Attach, ContainerRemoveOptions, CreateProgress, LogStream, LogsOptions, RunOutcome,
 };
@@ -112,19 +112,6 @@ pub fn start(g: &GlobalOpts, a: StartArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(rc)
-}
-
-/// Runs `f` on each named container, printing the name on success (Docker's style) and
-/// reporting each failure; the exit code of the last failure, or 0.
-pub fn each(names: &[String], mut f: impl FnMut(&str) -> crate::engine::Result<()>) -> i32 {
-    let mut rc = 0;
-    for name in names {
-        match f(name) {
-            Ok(()) => println!("{name}"),
-            Err(e) => rc = report(&e.into()),
-        }
-    }
-    rc
 }
 
 pub fn stop(g: &GlobalOpts, a: StopArgs) -> anyhow::Result<i32> {

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::PsArgs;
 use crate::cli::{GlobalOpts, format};
 use crate::engine::ContainerListOptions;
-use crate::engine::containers::PortSummary;
+use crate::engine::networks::PortSummary;
 
 pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
     let mut filters = Vec::new();
