@@ -8,6 +8,7 @@ pub mod exec;
 pub mod format;
 pub mod image;
 pub mod network;
+pub mod prompt;
 pub mod system;
 pub mod volume;
 
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::engine::Engine;
 use crate::store::{DEFAULT_ROOT, DEFAULT_RUNROOT, Store};
 
 /// berth: Docker's command line, without a daemon.
@@ -130,6 +132,11 @@ impl GlobalOpts {
     pub fn open_store(&self) -> anyhow::Result<Store> {
         Ok(Store::open(&self.root, &self.runroot)?)
     }
+
+    /// The engine of `--root` and `--runroot`.
+    pub fn engine(&self) -> Engine {
+        Engine::new(&self.root, &self.runroot)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -244,8 +251,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Port(a) => network::port(g, a),
         Command::Volume(c) => volume::volume_command(g, c),
         Command::System(c) => system::system_command(g, c),
-        Command::Login(a) => auth::login(a),
-        Command::Logout(a) => auth::logout(a),
+        Command::Login(a) => auth::login(g, a),
+        Command::Logout(a) => auth::logout(g, a),
         Command::Completion(a) => docs::completion(a),
         Command::GenerateMan(a) => docs::generate_man(a),
     }

@@ -8,7 +8,11 @@
 //! The operations are methods of [`Engine`], grouped by noun in the files of this module and
 //! named noun first, as Docker's API names them (`container_create`, `image_pull`, …).
 
+pub mod auth;
 mod error;
+pub mod images;
+pub mod system;
+pub mod volumes;
 
 use std::path::{Path, PathBuf};
 
