@@ -1,10 +1,10 @@
-//! `system df`, `system prune` and `system reset`: disk usage of images, containers and volumes,
-//! removing what nothing uses, and removing everything.
+//! Host-wide figures and clean-up under `system`: disk usage of images, containers and volumes
+//! (`system df`), and unmounting everything below a directory (`system reset`). The operations
+//! themselves are the engine's (`engine/system.rs`).
 
 use std::collections::{BTreeMap, HashSet};
 
 use crate::containers::{self, ContainerError};
-use crate::images::{self, Removed};
 use crate::state::containers::ContainerRow;
 use crate::state::images as irows;
 use crate::store::Store;
@@ -124,45 +124,6 @@ pub fn disk_usage(store: &mut Store) -> Result<DiskUsage, ContainerError> {
         });
     }
     Ok(du)
-}
-
-/// What `system prune` removed.
-#[derive(Debug, Default)]
-pub struct Pruned {
-    pub containers: Vec<String>,
-    pub volumes: Vec<String>,
-    pub networks: Vec<String>,
-    pub images: Vec<Removed>,
-    pub bytes: u64,
-}
-
-/// `system prune [-a] [--volumes]`: stopped containers, then (with `volumes`) unused anonymous
-/// volumes, then dangling images (all unused ones with `all`).
-pub fn prune(store: &mut Store, all: bool, with_volumes: bool) -> Result<Pruned, ContainerError> {
-    let mut p = Pruned::default();
-    let (ids, bytes) = containers::prune(store)?;
-    p.containers = ids;
-    p.bytes += bytes;
-    if with_volumes {
-        let (names, bytes) = volumes::prune(store, false, |_| true)?;
-        p.volumes = names;
-        p.bytes += bytes;
-    }
-    p.networks = crate::network::prune(store, &|_| false)
-        .map_err(|e| ContainerError::Invalid(e.to_string()))?;
-    let (removed, bytes) = images::prune(store, all)?;
-    p.images = removed;
-    p.bytes += bytes;
-    Ok(p)
-}
-
-/// `system reset`, before the directories go: every container (killed), then every network with
-/// its bridge and firewall rules (the default one included).
-pub fn reset(store: &mut Store) -> Result<(), ContainerError> {
-    for c in containers::list(store)? {
-        containers::lifecycle::remove(store, &c, true)?;
-    }
-    crate::network::remove_all(store).map_err(|e| ContainerError::Invalid(e.to_string()))
 }
 
 /// Unmounts everything mounted at or below `dir` (image mounts, volume mounts, leftovers),

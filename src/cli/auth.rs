@@ -1,14 +1,13 @@
 //! `login` and `logout`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 
-use crate::reference::DEFAULT_REGISTRY;
-use crate::registry::auth::{self, Credentials};
-use crate::registry::config::{RegistriesConfig, default_path};
-use crate::registry::login;
+use super::{GlobalOpts, prompt};
+use crate::engine::auth::{LoginOptions, check_username};
+use crate::registry::login::registry_host;
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -34,42 +33,7 @@ pub struct LogoutArgs {
     pub server: Option<String>,
 }
 
-/// `https://host:port/v1/` or `host:port` → `host:port`; Docker Hub's spellings → `docker.io`.
-fn registry_host(server: Option<&str>) -> String {
-    let s = server.unwrap_or(DEFAULT_REGISTRY);
-    let s = s
-        .trim_start_matches("https://")
-        .trim_start_matches("http://");
-    let s = s.split('/').next().unwrap_or(s);
-    match s {
-        "index.docker.io" | "registry-1.docker.io" => DEFAULT_REGISTRY.to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn prompt(label: &str) -> anyhow::Result<String> {
-    print!("{label}");
-    std::io::stdout().flush()?;
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim_end_matches(['\n', '\r']).to_string())
-}
-
-/// Reads a password from the terminal without echo.
-fn prompt_password() -> anyhow::Result<String> {
-    use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
-    let stdin = std::io::stdin();
-    let old = tcgetattr(&stdin).context("reading terminal settings")?;
-    let mut quiet = old.clone();
-    quiet.local_flags.remove(LocalFlags::ECHO);
-    tcsetattr(&stdin, SetArg::TCSANOW, &quiet).context("disabling echo")?;
-    let r = prompt("Password: ");
-    let _ = tcsetattr(&stdin, SetArg::TCSANOW, &old);
-    println!();
-    r
-}
-
-pub fn login(a: LoginArgs) -> anyhow::Result<i32> {
+pub fn login(g: &GlobalOpts, a: LoginArgs) -> anyhow::Result<i32> {
     let registry = registry_host(a.server.as_deref());
     if a.password.is_some() && a.password_stdin {
         bail!("--password and --password-stdin are mutually exclusive");
@@ -77,18 +41,14 @@ pub fn login(a: LoginArgs) -> anyhow::Result<i32> {
     let tty = std::io::stdin().is_terminal();
     let username = match a.username {
         Some(u) => u,
-        None if tty && !a.password_stdin => prompt("Username: ")?,
+        None if tty && !a.password_stdin => prompt::line("Username: ")?,
         None => {
             bail!("login to {registry}: a username is required (-u) when stdin is not a terminal")
         }
     };
-    if username.is_empty() {
-        bail!("login to {registry}: the username is empty");
-    }
+    check_username(&registry, &username)?;
     let password = if a.password_stdin {
-        let mut s = String::new();
-        std::io::stdin().lock().read_line(&mut s)?;
-        s.trim_end_matches(['\n', '\r']).to_string()
+        prompt::read_line()?
     } else {
         match a.password {
             Some(p) => {
@@ -97,51 +57,26 @@ pub fn login(a: LoginArgs) -> anyhow::Result<i32> {
                 );
                 p
             }
-            None if tty => prompt_password()?,
+            None if tty => prompt::password()?,
             None => bail!("login to {registry}: a password is required (-p or --password-stdin)"),
         }
     };
-    if password.is_empty() {
-        bail!("login to {registry}: the password is empty");
-    }
-    let creds = Credentials { username, password };
-    let config = RegistriesConfig::load(&default_path())?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(login::verify(&registry, &creds, a.tls_verify, &config))?;
-    let path = auth::config_path();
-    auth::store(&path, &registry, &creds)?;
+    g.engine().login(LoginOptions {
+        server: a.server,
+        username,
+        password,
+        tls_verify: a.tls_verify,
+    })?;
     println!("Login Succeeded");
     Ok(0)
 }
 
-pub fn logout(a: LogoutArgs) -> anyhow::Result<i32> {
-    let registry = registry_host(a.server.as_deref());
-    let shown = auth::server_key(&registry);
-    if auth::remove(&auth::config_path(), &registry)? {
-        println!("Removing login credentials for {shown}");
+pub fn logout(g: &GlobalOpts, a: LogoutArgs) -> anyhow::Result<i32> {
+    let out = g.engine().logout(a.server.as_deref())?;
+    if out.removed {
+        println!("Removing login credentials for {}", out.server);
     } else {
-        println!("Not logged in to {shown}");
+        println!("Not logged in to {}", out.server);
     }
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_spellings() {
-        assert_eq!(registry_host(None), "docker.io");
-        assert_eq!(
-            registry_host(Some("https://index.docker.io/v1/")),
-            "docker.io"
-        );
-        assert_eq!(registry_host(Some("127.0.0.1:5601")), "127.0.0.1:5601");
-        assert_eq!(
-            registry_host(Some("http://r.example:5000/")),
-            "r.example:5000"
-        );
-    }
 }

@@ -4,18 +4,17 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value, json};
 
-use super::GlobalOpts;
-use super::format;
-use crate::images::pull::{PullEvent, PullRequest};
+use super::{GlobalOpts, format, prompt, report};
+use crate::engine::images::{
+    ImageListOptions, ImagePruneOptions, ImagePullOptions, ImageRemoveOptions,
+};
+use crate::images::pull::PullEvent;
 use crate::images::{self, Removed, short_id};
-use crate::reference::{Reference, familiar_name};
-use crate::registry::config::{RegistriesConfig, default_path};
-use crate::registry::{Platform, RemoteOptions};
 
 #[derive(Debug, Args)]
 pub struct PullArgs {
@@ -144,79 +143,28 @@ pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
 }
 
 pub fn pull(g: &GlobalOpts, a: PullArgs) -> anyhow::Result<i32> {
-    let reference = Reference::parse(&a.image)?;
-    let platform = match &a.platform {
-        Some(p) => Platform::parse(p)?,
-        None => Platform::host(),
+    let opts = ImagePullOptions {
+        reference: a.image,
+        platform: a.platform,
+        tls_verify: a.tls_verify,
     };
-    let config = RegistriesConfig::load(&default_path())?;
-    let mut store = g.open_store()?;
-    let req = PullRequest {
-        reference: reference.clone(),
-        platform,
-        remote: RemoteOptions {
-            tls_verify: a.tls_verify,
-            config,
-            auth_file: None,
-        },
-    };
-    let display = familiar_name(&reference.to_string());
     let renderer = Arc::new(Renderer::new(a.quiet));
-    if !a.quiet {
-        let what = reference
-            .tag
-            .clone()
-            .or(reference.digest.clone())
-            .unwrap_or_default();
-        println!("{what}: Pulling from {}", reference.familiar_repository());
-    }
     let r2 = renderer.clone();
-    let outcome = images::pull::pull(&mut store, &req, Arc::new(move |e| r2.event(e)));
+    let pulled = g.engine().image_pull(&opts, Arc::new(move |e| r2.event(e)));
     renderer.finish();
-    let outcome = outcome?;
+    let pulled = pulled?;
     if a.quiet {
-        println!("{}", outcome.image_id);
+        println!("{}", pulled.image_id);
     } else {
-        println!("Digest: {}", outcome.digest);
-        if outcome.changed {
-            println!("Status: Downloaded newer image for {display}");
+        println!("Digest: {}", pulled.digest);
+        if pulled.changed {
+            println!("Status: Downloaded newer image for {}", pulled.familiar);
         } else {
-            println!("Status: Image is up to date for {display}");
+            println!("Status: Image is up to date for {}", pulled.familiar);
         }
-        println!("{reference}");
+        println!("{}", pulled.reference);
     }
     Ok(0)
-}
-
-/// Pulls an image for `run`/`create`, reporting only the outcome (on stderr, as Docker does
-/// when `run` pulls).
-pub fn pull_quietly(
-    _g: &GlobalOpts,
-    store: &mut crate::store::Store,
-    image: &str,
-    platform: Option<&str>,
-) -> anyhow::Result<()> {
-    let reference = Reference::parse(image)?;
-    let platform = match platform {
-        Some(p) => Platform::parse(p)?,
-        None => Platform::host(),
-    };
-    let req = PullRequest {
-        reference: reference.clone(),
-        platform,
-        remote: RemoteOptions {
-            tls_verify: None,
-            config: RegistriesConfig::load(&default_path())?,
-            auth_file: None,
-        },
-    };
-    let outcome = images::pull::pull(store, &req, Arc::new(|_| {}))?;
-    eprintln!("Digest: {}", outcome.digest);
-    eprintln!(
-        "Status: Downloaded newer image for {}",
-        familiar_name(&reference.to_string())
-    );
-    Ok(())
 }
 
 /// Pull progress: one bar per layer on a terminal, Docker-like status lines otherwise.
@@ -258,6 +206,12 @@ impl Renderer {
 
     fn event(&self, e: PullEvent) {
         match e {
+            PullEvent::Pulling { tag, repository } => {
+                // The first event: no bar is drawn yet.
+                if !self.quiet {
+                    println!("{tag}: Pulling from {repository}");
+                }
+            }
             PullEvent::Resolved { .. } => {}
             PullEvent::LayerQueued { layer, size } => {
                 if self.tty && !self.quiet {
@@ -317,16 +271,9 @@ fn id_display(id: &str, no_trunc: bool) -> String {
 }
 
 pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
-    let filter = match &a.repository {
-        Some(r) => Some(Reference::parse_name_only(r)?),
-        None => None,
-    };
-    let store = g.open_store()?;
-    let mut list = images::list(&store)?;
-    if let Some(f) = &filter {
-        let repo = f.familiar_repository();
-        list.retain(|s| s.repository == repo && f.tag.as_ref().is_none_or(|t| *t == s.tag));
-    }
+    let list = g.engine().image_list(&ImageListOptions {
+        repository: a.repository,
+    })?;
     if a.quiet {
         let mut seen = BTreeSet::new();
         for s in &list {
@@ -385,10 +332,11 @@ pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
 }
 
 pub fn rmi(g: &GlobalOpts, a: RmiArgs) -> anyhow::Result<i32> {
-    let mut store = g.open_store()?;
-    let mut failed = None;
+    let engine = g.engine();
+    let opts = ImageRemoveOptions { force: a.force };
+    let mut rc = 0;
     for name in &a.images {
-        match images::remove(&mut store, name, a.force) {
+        match engine.image_remove(name, &opts) {
             Ok(lines) => {
                 for l in lines {
                     match l {
@@ -399,24 +347,20 @@ pub fn rmi(g: &GlobalOpts, a: RmiArgs) -> anyhow::Result<i32> {
             }
             Err(e) => {
                 // Like Docker: report each failure and go on with the other names.
-                eprintln!("berth: error: {e}");
-                failed = Some(e);
+                rc = report(&e.into());
             }
         }
     }
-    Ok(if failed.is_some() { 125 } else { 0 })
+    Ok(rc)
 }
 
 pub fn tag(g: &GlobalOpts, a: TagArgs) -> anyhow::Result<i32> {
-    let mut store = g.open_store()?;
-    images::tag(&mut store, &a.source, &a.target)?;
+    g.engine().image_tag(&a.source, &a.target)?;
     Ok(0)
 }
 
 pub fn history(g: &GlobalOpts, a: HistoryArgs) -> anyhow::Result<i32> {
-    let store = g.open_store()?;
-    let (id, _) = images::resolve(&store, &a.image)?;
-    let entries = images::history(&store, &id)?;
+    let entries = g.engine().image_history(&a.image)?;
     if a.quiet {
         for e in &entries {
             println!("{}", id_display(&e.id, a.no_trunc));
@@ -492,18 +436,17 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
         } else {
             "all dangling images"
         };
-        if !confirm(&format!(
+        if !prompt::confirm(&format!(
             "WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] "
         ))? {
             return Ok(0);
         }
     }
-    let mut store = g.open_store()?;
-    let (removed, reclaimed) = images::prune(&mut store, a.all)?;
-    print_pruned(&removed);
+    let pruned = g.engine().image_prune(&ImagePruneOptions { all: a.all })?;
+    print_pruned(&pruned.removed);
     println!(
         "Total reclaimed space: {}",
-        format::human_size(reclaimed as i64)
+        format::human_size(pruned.reclaimed as i64)
     );
     Ok(0)
 }
@@ -522,23 +465,17 @@ pub fn print_pruned(removed: &[Removed]) {
     }
 }
 
-pub use super::prompt::confirm;
-
 pub fn mount(g: &GlobalOpts, a: MountArgs) -> anyhow::Result<i32> {
-    let store = g.open_store()?;
-    let (id, _) = images::resolve(&store, &a.image)?;
-    let path =
-        crate::rootfs::mount_image(&store, &id).with_context(|| format!("mounting {}", a.image))?;
+    let path = g
+        .engine()
+        .image_mount(&a.image)
+        .with_context(|| format!("mounting {}", a.image))?;
     println!("{}", path.display());
     Ok(0)
 }
 
 pub fn unmount(g: &GlobalOpts, a: MountArgs) -> anyhow::Result<i32> {
-    let store = g.open_store()?;
-    let (id, _) = images::resolve(&store, &a.image)?;
-    if !crate::rootfs::unmount_image(&store, &id)? {
-        bail!("image {} is not mounted", a.image);
-    }
-    println!("{}", id);
+    let id = g.engine().image_unmount(&a.image)?;
+    println!("{id}");
     Ok(0)
 }

@@ -31,7 +31,9 @@ fn find(
         ("container", |e, n| e.container_inspect(n)),
         ("network", |e, n| e.network_inspect(n)),
         ("image", |e, n| e.image_inspect(n)),
-        ("volume", |e, n| e.volume_inspect_json(n)),
+        ("volume", |e, n| {
+            Ok(serde_json::to_value(e.volume_inspect(n)?).expect("a volume serializes"))
+        }),
     ];
     for (kind, lookup) in lookups {
         if !want(kind) {

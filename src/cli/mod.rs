@@ -292,8 +292,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Port(a) => network::port(g, a),
         Command::Volume(c) => volume::volume_command(g, c),
         Command::System(c) => system::system_command(g, c),
-        Command::Login(a) => auth::login(a),
-        Command::Logout(a) => auth::logout(a),
+        Command::Login(a) => auth::login(g, a),
+        Command::Logout(a) => auth::logout(g, a),
         Command::Completion(a) => docs::completion(a),
         Command::GenerateMan(a) => docs::generate_man(a),
     }

@@ -1,11 +1,12 @@
-//! `system df` and `system prune`.
+//! `system df`, `system prune` and `system reset`.
 
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 
-use super::GlobalOpts;
 use super::format::{self, human_size};
-use crate::system::{self, Usage};
+use super::{GlobalOpts, prompt};
+use crate::engine::system::SystemPruneOptions;
+use crate::system::Usage;
 
 #[derive(Debug, Subcommand)]
 pub enum SystemCommand {
@@ -58,7 +59,7 @@ pub fn system_command(g: &GlobalOpts, c: SystemCommand) -> anyhow::Result<i32> {
 
 fn reset(g: &GlobalOpts, a: ResetArgs) -> anyhow::Result<i32> {
     if !a.force
-        && !super::prompt::confirm(&format!(
+        && !prompt::confirm(&format!(
             "WARNING! This will remove all containers, networks, volumes and images in {} and {}.\n\
              Are you sure you want to continue? [y/N] ",
             g.root.display(),
@@ -67,15 +68,7 @@ fn reset(g: &GlobalOpts, a: ResetArgs) -> anyhow::Result<i32> {
     {
         return Ok(0);
     }
-    if g.root.exists() {
-        let mut store = g.open_store()?;
-        system::reset(&mut store)?;
-    }
-    for dir in [&g.runroot, &g.root] {
-        system::unmount_below(dir);
-        crate::tmp::remove_any(dir)
-            .map_err(|e| anyhow::anyhow!("removing {}: {e}", dir.display()))?;
-    }
+    g.engine().system_reset()?;
     Ok(0)
 }
 
@@ -92,8 +85,7 @@ fn reclaimable(u: &Usage) -> String {
 }
 
 fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
-    let mut store = g.open_store()?;
-    let du = system::disk_usage(&mut store)?;
+    let du = g.engine().system_df()?;
     let none = Usage::default();
     let objs: Vec<Map<String, Value>> = [
         ("Images", &du.images),
@@ -201,18 +193,20 @@ fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
             "all dangling images"
         });
         let list: String = what.iter().map(|w| format!("  - {w}\n")).collect();
-        if !super::prompt::confirm(&format!(
+        if !prompt::confirm(&format!(
             "WARNING! This will remove:\n{list}\nAre you sure you want to continue? [y/N] "
         ))? {
             return Ok(0);
         }
     }
-    let mut store = g.open_store()?;
-    let p = system::prune(&mut store, a.all, a.volumes)?;
+    let p = g.engine().system_prune(&SystemPruneOptions {
+        all: a.all,
+        volumes: a.volumes,
+    })?;
     format::print_deleted("Deleted Containers:", &p.containers);
     format::print_deleted("Deleted Volumes:", &p.volumes);
     format::print_deleted("Deleted Networks:", &p.networks);
     super::image::print_pruned(&p.images);
-    println!("Total reclaimed space: {}", human_size(p.bytes as i64));
+    println!("Total reclaimed space: {}", human_size(p.reclaimed as i64));
     Ok(0)
 }

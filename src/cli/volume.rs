@@ -1,15 +1,15 @@
 //! Volume commands: `volume create`, `ls`, `inspect`, `rm`, `prune`.
 
-use std::collections::BTreeMap;
-
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 
-use super::GlobalOpts;
-use super::format;
-use crate::state::volumes::VolumeRow;
-use crate::store::Store;
+use super::{GlobalOpts, format, prompt, report};
+use crate::engine;
+use crate::engine::volumes::{
+    ListedVolume, VolumeCreateOptions, VolumeFilter, VolumeListOptions, VolumePruneOptions,
+    VolumeRemoveOptions,
+};
 use crate::volumes::{self, VolumeError};
 
 #[derive(Debug, Subcommand)]
@@ -98,101 +98,58 @@ pub fn volume_command(g: &GlobalOpts, c: VolumeCommand) -> anyhow::Result<i32> {
 }
 
 fn create(g: &GlobalOpts, a: CreateArgs) -> anyhow::Result<i32> {
-    if a.driver != "local" {
-        bail!("volume driver {:?} is not supported (only local)", a.driver);
-    }
-    let labels = super::flags::kv_list(&a.label, "label")?;
-    let opts = super::flags::kv_list(&a.opt, "option")?;
-    let mut store = g.open_store()?;
-    let v = volumes::create(&mut store, a.name.as_deref(), labels, opts)?;
+    let opts = VolumeCreateOptions {
+        name: a.name,
+        driver: a.driver,
+        labels: super::flags::kv_list(&a.label, "label")?,
+        options: super::flags::kv_list(&a.opt, "option")?,
+    };
+    let v = g.engine().volume_create(opts)?;
     println!("{}", v.name);
     Ok(0)
 }
 
-/// Docker's `label=KEY` / `label=KEY=VALUE` match.
-fn label_matches(labels: &BTreeMap<String, String>, spec: &str) -> bool {
-    match spec.split_once('=') {
-        Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
-        None => labels.contains_key(spec),
-    }
-}
-
-/// Docker's volume inspect object.
-pub fn volume_json(store: &Store, v: &VolumeRow) -> Value {
-    json!({
-        "CreatedAt": crate::images::rfc3339(v.created),
-        "Driver": v.driver,
-        "Labels": v.labels,
-        "Mountpoint": volumes::data_dir(&store.root, &v.name),
-        "Name": v.name,
-        "Options": if v.options.is_empty() { Value::Null } else { json!(v.options) },
-        "Scope": "local",
-    })
-}
-
 fn ls(g: &GlobalOpts, a: LsArgs) -> anyhow::Result<i32> {
-    let mut filters = Vec::new();
-    for f in &a.filter {
-        let (k, v) = f
-            .split_once('=')
-            .with_context(|| format!("bad filter {f:?}: expected KEY=VALUE"))?;
-        match k {
-            "dangling" if ["true", "false", "1", "0"].contains(&v) => {}
-            "dangling" => bail!("invalid filter 'dangling={v}'"),
-            "label" | "name" | "driver" => {}
-            _ => bail!("invalid filter {k:?} (supported: dangling, label, name, driver)"),
-        }
-        filters.push((k.to_string(), v.to_string()));
-    }
-    let store = g.open_store()?;
-    let used = volumes::ref_counts(&store)?;
-    let list: Vec<VolumeRow> = volumes::list(&store)?
-        .into_iter()
-        .filter(|v| {
-            filters.iter().all(|(k, f)| match k.as_str() {
-                "dangling" => (f == "true" || f == "1") != used.contains_key(&v.name),
-                "label" => label_matches(&v.labels, f),
-                "name" => v.name.contains(f.as_str()),
-                "driver" => v.driver == *f,
-                _ => false,
-            })
-        })
-        .collect();
+    let filters = a
+        .filter
+        .iter()
+        .map(|f| VolumeFilter::parse(f))
+        .collect::<Result<_, _>>()?;
+    let list = g.engine().volume_list(&VolumeListOptions { filters })?;
     if a.quiet {
-        for v in &list {
-            println!("{}", v.name);
+        for l in &list {
+            println!("{}", l.volume.name);
         }
         return Ok(0);
     }
     let objs: Vec<Map<String, Value>> = list
         .iter()
-        .map(|v| {
-            let mut m = Map::new();
-            m.insert("Driver".into(), json!(v.driver));
-            m.insert("Name".into(), json!(v.name));
-            m.insert(
-                "Mountpoint".into(),
-                json!(volumes::data_dir(&store.root, &v.name)),
-            );
-            m.insert(
-                "Labels".into(),
-                json!(
-                    v.labels
-                        .iter()
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                ),
-            );
-            m.insert("Scope".into(), json!("local"));
-            m.insert(
-                "Links".into(),
-                json!(used.get(&v.name).copied().unwrap_or(0).to_string()),
-            );
-            m.insert("Size".into(), json!("N/A"));
-            m.insert("CreatedAt".into(), json!(format::docker_time(v.created)));
-            m
-        })
+        .map(
+            |ListedVolume {
+                 volume: v,
+                 containers,
+             }| {
+                let mut m = Map::new();
+                m.insert("Driver".into(), json!(v.driver));
+                m.insert("Name".into(), json!(v.name));
+                m.insert("Mountpoint".into(), json!(v.mountpoint));
+                m.insert(
+                    "Labels".into(),
+                    json!(
+                        v.labels
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                );
+                m.insert("Scope".into(), json!(v.scope));
+                m.insert("Links".into(), json!(containers.to_string()));
+                m.insert("Size".into(), json!("N/A"));
+                m.insert("CreatedAt".into(), json!(format::docker_time(v.created)));
+                m
+            },
+        )
         .collect();
     format::print_objects(
         a.format.as_deref(),
@@ -213,13 +170,15 @@ fn ls(g: &GlobalOpts, a: LsArgs) -> anyhow::Result<i32> {
 }
 
 fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
-    let store = g.open_store()?;
+    let engine = g.engine();
     let mut found = Vec::new();
     let mut missing = None;
     for n in &a.names {
-        match volumes::get(&store, n) {
-            Ok(v) => found.push(volume_json(&store, &v)),
-            Err(VolumeError::NotFound(_)) => missing = missing.or(Some(n.clone())),
+        match engine.volume_inspect(n) {
+            Ok(v) => found.push(serde_json::to_value(v)?),
+            Err(engine::Error::Volume(VolumeError::NotFound(_))) => {
+                missing = missing.or(Some(n.clone()))
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -231,19 +190,14 @@ fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
 }
 
 fn rm(g: &GlobalOpts, a: RmArgs) -> anyhow::Result<i32> {
-    let mut store = g.open_store()?;
+    let engine = g.engine();
+    let opts = VolumeRemoveOptions { force: a.force };
     let mut rc = 0;
     for n in &a.names {
-        match volumes::remove(&mut store, n) {
-            Ok(true) => println!("{n}"),
-            Ok(false) if a.force => println!("{n}"),
-            Ok(false) => {
-                eprintln!("berth: error: {}", VolumeError::NotFound(n.clone()));
-                rc = 125;
-            }
+        match engine.volume_remove(n, &opts) {
+            Ok(()) => println!("{n}"),
             Err(e) => {
-                eprintln!("berth: error: {e}");
-                rc = 125;
+                rc = report(&e.into());
             }
         }
     }
@@ -251,38 +205,123 @@ fn rm(g: &GlobalOpts, a: RmArgs) -> anyhow::Result<i32> {
 }
 
 fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
-    let mut labels = Vec::new();
-    for f in &a.filter {
-        match f.split_once('=') {
-            Some(("label", v)) => labels.push((true, v.to_string())),
-            Some(("label!", v)) => labels.push((false, v.to_string())),
-            Some(("all", v)) if ["true", "1"].contains(&v) => {}
-            _ => bail!("invalid filter {f:?} (supported: label, label!)"),
-        }
-    }
-    let all = a.all || a.filter.iter().any(|f| f == "all=true" || f == "all=1");
+    let opts = VolumePruneOptions::from_filters(a.all, &a.filter)?;
     if !a.force {
-        let what = if all {
+        let what = if opts.all {
             "all local volumes not used by at least one container"
         } else {
             "anonymous local volumes not used by at least one container"
         };
-        if !super::prompt::confirm(&format!(
+        if !prompt::confirm(&format!(
             "WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] "
         ))? {
             return Ok(0);
         }
     }
-    let mut store = g.open_store()?;
-    let (removed, bytes) = volumes::prune(&mut store, all, |v| {
-        labels
-            .iter()
-            .all(|(want, l)| label_matches(&v.labels, l) == *want)
-    })?;
-    format::print_deleted("Deleted Volumes:", &removed);
+    let pruned = g.engine().volume_prune(&opts)?;
+    format::print_deleted("Deleted Volumes:", &pruned.names);
     println!(
         "Total reclaimed space: {}",
-        format::human_size(bytes as i64)
+        format::human_size(pruned.reclaimed as i64)
     );
     Ok(0)
+}
+
+/// A container's `Mounts` array, `HostConfig.Binds` and `HostConfig.Mounts`, in Docker's shape.
+pub fn container_mounts_json(
+    root: &std::path::Path,
+    mounts: &[volumes::MountSpec],
+) -> (Value, Value, Value) {
+    use volumes::MountKind;
+    let mut out = Vec::new();
+    let mut binds = Vec::new();
+    let mut hc_mounts = Vec::new();
+    for m in mounts {
+        let (source, name, driver) = match m.kind {
+            MountKind::Volume => (
+                volumes::data_dir(root, &m.source).display().to_string(),
+                Some(m.source.clone()),
+                Some("local"),
+            ),
+            MountKind::Bind => (m.source.clone(), None, None),
+            MountKind::Tmpfs => (String::new(), None, None),
+        };
+        let propagation = match m.kind {
+            MountKind::Bind if m.propagation.is_empty() => "rprivate".to_string(),
+            _ => m.propagation.clone(),
+        };
+        let mut o = Map::new();
+        o.insert("Type".into(), json!(m.kind.as_str()));
+        if let Some(n) = name {
+            o.insert("Name".into(), json!(n));
+        }
+        o.insert("Source".into(), json!(source));
+        o.insert("Destination".into(), json!(m.target));
+        if let Some(d) = driver {
+            o.insert("Driver".into(), json!(d));
+        }
+        o.insert("Mode".into(), json!(m.mode));
+        o.insert("RW".into(), json!(!m.read_only));
+        o.insert("Propagation".into(), json!(propagation));
+        out.push(Value::Object(o));
+        if m.from_volume_flag {
+            if !m.anonymous {
+                binds.push(if m.mode.is_empty() {
+                    format!("{}:{}", m.source, m.target)
+                } else {
+                    format!("{}:{}:{}", m.source, m.target, m.mode)
+                });
+            }
+            continue;
+        }
+        if m.from_image {
+            continue; // shown in Config.Volumes
+        }
+        let mut h = Map::new();
+        h.insert("Type".into(), json!(m.kind.as_str()));
+        if m.kind != MountKind::Tmpfs && !m.anonymous {
+            h.insert("Source".into(), json!(m.source));
+        }
+        h.insert("Target".into(), json!(m.target));
+        if m.read_only {
+            h.insert("ReadOnly".into(), json!(true));
+        }
+        match m.kind {
+            MountKind::Bind if !m.propagation.is_empty() => {
+                h.insert(
+                    "BindOptions".into(),
+                    json!({ "Propagation": m.propagation }),
+                );
+            }
+            MountKind::Volume if m.nocopy => {
+                h.insert("VolumeOptions".into(), json!({ "NoCopy": true }));
+            }
+            MountKind::Tmpfs if !m.tmpfs_options.is_empty() => {
+                let mut t = Map::new();
+                for kv in m.tmpfs_options.split(',') {
+                    match kv.split_once('=') {
+                        Some(("size", v)) => {
+                            t.insert("SizeBytes".into(), json!(v.parse::<i64>().unwrap_or(0)));
+                        }
+                        Some(("mode", v)) => {
+                            t.insert("Mode".into(), json!(u32::from_str_radix(v, 8).unwrap_or(0)));
+                        }
+                        _ => {}
+                    }
+                }
+                h.insert("TmpfsOptions".into(), Value::Object(t));
+            }
+            _ => {}
+        }
+        hc_mounts.push(Value::Object(h));
+    }
+    let nullable = |v: Vec<Value>| {
+        if v.is_empty() {
+            Value::Null
+        } else {
+            Value::Array(v)
+        }
+    };
+    let binds: Vec<Value> = binds.into_iter().map(Value::from).collect();
+    (Value::Array(out), nullable(binds), nullable(hc_mounts))
 }

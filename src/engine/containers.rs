@@ -182,7 +182,7 @@ impl Engine {
     /// Pulls `image` if `pull` asks for it; true if it did.
     fn ensure_image(
         &self,
-        store: &mut Store,
+        store: &Store,
         o: &ContainerCreateOptions,
         progress: &Progress,
     ) -> Result<bool> {
@@ -203,17 +203,17 @@ impl Engine {
                 });
             }
             let p = progress.clone();
-            let outcome = self.pull_into(
-                store,
-                image,
-                o.platform.as_deref(),
+            let pulled = self.image_pull(
+                &super::images::ImagePullOptions {
+                    reference: image.clone(),
+                    platform: o.platform.clone(),
+                    tls_verify: None,
+                },
                 Arc::new(move |e| p(CreateProgress::Pull(e))),
             )?;
             progress(CreateProgress::Pulled {
-                digest: outcome.digest,
-                name: crate::reference::familiar_name(
-                    &crate::reference::Reference::parse(image)?.to_string(),
-                ),
+                digest: pulled.digest,
+                name: pulled.familiar,
             });
         }
         Ok(need)
@@ -226,7 +226,7 @@ impl Engine {
         progress: &Progress,
     ) -> Result<Created> {
         let mut store = self.store()?;
-        self.ensure_image(&mut store, o, progress)?;
+        self.ensure_image(&store, o, progress)?;
         let c = containers::create(&mut store, &o.settings, o.name.as_deref())?;
         Ok(Created {
             id: c.id,
@@ -256,7 +256,7 @@ impl Engine {
         let mut monitor = SpawnedMonitor::spawn(root, runroot, &id)?;
         let created = (|| {
             let mut store = self.store()?;
-            if self.ensure_image(&mut store, o, progress)? {
+            if self.ensure_image(&store, o, progress)? {
                 // A pull can outlast the monitor's wait for its start: a fresh one.
                 monitor.respawn(root, runroot, &id)?;
             }
@@ -572,34 +572,6 @@ impl Engine {
         let store = self.store()?;
         let c = self.resolve(&store, name)?;
         super::inspect::container(&store, &c)
-    }
-}
-
-/// The pull `create`/`run` do for a missing image (progress to `events`, nothing printed).
-impl Engine {
-    fn pull_into(
-        &self,
-        store: &mut Store,
-        image: &str,
-        platform: Option<&str>,
-        events: Arc<dyn Fn(PullEvent) + Send + Sync>,
-    ) -> Result<crate::images::pull::PullOutcome> {
-        use crate::registry::config::{RegistriesConfig, default_path};
-        let reference = crate::reference::Reference::parse(image)?;
-        let platform = match platform {
-            Some(p) => crate::registry::Platform::parse(p)?,
-            None => crate::registry::Platform::host(),
-        };
-        let req = crate::images::pull::PullRequest {
-            reference,
-            platform,
-            remote: crate::registry::RemoteOptions {
-                tls_verify: None,
-                config: RegistriesConfig::load(&default_path())?,
-                auth_file: None,
-            },
-        };
-        Ok(crate::images::pull::pull(store, &req, events)?)
     }
 }
 

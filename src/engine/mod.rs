@@ -8,11 +8,14 @@
 //! The operations are methods of [`Engine`], grouped by noun in the files of this module and
 //! named noun first, as Docker's API names them (`container_create`, `image_pull`, …).
 
+pub mod auth;
 pub mod containers;
 mod error;
+pub mod images;
 mod inspect;
 pub mod networks;
-mod pending;
+pub mod system;
+pub mod volumes;
 
 use std::path::{Path, PathBuf};
 

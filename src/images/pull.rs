@@ -28,8 +28,11 @@ pub struct PullRequest {
 }
 
 /// What a pull reports while it runs, for progress display. `layer` is the short blob digest.
+/// `Pulling` comes first, before anything is fetched (Docker's "TAG: Pulling from REPOSITORY"):
+/// `tag` is the tag or digest asked for, `repository` the familiar repository.
 #[derive(Debug, Clone)]
 pub enum PullEvent {
+    Pulling { tag: String, repository: String },
     Resolved { digest: String },
     LayerQueued { layer: String, size: u64 },
     LayerExists { layer: String },

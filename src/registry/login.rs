@@ -3,8 +3,9 @@
 
 use reqwest::StatusCode;
 
-use super::auth::Credentials;
+use super::auth::{AuthError, Credentials};
 use super::config::{RegistriesConfig, is_loopback};
+use crate::reference::DEFAULT_REGISTRY;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
@@ -14,6 +15,23 @@ pub enum LoginError {
     Unreachable { registry: String, detail: String },
     #[error("registry {registry}: {detail}")]
     Protocol { registry: String, detail: String },
+    /// Reading or writing the stored credentials (Docker's config.json).
+    #[error(transparent)]
+    Credentials(#[from] AuthError),
+}
+
+/// The registry host a user names in `login`/`logout`: `https://host:port/v1/` or `host:port` →
+/// `host:port`; Docker Hub's spellings (and none) → `docker.io`.
+pub fn registry_host(server: Option<&str>) -> String {
+    let s = server.unwrap_or(DEFAULT_REGISTRY);
+    let s = s
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let s = s.split('/').next().unwrap_or(s);
+    match s {
+        "index.docker.io" | "registry-1.docker.io" => DEFAULT_REGISTRY.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// Parses `Bearer realm="…",service="…"` (or `Basic realm="…"`) into the scheme and parameters.
@@ -170,6 +188,21 @@ async fn verify_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_spellings() {
+        assert_eq!(registry_host(None), "docker.io");
+        assert_eq!(
+            registry_host(Some("https://index.docker.io/v1/")),
+            "docker.io"
+        );
+        assert_eq!(registry_host(Some("registry-1.docker.io")), "docker.io");
+        assert_eq!(registry_host(Some("127.0.0.1:5601")), "127.0.0.1:5601");
+        assert_eq!(
+            registry_host(Some("http://r.example:5000/")),
+            "r.example:5000"
+        );
+    }
 
     #[test]
     fn parses_bearer_and_basic_challenges() {

@@ -1,0 +1,222 @@
+//! Images: pull, list, remove, tag, inspect, history, prune, and read-only mounts of an image's
+//! root filesystem.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{Engine, Result};
+use crate::images::pull::{Progress, PullEvent, PullRequest};
+use crate::images::{self, HistoryEntry, ImageError, ImageSummary, Removed};
+use crate::reference::{Reference, familiar_name};
+use crate::registry::config::{RegistriesConfig, default_path};
+use crate::registry::{Platform, RemoteOptions};
+
+/// What `image_pull` fetches.
+#[derive(Debug, Clone, Default)]
+pub struct ImagePullOptions {
+    /// `NAME[:TAG|@DIGEST]`.
+    pub reference: String,
+    /// `os/arch[/variant]` of a multi-platform image; the host's when `None`.
+    pub platform: Option<String>,
+    /// Require HTTPS and verified certificates (`Some(false)`: allow plain HTTP and any
+    /// certificate); the registry configuration decides when `None`.
+    pub tls_verify: Option<bool>,
+}
+
+/// The outcome of a pull: what Docker's closing "Digest:" and "Status:" lines say.
+#[derive(Debug, Clone)]
+pub struct ImagePulled {
+    pub image_id: String,
+    /// The digest the reference resolved to in the registry.
+    pub digest: String,
+    /// False when the reference already named this image ("Image is up to date").
+    pub changed: bool,
+    /// The normalized reference (`docker.io/library/redis:latest`).
+    pub reference: String,
+    /// Its familiar form (`redis:latest`).
+    pub familiar: String,
+}
+
+/// Which images `image_list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct ImageListOptions {
+    /// Only images of this repository (and tag, when one is given).
+    pub repository: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImageRemoveOptions {
+    /// Remove an image referenced by several repositories, or mounted.
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImagePruneOptions {
+    /// Every image no container uses, not only dangling ones.
+    pub all: bool,
+}
+
+/// What a prune removed.
+#[derive(Debug, Clone, Default)]
+pub struct ImagesPruned {
+    /// What was untagged and deleted, in order.
+    pub removed: Vec<Removed>,
+    /// Bytes freed on disk.
+    pub reclaimed: u64,
+}
+
+impl Engine {
+    /// Pulls an image. `progress` first receives [`PullEvent::Pulling`] (once the request is
+    /// valid and the store open), then the per-layer events; it is never called after this
+    /// returns.
+    pub fn image_pull(
+        &self,
+        opts: &ImagePullOptions,
+        progress: Arc<Progress>,
+    ) -> Result<ImagePulled> {
+        let reference = Reference::parse(&opts.reference)?;
+        let platform = match &opts.platform {
+            Some(p) => Platform::parse(p)?,
+            None => Platform::host(),
+        };
+        let config = RegistriesConfig::load(&default_path())?;
+        let mut store = self.store()?;
+        let req = PullRequest {
+            reference: reference.clone(),
+            platform,
+            remote: RemoteOptions {
+                tls_verify: opts.tls_verify,
+                config,
+                auth_file: None,
+            },
+        };
+        progress(PullEvent::Pulling {
+            tag: reference
+                .tag
+                .clone()
+                .or(reference.digest.clone())
+                .unwrap_or_default(),
+            repository: reference.familiar_repository(),
+        });
+        let outcome = images::pull::pull(&mut store, &req, progress)?;
+        Ok(ImagePulled {
+            image_id: outcome.image_id,
+            digest: outcome.digest,
+            changed: outcome.changed,
+            familiar: familiar_name(&reference.to_string()),
+            reference: reference.to_string(),
+        })
+    }
+
+    /// Images, one entry per tag (dangling images once, as `<none>`), newest first.
+    pub fn image_list(&self, opts: &ImageListOptions) -> Result<Vec<ImageSummary>> {
+        let filter = match &opts.repository {
+            Some(r) => Some(Reference::parse_name_only(r)?),
+            None => None,
+        };
+        let store = self.store()?;
+        let mut list = images::list(&store)?;
+        if let Some(f) = &filter {
+            list.retain(|s| in_repository(f, s));
+        }
+        Ok(list)
+    }
+
+    /// Untags the image `name` names and deletes it once nothing names it.
+    pub fn image_remove(&self, name: &str, opts: &ImageRemoveOptions) -> Result<Vec<Removed>> {
+        let mut store = self.store()?;
+        Ok(images::remove(&mut store, name, opts.force)?)
+    }
+
+    /// Tags image `source` as `target` (`NAME[:TAG]`).
+    pub fn image_tag(&self, source: &str, target: &str) -> Result<()> {
+        let mut store = self.store()?;
+        Ok(images::tag(&mut store, source, target)?)
+    }
+
+    /// Docker's image inspect object.
+    pub fn image_inspect(&self, name: &str) -> Result<serde_json::Value> {
+        let store = self.store()?;
+        let (id, _) = images::resolve(&store, name)?;
+        Ok(images::inspect(&store, &id)?)
+    }
+
+    /// The image's layers and the steps that made them, newest first.
+    pub fn image_history(&self, name: &str) -> Result<Vec<HistoryEntry>> {
+        let store = self.store()?;
+        let (id, _) = images::resolve(&store, name)?;
+        Ok(images::history(&store, &id)?)
+    }
+
+    /// Removes dangling images (every unused one with `all`) and leftover files.
+    pub fn image_prune(&self, opts: &ImagePruneOptions) -> Result<ImagesPruned> {
+        let mut store = self.store()?;
+        let (removed, reclaimed) = images::prune(&mut store, opts.all)?;
+        Ok(ImagesPruned { removed, reclaimed })
+    }
+
+    /// Mounts the image's root filesystem read-only; returns the mount point.
+    pub fn image_mount(&self, name: &str) -> Result<PathBuf> {
+        let store = self.store()?;
+        let (id, _) = images::resolve(&store, name)?;
+        Ok(crate::rootfs::mount_image(&store, &id)?)
+    }
+
+    /// Unmounts what [`Engine::image_mount`] mounted; returns the image's ID.
+    pub fn image_unmount(&self, name: &str) -> Result<String> {
+        let store = self.store()?;
+        let (id, _) = images::resolve(&store, name)?;
+        if !crate::rootfs::unmount_image(&store, &id)? {
+            return Err(ImageError::Conflict(format!("image {name} is not mounted")).into());
+        }
+        Ok(id)
+    }
+}
+
+/// Whether a listed image belongs to the repository (and tag, when it has one) of `filter`.
+fn in_repository(filter: &Reference, s: &ImageSummary) -> bool {
+    s.repository == filter.familiar_repository() && filter.tag.as_ref().is_none_or(|t| *t == s.tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::images::ImageRow;
+
+    fn listed(repository: &str, tag: &str) -> ImageSummary {
+        ImageSummary {
+            image: ImageRow {
+                id: "sha256:00".into(),
+                manifest_digest: String::new(),
+                manifest_media_type: String::new(),
+                created: None,
+                architecture: "amd64".into(),
+                os: "linux".into(),
+                size: 0,
+                added: 0,
+            },
+            repository: repository.into(),
+            tag: tag.into(),
+            digest: None,
+            tag_count: 1,
+        }
+    }
+
+    #[test]
+    fn repository_filter_matches_familiar_names_and_tags() {
+        let redis = Reference::parse_name_only("redis").unwrap();
+        assert!(in_repository(&redis, &listed("redis", "latest")));
+        assert!(in_repository(&redis, &listed("redis", "7")));
+        assert!(!in_repository(&redis, &listed("redis-x", "latest")));
+        assert!(!in_repository(&redis, &listed("<none>", "<none>")));
+        let full = Reference::parse_name_only("docker.io/library/redis:7").unwrap();
+        assert!(in_repository(&full, &listed("redis", "7")));
+        assert!(!in_repository(&full, &listed("redis", "latest")));
+        let local = Reference::parse_name_only("127.0.0.1:5600/busybox").unwrap();
+        assert!(in_repository(
+            &local,
+            &listed("127.0.0.1:5600/busybox", "x")
+        ));
+        assert!(!in_repository(&local, &listed("busybox", "x")));
+    }
+}
