@@ -225,10 +225,12 @@ fn stop_reaches_a_command_behind_init_that_would_ignore_sigterm_as_pid_1() {
         &img,
         "sh",
         "-c",
-        "trap 'exit 42' USR1; while true; do sleep 0.1; done",
+        "trap 'exit 42' USR1; echo trapped; while true; do sleep 0.1; done",
     ])
     .ok();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until(10, "the trap", || {
+        b.run(&["logs", "usr1"]).ok().stdout == "trapped\n"
+    });
     b.run(&["kill", "-s", "USR1", "usr1"]).ok();
     assert_eq!(b.run(&["wait", "usr1"]).ok().stdout.trim(), "42");
     b.run(&["rm", "plain", "inited", "usr1"]).ok();
@@ -367,17 +369,25 @@ fn interactive_shell_on_a_pty(init: bool) {
     at = p.expect(at, "33 101\r\n");
     // A resize of our terminal reaches the container (SIGWINCH → the CLI → the monitor).
     p.resize(40, 120);
-    std::thread::sleep(Duration::from_millis(300));
-    p.type_text("stty size\r");
-    at = p.expect(at, "40 120\r\n");
+    wait_until(10, "the new size in the container", || {
+        p.type_text("stty size\r");
+        at = p.expect(at, "stty size\r\n");
+        let size_at = at;
+        at = p.expect(at, "# ");
+        p.output()[size_at..at].contains("40 120\r\n")
+    });
     p.type_text("echo typed-$((40+2))\r");
     at = p.expect(at, "echo typed-$((40+2))\r\n");
     at = p.expect(at, "typed-42\r\n");
     // ^C interrupts the foreground command (the terminal's foreground group is the shell's,
     // behind --init too), and the shell goes on.
-    p.type_text("sleep 100\r");
-    at = p.expect(at, "sleep 100\r\n");
-    std::thread::sleep(Duration::from_millis(300));
+    // A duration unique to this test, to see from here when the shell has started it.
+    let secs = format!("{}{}", 100_000 + std::process::id(), u8::from(init));
+    p.type_text(&format!("sleep {secs}\r"));
+    at = p.expect(at, &format!("sleep {secs}\r\n"));
+    wait_until(10, "the foreground sleep", || {
+        common::process_running(&format!("sleep\x00{secs}\x00"))
+    });
     p.type_text("\x03");
     at = p.expect(at, "^C");
     p.type_text("echo after-$((6*7))\r");
@@ -556,9 +566,15 @@ fn sigkill_of_the_cli_leaves_the_container_running_to_completion() {
     b.run(&["rm", "survivor"]).ok();
 }
 
-/// Starts a foreground `run` of `script`, waits until it runs, sends `sig` to the CLI and
-/// returns the CLI's exit code.
-fn signal_foreground_run(b: &Berth, img: &str, name: &str, script: &str, sig: i32) -> i32 {
+/// Starts a foreground `run` of `script` (which prints `ready` when it is), waits until it is
+/// ready, sends `sig` to the CLI and returns the CLI's exit code.
+fn signal_foreground_run(
+    b: &Berth,
+    img: &str,
+    name: &str,
+    script: &str,
+    sig: nix::sys::signal::Signal,
+) -> i32 {
     let mut cli = b
         .command()
         .args(["run", "--name", name, img, "sh", "-c", script])
@@ -566,46 +582,70 @@ fn signal_foreground_run(b: &Berth, img: &str, name: &str, script: &str, sig: i3
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !is_running(b, name) {
-        if Instant::now() > deadline || cli.try_wait().unwrap().is_some() {
-            let _ = cli.kill();
-            let o = cli.wait_with_output().unwrap();
-            panic!(
-                "{name} did not start: {:?}\nstdout: {}\nstderr: {}\nps: {}",
-                o.status,
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr),
-                b.run(&["ps", "-a"]).stdout
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    // Let the shell install its trap.
-    std::thread::sleep(Duration::from_millis(300));
-    // SAFETY: kill with a child's pid.
-    unsafe { libc::kill(cli.id() as i32, sig) };
+    wait_for_ready(b, name, &mut cli);
+    signal(&cli, sig);
     wait_child(&mut cli, 10)
+}
+
+/// Waits until the container of the foreground `run` in `cli` has printed `ready` (after
+/// installing its traps): the CLI then relays its output, so it forwards signals too.
+#[track_caller]
+fn wait_for_ready(b: &Berth, name: &str, cli: &mut Child) {
+    let stdout = cli.stdout.take().expect("the CLI's stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Reads to the end, so that the CLI never blocks on a full pipe.
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) if line == "ready" => return,
+            Ok(_) => {}
+            Err(_) if Instant::now() < deadline && cli.try_wait().unwrap().is_none() => {}
+            Err(_) => {
+                let _ = cli.kill();
+                let status = cli.wait().unwrap();
+                let mut stderr = String::new();
+                if let Some(mut e) = cli.stderr.take() {
+                    let _ = e.read_to_string(&mut stderr);
+                }
+                panic!(
+                    "{name} did not get ready: {status:?}\nstderr: {stderr}\nps: {}",
+                    b.run(&["ps", "-a"]).stdout
+                );
+            }
+        }
+    }
+}
+
+/// Sends `sig` to the CLI.
+fn signal(cli: &Child, sig: nix::sys::signal::Signal) {
+    let pid = nix::unistd::Pid::from_raw(cli.id() as i32);
+    nix::sys::signal::kill(pid, sig).expect("signal the CLI");
 }
 
 #[test]
 fn sigterm_and_sigint_to_a_foreground_run_are_forwarded() {
+    use nix::sys::signal::Signal;
     let b = Berth::new();
     let img = busybox(&b);
     let code = signal_foreground_run(
         &b,
         &img,
         "term",
-        "trap 'exit 9' TERM; sleep 100 & wait",
-        libc::SIGTERM,
+        "trap 'exit 9' TERM; echo ready; sleep 100 & wait",
+        Signal::SIGTERM,
     );
     assert_eq!(code, 9);
     let code = signal_foreground_run(
         &b,
         &img,
         "int",
-        "trap 'exit 7' INT; sleep 100 & wait",
-        libc::SIGINT,
+        "trap 'exit 7' INT; echo ready; sleep 100 & wait",
+        Signal::SIGINT,
     );
     assert_eq!(code, 7);
     assert_eq!(inspect(&b, "term")["State"]["ExitCode"], 9);
@@ -620,17 +660,15 @@ fn sigterm_and_sigint_to_a_foreground_run_are_forwarded() {
             &img,
             "sh",
             "-c",
-            "trap 'exit 9' TERM; sleep 100 & wait",
+            "trap 'exit 9' TERM; echo ready; sleep 100 & wait",
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until(30, "the container to run", || is_running(&b, "interactive"));
-    std::thread::sleep(Duration::from_millis(300));
-    // SAFETY: kill with a child's pid.
-    unsafe { libc::kill(cli.id() as i32, libc::SIGTERM) };
+    wait_for_ready(&b, "interactive", &mut cli);
+    signal(&cli, Signal::SIGTERM);
     assert_eq!(wait_child(&mut cli, 10), 9);
     b.run(&["rm", "interactive"]).ok();
     // --sig-proxy=false: the CLI's own default action (it dies), the container goes on.
@@ -651,7 +689,7 @@ fn sigterm_and_sigint_to_a_foreground_run_are_forwarded() {
         .spawn()
         .unwrap();
     wait_until(30, "the container to run", || is_running(&b, "noproxy"));
-    unsafe { libc::kill(cli.id() as i32, libc::SIGTERM) };
+    signal(&cli, Signal::SIGTERM);
     assert_eq!(wait_child(&mut cli, 5), -libc::SIGTERM);
     assert_eq!(b.run(&["wait", "noproxy"]).ok().stdout.trim(), "0");
     b.run(&["rm", "term", "int", "noproxy"]).ok();
