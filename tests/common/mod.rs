@@ -421,6 +421,45 @@ pub fn process_exited(pid: i32) -> bool {
     }
 }
 
+/// Waits for `child` at most `secs` seconds; returns its exit code (-signal if killed).
+#[track_caller]
+pub fn wait_child(child: &mut std::process::Child, secs: u64) -> i32 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            use std::os::unix::process::ExitStatusExt;
+            return st.code().unwrap_or_else(|| -st.signal().unwrap_or(0));
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("process did not exit within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The container is recorded as running (`ps` lists it).
+pub fn is_running(b: &Berth, name: &str) -> bool {
+    let ps = b.run(&["ps", "-q", "--filter", &format!("name={name}")]);
+    ps.code == 0 && !ps.stdout.trim().is_empty()
+}
+
+pub fn status_of(b: &Berth, name: &str) -> String {
+    b.run(&[
+        "ps",
+        "-a",
+        "--filter",
+        &format!("name={name}"),
+        "--format",
+        "{{.Status}}",
+    ])
+    .ok()
+    .stdout
+    .trim()
+    .to_string()
+}
+
 /// Polls `f` every 50 ms until it returns true, or panics after `secs` seconds with `what`.
 #[track_caller]
 pub fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
