@@ -104,13 +104,12 @@ impl PtyRun {
         }
     }
 
-    fn termios(&self) -> libc::termios {
-        // SAFETY: tcgetattr on the master reports the pty's settings.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            assert_eq!(libc::tcgetattr(self.master.as_raw_fd(), &mut t), 0);
-            t
-        }
+    /// Is our end of the terminal echoing (cooked), rather than raw?
+    fn echoes(&self) -> bool {
+        nix::sys::termios::tcgetattr(&self.master)
+            .expect("tcgetattr")
+            .local_flags
+            .contains(nix::sys::termios::LocalFlags::ECHO)
     }
 
     fn resize(&self, rows: u16, cols: u16) {
@@ -136,7 +135,7 @@ fn interactive_shell_on_a_pty(init: bool) {
     let mut p = PtyRun::spawn(&b, &args, 33, 101);
     let mut at = p.expect(0, "# ");
     // The CLI put our terminal in raw mode: what shows up is the container terminal's echo.
-    assert_eq!(p.termios().c_lflag & libc::ECHO, 0, "outer terminal is raw");
+    assert!(!p.echoes(), "outer terminal is raw");
     p.type_text("tty\r");
     at = p.expect(at, "tty\r\n");
     at = p.expect(at, "/dev/pts/0\r\n");
@@ -169,11 +168,7 @@ fn interactive_shell_on_a_pty(init: bool) {
     p.expect(at, "after-42\r\n");
     p.type_text("exit 3\r");
     assert_eq!(wait_child(&mut p.child, 20), 3, "{}", p.output());
-    assert_ne!(
-        p.termios().c_lflag & libc::ECHO,
-        0,
-        "terminal mode restored on exit"
-    );
+    assert!(p.echoes(), "terminal mode restored on exit");
     assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
 }
 

@@ -119,6 +119,7 @@ fn ulimits_inside_and_one_line_refusal_above_the_hard_limit() {
         rlim_cur: 0,
         rlim_max: 0,
     };
+    // SAFETY: getrlimit fills the rlimit it is given.
     unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut hard) };
     let above = hard.rlim_max + 1;
     let flag = format!("nofile={above}:{above}");

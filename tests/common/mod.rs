@@ -21,8 +21,7 @@ pub fn testbed_dir() -> PathBuf {
 fn start_reaper() {
     static STARTED: OnceLock<()> = OnceLock::new();
     STARTED.get_or_init(|| {
-        // SAFETY: prctl with integer arguments.
-        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+        nix::sys::prctl::set_child_subreaper(true).expect("become a child subreaper");
         std::thread::spawn(|| {
             let me = std::process::id().to_string();
             loop {
@@ -41,8 +40,10 @@ fn start_reaper() {
                         let f: Vec<&str> = rest.split_whitespace().collect();
                         // f[0] state, f[1] ppid, f[3] session
                         if f.len() > 3 && f[0] == "Z" && f[1] == me && f[3] == name {
-                            // SAFETY: reaping a zombie child by pid.
-                            unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) };
+                            let _ = nix::sys::wait::waitpid(
+                                nix::unistd::Pid::from_raw(pid),
+                                Some(nix::sys::wait::WaitPidFlag::WNOHANG),
+                            );
                         }
                     }
                 }
@@ -273,8 +274,10 @@ impl Drop for Berth {
                 if let Ok(cmd) = std::fs::read(format!("/proc/{pid}/cmdline"))
                     && String::from_utf8_lossy(&cmd).contains(&base)
                 {
-                    // SAFETY: signalling a process of this test's own berth.
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    let _ = nix::sys::signal::kill(
+                        nix::unistd::Pid::from_raw(pid),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
                 }
             }
         }
@@ -475,32 +478,14 @@ pub fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
 
 /// A new pseudo-terminal of `rows` x `cols`: (master, slave).
 pub fn openpty(rows: u16, cols: u16) -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
-    use std::os::fd::FromRawFd;
-    let (mut master, mut slave) = (-1, -1);
-    let ws = libc::winsize {
+    let ws = nix::pty::Winsize {
         ws_row: rows,
         ws_col: cols,
         ws_xpixel: 0,
         ws_ypixel: 0,
     };
-    // SAFETY: openpty fills two fds; null name and termios are allowed.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &ws,
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: fresh descriptors, owned from here on.
-    unsafe {
-        (
-            std::os::fd::OwnedFd::from_raw_fd(master),
-            std::os::fd::OwnedFd::from_raw_fd(slave),
-        )
-    }
+    let pty = nix::pty::openpty(Some(&ws), None).expect("openpty");
+    (pty.master, pty.slave)
 }
 
 /// Lines of /proc/PID/status text with their whitespace collapsed (`"CapEff: 00000000a80425fb"`).
