@@ -404,19 +404,32 @@ fn exec_t_allocates_a_terminal() {
 #[test]
 fn attach_streams_output_until_exit_and_returns_the_code() {
     let b = Berth::new();
-    let id = run_detached(
-        &b,
-        "later",
-        &["sh", "-c", "sleep 1; echo late; echo oops >&2; exit 3"],
-    );
-    let r = b.run(&["attach", "later"]);
+    // The container writes once a line comes in on its stdin: through the attached CLI, so
+    // only once it is attached.
+    let img = busybox(&b);
+    let id = b
+        .run(&[
+            "run",
+            "-d",
+            "-i",
+            "--name",
+            "later",
+            &img,
+            "sh",
+            "-c",
+            "read x; echo late; echo oops >&2; exit 3",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let r = b.run_stdin(&["attach", "later"], "go\n");
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert_eq!(r.stdout, "late\n");
     assert_eq!(r.stderr, "oops\n");
     b.run(&["attach", "later"])
         .fails_with("You cannot attach to a stopped container");
-    // stdin goes to a container created with -i.
-    let img = busybox(&b);
+    // What comes in on stdin reaches the container.
     let id2 = b
         .run(&[
             "run",
