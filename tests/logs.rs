@@ -21,7 +21,9 @@ fn logs_follow_tail_and_timestamps() {
         &img,
         "sh",
         "-c",
-        "for i in 1 2 3 4 5 6 7 8 9 10; do echo line$i; sleep 0.1; done",
+        // The rest once the test follows (it has read line1 and made /tmp/go).
+        "echo line1; while [ ! -e /tmp/go ]; do sleep 0.05; done; \
+         for i in 2 3 4 5 6 7 8 9 10; do echo line$i; sleep 0.1; done",
     ])
     .ok();
     let t0 = Instant::now();
@@ -33,7 +35,11 @@ fn logs_follow_tail_and_timestamps() {
         .spawn()
         .unwrap();
     let mut lines = Vec::new();
-    for l in BufReader::new(child.stdout.take().unwrap()).lines() {
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = out.next().expect("logs -f ends before line1").unwrap();
+    lines.push((first, t0.elapsed()));
+    b.run(&["exec", "ticker", "touch", "/tmp/go"]).ok();
+    for l in out {
         lines.push((l.unwrap(), t0.elapsed()));
     }
     assert_eq!(wait_child(&mut child, 10), 0);
@@ -41,7 +47,7 @@ fn logs_follow_tail_and_timestamps() {
     let want: Vec<String> = (1..=10).map(|i| format!("line{i}")).collect();
     assert_eq!(texts, want);
     // Lines arrived as they were printed, and -f ended when the container did.
-    let spread = lines[9].1 - lines[0].1;
+    let spread = lines[9].1 - lines[1].1;
     assert!(
         spread >= Duration::from_millis(500),
         "lines came in a burst: {spread:?}"
