@@ -6,7 +6,7 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Berth, assert_no_leftovers, busybox, image, inspect, wait_until};
+use common::{Berth, assert_no_leftovers, busybox, image, inspect, process_exited, wait_until};
 use serde_json::Value;
 
 #[test]
@@ -190,13 +190,15 @@ fn wait_kill_and_restart_policies() {
             &img,
             "sh",
             "-c",
-            "trap 'exit 42' USR1; while true; do sleep 0.1; done",
+            "trap 'exit 42' USR1; echo trapped; while true; do sleep 0.1; done",
         ])
         .ok()
         .stdout
         .trim()
         .to_string();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until(10, "the trap", || {
+        b.run(&["logs", &id2]).ok().stdout == "trapped\n"
+    });
     b.run(&["kill", "-s", "USR1", &id2]).ok();
     assert_eq!(b.run(&["wait", &id2]).ok().stdout.trim(), "42");
     b.run(&["kill", &id2]).fails_with("is not running");
@@ -396,10 +398,18 @@ fn sigkill_of_the_monitor_is_noticed_and_rm_cleans_up() {
         .unwrap()
         .parse()
         .unwrap();
-    unsafe { libc::kill(ppid, libc::SIGKILL) };
-    std::thread::sleep(Duration::from_millis(200));
-    let ps = b.run(&["ps", "-a", "--format", "{{.State}}"]).ok();
-    assert_eq!(ps.stdout.trim(), "exited");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(ppid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    wait_until(10, "ps to show the container exited", || {
+        b.run(&["ps", "-a", "--format", "{{.State}}"])
+            .ok()
+            .stdout
+            .trim()
+            == "exited"
+    });
     b.run(&["rm", &id]).ok();
     assert_no_leftovers(&b, &[id]);
 }
@@ -451,6 +461,9 @@ fn containers_run_from_images_with_many_layers() {
 
 /// A reboot, as far as berth can tell: every process gone, the run root and cgroups empty.
 fn simulate_reboot(b: &Berth, ids: &[String]) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let mut killed = Vec::new();
     for id in ids {
         let i = inspect(b, id);
         let pid = i["State"]["Pid"].as_i64().unwrap_or(0) as i32;
@@ -460,13 +473,17 @@ fn simulate_reboot(b: &Berth, ids: &[String]) {
                 .rsplit_once(')')
                 .and_then(|(_, r)| r.split_whitespace().nth(1).map(|p| p.parse().unwrap_or(0)))
                 .unwrap_or(0);
-            unsafe {
-                libc::kill(ppid, libc::SIGKILL);
-                libc::kill(pid, libc::SIGKILL);
+            for p in [ppid, pid] {
+                if p > 1 {
+                    let _ = kill(Pid::from_raw(p), Signal::SIGKILL);
+                    killed.push(p);
+                }
             }
         }
     }
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until(10, "the monitors and containers to die", || {
+        killed.iter().all(|&p| process_exited(p))
+    });
     let run = b.runroot();
     let _ = std::process::Command::new("sh")
         .arg("-c")

@@ -9,8 +9,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{
-    Berth, DEFAULT_SECURITY, SECURITY_FIELDS, assert_no_leftovers, busybox, inspect, status_lines,
-    wait_until,
+    Berth, DEFAULT_SECURITY, SECURITY_FIELDS, assert_no_leftovers, busybox, inspect,
+    process_running, status_lines, wait_until,
 };
 
 /// `run -d` with a name; returns the container's ID.
@@ -316,10 +316,9 @@ fn exec_d_starts_a_process_visible_in_top_and_reaps_it() {
     b.run(&["exec", "-d", "bg", "sh", "-c", "sleep 0.2"]).ok();
     let r = b.run(&["exec", "-d", "bg", "nosuchcmd"]);
     assert_eq!(r.code, 127, "{}", r.stderr);
-    std::thread::sleep(Duration::from_millis(800));
-    let top = b.run(&["top", "bg"]).ok();
-    assert_eq!(top.lines().len(), 3, "{}", top.stdout);
-    assert!(foreign_zombies().is_empty(), "{:?}", foreign_zombies());
+    wait_until(10, "the short exec'd process to end and be reaped", || {
+        b.run(&["top", "bg"]).ok().lines().len() == 3 && foreign_zombies().is_empty()
+    });
     // rm -f kills the exec'd process too.
     b.run(&["rm", "-f", "bg"]).ok();
     assert_no_leftovers(&b, &[id]);
@@ -327,14 +326,6 @@ fn exec_d_starts_a_process_visible_in_top_and_reaps_it() {
         !process_running(&format!("sleep\x00{secs}\x00")),
         "the exec'd process is gone"
     );
-}
-
-/// Is a process with exactly this command line (NUL-separated) alive?
-fn process_running(cmdline: &str) -> bool {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .any(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == cmdline.as_bytes()))
 }
 
 /// Runs berth with a pty (of `rows` x `cols`) as its stdin, stdout and stderr; writes `input`
@@ -349,9 +340,18 @@ fn run_in_pty(b: &Berth, args: &[&str], rows: u16, cols: u16, input: &[u8]) -> (
         .stderr(Stdio::from(slave))
         .spawn()
         .expect("spawn berth");
+    if !input.is_empty() {
+        // Type only once berth has put the terminal in raw mode: switching modes may flush
+        // what was typed before.
+        wait_until(10, "berth to put the terminal in raw mode", || {
+            nix::sys::termios::tcgetattr(&master).is_ok_and(|t| {
+                !t.local_flags
+                    .contains(nix::sys::termios::LocalFlags::ICANON)
+            })
+        });
+    }
     let mut m = std::fs::File::from(master);
     if !input.is_empty() {
-        std::thread::sleep(Duration::from_millis(300));
         use std::io::Write;
         m.write_all(input).unwrap();
     }
@@ -404,19 +404,32 @@ fn exec_t_allocates_a_terminal() {
 #[test]
 fn attach_streams_output_until_exit_and_returns_the_code() {
     let b = Berth::new();
-    let id = run_detached(
-        &b,
-        "later",
-        &["sh", "-c", "sleep 1; echo late; echo oops >&2; exit 3"],
-    );
-    let r = b.run(&["attach", "later"]);
+    // The container writes once a line comes in on its stdin: through the attached CLI, so
+    // only once it is attached.
+    let img = busybox(&b);
+    let id = b
+        .run(&[
+            "run",
+            "-d",
+            "-i",
+            "--name",
+            "later",
+            &img,
+            "sh",
+            "-c",
+            "read x; echo late; echo oops >&2; exit 3",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let r = b.run_stdin(&["attach", "later"], "go\n");
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert_eq!(r.stdout, "late\n");
     assert_eq!(r.stderr, "oops\n");
     b.run(&["attach", "later"])
         .fails_with("You cannot attach to a stopped container");
-    // stdin goes to a container created with -i.
-    let img = busybox(&b);
+    // What comes in on stdin reaches the container.
     let id2 = b
         .run(&[
             "run",
@@ -512,6 +525,7 @@ fn pause_freezes_and_unpause_thaws() {
     assert_eq!(i["State"]["Status"], "paused");
     assert_eq!(i["State"]["Running"], true);
     let frozen = log_lines(&b, "counter");
+    // Not a wait for readiness: the behaviour under test is that nothing happens for a while.
     std::thread::sleep(Duration::from_millis(600));
     assert_eq!(
         log_lines(&b, "counter"),
@@ -541,6 +555,7 @@ fn pause_freezes_and_unpause_thaws() {
     b.run(&["pause", "counter"]).ok();
     // A signal other than the stop signal waits for unpause.
     b.run(&["kill", "-s", "USR1", "counter"]).ok();
+    // Not a wait for readiness: the container must stay paused for a while.
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(inspect(&b, "counter")["State"]["Status"], "paused");
     b.run(&["kill", "counter"]).ok();
