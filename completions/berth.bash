@@ -1398,7 +1398,7 @@ _berth() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "image container volume" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "image container volume network" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -3696,7 +3696,7 @@ _berth() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "image container volume" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "image container volume network" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -3958,7 +3958,7 @@ _berth() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "image container volume" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "image container volume network" -- "${cur}"))
                     return 0
                     ;;
                 --root)

@@ -16,7 +16,7 @@ pub struct InspectArgs {
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Only inspect objects of this type
-    #[arg(long = "type", value_name = "TYPE", value_parser = ["image", "container", "volume"])]
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["image", "container", "volume", "network"])]
     pub kind: Option<String>,
 }
 
