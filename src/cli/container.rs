@@ -454,7 +454,7 @@ fn settings_from(a: &CreateArgs) -> anyhow::Result<Settings> {
         auto_remove: a.rm,
         restart: RestartPolicy::parse(&a.restart)?,
         labels: kv_list(&a.label, "label")?,
-        network: a.network.clone(),
+        network: a.network.parse()?,
         network_aliases: a.network_alias.clone(),
         ip: a.ip.clone(),
         ip6: a.ip6.clone(),
@@ -871,7 +871,7 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
             );
             m.insert("State".into(), json!(c.status.as_str()));
             m.insert("Status".into(), json!(containers::status_line(c, now)));
-            m.insert("Networks".into(), json!(s.network));
+            m.insert("Networks".into(), json!(s.network.to_string()));
             m.insert(
                 "Mounts".into(),
                 json!(
@@ -1055,7 +1055,7 @@ pub fn inspect_json(store: &Store, c: &ContainerRow) -> Value {
         "HostConfig": {
             "AutoRemove": s.auto_remove,
             "RestartPolicy": { "Name": s.restart.name, "MaximumRetryCount": s.restart.max_retries },
-            "NetworkMode": if s.network.is_empty() { "none" } else { &s.network },
+            "NetworkMode": s.network.shown(),
             "PortBindings": super::network::port_bindings(&s),
             "PublishAllPorts": s.publish_all,
             "Dns": s.dns,

@@ -254,7 +254,7 @@ pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32>
         }
         NetworkCommand::Connect(a) => {
             let n = network::resolve(&store, &a.network)?;
-            let c = containers::resolve(&store, &a.container)?;
+            let c = member(&store, &a.container)?;
             network::connect(
                 &mut store,
                 &c,
@@ -266,11 +266,24 @@ pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32>
         }
         NetworkCommand::Disconnect(a) => {
             let n = network::resolve(&store, &a.network)?;
-            let c = containers::resolve(&store, &a.container)?;
+            let c = member(&store, &a.container)?;
             network::disconnect(&mut store, &c, &n)?;
         }
     }
     Ok(0)
+}
+
+/// The container `network connect`/`disconnect` name, as the network code needs it.
+fn member(store: &Store, name: &str) -> anyhow::Result<network::Member> {
+    let c = containers::resolve(store, name)?;
+    let s: Settings = serde_json::from_str(&c.config)
+        .with_context(|| format!("container {}: stored settings do not parse", c.name))?;
+    Ok(network::Member {
+        id: c.id,
+        name: c.name,
+        active: c.status.is_active(),
+        mode: s.network,
+    })
 }
 
 fn ls(store: &mut Store, a: LsArgs) -> anyhow::Result<()> {
@@ -375,12 +388,7 @@ pub fn inspect_json(store: &Store, n: &NetworkRow) -> anyhow::Result<Value> {
         // host/none: the running containers in that mode (no endpoints, no addresses).
         for c in crate::state::containers::list(&store.db.conn)? {
             let s: Settings = serde_json::from_str(&c.config).unwrap_or_default();
-            let mode = if s.network.is_empty() {
-                "none"
-            } else {
-                &s.network
-            };
-            if mode == n.name && c.status.is_active() {
+            if s.network.shown() == n.name && c.status.is_active() {
                 members.insert(
                     c.id.clone(),
                     json!({
@@ -664,11 +672,7 @@ pub fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Value 
         networks.insert(n.name.clone(), v);
     }
     if networks.is_empty() {
-        let mode = match s.network.as_str() {
-            "" => "none",
-            m => m,
-        };
-        networks.insert(mode.to_string(), json!({}));
+        networks.insert(s.network.shown(), json!({}));
     }
     let p = primary.unwrap_or_else(|| json!({}));
     let field = |k: &str| p.get(k).cloned().unwrap_or(json!(""));

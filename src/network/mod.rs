@@ -17,6 +17,7 @@ pub mod dns;
 pub mod firewall;
 pub mod ipam;
 pub mod link;
+pub mod mode;
 pub mod netns;
 pub mod ports;
 
@@ -33,9 +34,8 @@ use crate::store::Store;
 use firewall::{NetworkRules, PortRule};
 use ipam::{Subnet, Subnet6};
 use link::Netlink;
+pub use mode::{DEFAULT_NETWORK, NetworkMode};
 
-/// The default network's name (Docker's).
-pub const DEFAULT_NETWORK: &str = "bridge";
 const DEFAULT_MTU: u32 = 1500;
 /// The host-wide lock for bridges, routes and firewall chains.
 const LOCK_PATH: &str = "/run/lock/berth-network.lock";
@@ -555,12 +555,11 @@ pub fn prune(store: &mut Store, keep: &dyn Fn(&NetworkRow) -> bool) -> Result<Ve
 
 /// The network a container's `--network` names, if it is a bridge network (None for none,
 /// host and container:NAME).
-pub fn bridge_network_of(store: &mut Store, mode: &str) -> Result<Option<NetworkRow>> {
+pub fn bridge_network_of(store: &mut Store, mode: &NetworkMode) -> Result<Option<NetworkRow>> {
     match mode {
-        "" | "none" | "host" => Ok(None),
-        m if m.starts_with("container:") => Ok(None),
-        "default" | DEFAULT_NETWORK => ensure_default(store).map(Some),
-        name => resolve(store, name).map(Some),
+        NetworkMode::None | NetworkMode::Host | NetworkMode::Container(_) => Ok(None),
+        NetworkMode::Bridge { .. } => ensure_default(store).map(Some),
+        NetworkMode::Named(name) => resolve(store, name).map(Some),
     }
 }
 
@@ -649,10 +648,20 @@ impl Attached {
     }
 }
 
-/// What a container asks of the network at start (from its settings).
+/// The other container of `--network container:NAME`, as the caller resolved it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Peer {
+    pub name: String,
+    /// Its init's pid while it runs (None: not running).
+    pub pid: Option<i64>,
+}
+
+/// What a container asks of the network at start (from its settings, resolved by the caller).
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    pub mode: String,
+    pub mode: NetworkMode,
+    /// `container:NAME`: that container.
+    pub peer: Option<Peer>,
     pub publish: Vec<ports::Binding>,
     /// Name servers for the DNS relay (`--dns`); empty: the host's.
     pub dns_servers: Vec<String>,
@@ -661,23 +670,25 @@ pub struct Request {
 /// Wires a starting container: namespace, veths and addresses on each of its bridge networks,
 /// published ports and the DNS server. On failure nothing is left behind.
 pub fn setup(store: &mut Store, id: &str, req: &Request) -> Result<Attached> {
-    if let Some(other) = req.mode.strip_prefix("container:") {
-        let c = crate::containers::resolve(store, other)
-            .map_err(|e| NetworkError::Invalid(e.to_string()))?;
-        if !c.status.is_active() || c.pid <= 0 {
+    if let Some(other) = req.mode.container() {
+        let peer = req
+            .peer
+            .as_ref()
+            .ok_or_else(|| NetworkError::Invalid(format!("container {other}: not resolved")))?;
+        let Some(pid) = peer.pid.filter(|p| *p > 0) else {
             return Err(NetworkError::Invalid(format!(
                 "cannot join the network of container {}: it is not running",
-                c.name
+                peer.name
             )));
-        }
+        };
         return Ok(Attached {
-            netns: Some(PathBuf::from(format!("/proc/{}/ns/net", c.pid))),
+            netns: Some(PathBuf::from(format!("/proc/{pid}/ns/net"))),
             ..Default::default()
         });
     }
     let eps = rows::endpoints_of(&store.db.conn, id)?;
     if eps.is_empty() {
-        if !req.publish.is_empty() && req.mode != "host" {
+        if !req.publish.is_empty() && !req.mode.is_host() {
             tracing::warn!("container {id}: published ports need a bridge network; ignored");
         }
         return Ok(Attached::default());
@@ -1099,33 +1110,38 @@ pub fn teardown(store: &mut Store, id: &str) {
     }
 }
 
+/// A container as `connect` and `disconnect` see it (the caller resolves it).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    /// Running (or paused, restarting): a connect plugs it in at once.
+    pub active: bool,
+    pub mode: NetworkMode,
+}
+
 /// `network connect`: adds the container to a network; a running container gets its interface
 /// at once (without a default route: its first network keeps that).
 pub fn connect(
     store: &mut Store,
-    c: &crate::state::containers::ContainerRow,
+    c: &Member,
     n: &NetworkRow,
     aliases: &[String],
     ip: Option<&str>,
     ip6: Option<&str>,
 ) -> Result<()> {
-    let s: crate::containers::Settings = serde_json::from_str(&c.config).unwrap_or_default();
     if is_pseudo(n) {
         return Err(NetworkError::Invalid(format!(
             "container cannot be disconnected from or connected to the {} network: use --network {} at create",
             n.name, n.name
         )));
     }
-    if matches!(s.network.as_str(), "" | "none" | "host") || s.network.starts_with("container:") {
+    if !c.mode.is_bridged() {
         return Err(NetworkError::Invalid(format!(
             "container {} cannot be connected to network {}: its network mode is {:?}",
             c.name,
             n.name,
-            if s.network.is_empty() {
-                "none"
-            } else {
-                &s.network
-            }
+            c.mode.shown()
         )));
     }
     let static_ip = ip.map(|ip| check_static_ip(n, ip)).transpose()?;
@@ -1152,7 +1168,7 @@ pub fn connect(
         tx.commit().map_err(StateError::from)?;
     }
     let ns = netns_path(store, &c.id);
-    if !c.status.is_active() || !ns.exists() {
+    if !c.active || !ns.exists() {
         return Ok(());
     }
     if let Err(err) = plug(store, &c.id, &e, n, &ns) {
@@ -1210,11 +1226,7 @@ fn unplug(store: &mut Store, e: &EndpointRow) {
 }
 
 /// `network disconnect`: takes the container off a network (its interface goes at once).
-pub fn disconnect(
-    store: &mut Store,
-    c: &crate::state::containers::ContainerRow,
-    n: &NetworkRow,
-) -> Result<()> {
+pub fn disconnect(store: &mut Store, c: &Member, n: &NetworkRow) -> Result<()> {
     if is_pseudo(n) {
         return Err(NetworkError::Invalid(format!(
             "container cannot be disconnected from or connected to the {} network",
