@@ -181,7 +181,7 @@ pub(super) fn setup_inner(
         joined,
         ..Default::default()
     };
-    publish(store, id, req, &mut attached)?;
+    publish(store, id, req, &mut attached, &firewall::backend)?;
     attached.dns = Some(dns_server(&ns, req)?);
     Ok(attached)
 }
@@ -257,7 +257,13 @@ pub(super) fn hairpin(host_if: &str) -> Result<()> {
 }
 
 /// Reserves the published ports and installs their DNAT rules (on the first network).
-pub(super) fn publish(store: &mut Store, id: &str, req: &Request, a: &mut Attached) -> Result<()> {
+pub(super) fn publish(
+    store: &mut Store,
+    id: &str,
+    req: &Request,
+    a: &mut Attached,
+    firewall: firewall::Backend,
+) -> Result<()> {
     if req.publish.is_empty() {
         return Ok(());
     }
@@ -308,7 +314,7 @@ pub(super) fn publish(store: &mut Store, id: &str, req: &Request, a: &mut Attach
         }
         tx.commit().map_err(StateError::from)?;
     }
-    firewall::backend()?.add_ports(&rules)?;
+    firewall()?.add_ports(&rules)?;
     a.ports = reserved;
     Ok(())
 }
