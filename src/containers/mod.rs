@@ -254,7 +254,7 @@ pub fn create_with_id(
     settings.mounts = volumes::resolve_mounts(store, &settings, &image_config)?;
     let settings = &settings;
     settings::validate(settings, &image_config)?;
-    if let Some(other) = settings.network.strip_prefix("container:") {
+    if let Some(other) = settings.network.container() {
         resolve(store, other)?;
     }
     let net = crate::network::bridge_network_of(store, &settings.network)

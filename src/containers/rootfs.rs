@@ -55,8 +55,8 @@ fn write_bundle(
     settings: &Settings,
     net: &Attached,
 ) -> Result<()> {
-    let host_net = settings.network == "host";
-    if let Some(other) = settings.network.strip_prefix("container:") {
+    let host_net = settings.network.is_host();
+    if let Some(other) = settings.network.container() {
         // The network's files are the other container's.
         let o = super::resolve(store, other)?;
         let odir = Paths::new(store, &o.id).dir;
@@ -120,7 +120,7 @@ fn write_bundle(
 /// /etc/hosts: the host's with `--network host`, else the usual local names and the container's
 /// own address; then `--add-host` entries.
 fn hosts(store: &Store, settings: &Settings, net: &Attached, hostname: &str) -> Result<String> {
-    let mut out = if settings.network == "host" {
+    let mut out = if settings.network.is_host() {
         fs::read_to_string("/etc/hosts").unwrap_or_default()
     } else {
         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n\
@@ -166,7 +166,7 @@ fn host_gateway(store: &Store, net: &Attached) -> String {
 /// loopback ones. `--dns`, `--dns-search` and `--dns-option` replace the host's lines.
 pub fn resolv_conf(settings: &Settings, relay: bool) -> String {
     let host = fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-    let host_net = settings.network == "host";
+    let host_net = settings.network.is_host();
     let mut servers: Vec<String> = Vec::new();
     let mut search: Vec<String> = Vec::new();
     let mut options: Vec<String> = Vec::new();

@@ -67,9 +67,10 @@ pub fn run_config(s: &Settings) -> Result<RunConfig> {
         .iter()
         .map(|u| u.parse::<Ulimit>())
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let network = match s.network.as_str() {
-        "host" => NetworkMode::Host,
-        _ => NetworkMode::None,
+    let network = if s.network.is_host() {
+        NetworkMode::Host
+    } else {
+        NetworkMode::None
     };
     Ok(RunConfig {
         entrypoint: s.entrypoint.clone(),

@@ -22,9 +22,8 @@ pub struct Settings {
     pub auto_remove: bool,
     pub restart: RestartPolicy,
     pub labels: BTreeMap<String, String>,
-    /// `--network`: "bridge" (the default network), a network's name or ID, "none", "host" or
-    /// "container:NAME". Rows written before networking existed say "" (no network).
-    pub network: String,
+    /// `--network` (stored as given; rows written before networking existed say "": none).
+    pub network: crate::network::NetworkMode,
     /// `--network-alias`
     pub network_aliases: Vec<String>,
     /// `--ip`
@@ -201,9 +200,7 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
             "conflicting options: cannot specify both --restart and --rm".into(),
         ));
     }
-    let own_netns =
-        !matches!(s.network.as_str(), "" | "none" | "host") && !s.network.starts_with("container:");
-    if !own_netns {
+    if !s.network.is_bridged() {
         let what = if !s.publish.is_empty() || s.publish_all {
             Some("published ports")
         } else if !s.network_aliases.is_empty() {
@@ -218,15 +215,11 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
         if let Some(what) = what {
             return Err(ContainerError::Invalid(format!(
                 "conflicting options: {what} and the network mode {:?}",
-                if s.network.is_empty() {
-                    "none"
-                } else {
-                    &s.network
-                }
+                s.network.shown()
             )));
         }
     }
-    if s.network.starts_with("container:")
+    if s.network.container().is_some()
         && (s.hostname.is_some() || !s.dns.is_empty() || !s.add_hosts.is_empty())
     {
         return Err(ContainerError::Invalid(

@@ -485,7 +485,7 @@ impl Engine {
                 command,
                 ports,
                 labels: s.labels.clone(),
-                network: s.network.clone(),
+                network: s.network.to_string(),
                 mounts: s
                     .mounts
                     .iter()

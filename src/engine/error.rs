@@ -214,7 +214,8 @@ pub fn kind_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
         VolumeError,
         RegistryError,
         LoginError,
-        ClientError
+        ClientError,
+        crate::network::mode::NetworkModeError
     );
     None
 }

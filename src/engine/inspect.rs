@@ -80,7 +80,7 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<Value> {
         "HostConfig": {
             "AutoRemove": s.auto_remove,
             "RestartPolicy": { "Name": s.restart.name(), "MaximumRetryCount": s.restart.max_retries() },
-            "NetworkMode": if s.network.is_empty() { "none" } else { &s.network },
+            "NetworkMode": s.network.shown(),
             "PortBindings": port_bindings(&s),
             "PublishAllPorts": s.publish_all,
             "Dns": s.dns,
@@ -224,11 +224,7 @@ fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Result<Val
         networks.insert(n.name.clone(), v);
     }
     if networks.is_empty() {
-        let mode = match s.network.as_str() {
-            "" => "none",
-            m => m,
-        };
-        networks.insert(mode.to_string(), json!({}));
+        networks.insert(s.network.shown(), json!({}));
     }
     let p = primary.unwrap_or_else(|| json!({}));
     let field = |k: &str| p.get(k).cloned().unwrap_or(json!(""));

@@ -156,7 +156,7 @@ impl Engine {
     ) -> Result<()> {
         let mut store = self.store()?;
         let n = network::resolve(&store, network_name)?;
-        let c = containers::resolve(&store, container)?;
+        let c = member(&store, container)?;
         Ok(network::connect(
             &mut store,
             &c,
@@ -171,7 +171,7 @@ impl Engine {
     pub fn network_disconnect(&self, network_name: &str, container: &str) -> Result<()> {
         let mut store = self.store()?;
         let n = network::resolve(&store, network_name)?;
-        let c = containers::resolve(&store, container)?;
+        let c = member(&store, container)?;
         Ok(network::disconnect(&mut store, &c, &n)?)
     }
 
@@ -187,6 +187,18 @@ impl Engine {
         };
         Ok((c.name, ports))
     }
+}
+
+/// The container `network connect`/`disconnect` name, as the network code needs it.
+fn member(store: &Store, name: &str) -> Result<network::Member> {
+    let c = containers::resolve(store, name)?;
+    let s = Settings::of(&c)?;
+    Ok(network::Member {
+        id: c.id,
+        name: c.name,
+        active: c.status.is_active(),
+        mode: s.network,
+    })
 }
 
 /// A running container's published ports, then its image's exposed ports that are not
@@ -251,12 +263,7 @@ fn inspect(store: &Store, n: &NetworkRow) -> Result<Value> {
         // host/none: the running containers in that mode (no endpoints, no addresses).
         for c in crate::state::containers::list(&store.db.conn)? {
             let s = Settings::of(&c)?;
-            let mode = if s.network.is_empty() {
-                "none"
-            } else {
-                &s.network
-            };
-            if mode == n.name && c.status.is_active() {
+            if s.network.shown() == n.name && c.status.is_active() {
                 members.insert(
                     c.id.clone(),
                     json!({

@@ -658,8 +658,20 @@ impl Monitor {
         let row = rows::get(&self.store.db.conn, &self.id)?
             .ok_or_else(|| anyhow::anyhow!("no such container {}", self.id))?;
         let image_config = crate::images::config(&self.store, &row.image_id)?;
+        // `container:NAME`: resolved here, so that the network code needs no container records.
+        let peer = match self.settings.network.container() {
+            Some(other) => {
+                let c = containers::resolve(&self.store, other)?;
+                Some(crate::network::Peer {
+                    name: c.name,
+                    pid: (c.status.is_active() && c.pid > 0).then_some(c.pid),
+                })
+            }
+            None => None,
+        };
         Ok(crate::network::Request {
             mode: self.settings.network.clone(),
+            peer,
             publish: containers::settings::publish_bindings(&self.settings, &image_config)?,
             dns_servers: self.settings.dns.clone(),
         })

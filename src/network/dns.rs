@@ -10,98 +10,109 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::rdata::{A, AAAA};
+use hickory_proto::rr::{DNSClass, RData, Record, RecordType};
+
 /// The address containers use, as Docker's.
 pub const ADDRESS: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 11);
 const TTL: u32 = 600;
-const TYPE_A: u16 = 1;
-const TYPE_AAAA: u16 = 28;
-const TYPE_ANY: u16 = 255;
-const CLASS_IN: u16 = 1;
+/// The largest query served (and relayed): what a UDP datagram on the loopback can carry
+/// without EDNS buffer sizes above 4096 is not expected from a stub resolver.
+const MAX_PACKET: usize = 4096;
 
-/// A parsed query: its header fields and the first question.
+/// What to do with one packet received on 127.0.0.11:53.
 #[derive(Debug, PartialEq)]
-pub struct Query {
-    pub id: u16,
-    pub flags: u16,
-    pub name: String,
-    pub qtype: u16,
-    pub qclass: u16,
-    /// The end of the question section in the packet.
-    pub question_end: usize,
+pub enum Action {
+    /// Send this answer back.
+    Reply(Vec<u8>),
+    /// Not one of berth's names: relay the packet upstream.
+    Relay,
+    /// Not a query one can answer (too short for a header, a response): drop it.
+    Drop,
 }
 
-/// Parses a query's header and first question (no compression is allowed in questions).
-pub fn parse_query(p: &[u8]) -> Option<Query> {
-    if p.len() < 12 {
-        return None;
-    }
-    let be = |i: usize| u16::from_be_bytes([p[i], p[i + 1]]);
-    let (id, flags, qdcount) = (be(0), be(2), be(4));
-    if flags & 0x8000 != 0 || qdcount == 0 {
-        return None;
-    }
-    let mut i = 12;
-    let mut labels = Vec::new();
-    loop {
-        let len = *p.get(i)? as usize;
-        i += 1;
-        if len == 0 {
-            break;
-        }
-        if len > 63 {
-            return None;
-        }
-        let label = p.get(i..i + len)?;
-        labels.push(String::from_utf8_lossy(label).to_ascii_lowercase());
-        i += len;
-    }
-    if i + 4 > p.len() {
-        return None;
-    }
-    Some(Query {
-        id,
-        flags,
-        name: labels.join("."),
-        qtype: be(i),
-        qclass: be(i + 2),
-        question_end: i + 4,
-    })
+/// The name a question asks for, lower case, without the root's dot.
+fn question_name(q: &Query) -> String {
+    q.name()
+        .to_ascii()
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
 }
 
-/// The answer to `q` (from the packet `p`) with the IPv4 `addrs` as A records and the IPv6 ones
-/// as AAAA records, those the query asks for (a name with no address of the asked family gets
-/// NOERROR without answers, which stops the client from asking elsewhere). `rcode` 3 is
-/// NXDOMAIN, 2 SERVFAIL.
-pub fn answer(p: &[u8], q: &Query, addrs: &[IpAddr], rcode: u8) -> Vec<u8> {
-    let records: Vec<&IpAddr> = addrs
-        .iter()
-        .filter(|a| match a {
-            IpAddr::V4(_) => q.qtype == TYPE_A || q.qtype == TYPE_ANY,
-            IpAddr::V6(_) => q.qtype == TYPE_AAAA || q.qtype == TYPE_ANY,
-        })
-        .collect();
-    let mut out = Vec::with_capacity(q.question_end + records.len() * 16);
-    out.extend_from_slice(&q.id.to_be_bytes());
-    // QR, the query's opcode and RD, AA, RA.
-    let flags = 0x8000 | (q.flags & 0x7900) | 0x0400 | 0x0080 | rcode as u16;
-    out.extend_from_slice(&flags.to_be_bytes());
-    out.extend_from_slice(&1u16.to_be_bytes());
-    out.extend_from_slice(&(records.len() as u16).to_be_bytes());
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    out.extend_from_slice(&p[12..q.question_end]);
-    for a in records {
-        let (ty, data) = match a {
-            IpAddr::V4(v4) => (TYPE_A, v4.octets().to_vec()),
-            IpAddr::V6(v6) => (TYPE_AAAA, v6.octets().to_vec()),
+/// An empty answer to the packet's header with `rcode` (FORMERR for what does not parse,
+/// SERVFAIL when nobody upstream can answer). None for packets without a query header.
+fn error_reply(p: &[u8], rcode: ResponseCode) -> Option<Vec<u8>> {
+    if p.len() < 12 || p[2] & 0x80 != 0 {
+        return None;
+    }
+    let id = u16::from_be_bytes([p[0], p[1]]);
+    let op = OpCode::from_u8((p[2] >> 3) & 0x0f);
+    let mut m = Message::error_msg(id, op, rcode);
+    m.metadata.recursion_desired = p[2] & 0x01 != 0;
+    m.metadata.recursion_available = true;
+    // A query that parsed keeps its question in the answer.
+    if let Ok(q) = Message::from_vec(p) {
+        m.add_queries(q.queries.into_iter().take(1));
+    }
+    m.to_vec().ok()
+}
+
+/// Decides what to do with packet `p`: answer it from `lookup` (A, AAAA and ANY questions of
+/// class IN for names on the container's networks), have it relayed, or refuse it.
+pub fn handle(p: &[u8], lookup: &dyn Fn(&str) -> Option<Vec<IpAddr>>) -> Action {
+    if p.len() > MAX_PACKET {
+        return Action::Drop;
+    }
+    let q = match Message::from_vec(p) {
+        Ok(m) if m.metadata.message_type == MessageType::Query => m,
+        Ok(_) => return Action::Drop,
+        Err(_) => {
+            return error_reply(p, ResponseCode::FormErr).map_or(Action::Drop, Action::Reply);
+        }
+    };
+    if q.metadata.op_code != OpCode::Query {
+        return error_reply(p, ResponseCode::NotImp).map_or(Action::Drop, Action::Reply);
+    }
+    if q.queries.len() != 1 {
+        return error_reply(p, ResponseCode::FormErr).map_or(Action::Drop, Action::Reply);
+    }
+    let question = &q.queries[0];
+    let local = question.query_class() == DNSClass::IN
+        && matches!(
+            question.query_type(),
+            RecordType::A | RecordType::AAAA | RecordType::ANY
+        );
+    match local.then(|| lookup(&question_name(question))).flatten() {
+        Some(addrs) => answer(&q, &addrs).map_or(Action::Drop, Action::Reply),
+        None => Action::Relay,
+    }
+}
+
+/// The answer to query `q` with the IPv4 `addrs` as A records and the IPv6 ones as AAAA
+/// records, those the query asks for (a name with no address of the asked family gets NOERROR
+/// without answers, which stops the client from asking elsewhere).
+pub fn answer(q: &Message, addrs: &[IpAddr]) -> Option<Vec<u8>> {
+    let question = q.queries.first()?;
+    let qtype = question.query_type();
+    let mut m = Message::response(q.metadata.id, q.metadata.op_code);
+    m.metadata.authoritative = true;
+    m.metadata.recursion_desired = q.metadata.recursion_desired;
+    m.metadata.recursion_available = true;
+    m.metadata.checking_disabled = q.metadata.checking_disabled;
+    m.add_query(question.clone());
+    let name = question.name().clone();
+    for a in addrs {
+        let rdata = match a {
+            IpAddr::V4(v4) if matches!(qtype, RecordType::A | RecordType::ANY) => RData::A(A(*v4)),
+            IpAddr::V6(v6) if matches!(qtype, RecordType::AAAA | RecordType::ANY) => {
+                RData::AAAA(AAAA(*v6))
+            }
+            _ => continue,
         };
-        out.extend_from_slice(&[0xc0, 0x0c]);
-        out.extend_from_slice(&ty.to_be_bytes());
-        out.extend_from_slice(&CLASS_IN.to_be_bytes());
-        out.extend_from_slice(&TTL.to_be_bytes());
-        out.extend_from_slice(&(data.len() as u16).to_be_bytes());
-        out.extend_from_slice(&data);
+        m.add_answer(Record::from_rdata(name.clone(), TTL, rdata));
     }
-    out
+    m.to_vec().ok()
 }
 
 /// One container's DNS server.
@@ -133,35 +144,37 @@ impl Server {
     /// Serves the queries waiting on the socket. `lookup` gives the addresses of a name on the
     /// container's networks (None: not one of berth's names).
     pub fn serve(&mut self, lookup: &dyn Fn(&str) -> Option<Vec<IpAddr>>) {
-        let mut buf = [0u8; 4096];
+        // One byte more than the largest query served, to see oversized ones.
+        let mut buf = [0u8; MAX_PACKET + 1];
         while let Ok((n, from)) = self.socket.recv_from(&mut buf) {
             let p = &buf[..n];
-            let Some(q) = parse_query(p) else { continue };
-            let local = (q.qclass == CLASS_IN && matches!(q.qtype, TYPE_A | TYPE_AAAA | TYPE_ANY))
-                .then(|| lookup(&q.name))
-                .flatten();
-            if let Some(addrs) = local {
-                let _ = self.socket.send_to(&answer(p, &q, &addrs, 0), from);
-                continue;
+            match handle(p, lookup) {
+                Action::Reply(a) => {
+                    let _ = self.socket.send_to(&a, from);
+                }
+                Action::Relay => self.relay_query(p, from),
+                Action::Drop => {}
             }
-            self.relay_query(p, &q, from);
         }
         self.relay_answers();
     }
 
-    fn relay_query(&mut self, p: &[u8], q: &Query, from: SocketAddr) {
+    fn relay_query(&mut self, p: &[u8], from: SocketAddr) {
         let now = Instant::now();
         self.pending
             .retain(|_, (_, _, t)| now.duration_since(*t) < Duration::from_secs(10));
         if self.upstream.is_empty() || self.pending.len() > 1024 {
-            let _ = self.socket.send_to(&answer(p, q, &[], 2), from);
+            if let Some(a) = error_reply(p, ResponseCode::ServFail) {
+                let _ = self.socket.send_to(&a, from);
+            }
             return;
         }
         self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
+        let client_id = u16::from_be_bytes([p[0], p[1]]);
         let mut fwd = p.to_vec();
         fwd[..2].copy_from_slice(&id.to_be_bytes());
-        self.pending.insert(id, (q.id, from, now));
+        self.pending.insert(id, (client_id, from, now));
         for up in &self.upstream {
             let _ = self.relay.send_to(&fwd, up);
         }
@@ -169,7 +182,7 @@ impl Server {
 
     /// Sends the upstream answers waiting on the relay socket back to their clients.
     pub fn relay_answers(&mut self) {
-        let mut buf = [0u8; 4096];
+        let mut buf = [0u8; 65536];
         while let Ok((n, from)) = self.relay.recv_from(&mut buf) {
             if n < 12 || !self.upstream.contains(&from) {
                 continue;
@@ -199,6 +212,10 @@ pub fn host_servers(resolv_conf: &str) -> Vec<SocketAddr> {
 mod tests {
     use super::*;
 
+    const TYPE_A: u16 = 1;
+    const TYPE_AAAA: u16 = 28;
+    const TYPE_ANY: u16 = 255;
+
     fn query(name: &str, qtype: u16) -> Vec<u8> {
         let mut p = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
         for l in name.split('.') {
@@ -207,63 +224,135 @@ mod tests {
         }
         p.push(0);
         p.extend_from_slice(&qtype.to_be_bytes());
-        p.extend_from_slice(&CLASS_IN.to_be_bytes());
+        p.extend_from_slice(&1u16.to_be_bytes());
         p
     }
 
+    fn v4() -> IpAddr {
+        IpAddr::V4(Ipv4Addr::new(10, 89, 0, 2))
+    }
+    fn v6() -> IpAddr {
+        "fd12:3456:789a::2".parse().unwrap()
+    }
+
+    /// The containers' names: `web` (dual-stack), nothing else.
+    fn names(n: &str) -> Option<Vec<IpAddr>> {
+        (n == "web.example" || n == "web").then(|| vec![v4(), v6()])
+    }
+
+    fn reply(p: &[u8]) -> Message {
+        match handle(p, &names) {
+            Action::Reply(a) => Message::from_vec(&a).unwrap(),
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
     #[test]
-    fn parses_and_answers() {
-        let p = query("Web.Example", TYPE_A);
-        let q = parse_query(&p).unwrap();
+    fn answers_the_containers_names() {
+        let m = reply(&query("Web.Example", TYPE_A));
+        assert_eq!(m.metadata.id, 0x1234);
+        assert_eq!(m.metadata.message_type, MessageType::Response);
+        assert_eq!(m.metadata.response_code, ResponseCode::NoError);
+        assert!(m.metadata.recursion_desired && m.metadata.authoritative);
+        assert_eq!(m.queries.len(), 1);
+        let data: Vec<_> = m.answers.iter().map(|r| r.data.clone()).collect();
+        assert_eq!(data, vec![RData::A(A(Ipv4Addr::new(10, 89, 0, 2)))]);
+        // AAAA on a dual-stack network: the IPv6 address.
+        let m = reply(&query("web", TYPE_AAAA));
+        let data: Vec<_> = m.answers.iter().map(|r| r.data.clone()).collect();
         assert_eq!(
-            (q.id, q.name.as_str(), q.qtype),
-            (0x1234, "web.example", TYPE_A)
-        );
-        let v4 = IpAddr::V4(Ipv4Addr::new(10, 89, 0, 2));
-        let v6: IpAddr = "fd12:3456:789a::2".parse().unwrap();
-        let a = answer(&p, &q, &[v4, v6], 0);
-        assert_eq!(&a[..2], &[0x12, 0x34]);
-        assert_eq!(a[2] & 0x80, 0x80, "QR set");
-        assert_eq!(a[3] & 0x0f, 0, "NOERROR");
-        assert_eq!(u16::from_be_bytes([a[6], a[7]]), 1, "one answer");
-        assert_eq!(&a[a.len() - 4..], &[10, 89, 0, 2]);
-        // AAAA for a name with only an IPv4 address: no answers, NOERROR.
-        let p6 = query("web", TYPE_AAAA);
-        let q6 = parse_query(&p6).unwrap();
-        let a6 = answer(&p6, &q6, &[v4], 0);
-        assert_eq!(u16::from_be_bytes([a6[6], a6[7]]), 0);
-        assert_eq!(a6.len(), p6.len());
-        // AAAA on a dual-stack network: the IPv6 address, 16 bytes.
-        let a6 = answer(&p6, &q6, &[v4, v6], 0);
-        assert_eq!(u16::from_be_bytes([a6[6], a6[7]]), 1);
-        assert_eq!(&a6[a6.len() - 18..a6.len() - 16], &[0, 16]);
-        assert_eq!(
-            &a6[a6.len() - 16..],
-            &"fd12:3456:789a::2"
-                .parse::<std::net::Ipv6Addr>()
-                .unwrap()
-                .octets()
+            data,
+            vec![RData::AAAA(AAAA("fd12:3456:789a::2".parse().unwrap()))]
         );
         // ANY: both.
-        let pa = query("web", TYPE_ANY);
-        let qa = parse_query(&pa).unwrap();
-        assert_eq!(
-            u16::from_be_bytes({
-                let a = answer(&pa, &qa, &[v4, v6], 0);
-                [a[6], a[7]]
-            }),
-            2
-        );
+        assert_eq!(reply(&query("web", TYPE_ANY)).answers.len(), 2);
+        // AAAA for a name with only an IPv4 address: NOERROR without answers.
+        let only4 = |n: &str| (n == "db").then(|| vec![v4()]);
+        let Action::Reply(a) = handle(&query("db", TYPE_AAAA), &only4) else {
+            panic!("no reply")
+        };
+        let m = Message::from_vec(&a).unwrap();
+        assert_eq!(m.metadata.response_code, ResponseCode::NoError);
+        assert!(m.answers.is_empty());
+    }
+
+    #[test]
+    fn relays_other_names_and_types() {
+        assert_eq!(handle(&query("example.org", TYPE_A), &names), Action::Relay);
+        // MX of a container name: not ours to answer.
+        assert_eq!(handle(&query("web", 15), &names), Action::Relay);
     }
 
     #[test]
     fn refuses_garbage() {
-        assert!(parse_query(&[0; 5]).is_none());
-        let mut p = query("x", TYPE_A);
-        p[2] |= 0x80; // a response, not a query
-        assert!(parse_query(&p).is_none());
-        let p = query("x", TYPE_A);
-        assert!(parse_query(&p[..p.len() - 2]).is_none());
+        // Too short for a header: nothing to answer to.
+        assert_eq!(handle(&[0; 5], &names), Action::Drop);
+        assert_eq!(handle(&[], &names), Action::Drop);
+        // A response, not a query.
+        let mut p = query("web", TYPE_A);
+        p[2] |= 0x80;
+        assert_eq!(handle(&p, &names), Action::Drop);
+        // Truncated question: FORMERR with the query's ID.
+        let p = query("web", TYPE_A);
+        let m = reply(&p[..p.len() - 2]);
+        assert_eq!(m.metadata.id, 0x1234);
+        assert_eq!(m.metadata.response_code, ResponseCode::FormErr);
+        // No question at all.
+        let mut p = query("web", TYPE_A);
+        p[5] = 0;
+        assert_eq!(
+            reply(&p[..12]).metadata.response_code,
+            ResponseCode::FormErr
+        );
+        // A label pointing at itself.
+        let mut p = vec![
+            0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1,
+        ];
+        assert_eq!(reply(&p).metadata.response_code, ResponseCode::FormErr);
+        // Counts that promise more than the packet holds.
+        p = query("web", TYPE_A);
+        p[7] = 9;
+        assert_eq!(reply(&p).metadata.response_code, ResponseCode::FormErr);
+        // An UPDATE: not implemented.
+        let mut p = query("web", TYPE_A);
+        p[2] = 5 << 3;
+        assert_eq!(reply(&p).metadata.response_code, ResponseCode::NotImp);
+        // Oversized: dropped.
+        let mut p = query("web", TYPE_A);
+        p.resize(MAX_PACKET + 1, 0);
+        assert_eq!(handle(&p, &names), Action::Drop);
+    }
+
+    /// Random and mutated packets: every one gets an answer that parses, a relay or a drop,
+    /// and none panics.
+    #[test]
+    fn survives_random_packets() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let base = query("web.example", TYPE_A);
+        for i in 0..20_000 {
+            let p: Vec<u8> = if i % 2 == 0 {
+                let len = (next() % 600) as usize;
+                (0..len).map(|_| next() as u8).collect()
+            } else {
+                let mut p = base.clone();
+                for _ in 0..1 + next() % 4 {
+                    let at = (next() as usize) % p.len();
+                    p[at] = next() as u8;
+                }
+                p.truncate(1 + (next() as usize) % (p.len() + 8));
+                p
+            };
+            if let Action::Reply(a) = handle(&p, &names) {
+                let m = Message::from_vec(&a).expect("our answers parse");
+                assert_eq!(m.metadata.id, u16::from_be_bytes([p[0], p[1]]));
+            }
+        }
     }
 
     #[test]

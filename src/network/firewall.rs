@@ -69,6 +69,77 @@ pub fn backend() -> Result<Box<dyn Firewall>> {
     Ok(Box::new(Iptables::new()?))
 }
 
+/// How the network code gets a firewall: `backend` on a host, a fake in unit tests. Called
+/// only when there are rules to change (making the iptables backend runs a command).
+pub type Backend<'a> = &'a dyn Fn() -> Result<Box<dyn Firewall>>;
+
+/// A firewall that records the calls made to it and fails the ones it is told to: the seam
+/// of the network code's unit tests.
+#[cfg(test)]
+pub mod fake {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Call {
+        AddNetwork(String),
+        RemoveNetwork(String),
+        AddPorts(Vec<PortRule>),
+        RemovePorts(Vec<PortRule>),
+    }
+
+    /// Shared by every `Box<dyn Firewall>` it hands out.
+    #[derive(Default, Clone)]
+    pub struct Recording {
+        pub calls: Rc<RefCell<Vec<Call>>>,
+        /// Fail the call with this (0-based) number.
+        pub fail_at: Rc<RefCell<Option<usize>>>,
+    }
+
+    impl Recording {
+        pub fn failing_at(n: usize) -> Recording {
+            let r = Recording::default();
+            *r.fail_at.borrow_mut() = Some(n);
+            r
+        }
+
+        pub fn calls(&self) -> Vec<Call> {
+            self.calls.borrow().clone()
+        }
+
+        pub fn boxed(&self) -> Result<Box<dyn Firewall>> {
+            Ok(Box::new(self.clone()))
+        }
+
+        fn record(&self, c: Call) -> Result<()> {
+            let mut calls = self.calls.borrow_mut();
+            let n = calls.len();
+            calls.push(c);
+            if *self.fail_at.borrow() == Some(n) {
+                return Err(FirewallError(format!("call {n} failed (as told)")));
+            }
+            Ok(())
+        }
+    }
+
+    impl Firewall for Recording {
+        fn add_network(&self, n: &NetworkRules) -> Result<()> {
+            self.record(Call::AddNetwork(n.bridge.clone()))
+        }
+        fn remove_network(&self, n: &NetworkRules) -> Result<()> {
+            self.record(Call::RemoveNetwork(n.bridge.clone()))
+        }
+        fn add_ports(&self, ports: &[PortRule]) -> Result<()> {
+            self.record(Call::AddPorts(ports.to_vec()))
+        }
+        fn remove_ports(&self, ports: &[PortRule]) -> Result<()> {
+            self.record(Call::RemovePorts(ports.to_vec()))
+        }
+    }
+}
+
 const FORWARD: &str = "BERTH-FORWARD";
 const ISO1: &str = "BERTH-ISOLATION-1";
 const ISO2: &str = "BERTH-ISOLATION-2";

@@ -390,7 +390,7 @@ impl CreateArgs {
             auto_remove: a.rm,
             restart: RestartPolicy::parse(&a.restart)?,
             labels: kv_list(&a.label, "label")?,
-            network: a.network.clone(),
+            network: a.network.parse()?,
             network_aliases: a.network_alias.clone(),
             ip: a.ip.clone(),
             ip6: a.ip6.clone(),
