@@ -595,7 +595,7 @@ pub fn mount(g: &GlobalOpts, a: MountArgs) -> anyhow::Result<i32> {
     let store = g.open_store()?;
     let (id, _) = images::resolve(&store, &a.image)?;
     let path =
-        crate::rootfs::mount_image(&store, &id).with_context(|| format!("mounting {}", a.image))?;
+        images::mount::mount(&store, &id).with_context(|| format!("mounting {}", a.image))?;
     println!("{}", path.display());
     Ok(0)
 }
@@ -603,7 +603,7 @@ pub fn mount(g: &GlobalOpts, a: MountArgs) -> anyhow::Result<i32> {
 pub fn unmount(g: &GlobalOpts, a: MountArgs) -> anyhow::Result<i32> {
     let store = g.open_store()?;
     let (id, _) = images::resolve(&store, &a.image)?;
-    if !crate::rootfs::unmount_image(&store, &id)? {
+    if !images::mount::unmount(&store, &id)? {
         bail!("image {} is not mounted", a.image);
     }
     println!("{}", id);

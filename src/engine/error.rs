@@ -114,6 +114,7 @@ impl Classify for ContainerError {
             | ContainerError::NotRunning(_) => ErrorKind::Conflict,
             ContainerError::AlreadyRunning(_) => ErrorKind::NotModified,
             ContainerError::Image(e) => e.kind(),
+            ContainerError::Overlay(e) => e.kind(),
             ContainerError::Volume(e) => e.kind(),
             ContainerError::State(_) | ContainerError::Io { .. } | ContainerError::Runtime(_) => {
                 ErrorKind::Internal
