@@ -2,8 +2,7 @@
 //! (never through a symlink, never across a mount), and what is built on them (listing and
 //! removing a tree without following symlinks, recognising whiteouts).
 
-use std::ffi::CStr;
-use std::os::fd::{AsFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use nix::errno::Errno;
 use nix::fcntl::{AtFlags, OFlag, OpenHow, ResolveFlag};
@@ -51,44 +50,21 @@ pub(super) fn whiteout_at(dir: BorrowedFd<'_>, name: &[u8]) -> bool {
 
 /// Lists the names in a directory (without `.` and `..`).
 pub(super) fn list_dir(dir: BorrowedFd<'_>) -> nix::Result<Vec<Vec<u8>>> {
-    // A fresh descriptor, since closedir() closes the one it is given.
+    // A fresh descriptor: the directory stream owns (and closes) the one it is given.
     let fd = nix::fcntl::openat(
         dir,
         ".",
         OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
         Mode::empty(),
     )?;
-    let raw = fd.into_raw_fd();
-    // SAFETY: `raw` is an open directory descriptor that we own; on success
-    // fdopendir takes ownership of it.
-    let stream = unsafe { libc::fdopendir(raw) };
-    if stream.is_null() {
-        let err = Errno::last();
-        // SAFETY: fdopendir failed, so `raw` is still ours to close.
-        drop(unsafe { OwnedFd::from_raw_fd(raw) });
-        return Err(err);
-    }
     let mut names = Vec::new();
-    let result = loop {
-        Errno::clear();
-        // SAFETY: `stream` is a valid, open DIR*.
-        let ent = unsafe { libc::readdir64(stream) };
-        if ent.is_null() {
-            break match Errno::last_raw() {
-                0 => Ok(()),
-                e => Err(Errno::from_raw(e)),
-            };
-        }
-        // SAFETY: readdir returned a valid dirent with a NUL-terminated name,
-        // valid until the next readdir call; we copy it out before that.
-        let name = unsafe { CStr::from_ptr((*ent).d_name.as_ptr()) }.to_bytes();
+    for entry in nix::dir::Dir::from_fd(fd)? {
+        let name = entry?.file_name().to_bytes().to_vec();
         if name != b"." && name != b".." {
-            names.push(name.to_vec());
+            names.push(name);
         }
-    };
-    // SAFETY: `stream` is valid and closed exactly once.
-    unsafe { libc::closedir(stream) };
-    result.map(|()| names)
+    }
+    Ok(names)
 }
 
 /// Removes the directory `name` in `parent` and everything below it, without

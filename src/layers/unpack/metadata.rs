@@ -203,10 +203,13 @@ pub(super) fn chmod_nofollow(parent: BorrowedFd<'_>, name: &[u8], mode: Mode) ->
             if stat::fstat(&fd)?.st_mode & libc::S_IFMT == libc::S_IFLNK {
                 return Err(Errno::ELOOP);
             }
-            let proc_path = CString::new(format!("/proc/self/fd/{}", fd.as_raw_fd()))
-                .map_err(|_| Errno::EINVAL)?;
-            // SAFETY: NUL-terminated path.
-            Errno::result(unsafe { libc::chmod(proc_path.as_ptr(), mode.bits()) }).map(drop)
+            let proc_path = format!("/proc/self/fd/{}", fd.as_raw_fd());
+            nix::sys::stat::fchmodat(
+                nix::fcntl::AT_FDCWD,
+                proc_path.as_str(),
+                mode,
+                nix::sys::stat::FchmodatFlags::FollowSymlink,
+            )
         }
         Err(e) => Err(e),
     }
