@@ -3,7 +3,7 @@
 //!
 //! The modules follow the data: a [`reference`] names an image in a [`registry`]; its blobs land
 //! in the [`content`] store, its layers are unpacked into the [`layers`] store, [`images`] records
-//! tie them together in the [`state`] database, and [`rootfs`] stacks layers into overlay mounts.
+//! tie them together in the [`state`] database, and [`overlay`] stacks layer directories into overlay mounts.
 //! [`cli`] is the thin command-line edge over all of it. See ARCHITECTURE.md.
 
 pub mod cli;
@@ -15,11 +15,12 @@ pub mod error;
 pub mod images;
 pub mod layers;
 pub mod monitor;
+pub mod mountinfo;
 pub mod names;
 pub mod network;
+pub mod overlay;
 pub mod reference;
 pub mod registry;
-pub mod rootfs;
 pub mod runtime;
 pub mod spec;
 pub mod state;

@@ -11,8 +11,8 @@
 //! ```
 
 pub mod exec;
+pub mod filesystem;
 pub mod lifecycle;
-pub mod rootfs;
 pub mod runspec;
 pub mod settings;
 pub mod volumes;
@@ -54,6 +54,8 @@ pub enum ContainerError {
     Invalid(String),
     #[error(transparent)]
     Image(#[from] ImageError),
+    #[error(transparent)]
+    Overlay(#[from] crate::overlay::OverlayError),
     #[error(transparent)]
     State(#[from] StateError),
     #[error(transparent)]
@@ -448,7 +450,7 @@ pub fn cleanup_runtime(store: &mut Store, id: &str, paths: &Paths) {
     let t0 = std::time::Instant::now();
     crate::network::teardown(store, id);
     tracing::debug!("network teardown: {:?}", t0.elapsed());
-    if let Err(e) = rootfs::unmount(paths) {
+    if let Err(e) = filesystem::unmount(paths) {
         tracing::warn!("{e}");
     }
     crate::volumes::mounts::release(&store.root, &store.runroot, id);

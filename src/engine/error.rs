@@ -118,6 +118,7 @@ impl Classify for ContainerError {
             | ContainerError::NotRunning(_) => ErrorKind::Conflict,
             ContainerError::AlreadyRunning(_) => ErrorKind::NotModified,
             ContainerError::Image(e) => e.kind(),
+            ContainerError::Overlay(e) => e.kind(),
             ContainerError::Volume(e) => e.kind(),
             ContainerError::Monitor(e) => e.kind(),
             ContainerError::State(_)

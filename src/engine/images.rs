@@ -159,14 +159,14 @@ impl Engine {
     pub fn image_mount(&self, name: &str) -> Result<PathBuf> {
         let store = self.store()?;
         let (id, _) = images::resolve(&store, name)?;
-        Ok(crate::rootfs::mount_image(&store, &id)?)
+        Ok(images::mount::mount(&store, &id)?)
     }
 
     /// Unmounts what [`Engine::image_mount`] mounted; returns the image's ID.
     pub fn image_unmount(&self, name: &str) -> Result<String> {
         let store = self.store()?;
         let (id, _) = images::resolve(&store, name)?;
-        if !crate::rootfs::unmount_image(&store, &id)? {
+        if !images::mount::unmount(&store, &id)? {
             return Err(ImageError::Conflict(format!("image {name} is not mounted")).into());
         }
         Ok(id)

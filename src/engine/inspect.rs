@@ -30,7 +30,7 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<Value> {
         Some(e) => json!(e),
         None => img_cfg.get("Entrypoint").cloned().unwrap_or(Value::Null),
     };
-    let lower = crate::rootfs::image_lowerdirs(store, &c.image_id, false)
+    let lower = crate::images::mount::lowerdirs(store, &c.image_id, false)
         .map(|l| {
             l.iter()
                 .map(|p| p.display().to_string())

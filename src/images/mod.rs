@@ -1,6 +1,7 @@
 //! Images as records: finding an image by name, ID or prefix; tags; removal with reference
 //! counting of layers and blobs; prune; and the data `images`, `inspect` and `history` show.
 
+pub mod mount;
 pub mod pull;
 
 use std::collections::BTreeSet;
@@ -57,8 +58,14 @@ pub enum ImageError {
         path: std::path::PathBuf,
         source: io::Error,
     },
-    #[error("{0}")]
-    Mount(String),
+    #[error("{what}: {source}")]
+    Mount {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error(transparent)]
+    Overlay(#[from] crate::overlay::OverlayError),
 }
 
 impl From<rusqlite::Error> for ImageError {
@@ -228,11 +235,11 @@ pub enum Removed {
 /// `berth rmi`: untag, and delete the image once nothing names it.
 pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>> {
     let (id, named) = resolve(store, name)?;
-    if crate::rootfs::is_image_mounted(store, &id) {
+    if mount::is_mounted(store, &id) {
         if !force {
             return Err(ImageError::Mounted(name.to_string()));
         }
-        crate::rootfs::unmount_image(store, &id)?;
+        mount::unmount(store, &id)?;
     }
     let mut out = Vec::new();
     let tx = store.db.write()?;
@@ -334,7 +341,7 @@ pub fn prune(store: &mut Store, all: bool) -> Result<(Vec<Removed>, u64)> {
         if !all && !tags.is_empty() {
             continue;
         }
-        if crate::rootfs::is_image_mounted(store, &img.id)
+        if mount::is_mounted(store, &img.id)
             || !crate::state::containers::image_in_use(&store.db.conn, &img.id)?.is_empty()
         {
             continue;

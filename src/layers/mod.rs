@@ -3,7 +3,8 @@
 //! opaque directories marked with `trusted.overlay.opaque=y`) and stack directly as lowerdirs.
 //!
 //! A layer is unpacked into a directory in the temp area and renamed into place only after its
-//! diffID has been checked, so a directory under `layers/` is always complete.
+//! diffID has been checked and its files synced, so a directory under `layers/` is always
+//! complete, even after a power loss.
 
 pub mod unpack;
 
@@ -99,6 +100,10 @@ impl LayerStore {
                 actual: diff_id,
             });
         }
+        // The files must be on disk before the directory is visible in the store (a later pull
+        // skips a layer whose directory exists) and before a transaction records the layer:
+        // after a power loss, a renamed but unsynced tree can hold empty files.
+        sync_filesystem(&staged.work).map_err(io_err(&staged.work))?;
         match fs::rename(&staged.work, &target) {
             Ok(()) => {}
             // Another process stored the same layer first: theirs is as good as ours.
@@ -139,6 +144,15 @@ impl LayerStore {
         }
         Ok(out)
     }
+}
+
+/// Writes out everything of the file system that holds `dir`: one `syncfs(2)` covers every file
+/// and directory of a freshly unpacked layer (thousands of them) with one journal commit, where
+/// a `fdatasync` per file would commit the journal again and again. It also writes out what
+/// other processes left dirty on that file system.
+fn sync_filesystem(dir: &Path) -> io::Result<()> {
+    let d = fs::File::open(dir)?;
+    nix::unistd::syncfs(&d).map_err(io::Error::from)
 }
 
 /// A layer unpacked in the temp area, not yet in the store. Dropping it removes the directory.

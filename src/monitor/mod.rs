@@ -278,7 +278,7 @@ impl Monitor {
         self.net =
             crate::network::setup(&mut self.store, &self.id, &request).map_err(|e| e125(&e))?;
         tracing::debug!("network setup: {:?}", t0.elapsed());
-        if let Err(e) = containers::rootfs::prepare(
+        if let Err(e) = containers::filesystem::prepare(
             &self.store,
             &self.id,
             &self.paths,
@@ -294,7 +294,7 @@ impl Monitor {
         let cgroup_lock = containers::cgroup_parent_lock(false);
         let undo = |m: &mut Monitor, e: &crate::runtime::RuntimeError| {
             let _ = m.runtime.delete(&m.id, true);
-            let _ = containers::rootfs::unmount(&m.paths);
+            let _ = containers::filesystem::unmount(&m.paths);
             m.net = Default::default();
             crate::network::teardown(&mut m.store, &m.id);
             exit_code_for(e)

@@ -243,7 +243,7 @@ pub fn remove(store: &mut Store, name: &str) -> Result<bool> {
     // A volume with mount options is mounted only while containers use it; a crash may have
     // left it mounted.
     let data = data_dir(&root, name);
-    if crate::rootfs::is_mount_point(&data) {
+    if crate::mountinfo::is_mount_point(&data) {
         let _ = nix::mount::umount2(&data, nix::mount::MntFlags::MNT_DETACH);
     }
     // Out of the way inside the transaction (the directory is gone if the row is); the actual

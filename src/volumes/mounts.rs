@@ -202,7 +202,7 @@ fn hold_mounted(root: &Path, runroot: &Path, name: &str, id: &str) -> Result<()>
     let users = users_dir(runroot, name);
     fs::create_dir_all(&users).map_err(io_err(&users))?;
     let data = data_dir(root, name);
-    if !crate::rootfs::is_mount_point(&data) {
+    if !crate::mountinfo::is_mount_point(&data) {
         let (flags, extra) = mount_flags(opts.get("o").map(String::as_str).unwrap_or(""));
         let typ = opts
             .get("type")
@@ -239,7 +239,7 @@ pub fn release(root: &Path, runroot: &Path, id: &str) {
         let _ = fs::remove_file(e.path().join(id));
         if is_empty_dir(&e.path()) {
             let data = data_dir(root, &name);
-            if crate::rootfs::is_mount_point(&data)
+            if crate::mountinfo::is_mount_point(&data)
                 && let Err(err) = nix::mount::umount2(&data, nix::mount::MntFlags::MNT_DETACH)
             {
                 tracing::warn!("unmounting volume {name}: {err}");

@@ -5,8 +5,10 @@ use std::fs;
 use std::path::Path;
 
 use super::{ContainerError, Paths, Result, Settings, io_err};
+use crate::images::mount::lowerdirs;
+use crate::mountinfo::is_mount_point;
 use crate::network::Attached;
-use crate::rootfs::{VOLATILE_MARK, Writable, image_lowerdirs, is_mount_point, mount_overlay};
+use crate::overlay::{VOLATILE_MARK, Writable, mount_overlay};
 use crate::state::containers as rows;
 use crate::store::Store;
 
@@ -32,7 +34,7 @@ pub fn prepare(
                 &row.id[..12]
             )));
         }
-        let lower = image_lowerdirs(store, &row.image_id, false)?;
+        let lower = lowerdirs(store, &row.image_id, false)?;
         // A `--rm` container's layer goes with the container: never synced (as Podman).
         let writable = Writable {
             upper: &upper,
