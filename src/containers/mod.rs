@@ -66,6 +66,15 @@ pub enum ContainerError {
     Runtime(String),
     #[error(transparent)]
     Monitor(#[from] crate::monitor::client::ClientError),
+    /// Bad input the spec generator refused (a capability, a ulimit, a size…).
+    #[error(transparent)]
+    Spec(#[from] crate::spec::SpecError),
+    /// The container's networks or ports refused (a static address outside the subnet, a
+    /// port already published…).
+    #[error(transparent)]
+    Network(#[from] crate::network::NetworkError),
+    #[error(transparent)]
+    Port(#[from] crate::network::ports::PortError),
     #[error("container {id}: its stored settings cannot be read: {source}")]
     BadSettings {
         id: String,
@@ -259,26 +268,18 @@ pub fn create_with_id(
     if let Some(other) = settings.network.container() {
         resolve(store, other)?;
     }
-    let net = crate::network::bridge_network_of(store, &settings.network)
-        .map_err(|e| ContainerError::Invalid(e.to_string()))?;
+    let net = crate::network::bridge_network_of(store, &settings.network)?;
     let static_ip = match (&net, &settings.ip) {
-        (Some(n), Some(ip)) => Some(
-            crate::network::check_static_ip(n, ip)
-                .map_err(|e| ContainerError::Invalid(e.to_string()))?,
-        ),
+        (Some(n), Some(ip)) => Some(crate::network::check_static_ip(n, ip)?),
         _ => None,
     };
     let static_ip6 = match (&net, &settings.ip6) {
-        (Some(n), Some(ip)) => Some(
-            crate::network::check_static_ip6(n, ip)
-                .map_err(|e| ContainerError::Invalid(e.to_string()))?,
-        ),
+        (Some(n), Some(ip)) => Some(crate::network::check_static_ip6(n, ip)?),
         _ => None,
     };
     if let Some(n) = &net {
         let bindings = settings::publish_bindings(settings, &image_config)?;
-        crate::network::check_publish(n, &bindings)
-            .map_err(|e| ContainerError::Invalid(e.to_string()))?;
+        crate::network::check_publish(n, &bindings)?;
     }
 
     let paths = Paths::new(store, &id);

@@ -10,12 +10,6 @@ use crate::spec::{
 };
 use crate::volumes::MountKind;
 
-impl From<spec::SpecError> for ContainerError {
-    fn from(e: spec::SpecError) -> Self {
-        ContainerError::Invalid(e.to_string())
-    }
-}
-
 /// The image config's `config` object (Entrypoint, Cmd, Env, …), or null.
 fn image_cfg(image_config: &Value) -> &Value {
     image_config.get("config").unwrap_or(&Value::Null)

@@ -227,7 +227,7 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
         ));
     }
     for p in &s.publish {
-        crate::network::ports::parse(p).map_err(|e| ContainerError::Invalid(e.to_string()))?;
+        crate::network::ports::parse(p)?;
     }
     for h in &s.add_hosts {
         parse_add_host(h)?;
@@ -261,9 +261,7 @@ pub fn publish_bindings(
 ) -> Result<Vec<crate::network::ports::Binding>> {
     let mut out = Vec::new();
     for p in &s.publish {
-        out.extend(
-            crate::network::ports::parse(p).map_err(|e| ContainerError::Invalid(e.to_string()))?,
-        );
+        out.extend(crate::network::ports::parse(p)?);
     }
     if s.publish_all
         && let Some(exposed) = image_config

@@ -121,6 +121,9 @@ impl Classify for ContainerError {
             ContainerError::Overlay(e) => e.kind(),
             ContainerError::Volume(e) => e.kind(),
             ContainerError::Monitor(e) => e.kind(),
+            ContainerError::Spec(_) => ErrorKind::InvalidArgument,
+            ContainerError::Network(e) => e.kind(),
+            ContainerError::Port(e) => e.kind(),
             ContainerError::State(_)
             | ContainerError::Io { .. }
             | ContainerError::Runtime(_)
@@ -154,8 +157,17 @@ impl Classify for NetworkError {
             | NetworkError::Invalid(_)
             | NetworkError::Subnet(_)
             | NetworkError::Subnet6(_) => ErrorKind::InvalidArgument,
-            NetworkError::Port(PortError::Taken { .. }) => ErrorKind::Conflict,
-            NetworkError::Port(PortError::Spec { .. }) => ErrorKind::InvalidArgument,
+            NetworkError::Port(e) => e.kind(),
+            _ => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Classify for PortError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            PortError::Taken { .. } => ErrorKind::Conflict,
+            PortError::Spec { .. } => ErrorKind::InvalidArgument,
             _ => ErrorKind::Internal,
         }
     }
