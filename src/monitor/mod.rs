@@ -27,6 +27,7 @@ use nix::unistd::Pid;
 
 use crate::clock::now_nanos;
 use crate::containers::{self, Paths, Settings};
+use crate::lock::{Lock, Mode as LockMode};
 use crate::runtime::{ConsoleSocket, Runtime, Stdio};
 use crate::state::containers as rows;
 use crate::store::Store;
@@ -81,7 +82,7 @@ struct Monitor {
     restarting: bool,
     /// The container's network while it runs: held port sockets and the DNS server.
     net: crate::network::Attached,
-    _lock: fs::File,
+    _lock: Lock,
 }
 
 /// A monitor before its `Start`: the CLI may spawn it before the container's row is written
@@ -92,7 +93,7 @@ struct Pending {
     paths: Paths,
     runtime: Runtime,
     listener: UnixListener,
-    lock: fs::File,
+    lock: Lock,
 }
 
 impl Pending {
@@ -101,15 +102,13 @@ impl Pending {
         let paths = Paths::new(&store, id);
         fs::create_dir_all(&paths.run)?;
         // One monitor per container: a second `start` racing with the first stops here.
-        let lock = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(paths.run.join("monitor.lock"))?;
-        // SAFETY: flock on a valid descriptor.
-        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            anyhow::bail!("container {id} already has a monitor");
-        }
+        let lock = match Lock::file(&paths.run.join("monitor.lock"), LockMode::TryExclusive) {
+            Ok(l) => l,
+            Err(e) if crate::lock::is_held_elsewhere(&e) => {
+                anyhow::bail!("container {id} already has a monitor")
+            }
+            Err(e) => return Err(e.into()),
+        };
         // The container inherits our umask: make it the usual one.
         // SAFETY: umask has no failure mode.
         unsafe { libc::umask(0o022) };
