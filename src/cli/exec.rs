@@ -7,6 +7,7 @@ use clap::Args;
 use super::GlobalOpts;
 use crate::containers::exec::{self as core, ExecOptions};
 use crate::containers::{self, ContainerError};
+use crate::error::Classify;
 use crate::state::containers::ContainerRow;
 use crate::store::Store;
 
@@ -104,9 +105,9 @@ pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
     };
     match core::exec(store, &c, opts) {
         Ok(code) => Ok(code),
-        Err((code, msg)) => {
-            eprintln!("berth: error: {msg}");
-            Ok(code)
+        Err(e) => {
+            eprintln!("berth: error: {e}");
+            Ok(e.kind().exit_code())
         }
     }
 }
@@ -114,11 +115,11 @@ pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
 pub fn attach(g: &GlobalOpts, a: AttachArgs) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
     let c = containers::resolve(&store, &a.container)?;
-    match core::attach(&mut store, &c, !a.no_stdin, a.sig_proxy) {
+    match containers::attach::attach(&mut store, &c, !a.no_stdin, a.sig_proxy) {
         Ok(code) => Ok(code),
-        Err((code, msg)) => {
-            eprintln!("berth: error: {msg}");
-            Ok(code)
+        Err(e) => {
+            eprintln!("berth: error: {e}");
+            Ok(e.kind().exit_code())
         }
     }
 }
@@ -126,7 +127,7 @@ pub fn attach(g: &GlobalOpts, a: AttachArgs) -> anyhow::Result<i32> {
 pub fn top(g: &GlobalOpts, a: TopArgs) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
     let c = containers::resolve(&store, &a.container)?;
-    let t = core::top(&mut store, &c, &a.ps_args)?;
+    let t = containers::top::top(&mut store, &c, &a.ps_args)?;
     print!("{}", tabwriter(&t.titles, &t.processes));
     Ok(0)
 }
@@ -179,12 +180,12 @@ fn each(
 
 pub fn pause(g: &GlobalOpts, a: PauseArgs) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
-    Ok(each(&mut store, &a.containers, core::pause))
+    Ok(each(&mut store, &a.containers, containers::pause::pause))
 }
 
 pub fn unpause(g: &GlobalOpts, a: PauseArgs) -> anyhow::Result<i32> {
     let mut store = g.open_store()?;
-    Ok(each(&mut store, &a.containers, core::unpause))
+    Ok(each(&mut store, &a.containers, containers::pause::unpause))
 }
 
 #[cfg(test)]

@@ -10,11 +10,14 @@
 //! RUNROOT/containers/<id16>/attach.sock  the monitor's socket
 //! ```
 
+pub mod attach;
 pub mod exec;
 pub mod lifecycle;
+pub mod pause;
 pub mod rootfs;
 pub mod runspec;
 pub mod settings;
+pub mod top;
 pub mod volumes;
 
 use std::fs;

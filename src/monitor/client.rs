@@ -73,8 +73,11 @@ pub fn start(socket: &Path, want: u8) -> Result<(UnixStream, u32), ClientError> 
             Ok((s, u32::from_be_bytes([p[0], p[1], p[2], p[3]])))
         }
         Some((Kind::Error, p)) => {
-            let (code, msg) = protocol::parse_error(&p);
-            Err(ClientError::Start { code, msg })
+            let (kind, msg) = protocol::parse_error(&p);
+            Err(ClientError::Start {
+                code: kind.exit_code(),
+                msg,
+            })
         }
         _ => Err(ClientError::Start {
             code: 125,
@@ -153,8 +156,11 @@ pub fn attach(stream: UnixStream, opts: AttachOptions) -> Result<i32, ClientErro
             }
             Some((Kind::Exit, p)) => return Ok(protocol::parse_i32(&p)),
             Some((Kind::Error, p)) => {
-                let (code, msg) = protocol::parse_error(&p);
-                return Err(ClientError::Start { code, msg });
+                let (kind, msg) = protocol::parse_error(&p);
+                return Err(ClientError::Start {
+                    code: kind.exit_code(),
+                    msg,
+                });
             }
             Some(_) => {}
             None => {

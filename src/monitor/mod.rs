@@ -27,6 +27,7 @@ use nix::unistd::Pid;
 
 use crate::clock::now_nanos;
 use crate::containers::{self, Paths, Settings};
+use crate::error::{EXIT_BERTH, ErrorKind};
 use crate::lock::{Lock, Mode as LockMode};
 use crate::runtime::{ConsoleSocket, Runtime, Stdio};
 use crate::state::containers as rows;
@@ -142,7 +143,7 @@ impl Pending {
                     rows::set_exited(
                         &tx,
                         &self.id,
-                        125,
+                        i64::from(EXIT_BERTH),
                         false,
                         now_nanos(),
                         "not started in time",
@@ -268,14 +269,14 @@ impl Monitor {
         );
     }
 
-    /// Mounts the rootfs, writes the bundle and starts the process. Errors carry Docker's exit
-    /// code (125 berth, 126 not executable, 127 not found).
-    fn start_container(&mut self) -> Result<Running, (i32, String)> {
-        let e125 = |e: &dyn std::fmt::Display| (125, e.to_string());
+    /// Mounts the rootfs, writes the bundle and starts the process. Errors carry Docker's
+    /// classification (berth's own failure, not executable, not found).
+    fn start_container(&mut self) -> Result<Running, (ErrorKind, String)> {
+        let internal = |e: &dyn std::fmt::Display| (ErrorKind::Internal, e.to_string());
         let t0 = Instant::now();
-        let request = self.network_request().map_err(|e| e125(&e))?;
+        let request = self.network_request().map_err(|e| internal(&e))?;
         self.net =
-            crate::network::setup(&mut self.store, &self.id, &request).map_err(|e| e125(&e))?;
+            crate::network::setup(&mut self.store, &self.id, &request).map_err(|e| internal(&e))?;
         tracing::debug!("network setup: {:?}", t0.elapsed());
         if let Err(e) = containers::rootfs::prepare(
             &self.store,
@@ -286,9 +287,9 @@ impl Monitor {
         ) {
             self.net = Default::default();
             crate::network::teardown(&mut self.store, &self.id);
-            return Err(e125(&e));
+            return Err(internal(&e));
         }
-        let (stdio, ours, console) = self.make_stdio().map_err(|e| e125(&e))?;
+        let (stdio, ours, console) = self.make_stdio().map_err(|e| internal(&e))?;
         // Another berth's cleanup must not remove the parent cgroups while ours are created.
         let cgroup_lock = containers::cgroup_parent_lock(false);
         let undo = |m: &mut Monitor, e: &crate::runtime::RuntimeError| {
@@ -690,17 +691,18 @@ impl Monitor {
     }
 
     /// The container could not start: record why, tell the starter, clean up.
-    fn finish_failed(&mut self, code: i32, msg: &str, starter: Option<(UnixStream, u8)>) {
+    fn finish_failed(&mut self, kind: ErrorKind, msg: &str, starter: Option<(UnixStream, u8)>) {
         if let Ok(tx) = self.store.db.write() {
-            let _ = rows::set_exited(&tx, &self.id, code as i64, false, now_nanos(), msg);
+            let code = i64::from(kind.exit_code());
+            let _ = rows::set_exited(&tx, &self.id, code, false, now_nanos(), msg);
             let _ = tx.commit();
         }
         self.cleanup_runtime();
         self.remove_if_auto();
         if let Some((mut s, _)) = starter {
-            let _ = protocol::write_frame(&mut s, Kind::Error, &protocol::error_payload(code, msg));
+            let _ = protocol::write_frame(&mut s, Kind::Error, &protocol::error_payload(kind, msg));
         }
-        self.broadcast_exit(Kind::Error, &protocol::error_payload(code, msg));
+        self.broadcast_exit(Kind::Error, &protocol::error_payload(kind, msg));
         let _ = fs::remove_file(self.paths.socket());
     }
 
@@ -775,12 +777,12 @@ fn reap(init: i32) -> Option<i32> {
     code
 }
 
-/// Docker's exit codes and messages for a process that could not start: 127 when the command
-/// does not exist, 126 when it cannot be executed, 125 otherwise.
-fn exit_code_for(e: &crate::runtime::RuntimeError) -> (i32, String) {
+/// Docker's classification and message for a process that could not start: the command does
+/// not exist, cannot be executed, or berth's own failure.
+fn exit_code_for(e: &crate::runtime::RuntimeError) -> (ErrorKind, String) {
     let msg = e.to_string();
     match crate::runtime::command_failure(&msg) {
-        Some((code, why)) => (code, format!("failed to start the container: {why}")),
-        None => (125, msg),
+        Some((kind, why)) => (kind, format!("failed to start the container: {why}")),
+        None => (ErrorKind::Internal, msg),
     }
 }

@@ -83,6 +83,8 @@ use libcontainer::syscall::syscall::SyscallType;
 use libcontainer::workload::{Executor, ExecutorError, ExecutorValidationError};
 use oci_spec::runtime::{PosixRlimitType, Spec, UserBuilder};
 
+use crate::error::ErrorKind;
+
 pub mod seccomp;
 pub mod warmup;
 
@@ -970,6 +972,8 @@ fn command_args(spec: &Spec) -> Option<&Vec<String>> {
 
 /// Marks, in a runtime error, a container command that could not be started: not found
 /// (Docker's exit code 127), or found but not executable (126). See [`command_failure`].
+/// (The marks name the exit codes of [`ErrorKind::CommandNotFound`] and
+/// [`ErrorKind::CannotExecute`].)
 const NOT_FOUND_MARK: &str = "[exit 127]";
 const CANNOT_INVOKE_MARK: &str = "[exit 126]";
 
@@ -987,18 +991,21 @@ fn exec_error_message(arg0: &str, errno: nix::errno::Errno) -> String {
 /// Docker's exit code and the message for an error of `run`/`start`/`exec` that says the
 /// container's command could not be started: 127 (not found), 126 (not executable); `None` for
 /// every other failure.
-pub fn command_failure(message: &str) -> Option<(i32, &str)> {
-    [(NOT_FOUND_MARK, 127), (CANNOT_INVOKE_MARK, 126)]
-        .into_iter()
-        .find_map(|(mark, code)| {
-            let at = message.find(mark)?;
-            // (libcontainer passes a tenant's error on with the NUL of its buffer.)
-            let why = &message[at + mark.len()..];
-            Some((
-                code,
-                why.trim_matches(|c: char| c.is_whitespace() || c == '\0'),
-            ))
-        })
+pub fn command_failure(message: &str) -> Option<(ErrorKind, &str)> {
+    [
+        (NOT_FOUND_MARK, ErrorKind::CommandNotFound),
+        (CANNOT_INVOKE_MARK, ErrorKind::CannotExecute),
+    ]
+    .into_iter()
+    .find_map(|(mark, kind)| {
+        let at = message.find(mark)?;
+        // (libcontainer passes a tenant's error on with the NUL of its buffer.)
+        let why = &message[at + mark.len()..];
+        Some((
+            kind,
+            why.trim_matches(|c: char| c.is_whitespace() || c == '\0'),
+        ))
+    })
 }
 
 fn check_id(id: &str) -> Result<()> {
@@ -1417,16 +1424,22 @@ mod command_failure_tests {
         let wrapped = format!("error in executing process : {m}\0");
         assert_eq!(
             command_failure(&wrapped),
-            Some((127, "exec: \"/x\": no such file or directory"))
+            Some((
+                ErrorKind::CommandNotFound,
+                "exec: \"/x\": no such file or directory"
+            ))
         );
         let m = exec_error_message("/x", nix::errno::Errno::ENOEXEC);
         assert_eq!(
             command_failure(&m),
-            Some((126, "exec: \"/x\": exec format error"))
+            Some((ErrorKind::CannotExecute, "exec: \"/x\": exec format error"))
         );
         let m = exec_error_message("/x", nix::errno::Errno::EACCES);
-        assert_eq!(command_failure(&m).map(|c| c.0), Some(126));
-        // Other failures, even of files that do not exist, are berth's (125).
+        assert_eq!(
+            command_failure(&m).map(|c| c.0),
+            Some(ErrorKind::CannotExecute)
+        );
+        // Other failures, even of files that do not exist, are berth's own.
         assert_eq!(
             command_failure(&exec_error_message("/x", nix::errno::Errno::E2BIG)),
             None
