@@ -111,15 +111,13 @@ impl Pending {
             Err(e) => return Err(e.into()),
         };
         // The container inherits our umask: make it the usual one.
-        // SAFETY: umask has no failure mode.
-        unsafe { libc::umask(0o022) };
+        nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o022));
         let _ = fs::remove_file(paths.socket());
         let listener = UnixListener::bind(paths.socket())?;
         crate::runtime::prepare_monitor_process()?;
         let runtime = Runtime::new(store.runroot.join("runtime"))?;
         // Orphaned processes of the container are reparented to us, and we reap them.
-        // SAFETY: prctl with an integer argument.
-        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+        let _ = nix::sys::prctl::set_child_subreaper(true);
         Ok(Pending {
             store,
             id: id.to_string(),
@@ -362,8 +360,8 @@ impl Monitor {
         };
         let (out_r, out_w) = pipe()?;
         let (err_r, err_w) = pipe()?;
-        set_nonblock(out_r.as_raw_fd());
-        set_nonblock(err_r.as_raw_fd());
+        set_nonblock(&out_r);
+        set_nonblock(&err_r);
         running.outputs = vec![(0, out_r), (1, err_r)];
         Ok((
             Stdio {
@@ -379,7 +377,7 @@ impl Monitor {
     /// The poll loop while the container runs. Returns its exit code.
     fn supervise(&mut self, mut r: Running, sfd: &SignalFd) -> anyhow::Result<i32> {
         if let Some(m) = &r.pty {
-            set_nonblock(m.as_raw_fd());
+            set_nonblock(m);
         }
         let mut exit: Option<i32> = None;
         loop {
@@ -739,11 +737,13 @@ impl Monitor {
     }
 }
 
-fn set_nonblock(fd: RawFd) {
-    // SAFETY: fcntl on a valid fd.
-    unsafe {
-        let fl = libc::fcntl(fd, libc::F_GETFL);
-        libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+fn set_nonblock(fd: impl AsFd) {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    if let Ok(fl) = fcntl(&fd, FcntlArg::F_GETFL) {
+        let _ = fcntl(
+            &fd,
+            FcntlArg::F_SETFL(OFlag::from_bits_retain(fl) | OFlag::O_NONBLOCK),
+        );
     }
 }
 

@@ -17,6 +17,8 @@ use super::{Result, RuntimeError, io_err};
 pub fn prepare_monitor_process() -> Result<()> {
     std::env::set_current_dir("/").map_err(io_err("chdir /"))?;
     for fd in 0..3 {
+        // SAFETY: F_GETFD only queries the descriptor number; a closed one fails with EBADF.
+        // (nix's fcntl needs a borrowed, hence open, descriptor.)
         if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
             let null = fs::OpenOptions::new()
                 .read(true)
@@ -24,6 +26,8 @@ pub fn prepare_monitor_process() -> Result<()> {
                 .open("/dev/null")
                 .map_err(io_err("open /dev/null"))?;
             if null.as_raw_fd() != fd {
+                // SAFETY: dup2 onto a stdio slot that is closed (checked above): no descriptor
+                // anyone owns is replaced.
                 if unsafe { libc::dup2(null.as_raw_fd(), fd) } == -1 {
                     return Err(io_err(format!("dup2 /dev/null to fd {fd}"))(
                         io::Error::last_os_error(),
@@ -40,12 +44,18 @@ pub fn prepare_monitor_process() -> Result<()> {
         std::env::remove_var("LISTEN_PID");
         std::env::remove_var("LISTEN_FDNAMES");
     }
+    // SAFETY: sigaction is plain data (integers, a handler address, a mask): all-zero is a
+    // valid value, overwritten by the query below. (nix's sigaction cannot query without
+    // setting a handler.)
     let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: a query (null new action) into a valid, writable sigaction.
     if unsafe { libc::sigaction(libc::SIGCHLD, std::ptr::null(), &mut old) } == 0
         && old.sa_sigaction == libc::SIG_IGN
     {
+        // SAFETY: as above; SIG_DFL with an empty mask and no flags is a valid action.
         let mut dfl: libc::sigaction = unsafe { std::mem::zeroed() };
         dfl.sa_sigaction = libc::SIG_DFL;
+        // SAFETY: installs the default disposition, which runs no code of ours.
         unsafe { libc::sigaction(libc::SIGCHLD, &dfl, std::ptr::null_mut()) };
     }
     Ok(())
@@ -67,6 +77,7 @@ pub(super) fn ensure_single_threaded() -> Result<()> {
 
 pub(super) fn ensure_caller_stdio_open() -> Result<()> {
     for fd in 0..3 {
+        // SAFETY: F_GETFD only queries the descriptor number; a closed one fails with EBADF.
         if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
             return Err(RuntimeError::InvalidArgument(format!(
                 "fd {fd} of the calling process is closed; libcontainer needs fds 0-2 open \
@@ -131,6 +142,7 @@ impl FdSnapshot {
         FdSnapshot(
             fds.into_iter()
                 .filter_map(|fd| {
+                    // SAFETY: stat is plain integers: all-zero is valid, and fstat fills it.
                     let mut st: libc::stat = unsafe { std::mem::zeroed() };
                     // SAFETY: fstat on a number; a closed one just fails.
                     (unsafe { libc::fstat(fd, &mut st) } == 0).then_some((fd, st.st_dev, st.st_ino))

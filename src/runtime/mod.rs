@@ -533,6 +533,8 @@ impl Runtime {
             c.pid().map(|p| p.as_raw()).into_iter().collect()
         };
         for pid in pids {
+            // SAFETY: kill with plain integers; the pid was checked to be in the container's
+            // cgroup. (Any signal number is allowed here, which nix's `Signal` cannot carry.)
             if unsafe { libc::kill(pid, signal) } != 0 {
                 let err = io::Error::last_os_error();
                 if err.raw_os_error() != Some(libc::ESRCH) {
@@ -731,6 +733,7 @@ fn load_bundle_spec(bundle: &Path) -> Result<Spec> {
                     rlim_cur: 0,
                     rlim_max: 0,
                 };
+                // SAFETY: getrlimit writes into a valid rlimit.
                 if unsafe { libc::getrlimit(res, &mut cur) } == 0
                     && cur.rlim_max != libc::RLIM_INFINITY
                     && r.hard() > cur.rlim_max
@@ -827,10 +830,8 @@ fn prepare_stdio(stdio: Stdio, terminal: bool) -> Result<[OwnedFd; 3]> {
         if fd.as_raw_fd() > 2 {
             return Ok(fd);
         }
-        let new = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
-        if new < 0 {
-            return Err(io_err("duplicate a stdio fd")(io::Error::last_os_error()));
-        }
+        let new = nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(3))
+            .map_err(|e| io_err("duplicate a stdio fd")(e.into()))?;
         // SAFETY: fcntl just returned this new fd.
         Ok(unsafe { OwnedFd::from_raw_fd(new) })
     };

@@ -115,7 +115,7 @@ fn detached_helper(
     // Nobody reads the pty of a detached process: drain it, so that it never blocks on output.
     let mut master = master;
     if let Some(m) = &master {
-        set_nonblock(m.as_raw_fd());
+        set_nonblock(m);
     }
     loop {
         let Some(sfd) = &sfd else {

@@ -18,7 +18,7 @@
 
 use std::fs;
 use std::io;
-use std::os::fd::{OwnedFd, RawFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 use nix::fcntl::OFlag;
@@ -293,11 +293,13 @@ fn pipe() -> Result<(OwnedFd, OwnedFd), ExecError> {
     nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(ExecError::sys("pipe"))
 }
 
-fn set_nonblock(fd: RawFd) {
-    // SAFETY: fcntl on a valid fd.
-    unsafe {
-        let fl = libc::fcntl(fd, libc::F_GETFL);
-        libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+fn set_nonblock(fd: impl AsFd) {
+    use nix::fcntl::{FcntlArg, fcntl};
+    if let Ok(fl) = fcntl(&fd, FcntlArg::F_GETFL) {
+        let _ = fcntl(
+            &fd,
+            FcntlArg::F_SETFL(OFlag::from_bits_retain(fl) | OFlag::O_NONBLOCK),
+        );
     }
 }
 

@@ -103,7 +103,7 @@ pub(super) fn exec_attached(
         None
     };
     if let Some(m) = &master {
-        set_nonblock(m.as_raw_fd());
+        set_nonblock(m);
         copy_winsize(m.as_raw_fd());
         // The pty is both ends: output from it, input to it.
         let dup = m.try_clone().map_err(|source| ExecError::Io {
@@ -116,10 +116,10 @@ pub(super) fn exec_attached(
         }
     }
     for (fd, _) in &outs {
-        set_nonblock(fd.as_raw_fd());
+        set_nonblock(fd);
     }
     if let Some(w) = &to_child {
-        set_nonblock(w.as_raw_fd());
+        set_nonblock(w);
     }
     let relay = Relay {
         pid,
@@ -365,6 +365,7 @@ fn write_all_blocking(fd: RawFd, mut data: &[u8]) -> bool {
 
 /// Copies our terminal's size (stdout's, else stdin's) to the pty.
 fn copy_winsize(master: RawFd) {
+    // SAFETY: winsize is plain integers: all-zero is valid.
     let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
     // SAFETY: TIOCGWINSZ fills `ws`; TIOCSWINSZ reads it.
     unsafe {
