@@ -82,6 +82,7 @@ pub fn main(args: &[OsString]) -> i32 {
             eprintln!("berth init: fork: {}", std::io::Error::last_os_error());
             1
         }
+        // SAFETY: in the child of fork, and init is single-threaded (exec_child's contract).
         0 => unsafe { exec_child(&ptrs, &saved) },
         child => supervise(child, &collected),
     }
@@ -123,6 +124,9 @@ fn configure_signals() -> std::io::Result<(sigset_t, Saved)> {
 /// # Safety
 /// Only between fork and exec of a single-threaded process.
 unsafe fn exec_child(argv: &[*const c_char], saved: &Saved) -> ! {
+    // SAFETY: the caller guarantees we are between fork and exec of a single-threaded process;
+    // `argv` is a null-terminated array of valid C strings and `saved` the signal state init
+    // started with.
     unsafe {
         libc::setpgid(0, 0);
         // Fails with ENOTTY when stdin is no terminal (the usual case): nothing to do then.

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod images;
 pub mod layers;
+pub mod lock;
 pub mod monitor;
 pub mod mountinfo;
 pub mod names;

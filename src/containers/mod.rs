@@ -10,11 +10,14 @@
 //! RUNROOT/containers/<id16>/attach.sock  the monitor's socket
 //! ```
 
+pub mod attach;
 pub mod exec;
 pub mod filesystem;
 pub mod lifecycle;
+pub mod pause;
 pub mod runspec;
 pub mod settings;
+pub mod top;
 pub mod volumes;
 
 use std::fs;
@@ -464,16 +467,14 @@ pub fn cleanup_runtime(store: &mut Store, id: &str, paths: &Paths) {
 /// container that ends removes the empty `/sys/fs/cgroup/<ctrl>/berth` between another start's
 /// `mkdir berth` and `mkdir berth/<id>`, and that start fails (ENOENT). The descriptor is
 /// close-on-exec, so the container's command does not inherit the lock.
-pub fn cgroup_parent_lock(exclusive: bool) -> Option<fs::File> {
-    use std::os::fd::AsRawFd;
-    let f = fs::File::open("/sys/fs/cgroup").ok()?;
-    let op = if exclusive {
-        libc::LOCK_EX | libc::LOCK_NB
+pub fn cgroup_parent_lock(exclusive: bool) -> Option<crate::lock::Lock> {
+    use crate::lock::{Lock, Mode};
+    let mode = if exclusive {
+        Mode::TryExclusive
     } else {
-        libc::LOCK_SH
+        Mode::Shared
     };
-    // SAFETY: flock on a descriptor we own.
-    (unsafe { libc::flock(f.as_raw_fd(), op) } == 0).then_some(f)
+    Lock::existing(Path::new("/sys/fs/cgroup"), mode).ok()
 }
 
 /// Removes berth's parent cgroup directories once no container uses them (rmdir fails on a

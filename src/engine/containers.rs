@@ -10,8 +10,9 @@ use serde_json::Value;
 
 use super::networks::PortSummary;
 use super::{Engine, Error, Result};
-use crate::containers::exec::{ExecOptions, TopOutput};
+use crate::containers::exec::ExecOptions;
 use crate::containers::lifecycle::{self, SpawnedMonitor, StartMode};
+use crate::containers::top::TopOutput;
 use crate::containers::{self, Paths, RestartPolicy, Settings};
 use crate::images::pull::PullEvent;
 use crate::monitor::client::AttachIo;
@@ -389,21 +390,21 @@ impl Engine {
     pub fn container_pause(&self, name: &str) -> Result<()> {
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(crate::containers::exec::pause(&mut store, &c)?)
+        Ok(crate::containers::pause::pause(&mut store, &c)?)
     }
 
     /// `unpause`.
     pub fn container_unpause(&self, name: &str) -> Result<()> {
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(crate::containers::exec::unpause(&mut store, &c)?)
+        Ok(crate::containers::pause::unpause(&mut store, &c)?)
     }
 
     /// `top`: the container's processes as `ps` (with `ps_args`) shows them.
     pub fn container_top(&self, name: &str, ps_args: &[String]) -> Result<TopOutput> {
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(crate::containers::exec::top(&mut store, &c, ps_args)?)
+        Ok(crate::containers::top::top(&mut store, &c, ps_args)?)
     }
 
     /// `exec`: runs a process in the running container; its exit code (0 at once when
@@ -413,10 +414,7 @@ impl Engine {
         let store = self.store()?;
         let c = self.resolve(&store, name)?;
         crate::runtime::warmup::wait_early();
-        crate::containers::exec::exec(store, &c, o).map_err(|(code, message)| Error::Start {
-            kind: crate::error::ErrorKind::from_exit_code(code),
-            message,
-        })
+        Ok(crate::containers::exec::exec(store, &c, o)?)
     }
 
     /// `attach`: streams the running container's output (and `io.stdin` if it was created
@@ -424,12 +422,7 @@ impl Engine {
     pub fn container_attach(&self, name: &str, io: AttachIo) -> Result<i32> {
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        crate::containers::exec::attach(&mut store, &c, io).map_err(|(code, message)| {
-            Error::Start {
-                kind: crate::error::ErrorKind::from_exit_code(code),
-                message,
-            }
-        })
+        Ok(crate::containers::attach::attach(&mut store, &c, io)?)
     }
 
     /// `ps`: the containers `o` selects, newest first.

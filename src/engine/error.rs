@@ -4,6 +4,8 @@
 //! front end ever reads a message to decide what happened.
 
 use crate::containers::ContainerError;
+use crate::containers::attach::AttachError;
+use crate::containers::exec::ExecError;
 use crate::error::{Classify, ErrorKind};
 use crate::images::ImageError;
 use crate::monitor::client::ClientError;
@@ -54,6 +56,10 @@ pub enum Error {
     #[error(transparent)]
     Monitor(#[from] ClientError),
     #[error(transparent)]
+    Exec(#[from] ExecError),
+    #[error(transparent)]
+    Attach(#[from] AttachError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     State(#[from] StateError),
@@ -99,6 +105,8 @@ impl Classify for Error {
             Error::Registry(e) => e.kind(),
             Error::Login(e) => e.kind(),
             Error::Monitor(e) => e.kind(),
+            Error::Exec(e) => e.kind(),
+            Error::Attach(e) => e.kind(),
             Error::RegistryConfig(_) | Error::Store(_) | Error::State(_) | Error::Io { .. } => {
                 ErrorKind::Internal
             }
@@ -228,6 +236,8 @@ pub fn kind_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
         RegistryError,
         LoginError,
         ClientError,
+        ExecError,
+        AttachError,
         crate::network::mode::NetworkModeError
     );
     None

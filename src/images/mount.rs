@@ -4,10 +4,10 @@
 
 use std::fs;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{ImageError, Result};
+use crate::lock::{Lock, Mode};
 use crate::mountinfo::is_mount_point;
 use crate::overlay::mount_overlay;
 use crate::state::images as rows;
@@ -27,34 +27,13 @@ pub fn is_mounted(store: &Store, image_id: &str) -> bool {
     is_mount_point(&mount_path(store, image_id))
 }
 
-/// A held `flock` on a lock file, released on drop.
-struct Lock {
-    _fd: OwnedFd,
-}
-
-impl Lock {
-    fn take(path: &Path) -> io::Result<Lock> {
-        let f = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)?;
-        let fd = OwnedFd::from(f);
-        // SAFETY: flock on a valid, owned descriptor.
-        if unsafe { libc::flock(fd.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(Lock { _fd: fd })
-    }
-}
-
 /// `berth image mount`: a read-only overlay of the image's layers; returns its path. Mounting a
 /// mounted image returns the same path.
 pub fn mount(store: &Store, image_id: &str) -> Result<PathBuf> {
     let dir = store.image_mounts_dir();
     fs::create_dir_all(&dir).map_err(mount_err(format!("creating {}", dir.display())))?;
     let target = mount_path(store, image_id);
-    let _lock = Lock::take(&target.with_extension("lock"))
+    let _lock = Lock::file(&target.with_extension("lock"), Mode::Exclusive)
         .map_err(mount_err(format!("locking {}", target.display())))?;
     if is_mount_point(&target) {
         return Ok(target);
@@ -71,7 +50,7 @@ pub fn mount(store: &Store, image_id: &str) -> Result<PathBuf> {
 /// `berth image unmount`. Returns false if the image was not mounted.
 pub fn unmount(store: &Store, image_id: &str) -> Result<bool> {
     let target = mount_path(store, image_id);
-    let _lock = Lock::take(&target.with_extension("lock"))
+    let _lock = Lock::file(&target.with_extension("lock"), Mode::Exclusive)
         .map_err(mount_err(format!("locking {}", target.display())))?;
     let mounted = is_mount_point(&target);
     if mounted {

@@ -30,11 +30,8 @@ pub enum ClientError {
 
 impl ClientError {
     fn from_wire(payload: &[u8]) -> ClientError {
-        let (code, msg) = protocol::parse_error(payload);
-        ClientError::Start {
-            kind: ErrorKind::from_exit_code(code),
-            msg,
-        }
+        let (kind, msg) = protocol::parse_error(payload);
+        ClientError::Start { kind, msg }
     }
 }
 

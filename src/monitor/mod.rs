@@ -27,6 +27,8 @@ use nix::unistd::Pid;
 
 use crate::clock::now_nanos;
 use crate::containers::{self, Paths, Settings};
+use crate::error::{EXIT_BERTH, ErrorKind};
+use crate::lock::{Lock, Mode as LockMode};
 use crate::runtime::{ConsoleSocket, Runtime, Stdio};
 use crate::state::containers as rows;
 use crate::store::Store;
@@ -81,7 +83,7 @@ struct Monitor {
     restarting: bool,
     /// The container's network while it runs: held port sockets and the DNS server.
     net: crate::network::Attached,
-    _lock: fs::File,
+    _lock: Lock,
 }
 
 /// A monitor before its `Start`: the CLI may spawn it before the container's row is written
@@ -92,7 +94,7 @@ struct Pending {
     paths: Paths,
     runtime: Runtime,
     listener: UnixListener,
-    lock: fs::File,
+    lock: Lock,
 }
 
 impl Pending {
@@ -101,25 +103,21 @@ impl Pending {
         let paths = Paths::new(&store, id);
         fs::create_dir_all(&paths.run)?;
         // One monitor per container: a second `start` racing with the first stops here.
-        let lock = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(paths.run.join("monitor.lock"))?;
-        // SAFETY: flock on a valid descriptor.
-        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            anyhow::bail!("container {id} already has a monitor");
-        }
+        let lock = match Lock::file(&paths.run.join("monitor.lock"), LockMode::TryExclusive) {
+            Ok(l) => l,
+            Err(e) if crate::lock::is_held_elsewhere(&e) => {
+                anyhow::bail!("container {id} already has a monitor")
+            }
+            Err(e) => return Err(e.into()),
+        };
         // The container inherits our umask: make it the usual one.
-        // SAFETY: umask has no failure mode.
-        unsafe { libc::umask(0o022) };
+        nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o022));
         let _ = fs::remove_file(paths.socket());
         let listener = UnixListener::bind(paths.socket())?;
         crate::runtime::prepare_monitor_process()?;
         let runtime = Runtime::new(store.runroot.join("runtime"))?;
         // Orphaned processes of the container are reparented to us, and we reap them.
-        // SAFETY: prctl with an integer argument.
-        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+        let _ = nix::sys::prctl::set_child_subreaper(true);
         Ok(Pending {
             store,
             id: id.to_string(),
@@ -143,7 +141,7 @@ impl Pending {
                     rows::set_exited(
                         &tx,
                         &self.id,
-                        125,
+                        i64::from(EXIT_BERTH),
                         false,
                         now_nanos(),
                         "not started in time",
@@ -269,14 +267,14 @@ impl Monitor {
         );
     }
 
-    /// Mounts the rootfs, writes the bundle and starts the process. Errors carry Docker's exit
-    /// code (125 berth, 126 not executable, 127 not found).
-    fn start_container(&mut self) -> Result<Running, (i32, String)> {
-        let e125 = |e: &dyn std::fmt::Display| (125, e.to_string());
+    /// Mounts the rootfs, writes the bundle and starts the process. Errors carry Docker's
+    /// classification (berth's own failure, not executable, not found).
+    fn start_container(&mut self) -> Result<Running, (ErrorKind, String)> {
+        let internal = |e: &dyn std::fmt::Display| (ErrorKind::Internal, e.to_string());
         let t0 = Instant::now();
-        let request = self.network_request().map_err(|e| e125(&e))?;
+        let request = self.network_request().map_err(|e| internal(&e))?;
         self.net =
-            crate::network::setup(&mut self.store, &self.id, &request).map_err(|e| e125(&e))?;
+            crate::network::setup(&mut self.store, &self.id, &request).map_err(|e| internal(&e))?;
         tracing::debug!("network setup: {:?}", t0.elapsed());
         if let Err(e) = containers::filesystem::prepare(
             &self.store,
@@ -287,9 +285,9 @@ impl Monitor {
         ) {
             self.net = Default::default();
             crate::network::teardown(&mut self.store, &self.id);
-            return Err(e125(&e));
+            return Err(internal(&e));
         }
-        let (stdio, ours, console) = self.make_stdio().map_err(|e| e125(&e))?;
+        let (stdio, ours, console) = self.make_stdio().map_err(|e| internal(&e))?;
         // Another berth's cleanup must not remove the parent cgroups while ours are created.
         let cgroup_lock = containers::cgroup_parent_lock(false);
         let undo = |m: &mut Monitor, e: &crate::runtime::RuntimeError| {
@@ -362,8 +360,8 @@ impl Monitor {
         };
         let (out_r, out_w) = pipe()?;
         let (err_r, err_w) = pipe()?;
-        set_nonblock(out_r.as_raw_fd());
-        set_nonblock(err_r.as_raw_fd());
+        set_nonblock(&out_r);
+        set_nonblock(&err_r);
         running.outputs = vec![(0, out_r), (1, err_r)];
         Ok((
             Stdio {
@@ -379,7 +377,7 @@ impl Monitor {
     /// The poll loop while the container runs. Returns its exit code.
     fn supervise(&mut self, mut r: Running, sfd: &SignalFd) -> anyhow::Result<i32> {
         if let Some(m) = &r.pty {
-            set_nonblock(m.as_raw_fd());
+            set_nonblock(m);
         }
         let mut exit: Option<i32> = None;
         loop {
@@ -703,17 +701,18 @@ impl Monitor {
     }
 
     /// The container could not start: record why, tell the starter, clean up.
-    fn finish_failed(&mut self, code: i32, msg: &str, starter: Option<(UnixStream, u8)>) {
+    fn finish_failed(&mut self, kind: ErrorKind, msg: &str, starter: Option<(UnixStream, u8)>) {
         if let Ok(tx) = self.store.db.write() {
-            let _ = rows::set_exited(&tx, &self.id, code as i64, false, now_nanos(), msg);
+            let code = i64::from(kind.exit_code());
+            let _ = rows::set_exited(&tx, &self.id, code, false, now_nanos(), msg);
             let _ = tx.commit();
         }
         self.cleanup_runtime();
         self.remove_if_auto();
         if let Some((mut s, _)) = starter {
-            let _ = protocol::write_frame(&mut s, Kind::Error, &protocol::error_payload(code, msg));
+            let _ = protocol::write_frame(&mut s, Kind::Error, &protocol::error_payload(kind, msg));
         }
-        self.broadcast_exit(Kind::Error, &protocol::error_payload(code, msg));
+        self.broadcast_exit(Kind::Error, &protocol::error_payload(kind, msg));
         let _ = fs::remove_file(self.paths.socket());
     }
 
@@ -750,11 +749,13 @@ impl Monitor {
     }
 }
 
-fn set_nonblock(fd: RawFd) {
-    // SAFETY: fcntl on a valid fd.
-    unsafe {
-        let fl = libc::fcntl(fd, libc::F_GETFL);
-        libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+fn set_nonblock(fd: impl AsFd) {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    if let Ok(fl) = fcntl(&fd, FcntlArg::F_GETFL) {
+        let _ = fcntl(
+            &fd,
+            FcntlArg::F_SETFL(OFlag::from_bits_retain(fl) | OFlag::O_NONBLOCK),
+        );
     }
 }
 
@@ -788,12 +789,12 @@ fn reap(init: i32) -> Option<i32> {
     code
 }
 
-/// Docker's exit codes and messages for a process that could not start: 127 when the command
-/// does not exist, 126 when it cannot be executed, 125 otherwise.
-fn exit_code_for(e: &crate::runtime::RuntimeError) -> (i32, String) {
+/// Docker's classification and message for a process that could not start: the command does
+/// not exist, cannot be executed, or berth's own failure.
+fn exit_code_for(e: &crate::runtime::RuntimeError) -> (ErrorKind, String) {
     let msg = e.to_string();
     match crate::runtime::command_failure(&msg) {
-        Some((code, why)) => (code, format!("failed to start the container: {why}")),
-        None => (125, msg),
+        Some((kind, why)) => (kind, format!("failed to start the container: {why}")),
+        None => (ErrorKind::Internal, msg),
     }
 }

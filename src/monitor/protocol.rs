@@ -8,6 +8,8 @@
 
 use std::io::{self, Read, Write};
 
+use crate::error::ErrorKind;
+
 /// `Signal` flag: a user's stop/kill/rm -f; the restart policy does not restart the container.
 pub const SIGNAL_BY_USER: u8 = 1;
 /// `Signal` flag: `berth restart` stops the container and starts it again: `--rm` does not
@@ -121,18 +123,21 @@ pub fn exit_payload(code: i32) -> [u8; 4] {
     code.to_be_bytes()
 }
 
-pub fn error_payload(code: i32, msg: &str) -> Vec<u8> {
-    let mut v = code.to_be_bytes().to_vec();
+/// An `Error` frame's payload: the failure's exit code (its kind on the wire) and message.
+pub fn error_payload(kind: ErrorKind, msg: &str) -> Vec<u8> {
+    let mut v = kind.exit_code().to_be_bytes().to_vec();
     v.extend_from_slice(msg.as_bytes());
     v
 }
 
-pub fn parse_error(p: &[u8]) -> (i32, String) {
+/// The kind and message of an `Error` frame's payload (a payload too short to hold a code is
+/// berth's own failure).
+pub fn parse_error(p: &[u8]) -> (ErrorKind, String) {
     if p.len() < 4 {
-        return (125, String::from_utf8_lossy(p).into_owned());
+        return (ErrorKind::Internal, String::from_utf8_lossy(p).into_owned());
     }
     (
-        i32::from_be_bytes([p[0], p[1], p[2], p[3]]),
+        ErrorKind::from_exit_code(i32::from_be_bytes([p[0], p[1], p[2], p[3]])),
         String::from_utf8_lossy(&p[4..]).into_owned(),
     )
 }
@@ -171,7 +176,8 @@ mod tests {
         );
         assert_eq!(fb.next_frame().unwrap().unwrap().0, Kind::Exit);
         assert_eq!(fb.next_frame().unwrap(), None);
-        let (c, m) = parse_error(&error_payload(127, "not found"));
-        assert_eq!((c, m.as_str()), (127, "not found"));
+        let (k, m) = parse_error(&error_payload(ErrorKind::CommandNotFound, "not found"));
+        assert_eq!((k, m.as_str()), (ErrorKind::CommandNotFound, "not found"));
+        assert_eq!(parse_error(b"x").0, ErrorKind::Internal);
     }
 }

@@ -30,7 +30,6 @@ pub mod teardown;
 
 use std::fs;
 use std::io;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use crate::state::StateError;
@@ -89,28 +88,13 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> NetworkError {
 }
 
 /// Holds the host-wide network lock while alive.
-struct HostLock {
-    _file: fs::File,
-}
-
-fn host_lock() -> Result<HostLock> {
+fn host_lock() -> Result<crate::lock::Lock> {
     let path = Path::new(LOCK_PATH);
     if let Some(d) = path.parent() {
         let _ = fs::create_dir_all(d);
     }
-    let f = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(io_err(format!("opening {LOCK_PATH}")))?;
-    // SAFETY: flock on a descriptor we own.
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(io_err("locking the network lock")(
-            io::Error::last_os_error(),
-        ));
-    }
-    Ok(HostLock { _file: f })
+    crate::lock::Lock::file(path, crate::lock::Mode::Exclusive)
+        .map_err(io_err(format!("locking {LOCK_PATH}")))
 }
 
 /// Where a container's network namespace is bound while it runs.

@@ -66,12 +66,10 @@
 //! mount point of every supported v1 controller (`/sys/fs/cgroup/<ctrl>/berth/<id>`);
 //! `delete` removes those leaf directories (the parent `/berth` stays, as Docker's `/docker`).
 
-use std::collections::HashSet;
 use std::fs;
-use std::io::{self, IoSliceMut};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-use std::os::unix::net::UnixListener;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -80,11 +78,25 @@ use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::{Container, ContainerStatus as LcStatus};
 use libcontainer::error::LibcontainerError;
 use libcontainer::syscall::syscall::SyscallType;
-use libcontainer::workload::{Executor, ExecutorError, ExecutorValidationError};
 use oci_spec::runtime::{PosixRlimitType, Spec, UserBuilder};
 
+mod caller;
+mod cgroups;
+mod console;
+mod executor;
 pub mod seccomp;
 pub mod warmup;
+
+use caller::{
+    FdSnapshot, OomScoreGuard, children, ensure_caller_stdio_open, ensure_single_threaded,
+    reap_child, reap_stray_helpers, tenant_leftovers,
+};
+use cgroups::{cgroup_manager, delete_stopped, pid_in_cgroup};
+use executor::CleanSignalsExecutor;
+
+pub use caller::prepare_monitor_process;
+pub use console::ConsoleSocket;
+pub use executor::{ExecStatus, command_failure};
 
 use seccomp::{Filter, FilterError};
 
@@ -521,6 +533,8 @@ impl Runtime {
             c.pid().map(|p| p.as_raw()).into_iter().collect()
         };
         for pid in pids {
+            // SAFETY: kill with plain integers; the pid was checked to be in the container's
+            // cgroup. (Any signal number is allowed here, which nix's `Signal` cannot carry.)
             if unsafe { libc::kill(pid, signal) } != 0 {
                 let err = io::Error::last_os_error();
                 if err.raw_os_error() != Some(libc::ESRCH) {
@@ -620,51 +634,6 @@ impl Runtime {
         }))
     }
 
-    /// The container's cgroup path as given in the spec (`linux.cgroupsPath`).
-    pub fn cgroup_path(&self, id: &str) -> Result<Option<PathBuf>> {
-        check_id(id)?;
-        match self.load(id)? {
-            None => Ok(None),
-            Some(c) => Ok(Some(
-                c.spec().map_err(|e| lc_err("inspect", id, e))?.cgroup_path,
-            )),
-        }
-    }
-
-    /// How many processes of the container the kernel's OOM killer has killed (v1:
-    /// `memory.oom_control` `oom_kill`; v2: `memory.events` `oom_kill`). Read it before
-    /// `delete`, which removes the cgroup. `None` if the container or its memory cgroup is
-    /// gone. (An exit by SIGKILL alone does not prove an OOM kill.)
-    pub fn oom_kills(&self, id: &str) -> Result<Option<u64>> {
-        let Some(path) = self.cgroup_path(id)? else {
-            return Ok(None);
-        };
-        let rel = path.strip_prefix("/").unwrap_or(&path);
-        let candidates = [
-            (
-                Path::new("/sys/fs/cgroup/memory")
-                    .join(rel)
-                    .join("memory.oom_control"),
-                "oom_kill",
-            ),
-            (
-                Path::new("/sys/fs/cgroup").join(rel).join("memory.events"),
-                "oom_kill",
-            ),
-        ];
-        for (file, key) in candidates {
-            if let Ok(text) = fs::read_to_string(&file) {
-                let n = text
-                    .lines()
-                    .filter_map(|l| l.split_once(' '))
-                    .find(|(k, _)| *k == key)
-                    .and_then(|(_, v)| v.trim().parse().ok());
-                return Ok(n.or(Some(0)));
-            }
-        }
-        Ok(None)
-    }
-
     /// Loads the container, treating a recorded init pid that is no longer in the
     /// container's cgroup as stopped (it exited, was reaped, and the pid was reused).
     fn load(&self, id: &str) -> Result<Option<Container>> {
@@ -711,296 +680,6 @@ impl Runtime {
     }
 }
 
-/// The listening end of a console socket for terminal containers: bind it, pass
-/// [`ConsoleSocket::path`] to `run`/`exec`, then (after they return Ok) take the pty
-/// master with [`ConsoleSocket::recv_master`]. The socket file is removed on drop.
-/// (libcontainer connects during `run`, and the container's init sends the master before
-/// `run` returns, so no concurrent accept is needed.)
-pub struct ConsoleSocket {
-    listener: UnixListener,
-    path: PathBuf,
-}
-
-impl ConsoleSocket {
-    /// Binds a unix socket at `path` (at most 107 bytes; a stale file is replaced).
-    pub fn bind(path: impl Into<PathBuf>) -> Result<ConsoleSocket> {
-        let path = path.into();
-        let _ = fs::remove_file(&path);
-        let listener = UnixListener::bind(&path)
-            .map_err(io_err(format!("bind console socket {}", path.display())))?;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
-            .map_err(io_err(format!("chmod console socket {}", path.display())))?;
-        listener
-            .set_nonblocking(true)
-            .map_err(io_err("console socket: set non-blocking"))?;
-        Ok(ConsoleSocket { listener, path })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Accepts the pending connection and receives the pty master (SCM_RIGHTS).
-    /// Fails at once if no connection is pending (call it after a successful run/exec).
-    pub fn recv_master(&self) -> Result<OwnedFd> {
-        let (stream, _) = self
-            .listener
-            .accept()
-            .map_err(io_err("console socket: no connection from the container"))?;
-        stream
-            .set_nonblocking(false)
-            .map_err(io_err("console socket: set blocking"))?;
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-        let mut buf = [0u8; 4096];
-        let mut iov = [IoSliceMut::new(&mut buf)];
-        let mut cmsg = nix::cmsg_space!([RawFd; 1]);
-        let msg = nix::sys::socket::recvmsg::<()>(
-            stream.as_raw_fd(),
-            &mut iov,
-            Some(&mut cmsg),
-            nix::sys::socket::MsgFlags::MSG_CMSG_CLOEXEC,
-        )
-        .map_err(|e| io_err("console socket: receive the pty master")(e.into()))?;
-        let mut master = None;
-        for c in msg
-            .cmsgs()
-            .map_err(|e| io_err("console socket: read control data")(e.into()))?
-        {
-            if let nix::sys::socket::ControlMessageOwned::ScmRights(fds) = c {
-                for fd in fds {
-                    // SAFETY: the kernel just installed this fd for us.
-                    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-                    if master.is_none() {
-                        master = Some(fd);
-                    }
-                }
-            }
-        }
-        master.ok_or_else(|| {
-            io_err("console socket")(io::Error::other("the container sent no pty master"))
-        })
-    }
-}
-
-impl Drop for ConsoleSocket {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-    }
-}
-
-/// Puts the calling process in the shape libcontainer needs; call once at the start of the
-/// monitor: cwd `/` (libcontainer `chdir`s back to the cwd, which must exist), fds 0..=2 open
-/// (to `/dev/null` if closed), no `LISTEN_FDS`/`LISTEN_PID` (they would make libcontainer
-/// pass fds into containers), and `SIGCHLD` not ignored (exit statuses would be lost).
-pub fn prepare_monitor_process() -> Result<()> {
-    std::env::set_current_dir("/").map_err(io_err("chdir /"))?;
-    for fd in 0..3 {
-        if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
-            let null = fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open("/dev/null")
-                .map_err(io_err("open /dev/null"))?;
-            if null.as_raw_fd() != fd {
-                if unsafe { libc::dup2(null.as_raw_fd(), fd) } == -1 {
-                    return Err(io_err(format!("dup2 /dev/null to fd {fd}"))(
-                        io::Error::last_os_error(),
-                    ));
-                }
-            } else {
-                std::mem::forget(null); // it landed on the free stdio slot: keep it
-            }
-        }
-    }
-    // SAFETY: the monitor is single-threaded when it calls this (no concurrent getenv).
-    unsafe {
-        std::env::remove_var("LISTEN_FDS");
-        std::env::remove_var("LISTEN_PID");
-        std::env::remove_var("LISTEN_FDNAMES");
-    }
-    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
-    if unsafe { libc::sigaction(libc::SIGCHLD, std::ptr::null(), &mut old) } == 0
-        && old.sa_sigaction == libc::SIG_IGN
-    {
-        let mut dfl: libc::sigaction = unsafe { std::mem::zeroed() };
-        dfl.sa_sigaction = libc::SIG_DFL;
-        unsafe { libc::sigaction(libc::SIGCHLD, &dfl, std::ptr::null_mut()) };
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/// libcontainer's default executor (execvp with the spec's PATH), preceded by a reset of
-/// the signal state the container process inherited from the caller through clone(2), and by
-/// the installation of the container's seccomp filter.
-#[derive(Clone)]
-struct CleanSignalsExecutor {
-    /// The compiled filter of the bundle (`seccomp.bpf`): installed last, right before execve,
-    /// then the capability lent for it is dropped (see [`seccomp`]).
-    filter: Option<Filter>,
-    /// Where the error of a failed execve goes (`run`); close-on-exec.
-    exec_status: Option<RawFd>,
-}
-
-/// Whether the container's command was executed, from [`Runtime::run`]: its init runs the
-/// command after `start`, when libcontainer no longer listens for its errors.
-pub struct ExecStatus {
-    pipe: OwnedFd,
-    pid: i32,
-    id: String,
-}
-
-impl ExecStatus {
-    /// Waits until the init has executed the command (a millisecond or two after `start`).
-    /// If it could not, the init is reaped and the error says why (see [`command_failure`]
-    /// for Docker's exit code): the container is then stopped, and needs a `delete`.
-    pub fn wait(self) -> Result<()> {
-        let mut msg = Vec::new();
-        // EOF: the execve closed the pipe (close-on-exec), or the init died before it.
-        let _ = io::Read::read_to_end(&mut fs::File::from(self.pipe), &mut msg);
-        if msg.is_empty() {
-            return Ok(());
-        }
-        reap_child(self.pid);
-        Err(RuntimeError::Libcontainer {
-            op: "start",
-            id: self.id,
-            message: String::from_utf8_lossy(&msg).into_owned(),
-        })
-    }
-}
-
-impl Executor for CleanSignalsExecutor {
-    fn exec(&self, spec: &Spec) -> std::result::Result<(), ExecutorError> {
-        // SAFETY: plain syscalls in the single-threaded container init, right before execve.
-        unsafe {
-            for sig in 1..libc::SIGRTMAX() {
-                if sig != libc::SIGKILL && sig != libc::SIGSTOP {
-                    libc::signal(sig, libc::SIG_DFL);
-                }
-            }
-            let mut empty: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut empty);
-            libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
-        }
-        if let Some(f) = &self.filter {
-            f.install()
-                .map_err(|e| ExecutorError::Other(format!("installing the seccomp filter: {e}")))?;
-            seccomp::drop_caps_outside_bounding()
-                .map_err(|e| ExecutorError::Other(format!("dropping capabilities: {e}")))?;
-        }
-        // libcontainer's default executor, with the execve error kept (its own says only
-        // "failed to execute workload").
-        let args = command_args(spec).ok_or(ExecutorError::InvalidArg)?;
-        let argv = args
-            .iter()
-            .map(|a| std::ffi::CString::new(a.as_bytes()))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|_| ExecutorError::InvalidArg)?;
-        // Not execvp: it runs a file without a known format with /bin/sh; Docker (runc)
-        // reports "exec format error". The PATH is the environment libcontainer set from the
-        // spec.
-        let path = look_path(&args[0]);
-        let Err(errno) = nix::unistd::execv(&path, &argv);
-        let message = exec_error_message(&args[0], errno);
-        if let Some(fd) = self.exec_status {
-            // SAFETY: a write of our buffer to the pipe the monitor created for it.
-            unsafe { libc::write(fd, message.as_ptr().cast(), message.len()) };
-        }
-        Err(ExecutorError::Other(message))
-    }
-
-    fn validate(&self, spec: &Spec) -> std::result::Result<(), ExecutorValidationError> {
-        use ExecutorValidationError::ArgValidationError;
-        let arg0 = command_args(spec).map(|a| a[0].clone()).unwrap_or_default();
-        // libcontainer 0.7's messages for a command it did not find in PATH, or found without
-        // an execute bit: marked with Docker's exit codes for the monitor and `exec`.
-        libcontainer::workload::default::get_executor()
-            .validate(spec)
-            .map_err(|e| match e {
-                ArgValidationError(m) if m.contains("not found in $PATH") => ArgValidationError(
-                    format!("{NOT_FOUND_MARK} exec: {arg0:?}: executable file not found in $PATH"),
-                ),
-                ArgValidationError(m) if m.contains("does not have correct permissions") => {
-                    ArgValidationError(format!(
-                        "{CANNOT_INVOKE_MARK} exec: {arg0:?}: permission denied"
-                    ))
-                }
-                e => e,
-            })
-    }
-}
-
-/// The file `execve` should run for `name`: itself if it has a slash, else the first
-/// executable regular file of that name in the directories of $PATH (as runc, Go's LookPath);
-/// `name` itself when none is (execve then fails with ENOENT).
-fn look_path(name: &str) -> std::ffi::CString {
-    use std::os::unix::ffi::OsStrExt;
-    let found = (!name.contains('/'))
-        .then(|| std::env::var_os("PATH"))
-        .flatten()
-        .and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| {
-                    if dir.as_os_str().is_empty() {
-                        PathBuf::from(".").join(name)
-                    } else {
-                        dir.join(name)
-                    }
-                })
-                .find(|p| {
-                    fs::metadata(p)
-                        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-                })
-        });
-    let bytes = match &found {
-        Some(p) => p.as_os_str().as_bytes(),
-        None => name.as_bytes(),
-    };
-    std::ffi::CString::new(bytes).unwrap_or_default()
-}
-
-fn command_args(spec: &Spec) -> Option<&Vec<String>> {
-    spec.process()
-        .as_ref()
-        .and_then(|p| p.args().as_ref())
-        .filter(|a| !a.is_empty())
-}
-
-/// Marks, in a runtime error, a container command that could not be started: not found
-/// (Docker's exit code 127), or found but not executable (126). See [`command_failure`].
-const NOT_FOUND_MARK: &str = "[exit 127]";
-const CANNOT_INVOKE_MARK: &str = "[exit 126]";
-
-/// The error of the container command's execve, marked for [`command_failure`].
-fn exec_error_message(arg0: &str, errno: nix::errno::Errno) -> String {
-    use nix::errno::Errno;
-    let desc = errno.desc().to_lowercase();
-    match errno {
-        Errno::ENOENT => format!("{NOT_FOUND_MARK} exec: {arg0:?}: {desc}"),
-        Errno::EACCES | Errno::ENOEXEC => format!("{CANNOT_INVOKE_MARK} exec: {arg0:?}: {desc}"),
-        _ => format!("exec: {arg0:?}: {desc}"),
-    }
-}
-
-/// Docker's exit code and the message for an error of `run`/`start`/`exec` that says the
-/// container's command could not be started: 127 (not found), 126 (not executable); `None` for
-/// every other failure.
-pub fn command_failure(message: &str) -> Option<(i32, &str)> {
-    [(NOT_FOUND_MARK, 127), (CANNOT_INVOKE_MARK, 126)]
-        .into_iter()
-        .find_map(|(mark, code)| {
-            let at = message.find(mark)?;
-            // (libcontainer passes a tenant's error on with the NUL of its buffer.)
-            let why = &message[at + mark.len()..];
-            Some((
-                code,
-                why.trim_matches(|c: char| c.is_whitespace() || c == '\0'),
-            ))
-        })
-}
-
 fn check_id(id: &str) -> Result<()> {
     let bad = |reason| {
         Err(RuntimeError::InvalidId {
@@ -1019,32 +698,6 @@ fn check_id(id: &str) -> Result<()> {
         .all(|c| c.is_ascii_alphanumeric() || "_+-.".contains(c))
     {
         return bad("only letters, digits and _ + - . are allowed");
-    }
-    Ok(())
-}
-
-fn ensure_single_threaded() -> Result<()> {
-    let status =
-        fs::read_to_string("/proc/self/status").map_err(io_err("read /proc/self/status"))?;
-    let threads = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(1);
-    if threads > 1 {
-        return Err(RuntimeError::MultiThreaded(threads));
-    }
-    Ok(())
-}
-
-fn ensure_caller_stdio_open() -> Result<()> {
-    for fd in 0..3 {
-        if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
-            return Err(RuntimeError::InvalidArgument(format!(
-                "fd {fd} of the calling process is closed; libcontainer needs fds 0-2 open \
-                 (call prepare_monitor_process)"
-            )));
-        }
     }
     Ok(())
 }
@@ -1080,6 +733,7 @@ fn load_bundle_spec(bundle: &Path) -> Result<Spec> {
                     rlim_cur: 0,
                     rlim_max: 0,
                 };
+                // SAFETY: getrlimit writes into a valid rlimit.
                 if unsafe { libc::getrlimit(res, &mut cur) } == 0
                     && cur.rlim_max != libc::RLIM_INFINITY
                     && r.hard() > cur.rlim_max
@@ -1176,10 +830,8 @@ fn prepare_stdio(stdio: Stdio, terminal: bool) -> Result<[OwnedFd; 3]> {
         if fd.as_raw_fd() > 2 {
             return Ok(fd);
         }
-        let new = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
-        if new < 0 {
-            return Err(io_err("duplicate a stdio fd")(io::Error::last_os_error()));
-        }
+        let new = nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(3))
+            .map_err(|e| io_err("duplicate a stdio fd")(e.into()))?;
         // SAFETY: fcntl just returned this new fd.
         Ok(unsafe { OwnedFd::from_raw_fd(new) })
     };
@@ -1190,152 +842,6 @@ fn prepare_stdio(stdio: Stdio, terminal: bool) -> Result<[OwnedFd; 3]> {
     ])
 }
 
-/// Whether `pid` currently sits in `cgroup_path` (or below it) in some hierarchy.
-/// (A relative cgroupsPath is taken from the hierarchy's root, as libcgroups' cgroupfs does.)
-fn pid_in_cgroup(pid: i32, cgroup_path: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(format!("/proc/{pid}/cgroup")) else {
-        return false;
-    };
-    let want = Path::new("/").join(cgroup_path);
-    text.lines()
-        .filter_map(|l| l.splitn(3, ':').nth(2))
-        .any(|p| Path::new(p).starts_with(&want))
-}
-
-fn cgroup_manager(
-    path: &Path,
-    id: &str,
-) -> std::result::Result<libcgroups::common::AnyCgroupManager, String> {
-    libcgroups::common::create_cgroup_manager(libcgroups::common::CgroupConfig {
-        cgroup_path: path.to_owned(),
-        systemd_cgroup: false,
-        container_name: id.to_owned(),
-    })
-    .map_err(|e| chain(&e))
-}
-
-/// This process's children (pids). The caller is single-threaded, so `/proc/self/task/<pid>`
-/// lists them all.
-fn children() -> HashSet<i32> {
-    let me = std::process::id();
-    fs::read_to_string(format!("/proc/{me}/task/{me}/children"))
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
-}
-
-/// Reaps the children that appeared during a failed create or exec and are libcontainer
-/// helpers (comm `youki:[1:INTER]` / `youki:[2:INIT]`: processes that never exec'd). Older
-/// children are left alone: the container's own init is also named `youki:[2:INIT]` for a
-/// moment after `run` returns. Unreaped children's pids cannot have been reused.
-fn reap_stray_helpers(before: &HashSet<i32>) {
-    for pid in children().difference(before) {
-        let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        if comm.starts_with("youki:[") {
-            reap_child(*pid);
-        }
-    }
-}
-
-/// Removes a stopped container's cgroups and state directly: libcontainer's delete would read
-/// the state again, scan the mount table for resctrl and discover every cgroup controller anew
-/// (two dozen /proc reads, ~1 ms on a cgroup v1 host), at the end of every container. Only
-/// without poststop hooks (berth sets none); false if anything is in the way (a cgroup still
-/// busy or with children), and the caller's full delete deals with it.
-fn delete_stopped(c: &Container, dir: &Path) -> bool {
-    let Ok(cfg) = c.spec() else {
-        return false;
-    };
-    if cfg
-        .hooks
-        .as_ref()
-        .is_some_and(|h| h.poststop().as_ref().is_some_and(|p| !p.is_empty()))
-    {
-        return false;
-    }
-    let rel = cfg
-        .cgroup_path
-        .strip_prefix("/")
-        .unwrap_or(&cfg.cgroup_path);
-    if rel.as_os_str().is_empty() {
-        return false;
-    }
-    // The cgroup under the unified hierarchy (v2), or under each v1 hierarchy.
-    let root = Path::new("/sys/fs/cgroup");
-    let Ok(hierarchies) = fs::read_dir(root) else {
-        return false;
-    };
-    let v1 = hierarchies
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| e.path().join(rel));
-    for cgroup in std::iter::once(root.join(rel)).chain(v1) {
-        match fs::remove_dir(&cgroup) {
-            Ok(()) => {}
-            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ENOTDIR)) => {}
-            Err(_) => return false,
-        }
-    }
-    fs::remove_dir_all(dir).is_ok()
-}
-
-/// SIGKILL and reap a child that is known to be ours and unreaped.
-fn reap_child(pid: i32) {
-    let mut status = 0;
-    // SAFETY: plain syscalls; `pid` is our unreaped child, so it cannot have been reused.
-    unsafe {
-        if libc::waitpid(pid, &mut status, libc::WNOHANG) == 0 {
-            libc::kill(pid, libc::SIGKILL);
-            while libc::waitpid(pid, &mut status, 0) == -1
-                && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
-            {}
-        }
-    }
-}
-
-/// The caller's open fds, by identity. libcontainer leaks its channel sockets (4 per failed
-/// create/exec) when it fails half-way; a successful call leaves nothing. Since the caller is
-/// single-threaded, every fd that appears during a failed call is such garbage.
-struct FdSnapshot(HashSet<(RawFd, u64, u64)>);
-
-impl FdSnapshot {
-    fn take() -> Self {
-        let fds: Vec<RawFd> = fs::read_dir("/proc/self/fd")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| e.file_name().to_str()?.parse().ok())
-            .collect();
-        FdSnapshot(
-            fds.into_iter()
-                .filter_map(|fd| {
-                    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-                    // SAFETY: fstat on a number; a closed one just fails.
-                    (unsafe { libc::fstat(fd, &mut st) } == 0).then_some((fd, st.st_dev, st.st_ino))
-                })
-                .collect(),
-        )
-    }
-
-    fn close_new(&self) {
-        for (fd, _, _) in Self::take().0.difference(&self.0) {
-            // SAFETY: the fd appeared during the failed call and nothing owns it.
-            unsafe { libc::close(*fd) };
-        }
-    }
-}
-
-fn tenant_leftovers(dir: &Path) -> HashSet<std::ffi::OsString> {
-    fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.file_name())
-        .filter(|n| n.to_string_lossy().starts_with("tenant-"))
-        .collect()
-}
-
 fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
@@ -1344,29 +850,6 @@ fn unique_suffix() -> String {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     )
-}
-
-/// Restores the caller's `oom_score_adj`, which libcontainer overwrites with the spec's
-/// `process.oomScoreAdj` (so that the children inherit it).
-struct OomScoreGuard(Option<String>);
-
-impl OomScoreGuard {
-    fn save() -> Self {
-        OomScoreGuard(fs::read_to_string("/proc/self/oom_score_adj").ok())
-    }
-}
-
-impl Drop for OomScoreGuard {
-    fn drop(&mut self) {
-        if let Some(v) = &self.0
-            && fs::read_to_string("/proc/self/oom_score_adj")
-                .ok()
-                .as_deref()
-                != Some(v)
-        {
-            let _ = fs::write("/proc/self/oom_score_adj", v.trim());
-        }
-    }
 }
 
 fn status_or_lc(e: LibcontainerError, op: &'static str, id: &str) -> RuntimeError {
@@ -1405,37 +888,4 @@ fn chain(e: &dyn std::error::Error) -> String {
         cur = s.source();
     }
     parts.join(": ")
-}
-
-#[cfg(test)]
-mod command_failure_tests {
-    use super::*;
-
-    #[test]
-    fn marked_messages_give_dockers_codes() {
-        let m = exec_error_message("/x", nix::errno::Errno::ENOENT);
-        let wrapped = format!("error in executing process : {m}\0");
-        assert_eq!(
-            command_failure(&wrapped),
-            Some((127, "exec: \"/x\": no such file or directory"))
-        );
-        let m = exec_error_message("/x", nix::errno::Errno::ENOEXEC);
-        assert_eq!(
-            command_failure(&m),
-            Some((126, "exec: \"/x\": exec format error"))
-        );
-        let m = exec_error_message("/x", nix::errno::Errno::EACCES);
-        assert_eq!(command_failure(&m).map(|c| c.0), Some(126));
-        // Other failures, even of files that do not exist, are berth's (125).
-        assert_eq!(
-            command_failure(&exec_error_message("/x", nix::errno::Errno::E2BIG)),
-            None
-        );
-        assert_eq!(
-            command_failure(
-                "failed to open /sys/fs/cgroup/x/memory.max: No such file or directory"
-            ),
-            None
-        );
-    }
 }

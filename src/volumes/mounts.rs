@@ -152,15 +152,9 @@ fn users_dir(runroot: &Path, name: &str) -> PathBuf {
 }
 
 /// Takes the per-volume lock (on its directory) until the returned file is dropped.
-fn lock_volume(root: &Path, name: &str) -> Result<fs::File> {
-    use std::os::fd::AsRawFd;
+fn lock_volume(root: &Path, name: &str) -> Result<crate::lock::Lock> {
     let dir = super::volumes_dir(root).join(name);
-    let f = fs::File::open(&dir).map_err(io_err(&dir))?;
-    // SAFETY: flock on a descriptor we own.
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(io_err(&dir)(std::io::Error::last_os_error()));
-    }
-    Ok(f)
+    crate::lock::Lock::existing(&dir, crate::lock::Mode::Exclusive).map_err(io_err(&dir))
 }
 
 /// The local driver's `o` option: mount flags, and the rest as filesystem data.
