@@ -318,7 +318,7 @@ mod tests {
         use crate::containers::ContainerError;
         use crate::monitor::client::ClientError;
         let not_found = anyhow::Error::from(ContainerError::NotFound("x".into()));
-        assert_eq!(report(&not_found), 125);
+        assert_eq!(report(&not_found), crate::error::EXIT_BERTH);
         let missing_cmd = anyhow::Error::from(crate::engine::Error::from(ContainerError::Monitor(
             ClientError::Start {
                 kind: ErrorKind::CommandNotFound,
@@ -329,7 +329,7 @@ mod tests {
         let wrapped = missing_cmd.context("starting the container");
         assert_eq!(report(&wrapped), 127);
         let plain = anyhow::anyhow!("something else");
-        assert_eq!(report(&plain), 125);
+        assert_eq!(report(&plain), crate::error::EXIT_BERTH);
     }
 
     /// clap's own consistency checks (which a debug build runs on first use, and panics on),

@@ -31,10 +31,6 @@ pub enum Error {
     /// An operation that needs what this host or build does not offer.
     #[error("{0}")]
     NotImplemented(String),
-    /// The container's command could not be started: Docker's 125/126/127 through
-    /// [`ErrorKind`].
-    #[error("{message}")]
-    Start { kind: ErrorKind, message: String },
     #[error(transparent)]
     Container(#[from] ContainerError),
     #[error(transparent)]
@@ -96,7 +92,6 @@ impl Classify for Error {
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::NotImplemented(_) => ErrorKind::NotImplemented,
-            Error::Start { kind, .. } => *kind,
             Error::Container(e) => e.kind(),
             Error::Image(e) => e.kind(),
             Error::Network(e) => e.kind(),

@@ -154,7 +154,7 @@ pub fn exec(mut store: Store, c: &ContainerRow, o: ExecOptions) -> Result<i32, E
     if o.args.is_empty() || o.args[0].is_empty() {
         return Err(ExecError::NoCommand);
     }
-    let settings: Settings = serde_json::from_str(&c.config).unwrap_or_default();
+    let settings = Settings::of(&c)?;
     if o.privileged && !settings.privileged {
         return Err(ExecError::PrivilegedUnsupported);
     }
