@@ -6,6 +6,15 @@ use std::io::Write;
 
 use serde_json::{Map, Value};
 
+/// A container's or network's ID as lists show it: 12 hex digits, or whole with `--no-trunc`.
+pub fn object_id(id: &str, no_trunc: bool) -> String {
+    if no_trunc {
+        id.to_string()
+    } else {
+        id.chars().take(12).collect()
+    }
+}
+
 /// Columns separated like Go's tabwriter with padding 3, as Docker's tables are.
 pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     let mut out = std::io::stdout().lock();

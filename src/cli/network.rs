@@ -219,13 +219,7 @@ pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32>
 
 fn ls(engine: &Engine, a: LsArgs) -> anyhow::Result<()> {
     let list = engine.network_list(&filter_list(&a.filter)?)?;
-    let id = |id: &str| {
-        if a.no_trunc {
-            id.to_string()
-        } else {
-            id[..12].to_string()
-        }
-    };
+    let id = |id: &str| format::object_id(id, a.no_trunc);
     if a.quiet {
         for n in &list {
             println!("{}", id(&n.id));

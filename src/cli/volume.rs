@@ -10,7 +10,7 @@ use crate::engine::volumes::{
     ListedVolume, VolumeCreateOptions, VolumeFilter, VolumeListOptions, VolumePruneOptions,
     VolumeRemoveOptions,
 };
-use crate::volumes::{self, VolumeError};
+use crate::volumes::VolumeError;
 
 #[derive(Debug, Subcommand)]
 pub enum VolumeCommand {
@@ -225,103 +225,4 @@ fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
         format::human_size(pruned.reclaimed as i64)
     );
     Ok(0)
-}
-
-/// A container's `Mounts` array, `HostConfig.Binds` and `HostConfig.Mounts`, in Docker's shape.
-pub fn container_mounts_json(
-    root: &std::path::Path,
-    mounts: &[volumes::MountSpec],
-) -> (Value, Value, Value) {
-    use volumes::MountKind;
-    let mut out = Vec::new();
-    let mut binds = Vec::new();
-    let mut hc_mounts = Vec::new();
-    for m in mounts {
-        let (source, name, driver) = match m.kind {
-            MountKind::Volume => (
-                volumes::data_dir(root, &m.source).display().to_string(),
-                Some(m.source.clone()),
-                Some("local"),
-            ),
-            MountKind::Bind => (m.source.clone(), None, None),
-            MountKind::Tmpfs => (String::new(), None, None),
-        };
-        let propagation = match m.kind {
-            MountKind::Bind if m.propagation.is_empty() => "rprivate".to_string(),
-            _ => m.propagation.clone(),
-        };
-        let mut o = Map::new();
-        o.insert("Type".into(), json!(m.kind.as_str()));
-        if let Some(n) = name {
-            o.insert("Name".into(), json!(n));
-        }
-        o.insert("Source".into(), json!(source));
-        o.insert("Destination".into(), json!(m.target));
-        if let Some(d) = driver {
-            o.insert("Driver".into(), json!(d));
-        }
-        o.insert("Mode".into(), json!(m.mode));
-        o.insert("RW".into(), json!(!m.read_only));
-        o.insert("Propagation".into(), json!(propagation));
-        out.push(Value::Object(o));
-        if m.from_volume_flag {
-            if !m.anonymous {
-                binds.push(if m.mode.is_empty() {
-                    format!("{}:{}", m.source, m.target)
-                } else {
-                    format!("{}:{}:{}", m.source, m.target, m.mode)
-                });
-            }
-            continue;
-        }
-        if m.from_image {
-            continue; // shown in Config.Volumes
-        }
-        let mut h = Map::new();
-        h.insert("Type".into(), json!(m.kind.as_str()));
-        if m.kind != MountKind::Tmpfs && !m.anonymous {
-            h.insert("Source".into(), json!(m.source));
-        }
-        h.insert("Target".into(), json!(m.target));
-        if m.read_only {
-            h.insert("ReadOnly".into(), json!(true));
-        }
-        match m.kind {
-            MountKind::Bind if !m.propagation.is_empty() => {
-                h.insert(
-                    "BindOptions".into(),
-                    json!({ "Propagation": m.propagation }),
-                );
-            }
-            MountKind::Volume if m.nocopy => {
-                h.insert("VolumeOptions".into(), json!({ "NoCopy": true }));
-            }
-            MountKind::Tmpfs if !m.tmpfs_options.is_empty() => {
-                let mut t = Map::new();
-                for kv in m.tmpfs_options.split(',') {
-                    match kv.split_once('=') {
-                        Some(("size", v)) => {
-                            t.insert("SizeBytes".into(), json!(v.parse::<i64>().unwrap_or(0)));
-                        }
-                        Some(("mode", v)) => {
-                            t.insert("Mode".into(), json!(u32::from_str_radix(v, 8).unwrap_or(0)));
-                        }
-                        _ => {}
-                    }
-                }
-                h.insert("TmpfsOptions".into(), Value::Object(t));
-            }
-            _ => {}
-        }
-        hc_mounts.push(Value::Object(h));
-    }
-    let nullable = |v: Vec<Value>| {
-        if v.is_empty() {
-            Value::Null
-        } else {
-            Value::Array(v)
-        }
-    };
-    let binds: Vec<Value> = binds.into_iter().map(Value::from).collect();
-    (Value::Array(out), nullable(binds), nullable(hc_mounts))
 }

@@ -309,16 +309,7 @@ pub fn create_with_id(
             image_name: settings.image.clone(),
             created: now_nanos(),
             config: serde_json::to_string(settings).expect("serializable"),
-            status: Status::Created,
-            pid: 0,
-            monitor_pid: 0,
-            exit_code: 0,
-            oom_killed: false,
-            started_at: 0,
-            finished_at: 0,
-            restart_count: 0,
-            error: String::new(),
-            stopped_by_user: false,
+            ..Default::default()
         };
         rows::insert(&tx, &row)?;
         if let Some(n) = &net {

@@ -95,7 +95,7 @@ mod tests {
     use super::*;
     use crate::network::firewall::fake::{Call, Recording};
     use crate::network::setup::{Joined, Request, publish};
-    use crate::state::containers::{self as crows, ContainerRow, Status};
+    use crate::state::containers::{self as crows, ContainerRow};
     use crate::state::networks::NetworkRow;
 
     struct Fixture {
@@ -136,16 +136,7 @@ mod tests {
                 image_name: String::new(),
                 created: 0,
                 config: "{}".into(),
-                status: Status::Created,
-                pid: 0,
-                monitor_pid: 0,
-                exit_code: 0,
-                oom_killed: false,
-                started_at: 0,
-                finished_at: 0,
-                restart_count: 0,
-                error: String::new(),
-                stopped_by_user: false,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -22,13 +22,7 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
         latest: a.latest,
         filters,
     })?;
-    let id = |id: &str| {
-        if a.no_trunc {
-            id.to_string()
-        } else {
-            id[..12].to_string()
-        }
-    };
+    let id = |id: &str| format::object_id(id, a.no_trunc);
     if a.quiet {
         for c in &list {
             println!("{}", id(&c.id));
