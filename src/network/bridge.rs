@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::*;
 use crate::state::networks::NetworkRow;
-use firewall::NetworkRules;
+use firewall::{Backend, NetworkRules};
 use ipam::{Subnet, Subnet6};
 use link::Netlink;
 
@@ -71,9 +71,21 @@ pub(super) fn gateway_of(n: &NetworkRow) -> Result<Ipv4Addr> {
 /// Makes a network's bridge, address and rules (the lock is held). A bridge already there
 /// means the network is active.
 pub(super) fn activate_locked(nl: &Netlink, n: &NetworkRow) -> Result<u32> {
+    activate_with(nl, n, &firewall::backend)
+}
+
+/// `activate_locked` with the given firewall.
+pub(super) fn activate_with(nl: &Netlink, n: &NetworkRow, firewall: Backend) -> Result<u32> {
     if let Some(i) = nl.index(&n.bridge).map_err(io_err("netlink"))? {
         return Ok(i);
     }
+    let index = make_bridge(nl, n)?;
+    add_rules(n, firewall)?;
+    Ok(index)
+}
+
+/// The link half of activation: the bridge, its addresses and the sysctls it needs.
+fn make_bridge(nl: &Netlink, n: &NetworkRow) -> Result<u32> {
     let subnet: Subnet = n.subnet.parse()?;
     let what = format!("creating bridge {} for network {}", n.bridge, n.name);
     let index = nl
@@ -90,19 +102,35 @@ pub(super) fn activate_locked(nl: &Netlink, n: &NetworkRow) -> Result<u32> {
                 .map_err(io_err("enabling IPv6 forwarding"))?;
         }
     }
-    firewall::backend()?.add_network(&rules_of(n)?)?;
     Ok(index)
+}
+
+/// The firewall half of activation: the network's rules.
+pub(super) fn add_rules(n: &NetworkRow, firewall: Backend) -> Result<()> {
+    firewall()?.add_network(&rules_of(n)?)?;
+    Ok(())
 }
 
 /// Removes a network's rules and bridge (the lock is held). Best effort.
 pub(super) fn deactivate_locked(nl: &Netlink, n: &NetworkRow) {
+    deactivate_with(nl, n, &firewall::backend)
+}
+
+/// `deactivate_locked` with the given firewall.
+pub(super) fn deactivate_with(nl: &Netlink, n: &NetworkRow, firewall: Backend) {
+    remove_rules(n, firewall);
+    if let Err(e) = nl.delete(&n.bridge) {
+        tracing::warn!("deleting bridge {}: {e}", n.bridge);
+    }
+}
+
+/// The firewall half of deactivation: the network's rules (and, with the last of them,
+/// berth's chains: the backend's business). Best effort.
+pub(super) fn remove_rules(n: &NetworkRow, firewall: Backend) {
     if let Ok(r) = rules_of(n)
-        && let Ok(fw) = firewall::backend()
+        && let Ok(fw) = firewall()
         && let Err(e) = fw.remove_network(&r)
     {
         tracing::warn!("{e}");
-    }
-    if let Err(e) = nl.delete(&n.bridge) {
-        tracing::warn!("deleting bridge {}: {e}", n.bridge);
     }
 }

@@ -34,7 +34,7 @@ pub struct FirewallError(pub String);
 pub type Result<T> = std::result::Result<T, FirewallError>;
 
 /// What the rules of one network depend on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NetworkRules {
     pub bridge: String,
     pub subnet: Subnet,
@@ -84,8 +84,8 @@ pub mod fake {
 
     #[derive(Debug, Clone, PartialEq)]
     pub enum Call {
-        AddNetwork(String),
-        RemoveNetwork(String),
+        AddNetwork(NetworkRules),
+        RemoveNetwork(NetworkRules),
         AddPorts(Vec<PortRule>),
         RemovePorts(Vec<PortRule>),
     }
@@ -126,10 +126,10 @@ pub mod fake {
 
     impl Firewall for Recording {
         fn add_network(&self, n: &NetworkRules) -> Result<()> {
-            self.record(Call::AddNetwork(n.bridge.clone()))
+            self.record(Call::AddNetwork(n.clone()))
         }
         fn remove_network(&self, n: &NetworkRules) -> Result<()> {
-            self.record(Call::RemoveNetwork(n.bridge.clone()))
+            self.record(Call::RemoveNetwork(n.clone()))
         }
         fn add_ports(&self, ports: &[PortRule]) -> Result<()> {
             self.record(Call::AddPorts(ports.to_vec()))

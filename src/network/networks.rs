@@ -191,19 +191,33 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
         subnet6: v6.map(|(s, _)| s.to_string()),
         gateway6: v6.map(|(_, g)| g.to_string()),
     };
+    insert_and_activate(store, &row, &|r| activate_locked(&nl, r).map(drop), &|r| {
+        deactivate_locked(&nl, r)
+    })?;
+    Ok(row)
+}
+
+/// Records a new network, then activates it; on failure, deactivates it (whatever part was
+/// made) and removes its row. The lock is held.
+pub(super) fn insert_and_activate(
+    store: &mut Store,
+    row: &NetworkRow,
+    activate: &dyn Fn(&NetworkRow) -> Result<()>,
+    deactivate: &dyn Fn(&NetworkRow),
+) -> Result<()> {
     {
         let tx = store.db.write()?;
-        rows::insert_network(&tx, &row)?;
+        rows::insert_network(&tx, row)?;
         tx.commit().map_err(StateError::from)?;
     }
-    if let Err(e) = activate_locked(&nl, &row) {
-        deactivate_locked(&nl, &row);
+    if let Err(e) = activate(row) {
+        deactivate(row);
         let tx = store.db.write()?;
         rows::delete_network(&tx, &row.id)?;
         tx.commit().map_err(StateError::from)?;
         return Err(e);
     }
-    Ok(row)
+    Ok(())
 }
 
 /// `--gateway` checked against its subnet, or the subnet's first address.
@@ -338,6 +352,20 @@ pub fn remove(store: &mut Store, n: &NetworkRow) -> Result<()> {
 
 pub(super) fn remove_any(store: &mut Store, n: &NetworkRow) -> Result<()> {
     let _lock = host_lock()?;
+    remove_locked(store, n, &|n| {
+        let nl = Netlink::here().map_err(io_err("opening netlink"))?;
+        deactivate_locked(&nl, n);
+        Ok(())
+    })
+}
+
+/// Removes a network without containers: its bridge and rules (`deactivate`), then its row.
+/// The lock is held.
+pub(super) fn remove_locked(
+    store: &mut Store,
+    n: &NetworkRow,
+    deactivate: &dyn Fn(&NetworkRow) -> Result<()>,
+) -> Result<()> {
     let members = member_names(store, n)?;
     if !members.is_empty() {
         return Err(NetworkError::InUse {
@@ -345,8 +373,7 @@ pub(super) fn remove_any(store: &mut Store, n: &NetworkRow) -> Result<()> {
             containers: members.join(", "),
         });
     }
-    let nl = Netlink::here().map_err(io_err("opening netlink"))?;
-    deactivate_locked(&nl, n);
+    deactivate(n)?;
     let tx = store.db.write()?;
     rows::delete_network(&tx, &n.id)?;
     tx.commit().map_err(StateError::from)?;
@@ -438,4 +465,205 @@ pub fn check_publish(n: &NetworkRow, bindings: &[ports::Binding]) -> Result<()> 
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::bridge::{add_rules, remove_rules};
+    use crate::network::firewall::NetworkRules;
+    use crate::network::firewall::fake::{Call, Recording};
+    use crate::state::containers::{self as crows, ContainerRow};
+    use crate::state::networks::EndpointRow;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("root"), &dir.path().join("run")).unwrap();
+        (dir, store)
+    }
+
+    fn row(n: u8) -> NetworkRow {
+        NetworkRow {
+            id: format!("{n:02x}").repeat(32),
+            name: format!("net{n}"),
+            driver: "bridge".into(),
+            subnet: format!("10.99.{n}.0/24"),
+            gateway: format!("10.99.{n}.1"),
+            bridge: format!("br-test{n}"),
+            mtu: 1500,
+            ..Default::default()
+        }
+    }
+
+    fn rules(r: &NetworkRow) -> NetworkRules {
+        NetworkRules {
+            bridge: r.bridge.clone(),
+            subnet: r.subnet.parse().unwrap(),
+            subnet6: r.subnet6.as_deref().map(|s| s.parse().unwrap()),
+            internal: r.internal,
+        }
+    }
+
+    /// Activates (with the firewall half only: the link half needs the host) through the
+    /// same path `create` takes.
+    fn activate(store: &mut Store, r: &NetworkRow, fw: &Recording) -> Result<()> {
+        let backend = || fw.boxed();
+        insert_and_activate(store, r, &|r| add_rules(r, &backend), &|r| {
+            remove_rules(r, &backend)
+        })
+    }
+
+    fn stored(store: &Store, r: &NetworkRow) -> bool {
+        rows::network(&store.db.conn, &r.id).unwrap().is_some()
+    }
+
+    /// A new network gets its rules: bridged, `--internal` and dual-stack ones, each with what
+    /// its rules depend on, and its row.
+    #[test]
+    fn new_networks_get_their_rules() {
+        let (_dir, mut store) = store();
+        let bridged = row(1);
+        let internal = NetworkRow {
+            internal: true,
+            ..row(2)
+        };
+        let dual = NetworkRow {
+            subnet6: Some("fd11:2233:4455::/64".into()),
+            gateway6: Some("fd11:2233:4455::1".into()),
+            ..row(3)
+        };
+        for r in [&bridged, &internal, &dual] {
+            let fw = Recording::default();
+            activate(&mut store, r, &fw).unwrap();
+            assert_eq!(fw.calls(), vec![Call::AddNetwork(rules(r))]);
+            assert!(stored(&store, r));
+        }
+        let subnet6 = |r: &NetworkRow| rules(r).subnet6;
+        assert!(rules(&internal).internal && subnet6(&internal).is_none());
+        assert!(!rules(&dual).internal && subnet6(&dual).is_some());
+    }
+
+    /// A firewall that fails while a network is activated: what was added is removed again,
+    /// and no row is left.
+    #[test]
+    fn failed_activation_leaves_no_rule_and_no_row() {
+        let (_dir, mut store) = store();
+        let r = row(1);
+        let fw = Recording::failing_at(0);
+        let e = activate(&mut store, &r, &fw).unwrap_err();
+        assert!(matches!(e, NetworkError::Firewall(_)), "{e:?}");
+        assert_eq!(
+            fw.calls(),
+            vec![Call::AddNetwork(rules(&r)), Call::RemoveNetwork(rules(&r))]
+        );
+        assert!(!stored(&store, &r));
+        // Rules added, then a later step fails: the same undo.
+        let fw = Recording::default();
+        let backend = || fw.boxed();
+        let e = insert_and_activate(
+            &mut store,
+            &r,
+            &|r| {
+                add_rules(r, &backend)?;
+                Err(NetworkError::Invalid("a later step failed".into()))
+            },
+            &|r| remove_rules(r, &backend),
+        )
+        .unwrap_err();
+        assert!(matches!(e, NetworkError::Invalid(_)), "{e:?}");
+        assert_eq!(
+            fw.calls(),
+            vec![Call::AddNetwork(rules(&r)), Call::RemoveNetwork(rules(&r))]
+        );
+        assert!(!stored(&store, &r));
+        // Nothing was left behind: the network can be made again.
+        activate(&mut store, &r, &Recording::default()).unwrap();
+        assert!(stored(&store, &r));
+    }
+
+    /// Removing a network removes exactly its rules and its row; the others keep theirs.
+    #[test]
+    fn removal_removes_exactly_its_rules() {
+        let (_dir, mut store) = store();
+        let (a, b) = (row(1), row(2));
+        let fw = Recording::default();
+        activate(&mut store, &a, &fw).unwrap();
+        activate(&mut store, &b, &fw).unwrap();
+        let gone = Recording::default();
+        let backend = || gone.boxed();
+        remove_locked(&mut store, &a, &|n| {
+            remove_rules(n, &backend);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(gone.calls(), vec![Call::RemoveNetwork(rules(&a))]);
+        assert!(!stored(&store, &a));
+        assert!(stored(&store, &b));
+    }
+
+    /// A firewall that fails to remove the rules does not keep the row (removal is best
+    /// effort, as before).
+    #[test]
+    fn removal_clears_the_row_when_the_firewall_fails() {
+        let (_dir, mut store) = store();
+        let r = row(1);
+        activate(&mut store, &r, &Recording::default()).unwrap();
+        let failing = Recording::failing_at(0);
+        let backend = || failing.boxed();
+        remove_locked(&mut store, &r, &|n| {
+            remove_rules(n, &backend);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(failing.calls(), vec![Call::RemoveNetwork(rules(&r))]);
+        assert!(!stored(&store, &r));
+    }
+
+    /// A network with containers is refused: its rules and row stay.
+    #[test]
+    fn in_use_network_keeps_its_rules() {
+        let (_dir, mut store) = store();
+        let r = row(1);
+        activate(&mut store, &r, &Recording::default()).unwrap();
+        store
+            .db
+            .conn
+            .execute_batch("PRAGMA foreign_keys=OFF")
+            .unwrap();
+        let id = "c0ffee".repeat(10) + "0001";
+        let tx = store.db.write().unwrap();
+        crows::insert(
+            &tx,
+            &ContainerRow {
+                id: id.clone(),
+                name: "web".into(),
+                config: "{}".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        rows::insert_endpoint(
+            &tx,
+            &EndpointRow {
+                container_id: id,
+                network_id: r.id.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let fw = Recording::default();
+        let backend = || fw.boxed();
+        let e = remove_locked(&mut store, &r, &|n| {
+            remove_rules(n, &backend);
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(
+            matches!(&e, NetworkError::InUse { containers, .. } if containers == "web"),
+            "{e:?}"
+        );
+        assert_eq!(fw.calls(), vec![]);
+        assert!(stored(&store, &r));
+    }
 }
