@@ -262,7 +262,11 @@ pub fn print_deleted(title: &str, items: &[String]) {
 
 /// Prints what `inspect` found: a pretty JSON array, one JSON object per line (`json`), or a
 /// template per object.
-pub fn print_inspected(format: Option<&str>, found: Vec<Value>) {
+pub fn print_inspected<T: serde::Serialize>(format: Option<&str>, found: Vec<T>) {
+    let found: Vec<Value> = found
+        .into_iter()
+        .map(|f| serde_json::to_value(f).expect("inspect data serialize to JSON"))
+        .collect();
     match Format::parse(format) {
         Format::Table => print_json_pretty(&Value::Array(found)),
         Format::Json => {

@@ -28,12 +28,10 @@ fn find(
 ) -> Result<Option<serde_json::Value>> {
     type Lookup = fn(&Engine, &str) -> Result<serde_json::Value>;
     let lookups: [(&str, Lookup); 4] = [
-        ("container", |e, n| e.container_inspect(n)),
-        ("network", |e, n| e.network_inspect(n)),
-        ("image", |e, n| e.image_inspect(n)),
-        ("volume", |e, n| {
-            Ok(serde_json::to_value(e.volume_inspect(n)?).expect("a volume serializes"))
-        }),
+        ("container", |e, n| Ok(json(e.container_inspect(n)?))),
+        ("network", |e, n| Ok(json(e.network_inspect(n)?))),
+        ("image", |e, n| Ok(json(e.image_inspect(n)?))),
+        ("volume", |e, n| Ok(json(e.volume_inspect(n)?))),
     ];
     for (kind, lookup) in lookups {
         if !want(kind) {
@@ -47,6 +45,11 @@ fn find(
         }
     }
     Ok(None)
+}
+
+/// The JSON of inspect data (the engine's types are plain data: they always serialize).
+fn json(data: impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(data).expect("inspect data serialize to JSON")
 }
 
 pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {

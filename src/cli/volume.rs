@@ -175,7 +175,7 @@ fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
     let mut missing = None;
     for n in &a.names {
         match engine.volume_inspect(n) {
-            Ok(v) => found.push(serde_json::to_value(v)?),
+            Ok(v) => found.push(v),
             Err(engine::Error::Volume(VolumeError::NotFound(_))) => {
                 missing = missing.or(Some(n.clone()))
             }

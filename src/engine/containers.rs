@@ -561,7 +561,10 @@ impl Engine {
     }
 
     /// `inspect` of a container: Docker's JSON.
-    pub fn container_inspect(&self, name: &str) -> Result<Value> {
+    pub fn container_inspect(
+        &self,
+        name: &str,
+    ) -> Result<bollard_stubs::models::ContainerInspectResponse> {
         let store = self.store()?;
         let c = self.resolve(&store, name)?;
         super::inspect::container(&store, &c)

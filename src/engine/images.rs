@@ -134,11 +134,11 @@ impl Engine {
         Ok(images::tag(&mut store, source, target)?)
     }
 
-    /// Docker's image inspect object.
-    pub fn image_inspect(&self, name: &str) -> Result<serde_json::Value> {
+    /// Docker's image inspect data.
+    pub fn image_inspect(&self, name: &str) -> Result<bollard_stubs::models::ImageInspect> {
         let store = self.store()?;
         let (id, _) = images::resolve(&store, name)?;
-        Ok(images::inspect(&store, &id)?)
+        super::inspect::image(&store, &id)
     }
 
     /// The image's layers and the steps that made them, newest first.

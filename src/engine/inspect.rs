@@ -1,9 +1,18 @@
-//! Docker's inspect JSON of a container (`inspect`, `GET /containers/{id}/json`), built from
-//! its row, settings, image config, endpoints and published ports.
+//! Docker's inspect data of containers (`inspect`, `GET /containers/{id}/json`: from the row,
+//! settings, image config, endpoints and published ports), images and networks, as the Engine
+//! API's own types (`bollard_stubs::models`), which serialize to Docker's JSON.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-use serde_json::{Map, Value, json};
+use bollard_stubs::models::{
+    ConfigReference, ContainerConfig, ContainerInspectResponse, ContainerState,
+    ContainerStateStatusEnum, DriverData, EndpointIpamConfig, EndpointSettings, HostConfig,
+    HostConfigLogConfig, ImageConfig, ImageInspect, ImageInspectMetadata, ImageInspectRootFs, Ipam,
+    IpamConfig, Mount, MountBindOptions, MountBindOptionsPropagationEnum, MountPoint,
+    MountPointTypeEnum, MountTmpfsOptions, MountTypeEnum, MountVolumeOptions, Network,
+    NetworkContainer, NetworkSettings, PortBinding, PortMap, ResourcesUlimits, RestartPolicy,
+    RestartPolicyNameEnum,
+};
 
 use super::Result;
 use crate::clock::rfc3339_nanos;
@@ -12,24 +21,29 @@ use crate::network;
 use crate::state::containers::{ContainerRow, Status};
 use crate::state::networks as rows;
 use crate::store::Store;
-use crate::volumes;
+use crate::volumes::{self, MountKind, MountSpec};
 
-/// Docker's container inspect JSON.
-pub fn container(store: &Store, c: &ContainerRow) -> Result<Value> {
+/// The `config` object of an image's OCI config, typed (`Default` if it has none).
+pub(super) fn image_config(config: &serde_json::Value) -> ImageConfig {
+    config
+        .get("config")
+        .and_then(|c| serde_json::from_value(c.clone()).ok())
+        .unwrap_or_default()
+}
+
+/// Docker's container inspect data.
+pub fn container(store: &Store, c: &ContainerRow) -> Result<ContainerInspectResponse> {
     let s = Settings::of(c)?;
     let paths = Paths::new(store, &c.id);
-    let image_config = crate::images::config(store, &c.image_id).unwrap_or(Value::Null);
-    let args = containers::runspec::process_args(&s, &image_config).unwrap_or_default();
-    let img_cfg = image_config.get("config").cloned().unwrap_or(Value::Null);
+    let oci_config = crate::images::config(store, &c.image_id).unwrap_or_default();
+    let args = containers::runspec::process_args(&s, &oci_config).unwrap_or_default();
+    let img = image_config(&oci_config);
     let cmd = if s.cmd.is_empty() && s.entrypoint.is_none() {
-        img_cfg.get("Cmd").cloned().unwrap_or(Value::Null)
+        img.cmd.clone()
     } else {
-        json!(s.cmd)
+        Some(s.cmd.clone())
     };
-    let entrypoint = match &s.entrypoint {
-        Some(e) => json!(e),
-        None => img_cfg.get("Entrypoint").cloned().unwrap_or(Value::Null),
-    };
+    let entrypoint = s.entrypoint.clone().or_else(|| img.entrypoint.clone());
     let lower = crate::images::mount::lowerdirs(store, &c.image_id, false)
         .map(|l| {
             l.iter()
@@ -38,108 +52,193 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<Value> {
                 .join(":")
         })
         .unwrap_or_default();
-    let (mounts, binds, hc_mounts) = mounts_json(&store.root, &s.mounts);
-    let mut config_volumes = img_cfg.get("Volumes").cloned().unwrap_or(Value::Null);
+    let mounts = Mounts::of(&store.root, &s.mounts);
+    let mut config_volumes = img.volumes.clone();
     for m in s
         .mounts
         .iter()
         .filter(|m| m.anonymous && m.from_volume_flag)
     {
-        if !config_volumes.is_object() {
-            config_volumes = json!({});
+        let v = config_volumes.get_or_insert_with(Vec::new);
+        if !v.contains(&m.target) {
+            v.push(m.target.clone());
         }
-        config_volumes[&m.target] = json!({});
     }
-    Ok(json!({
-        "Id": c.id,
-        "Created": rfc3339_nanos(c.created),
-        "Path": args.first().cloned().unwrap_or_default(),
-        "Args": args.iter().skip(1).cloned().collect::<Vec<_>>(),
-        "State": {
-            "Status": c.status.as_str(),
-            "Running": matches!(c.status, Status::Running | Status::Paused),
-            "Paused": c.status == Status::Paused,
-            "Restarting": c.status == Status::Restarting,
-            "OOMKilled": c.oom_killed,
-            "Dead": c.status == Status::Dead,
-            "Pid": c.pid,
-            "ExitCode": c.exit_code,
-            "Error": c.error,
-            "StartedAt": rfc3339_nanos(c.started_at),
-            "FinishedAt": rfc3339_nanos(c.finished_at),
-        },
-        "Image": c.image_id,
-        "ResolvConfPath": paths.dir.join("resolv.conf"),
-        "HostnamePath": paths.dir.join("hostname"),
-        "HostsPath": paths.dir.join("hosts"),
-        "LogPath": paths.log(),
-        "Name": format!("/{}", c.name),
-        "RestartCount": c.restart_count,
-        "Driver": "overlay",
-        "Platform": "linux",
-        "HostConfig": {
-            "AutoRemove": s.auto_remove,
-            "RestartPolicy": { "Name": s.restart.name(), "MaximumRetryCount": s.restart.max_retries() },
-            "NetworkMode": s.network.shown(),
-            "PortBindings": port_bindings(&s),
-            "PublishAllPorts": s.publish_all,
-            "Dns": s.dns,
-            "DnsSearch": s.dns_search,
-            "DnsOptions": s.dns_options,
-            "ExtraHosts": s.add_hosts,
-            "Privileged": s.privileged,
-            "CapAdd": s.cap_add,
-            "CapDrop": s.cap_drop,
-            "SecurityOpt": s.security_opt,
-            "ReadonlyRootfs": s.read_only,
-            "Memory": s.memory.unwrap_or(0),
-            "MemorySwap": s.memory_swap.unwrap_or(0),
-            "NanoCpus": s.cpus.map(|c| (c * 1e9) as i64).unwrap_or(0),
-            "CpuShares": s.cpu_shares.unwrap_or(0),
-            "CpuQuota": s.cpu_quota.unwrap_or(0),
-            "CpuPeriod": s.cpu_period.unwrap_or(0),
-            "CpusetCpus": s.cpuset_cpus.clone().unwrap_or_default(),
-            "PidsLimit": s.pids_limit,
-            "BlkioWeight": s.blkio_weight.unwrap_or(0),
-            "Init": s.init,
-            "Binds": binds,
-            "Mounts": hc_mounts,
-            "VolumesFrom": if s.volumes_from.is_empty() { Value::Null } else { json!(s.volumes_from) },
-            "LogConfig": { "Type": "json-file", "Config": {} },
-        },
-        "GraphDriver": {
-            "Name": "overlay",
-            "Data": {
-                "LowerDir": lower,
-                "UpperDir": paths.upper(),
-                "WorkDir": paths.work(),
-                "MergedDir": paths.rootfs(),
-            }
-        },
-        "Mounts": mounts,
-        "Config": {
-            "Hostname": s.hostname.clone().unwrap_or_else(|| c.id[..12].to_string()),
-            "User": s.user.clone().or_else(|| img_cfg.get("User").and_then(|u| u.as_str()).map(str::to_string)).unwrap_or_default(),
-            "Tty": s.tty,
-            "OpenStdin": s.interactive,
-            "Env": containers::runspec::env(&s, &image_config),
-            "Cmd": cmd,
-            "Image": c.image_name,
-            "WorkingDir": s.workdir.clone().or_else(|| img_cfg.get("WorkingDir").and_then(|u| u.as_str()).map(str::to_string)).unwrap_or_default(),
-            "Entrypoint": entrypoint,
-            "Labels": s.labels,
-            "StopSignal": s.stop_signal.clone().or_else(|| img_cfg.get("StopSignal").and_then(|u| u.as_str()).map(str::to_string)),
-            "StopTimeout": s.stop_timeout,
-            "ExposedPorts": img_cfg.get("ExposedPorts").cloned(),
-            "Volumes": config_volumes,
-        },
-        "NetworkSettings": network_settings(store, c, &s)?,
-    }))
+    Ok(ContainerInspectResponse {
+        id: Some(c.id.clone()),
+        created: Some(rfc3339_nanos(c.created)),
+        path: Some(args.first().cloned().unwrap_or_default()),
+        args: Some(args.iter().skip(1).cloned().collect()),
+        state: Some(ContainerState {
+            status: Some(
+                c.status
+                    .as_str()
+                    .parse()
+                    .unwrap_or(ContainerStateStatusEnum::EMPTY),
+            ),
+            running: Some(matches!(c.status, Status::Running | Status::Paused)),
+            paused: Some(c.status == Status::Paused),
+            restarting: Some(c.status == Status::Restarting),
+            oom_killed: Some(c.oom_killed),
+            dead: Some(c.status == Status::Dead),
+            pid: Some(c.pid),
+            exit_code: Some(c.exit_code),
+            error: Some(c.error.clone()),
+            started_at: Some(rfc3339_nanos(c.started_at)),
+            finished_at: Some(rfc3339_nanos(c.finished_at)),
+            health: None,
+        }),
+        image: Some(c.image_id.clone()),
+        resolv_conf_path: Some(paths.dir.join("resolv.conf").display().to_string()),
+        hostname_path: Some(paths.dir.join("hostname").display().to_string()),
+        hosts_path: Some(paths.dir.join("hosts").display().to_string()),
+        log_path: Some(paths.log().display().to_string()),
+        name: Some(format!("/{}", c.name)),
+        restart_count: Some(c.restart_count),
+        driver: Some("overlay".into()),
+        platform: Some("linux".into()),
+        mount_label: Some(String::new()),
+        process_label: Some(String::new()),
+        app_armor_profile: Some(String::new()),
+        exec_ids: None,
+        host_config: Some(host_config(&s, mounts.binds, mounts.host_config)),
+        graph_driver: Some(DriverData {
+            name: "overlay".into(),
+            data: HashMap::from([
+                ("LowerDir".into(), lower),
+                ("UpperDir".into(), paths.upper().display().to_string()),
+                ("WorkDir".into(), paths.work().display().to_string()),
+                ("MergedDir".into(), paths.rootfs().display().to_string()),
+            ]),
+        }),
+        mounts: Some(mounts.points),
+        config: Some(ContainerConfig {
+            hostname: Some(s.hostname.clone().unwrap_or_else(|| c.id[..12].to_string())),
+            domainname: Some(String::new()),
+            user: Some(s.user.clone().or(img.user.clone()).unwrap_or_default()),
+            attach_stdin: Some(s.interactive),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            exposed_ports: img.exposed_ports.clone(),
+            tty: Some(s.tty),
+            open_stdin: Some(s.interactive),
+            stdin_once: Some(false),
+            env: Some(containers::runspec::env(&s, &oci_config)),
+            cmd,
+            healthcheck: img.healthcheck.clone(),
+            image: Some(c.image_name.clone()),
+            volumes: config_volumes,
+            working_dir: Some(
+                s.workdir
+                    .clone()
+                    .or(img.working_dir.clone())
+                    .unwrap_or_default(),
+            ),
+            entrypoint,
+            on_build: img.on_build.clone(),
+            labels: Some(s.labels.clone().into_iter().collect()),
+            stop_signal: s.stop_signal.clone().or(img.stop_signal.clone()),
+            stop_timeout: s.stop_timeout,
+            shell: img.shell.clone(),
+            ..Default::default()
+        }),
+        network_settings: Some(network_settings(store, c, &s)?),
+        ..Default::default()
+    })
+}
+
+/// Docker's `HostConfig` from the stored settings.
+fn host_config(s: &Settings, binds: Vec<String>, mounts: Vec<Mount>) -> HostConfig {
+    let key_values = |items: &[String]| -> HashMap<String, String> {
+        items
+            .iter()
+            .map(|kv| match kv.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (kv.clone(), String::new()),
+            })
+            .collect()
+    };
+    let tmpfs: HashMap<String, String> = s
+        .tmpfs
+        .iter()
+        .map(|t| match t.split_once(':') {
+            Some((path, opts)) => (path.to_string(), opts.to_string()),
+            None => (t.clone(), String::new()),
+        })
+        .collect();
+    HostConfig {
+        auto_remove: Some(s.auto_remove),
+        restart_policy: Some(RestartPolicy {
+            name: Some(
+                s.restart
+                    .name()
+                    .parse()
+                    .unwrap_or(RestartPolicyNameEnum::NO),
+            ),
+            maximum_retry_count: Some(i64::from(s.restart.max_retries())),
+        }),
+        network_mode: Some(s.network.shown()),
+        port_bindings: Some(port_bindings(s)),
+        publish_all_ports: Some(s.publish_all),
+        dns: Some(s.dns.clone()),
+        dns_search: Some(s.dns_search.clone()),
+        dns_options: Some(s.dns_options.clone()),
+        extra_hosts: Some(s.add_hosts.clone()),
+        privileged: Some(s.privileged),
+        cap_add: Some(s.cap_add.clone()),
+        cap_drop: Some(s.cap_drop.clone()),
+        security_opt: Some(s.security_opt.clone()),
+        readonly_rootfs: Some(s.read_only),
+        tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
+        sysctls: (!s.sysctls.is_empty()).then(|| key_values(&s.sysctls)),
+        ulimits: Some(s.ulimits.iter().filter_map(|u| ulimit(u)).collect()),
+        memory: Some(s.memory.unwrap_or(0)),
+        memory_swap: Some(s.memory_swap.unwrap_or(0)),
+        nano_cpus: Some(s.cpus.map(|c| (c * 1e9) as i64).unwrap_or(0)),
+        cpu_shares: Some(s.cpu_shares.map(|v| v as i64).unwrap_or(0)),
+        cpu_quota: Some(s.cpu_quota.unwrap_or(0)),
+        cpu_period: Some(s.cpu_period.map(|v| v as i64).unwrap_or(0)),
+        cpuset_cpus: Some(s.cpuset_cpus.clone().unwrap_or_default()),
+        pids_limit: s.pids_limit,
+        blkio_weight: Some(s.blkio_weight.unwrap_or(0)),
+        init: Some(s.init),
+        binds: (!binds.is_empty()).then_some(binds),
+        mounts: (!mounts.is_empty()).then_some(mounts),
+        volumes_from: (!s.volumes_from.is_empty()).then(|| s.volumes_from.clone()),
+        log_config: Some(HostConfigLogConfig {
+            typ: Some("json-file".into()),
+            config: Some(log_config(s)),
+        }),
+        ..Default::default()
+    }
+}
+
+/// One `--ulimit` as Docker shows it (`-1` for unlimited).
+fn ulimit(flag: &str) -> Option<ResourcesUlimits> {
+    let u: crate::spec::Ulimit = flag.parse().ok()?;
+    let shown = |v: u64| i64::try_from(v).unwrap_or(-1);
+    Some(ResourcesUlimits {
+        name: Some(u.name),
+        soft: Some(shown(u.soft)),
+        hard: Some(shown(u.hard)),
+    })
+}
+
+/// `HostConfig.LogConfig.Config`: the `--log-opt`s given.
+fn log_config(s: &Settings) -> HashMap<String, String> {
+    let mut m = HashMap::new();
+    if let Some(size) = s.log_max_size {
+        m.insert("max-size".into(), size.to_string());
+    }
+    if let Some(n) = s.log_max_file {
+        m.insert("max-file".into(), n.to_string());
+    }
+    m
 }
 
 /// Docker's `HostConfig.PortBindings` from the `-p` flags.
-fn port_bindings(s: &Settings) -> Value {
-    let mut m: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+fn port_bindings(s: &Settings) -> PortMap {
+    let mut m: PortMap = HashMap::new();
     for spec in &s.publish {
         for b in network::ports::parse(spec).unwrap_or_default() {
             let host_port = match b.host_ports {
@@ -148,197 +247,462 @@ fn port_bindings(s: &Settings) -> Value {
                 (a, z) => format!("{a}-{z}"),
             };
             m.entry(format!("{}/{}", b.container_port, b.proto))
-                .or_default()
-                .push(json!({
-                    "HostIp": b.host_ip.map(|i| i.to_string()).unwrap_or_default(),
-                    "HostPort": host_port,
-                }));
+                .or_insert_with(|| Some(Vec::new()))
+                .get_or_insert_with(Vec::new)
+                .push(PortBinding {
+                    host_ip: Some(b.host_ip.map(|i| i.to_string()).unwrap_or_default()),
+                    host_port: Some(host_port),
+                });
         }
     }
-    json!(m)
+    m
+}
+
+/// The prefix length of a `ADDRESS/LEN` subnet (0 if it has none).
+fn prefix_len(subnet: Option<&str>) -> i64 {
+    subnet
+        .and_then(|s| s.rsplit_once('/'))
+        .and_then(|(_, p)| p.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Docker's `NetworkSettings` of a container.
-fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Result<Value> {
+fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Result<NetworkSettings> {
     let conn = &store.db.conn;
     let running = c.status.is_active();
-    let mut ports: BTreeMap<String, Value> = BTreeMap::new();
+    let mut ports: PortMap = HashMap::new();
     if running {
         for p in rows::ports_of(conn, &c.id).unwrap_or_default() {
-            let key = format!("{}/{}", p.container_port, p.proto);
-            let entry = ports.entry(key).or_insert_with(|| json!([]));
-            if let Some(arr) = entry.as_array_mut() {
-                arr.push(json!({
-                    "HostIp": if p.host_ip.is_empty() { "0.0.0.0".to_string() } else { p.host_ip.clone() },
-                    "HostPort": p.host_port.to_string(),
-                }));
-            }
+            ports
+                .entry(format!("{}/{}", p.container_port, p.proto))
+                .or_insert_with(|| Some(Vec::new()))
+                .get_or_insert_with(Vec::new)
+                .push(PortBinding {
+                    host_ip: Some(if p.host_ip.is_empty() {
+                        "0.0.0.0".to_string()
+                    } else {
+                        p.host_ip.clone()
+                    }),
+                    host_port: Some(p.host_port.to_string()),
+                });
         }
     }
-    let mut networks = Map::new();
-    let mut primary: Option<Value> = None;
-    for e in rows::endpoints_of(conn, &c.id).unwrap_or_default() {
+    let endpoints = rows::endpoints_of(conn, &c.id).unwrap_or_default();
+    let mut networks = HashMap::new();
+    let mut primary: Option<EndpointSettings> = None;
+    for e in &endpoints {
         let Ok(Some(n)) = rows::network(conn, &e.network_id) else {
             continue;
         };
-        let prefix: u64 = n
-            .subnet
-            .rsplit('/')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
         let live = running && e.ip.is_some();
-        let prefix6: u64 = n
-            .subnet6
-            .as_deref()
-            .and_then(|s| s.rsplit('/').next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
         let ip6 = e.ip6.clone().filter(|_| live);
-        let v = json!({
-            "IPAMConfig": (e.static_ip.is_some() || e.static_ip6.is_some()).then(|| {
-                let mut m = Map::new();
-                if let Some(ip) = &e.static_ip {
-                    m.insert("IPv4Address".into(), json!(ip));
+        let shown = |v: &str| if live { v.to_string() } else { String::new() };
+        let endpoint = EndpointSettings {
+            ipam_config: (e.static_ip.is_some() || e.static_ip6.is_some()).then(|| {
+                EndpointIpamConfig {
+                    ipv4_address: e.static_ip.clone(),
+                    ipv6_address: e.static_ip6.clone(),
+                    link_local_ips: None,
                 }
-                if let Some(ip) = &e.static_ip6 {
-                    m.insert("IPv6Address".into(), json!(ip));
-                }
-                Value::Object(m)
             }),
-            "Links": null,
-            "Aliases": e.aliases,
-            "NetworkID": n.id,
-            "EndpointID": if live { super::networks::endpoint_id(&c.id, &n.id) } else { String::new() },
-            "Gateway": if live { n.gateway.clone() } else { String::new() },
-            "IPAddress": if live { e.ip.clone().unwrap_or_default() } else { String::new() },
-            "IPPrefixLen": if live { prefix } else { 0 },
-            "IPv6Gateway": if ip6.is_some() { n.gateway6.clone().unwrap_or_default() } else { String::new() },
-            "GlobalIPv6Address": ip6.clone().unwrap_or_default(),
-            "GlobalIPv6PrefixLen": if ip6.is_some() { prefix6 } else { 0 },
-            "MacAddress": if live { e.mac.clone().unwrap_or_default() } else { String::new() },
-        });
+            links: None,
+            aliases: Some(e.aliases.clone()),
+            network_id: Some(n.id.clone()),
+            endpoint_id: Some(shown(&super::networks::endpoint_id(&c.id, &n.id))),
+            gateway: Some(shown(&n.gateway)),
+            ip_address: Some(shown(e.ip.as_deref().unwrap_or_default())),
+            ip_prefix_len: Some(if live { prefix_len(Some(&n.subnet)) } else { 0 }),
+            ipv6_gateway: Some(match &ip6 {
+                Some(_) => n.gateway6.clone().unwrap_or_default(),
+                None => String::new(),
+            }),
+            global_ipv6_prefix_len: Some(match &ip6 {
+                Some(_) => prefix_len(n.subnet6.as_deref()),
+                None => 0,
+            }),
+            global_ipv6_address: Some(ip6.unwrap_or_default()),
+            mac_address: Some(shown(e.mac.as_deref().unwrap_or_default())),
+            ..Default::default()
+        };
         if primary.is_none() {
-            primary = Some(v.clone());
+            primary = Some(endpoint.clone());
         }
-        networks.insert(n.name.clone(), v);
+        networks.insert(n.name.clone(), endpoint);
     }
     if networks.is_empty() {
-        networks.insert(s.network.shown(), json!({}));
+        networks.insert(s.network.shown(), EndpointSettings::default());
     }
-    let p = primary.unwrap_or_else(|| json!({}));
-    let field = |k: &str| p.get(k).cloned().unwrap_or(json!(""));
-    Ok(json!({
-        "Bridge": "",
-        "SandboxKey": if running && !rows::endpoints_of(conn, &c.id).unwrap_or_default().is_empty() {
+    let p = primary.unwrap_or_default();
+    let text = |v: &Option<String>| Some(v.clone().unwrap_or_default());
+    Ok(NetworkSettings {
+        bridge: Some(String::new()),
+        sandbox_key: Some(if running && !endpoints.is_empty() {
             network::netns_path(store, &c.id).display().to_string()
         } else {
             String::new()
-        },
-        "Ports": ports,
-        "Gateway": field("Gateway"),
-        "IPAddress": field("IPAddress"),
-        "IPPrefixLen": p.get("IPPrefixLen").cloned().unwrap_or(json!(0)),
-        "IPv6Gateway": field("IPv6Gateway"),
-        "GlobalIPv6Address": field("GlobalIPv6Address"),
-        "GlobalIPv6PrefixLen": p.get("GlobalIPv6PrefixLen").cloned().unwrap_or(json!(0)),
-        "MacAddress": field("MacAddress"),
-        "Networks": networks,
-    }))
+        }),
+        ports: Some(ports),
+        gateway: text(&p.gateway),
+        ip_address: text(&p.ip_address),
+        ip_prefix_len: Some(p.ip_prefix_len.unwrap_or(0)),
+        ipv6_gateway: text(&p.ipv6_gateway),
+        global_ipv6_address: text(&p.global_ipv6_address),
+        global_ipv6_prefix_len: Some(p.global_ipv6_prefix_len.unwrap_or(0)),
+        mac_address: text(&p.mac_address),
+        networks: Some(networks),
+        ..Default::default()
+    })
 }
 
-/// A container's `Mounts` array, `HostConfig.Binds` and `HostConfig.Mounts`, in Docker's shape.
-fn mounts_json(root: &std::path::Path, mounts: &[volumes::MountSpec]) -> (Value, Value, Value) {
-    use volumes::MountKind;
-    let mut out = Vec::new();
-    let mut binds = Vec::new();
-    let mut hc_mounts = Vec::new();
-    for m in mounts {
-        let (source, name, driver) = match m.kind {
-            MountKind::Volume => (
-                volumes::data_dir(root, &m.source).display().to_string(),
-                Some(m.source.clone()),
-                Some("local"),
-            ),
-            MountKind::Bind => (m.source.clone(), None, None),
-            MountKind::Tmpfs => (String::new(), None, None),
+/// A container's mounts in Docker's three shapes.
+struct Mounts {
+    /// `Mounts`: every mount as it is in the container.
+    points: Vec<MountPoint>,
+    /// `HostConfig.Binds`: the named `-v` flags.
+    binds: Vec<String>,
+    /// `HostConfig.Mounts`: the `--mount` and `--tmpfs` flags.
+    host_config: Vec<Mount>,
+}
+
+impl Mounts {
+    fn of(root: &std::path::Path, specs: &[MountSpec]) -> Mounts {
+        let mut out = Mounts {
+            points: Vec::new(),
+            binds: Vec::new(),
+            host_config: Vec::new(),
         };
-        let propagation = match m.kind {
-            MountKind::Bind if m.propagation.is_empty() => "rprivate".to_string(),
-            _ => m.propagation.clone(),
-        };
-        let mut o = Map::new();
-        o.insert("Type".into(), json!(m.kind.as_str()));
-        if let Some(n) = name {
-            o.insert("Name".into(), json!(n));
-        }
-        o.insert("Source".into(), json!(source));
-        o.insert("Destination".into(), json!(m.target));
-        if let Some(d) = driver {
-            o.insert("Driver".into(), json!(d));
-        }
-        o.insert("Mode".into(), json!(m.mode));
-        o.insert("RW".into(), json!(!m.read_only));
-        o.insert("Propagation".into(), json!(propagation));
-        out.push(Value::Object(o));
-        if m.from_volume_flag {
-            if !m.anonymous {
-                binds.push(if m.mode.is_empty() {
-                    format!("{}:{}", m.source, m.target)
-                } else {
-                    format!("{}:{}:{}", m.source, m.target, m.mode)
-                });
-            }
-            continue;
-        }
-        if m.from_image {
-            continue; // shown in Config.Volumes
-        }
-        let mut h = Map::new();
-        h.insert("Type".into(), json!(m.kind.as_str()));
-        if m.kind != MountKind::Tmpfs && !m.anonymous {
-            h.insert("Source".into(), json!(m.source));
-        }
-        h.insert("Target".into(), json!(m.target));
-        if m.read_only {
-            h.insert("ReadOnly".into(), json!(true));
-        }
-        match m.kind {
-            MountKind::Bind if !m.propagation.is_empty() => {
-                h.insert(
-                    "BindOptions".into(),
-                    json!({ "Propagation": m.propagation }),
-                );
-            }
-            MountKind::Volume if m.nocopy => {
-                h.insert("VolumeOptions".into(), json!({ "NoCopy": true }));
-            }
-            MountKind::Tmpfs if !m.tmpfs_options.is_empty() => {
-                let mut t = Map::new();
-                for kv in m.tmpfs_options.split(',') {
-                    match kv.split_once('=') {
-                        Some(("size", v)) => {
-                            t.insert("SizeBytes".into(), json!(v.parse::<i64>().unwrap_or(0)));
-                        }
-                        Some(("mode", v)) => {
-                            t.insert("Mode".into(), json!(u32::from_str_radix(v, 8).unwrap_or(0)));
-                        }
-                        _ => {}
-                    }
+        for m in specs {
+            out.points.push(mount_point(root, m));
+            if m.from_volume_flag {
+                if !m.anonymous {
+                    out.binds.push(if m.mode.is_empty() {
+                        format!("{}:{}", m.source, m.target)
+                    } else {
+                        format!("{}:{}:{}", m.source, m.target, m.mode)
+                    });
                 }
-                h.insert("TmpfsOptions".into(), Value::Object(t));
+            } else if !m.from_image {
+                // (an image's volumes are shown in Config.Volumes)
+                out.host_config.push(host_config_mount(m));
             }
-            _ => {}
         }
-        hc_mounts.push(Value::Object(h));
+        out
     }
-    let nullable = |v: Vec<Value>| {
-        if v.is_empty() {
-            Value::Null
-        } else {
-            Value::Array(v)
-        }
+}
+
+/// One entry of `Mounts`.
+fn mount_point(root: &std::path::Path, m: &MountSpec) -> MountPoint {
+    let (typ, source, name, driver) = match m.kind {
+        MountKind::Volume => (
+            MountPointTypeEnum::VOLUME,
+            volumes::data_dir(root, &m.source).display().to_string(),
+            Some(m.source.clone()),
+            Some("local".to_string()),
+        ),
+        MountKind::Bind => (MountPointTypeEnum::BIND, m.source.clone(), None, None),
+        MountKind::Tmpfs => (MountPointTypeEnum::TMPFS, String::new(), None, None),
     };
-    let binds: Vec<Value> = binds.into_iter().map(Value::from).collect();
-    (Value::Array(out), nullable(binds), nullable(hc_mounts))
+    let propagation = match m.kind {
+        MountKind::Bind if m.propagation.is_empty() => "rprivate".to_string(),
+        _ => m.propagation.clone(),
+    };
+    MountPoint {
+        typ: Some(typ),
+        name,
+        source: Some(source),
+        destination: Some(m.target.clone()),
+        driver,
+        mode: Some(m.mode.clone()),
+        rw: Some(!m.read_only),
+        propagation: Some(propagation),
+    }
+}
+
+/// One entry of `HostConfig.Mounts`.
+fn host_config_mount(m: &MountSpec) -> Mount {
+    let typ = match m.kind {
+        MountKind::Volume => MountTypeEnum::VOLUME,
+        MountKind::Bind => MountTypeEnum::BIND,
+        MountKind::Tmpfs => MountTypeEnum::TMPFS,
+    };
+    let mut h = Mount {
+        typ: Some(typ),
+        source: (m.kind != MountKind::Tmpfs && !m.anonymous).then(|| m.source.clone()),
+        target: Some(m.target.clone()),
+        read_only: m.read_only.then_some(true),
+        ..Default::default()
+    };
+    match m.kind {
+        MountKind::Bind if !m.propagation.is_empty() => {
+            h.bind_options = Some(MountBindOptions {
+                propagation: m
+                    .propagation
+                    .parse::<MountBindOptionsPropagationEnum>()
+                    .ok(),
+                ..Default::default()
+            });
+        }
+        MountKind::Volume if m.nocopy => {
+            h.volume_options = Some(MountVolumeOptions {
+                no_copy: Some(true),
+                ..Default::default()
+            });
+        }
+        MountKind::Tmpfs if !m.tmpfs_options.is_empty() => {
+            let mut t = MountTmpfsOptions::default();
+            for kv in m.tmpfs_options.split(',') {
+                match kv.split_once('=') {
+                    Some(("size", v)) => t.size_bytes = v.parse().ok(),
+                    Some(("mode", v)) => t.mode = i64::from_str_radix(v, 8).ok(),
+                    _ => {}
+                }
+            }
+            h.tmpfs_options = Some(t);
+        }
+        _ => {}
+    }
+    h
+}
+
+/// Docker's image inspect data.
+pub fn image(store: &Store, id: &str) -> Result<ImageInspect> {
+    use crate::state::images as image_rows;
+    let conn = &store.db.conn;
+    let img = image_rows::get_image(conn, id)?
+        .ok_or_else(|| crate::images::ImageError::NotFound(id.to_string()))?;
+    let cfg = crate::images::config(store, id)?;
+    let tags = image_rows::tags_of(conn, id)?;
+    let digests: Vec<String> = image_rows::repo_digests_of(conn, id)?
+        .iter()
+        .map(|(r, d)| format!("{}@{d}", crate::reference::familiar_repository(r)))
+        .collect();
+    let layers = image_rows::image_layers(conn, id)?;
+    let lower: Vec<String> = layers
+        .iter()
+        .rev()
+        .filter_map(|l| store.layers.path(&l.diff_id).ok())
+        .map(|p| p.display().to_string())
+        .collect();
+    let text = |k: &str| {
+        Some(
+            cfg.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    let last_tag = tags.iter().map(|t| t.tagged_at).max();
+    Ok(ImageInspect {
+        id: Some(img.id.clone()),
+        repo_tags: Some(
+            tags.iter()
+                .map(|t| crate::reference::familiar_name(&t.name))
+                .collect(),
+        ),
+        repo_digests: Some(digests),
+        parent: Some(String::new()),
+        comment: text("comment"),
+        created: Some(img.created.clone().unwrap_or_default()),
+        docker_version: text("docker_version"),
+        author: text("author"),
+        config: Some(image_config(&cfg)),
+        architecture: Some(img.architecture.clone()),
+        variant: cfg
+            .get("variant")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        os: Some(img.os.clone()),
+        size: Some(img.size),
+        virtual_size: Some(img.size),
+        graph_driver: Some(DriverData {
+            name: "overlay".into(),
+            data: HashMap::from([("LowerDir".into(), lower.join(":"))]),
+        }),
+        root_fs: Some(ImageInspectRootFs {
+            typ: "layers".into(),
+            layers: Some(layers.iter().map(|l| l.diff_id.clone()).collect()),
+        }),
+        metadata: Some(ImageInspectMetadata {
+            last_tag_time: Some(last_tag.map(crate::images::rfc3339).unwrap_or_default()),
+        }),
+        ..Default::default()
+    })
+}
+
+/// Docker's network inspect data.
+pub fn network(store: &Store, n: &rows::NetworkRow) -> Result<Network> {
+    let prefix = n.subnet.rsplit('/').next().unwrap_or("");
+    let prefix6 = n
+        .subnet6
+        .as_deref()
+        .and_then(|s| s.rsplit('/').next())
+        .unwrap_or("");
+    let member = |c: &ContainerRow, mac: &str, ip4: String, ip6: String| NetworkContainer {
+        name: Some(c.name.clone()),
+        endpoint_id: Some(super::networks::endpoint_id(&c.id, &n.id)),
+        mac_address: Some(mac.to_string()),
+        ipv4_address: Some(ip4),
+        ipv6_address: Some(ip6),
+    };
+    let mut members = HashMap::new();
+    if network::is_pseudo(n) {
+        // host/none: the running containers in that mode (no endpoints, no addresses).
+        for c in crate::state::containers::list(&store.db.conn)? {
+            let s = Settings::of(&c)?;
+            if s.network.shown() == n.name && c.status.is_active() {
+                members.insert(c.id.clone(), member(&c, "", String::new(), String::new()));
+            }
+        }
+    }
+    for e in rows::endpoints_in(&store.db.conn, &n.id)? {
+        let Some(ip) = &e.ip else { continue };
+        let Some(c) = crate::state::containers::get(&store.db.conn, &e.container_id)? else {
+            continue;
+        };
+        let ip6 = e.ip6.as_ref().map(|ip6| format!("{ip6}/{prefix6}"));
+        members.insert(
+            c.id.clone(),
+            member(
+                &c,
+                e.mac.as_deref().unwrap_or_default(),
+                format!("{ip}/{prefix}"),
+                ip6.unwrap_or_default(),
+            ),
+        );
+    }
+    let mut options: HashMap<String, String> = n.options.clone().into_iter().collect();
+    let mut ipam_config = Vec::new();
+    if !network::is_pseudo(n) {
+        options.insert("com.docker.network.bridge.name".into(), n.bridge.clone());
+        ipam_config.push(IpamConfig {
+            subnet: Some(n.subnet.clone()),
+            gateway: Some(n.gateway.clone()),
+            ..Default::default()
+        });
+    }
+    if let Some(s6) = &n.subnet6 {
+        ipam_config.push(IpamConfig {
+            subnet: Some(s6.clone()),
+            gateway: Some(n.gateway6.clone().unwrap_or_default()),
+            ..Default::default()
+        });
+    }
+    Ok(Network {
+        name: Some(n.name.clone()),
+        id: Some(n.id.clone()),
+        created: Some(rfc3339_nanos(n.created)),
+        scope: Some("local".into()),
+        driver: Some(n.driver.clone()),
+        enable_ipv4: Some(true),
+        enable_ipv6: Some(n.subnet6.is_some()),
+        ipam: Some(Ipam {
+            driver: Some("default".into()),
+            options: Some(HashMap::new()),
+            config: Some(ipam_config),
+        }),
+        internal: Some(n.internal),
+        attachable: Some(false),
+        ingress: Some(false),
+        config_from: Some(ConfigReference {
+            network: Some(String::new()),
+        }),
+        config_only: Some(false),
+        containers: Some(members),
+        options: Some(options),
+        labels: Some(n.labels.clone().into_iter().collect()),
+        peers: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn host_config_serializes_to_dockers_names() {
+        let s = Settings {
+            publish: vec!["127.0.0.1:8080:80".into(), "53/udp".into()],
+            tmpfs: vec!["/run:size=1m".into(), "/tmp".into()],
+            sysctls: vec!["net.ipv4.ip_forward=1".into()],
+            ulimits: vec!["nofile=100:200".into(), "core=-1".into()],
+            log_max_size: Some(1024),
+            restart: crate::containers::RestartPolicy::OnFailure { max_retries: 3 },
+            ..Default::default()
+        };
+        let hc = serde_json::to_value(host_config(&s, Vec::new(), Vec::new())).unwrap();
+        assert_eq!(
+            hc["PortBindings"],
+            json!({
+                "80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}],
+                "53/udp": [{"HostIp": "", "HostPort": ""}],
+            })
+        );
+        assert_eq!(hc["Tmpfs"], json!({"/run": "size=1m", "/tmp": ""}));
+        assert_eq!(hc["Sysctls"], json!({"net.ipv4.ip_forward": "1"}));
+        assert_eq!(
+            hc["Ulimits"],
+            json!([
+                {"Name": "nofile", "Soft": 100, "Hard": 200},
+                {"Name": "core", "Soft": -1, "Hard": -1},
+            ])
+        );
+        assert_eq!(
+            hc["RestartPolicy"],
+            json!({"Name": "on-failure", "MaximumRetryCount": 3})
+        );
+        assert_eq!(
+            hc["LogConfig"],
+            json!({"Type": "json-file", "Config": {"max-size": "1024"}})
+        );
+        // Nothing given: Docker's null, not an empty object.
+        assert!(hc.get("Binds").is_none() && hc.get("VolumesFrom").is_none());
+    }
+
+    #[test]
+    fn mounts_in_dockers_three_shapes() {
+        let root = std::path::Path::new("/r");
+        let specs = vec![
+            MountSpec {
+                kind: MountKind::Volume,
+                source: "data".into(),
+                target: "/data".into(),
+                mode: "ro".into(),
+                read_only: true,
+                from_volume_flag: true,
+                ..Default::default()
+            },
+            MountSpec {
+                kind: MountKind::Bind,
+                source: "/src".into(),
+                target: "/dst".into(),
+                propagation: "rshared".into(),
+                ..Default::default()
+            },
+            MountSpec {
+                kind: MountKind::Tmpfs,
+                target: "/t".into(),
+                tmpfs_options: "size=4096,mode=1777".into(),
+                ..Default::default()
+            },
+        ];
+        let m = Mounts::of(root, &specs);
+        assert_eq!(m.binds, vec!["data:/data:ro".to_string()]);
+        let points = serde_json::to_value(&m.points).unwrap();
+        assert_eq!(points[0]["Source"], json!("/r/volumes/data/_data"));
+        assert_eq!(points[0]["RW"], json!(false));
+        assert_eq!(points[1]["Type"], json!("bind"));
+        assert_eq!(points[1]["Propagation"], json!("rshared"));
+        let hc = serde_json::to_value(&m.host_config).unwrap();
+        assert_eq!(
+            hc,
+            json!([
+                {"Type": "bind", "Source": "/src", "Target": "/dst",
+                 "BindOptions": {"Propagation": "rshared"}},
+                {"Type": "tmpfs", "Target": "/t",
+                 "TmpfsOptions": {"SizeBytes": 4096, "Mode": 1023}},
+            ])
+        );
+    }
 }

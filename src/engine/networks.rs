@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::{Engine, Error, Result};
 use crate::containers::{self, Settings};
@@ -123,11 +123,11 @@ impl Engine {
             .collect())
     }
 
-    /// `network inspect`: Docker's JSON.
-    pub fn network_inspect(&self, name: &str) -> Result<Value> {
+    /// `network inspect`: Docker's data.
+    pub fn network_inspect(&self, name: &str) -> Result<bollard_stubs::models::Network> {
         let store = self.store()?;
         let n = network::resolve(&store, name)?;
-        inspect(&store, &n)
+        super::inspect::network(&store, &n)
     }
 
     /// `network rm`.
@@ -248,82 +248,6 @@ pub(super) fn port_summaries(
 pub(super) fn endpoint_id(container: &str, network: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(format!("{container}/{network}")))
-}
-
-/// Docker's `network inspect` object.
-fn inspect(store: &Store, n: &NetworkRow) -> Result<Value> {
-    let prefix = n.subnet.rsplit('/').next().unwrap_or("");
-    let prefix6 = n
-        .subnet6
-        .as_deref()
-        .and_then(|s| s.rsplit('/').next())
-        .unwrap_or("");
-    let mut members = Map::new();
-    if network::is_pseudo(n) {
-        // host/none: the running containers in that mode (no endpoints, no addresses).
-        for c in crate::state::containers::list(&store.db.conn)? {
-            let s = Settings::of(&c)?;
-            if s.network.shown() == n.name && c.status.is_active() {
-                members.insert(
-                    c.id.clone(),
-                    json!({
-                        "Name": c.name,
-                        "EndpointID": endpoint_id(&c.id, &n.id),
-                        "MacAddress": "",
-                        "IPv4Address": "",
-                        "IPv6Address": "",
-                    }),
-                );
-            }
-        }
-    }
-    for e in rows::endpoints_in(&store.db.conn, &n.id)? {
-        let Some(ip) = &e.ip else { continue };
-        let Some(c) = crate::state::containers::get(&store.db.conn, &e.container_id)? else {
-            continue;
-        };
-        members.insert(
-            c.id.clone(),
-            json!({
-                "Name": c.name,
-                "EndpointID": endpoint_id(&c.id, &n.id),
-                "MacAddress": e.mac.clone().unwrap_or_default(),
-                "IPv4Address": format!("{ip}/{prefix}"),
-                "IPv6Address": e.ip6.as_ref().map(|ip6| format!("{ip6}/{prefix6}")).unwrap_or_default(),
-            }),
-        );
-    }
-    let mut options = n.options.clone();
-    let mut ipam_config = Vec::new();
-    if !network::is_pseudo(n) {
-        options.insert("com.docker.network.bridge.name".into(), n.bridge.clone());
-        ipam_config.push(json!({ "Subnet": n.subnet, "Gateway": n.gateway }));
-    }
-    if let Some(s6) = &n.subnet6 {
-        ipam_config
-            .push(json!({ "Subnet": s6, "Gateway": n.gateway6.clone().unwrap_or_default() }));
-    }
-    Ok(json!({
-        "Name": n.name,
-        "Id": n.id,
-        "Created": crate::clock::rfc3339_nanos(n.created),
-        "Scope": "local",
-        "Driver": n.driver,
-        "EnableIPv6": n.subnet6.is_some(),
-        "IPAM": {
-            "Driver": "default",
-            "Options": {},
-            "Config": ipam_config,
-        },
-        "Internal": n.internal,
-        "Attachable": false,
-        "Ingress": false,
-        "ConfigFrom": { "Network": "" },
-        "ConfigOnly": false,
-        "Containers": members,
-        "Options": options,
-        "Labels": n.labels,
-    }))
 }
 
 /// `network rm -f` ignores networks that do not exist.

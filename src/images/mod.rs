@@ -394,66 +394,6 @@ pub fn config(store: &Store, id: &str) -> Result<serde_json::Value> {
     })
 }
 
-/// `berth image inspect`: Docker's field names.
-pub fn inspect(store: &Store, id: &str) -> Result<serde_json::Value> {
-    use serde_json::json;
-    let conn = &store.db.conn;
-    let img = rows::get_image(conn, id)?.ok_or_else(|| ImageError::NotFound(id.to_string()))?;
-    let cfg = config(store, id)?;
-    let tags: Vec<String> = rows::tags_of(conn, id)?
-        .iter()
-        .map(|t| crate::reference::familiar_name(&t.name))
-        .collect();
-    let digests: Vec<String> = rows::repo_digests_of(conn, id)?
-        .iter()
-        .map(|(r, d)| format!("{}@{d}", familiar_repository(r)))
-        .collect();
-    let layers = rows::image_layers(conn, id)?;
-    let lower: Vec<String> = layers
-        .iter()
-        .rev()
-        .filter_map(|l| store.layers.path(&l.diff_id).ok())
-        .map(|p| p.display().to_string())
-        .collect();
-    let get = |k: &str| cfg.get(k).cloned().unwrap_or(serde_json::Value::Null);
-    let str_or_empty = |k: &str| {
-        cfg.get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    let last_tag = rows::tags_of(conn, id)?
-        .iter()
-        .map(|t| t.tagged_at)
-        .max()
-        .map(rfc3339);
-    Ok(json!({
-        "Id": img.id,
-        "RepoTags": tags,
-        "RepoDigests": digests,
-        "Parent": "",
-        "Comment": str_or_empty("comment"),
-        "Created": img.created.clone().unwrap_or_default(),
-        "DockerVersion": str_or_empty("docker_version"),
-        "Author": str_or_empty("author"),
-        "Config": get("config"),
-        "Architecture": img.architecture,
-        "Variant": cfg.get("variant").cloned(),
-        "Os": img.os,
-        "Size": img.size,
-        "VirtualSize": img.size,
-        "GraphDriver": {
-            "Name": "overlay",
-            "Data": { "LowerDir": lower.join(":") }
-        },
-        "RootFS": {
-            "Type": "layers",
-            "Layers": layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()
-        },
-        "Metadata": { "LastTagTime": last_tag.unwrap_or_default() }
-    }))
-}
-
 pub fn rfc3339(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
