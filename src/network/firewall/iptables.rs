@@ -1,144 +1,10 @@
-//! The firewall: NAT and filtering for berth's networks, behind one small interface
-//! (`Firewall`) so that an nftables backend can follow. The iptables backend keeps every rule in
-//! berth's own chains, reached by one jump from each built-in chain it needs; it never flushes
-//! or reorders other tools' rules and never changes a policy. The chains go away with their
-//! last rule.
-//!
-//! ```text
-//! filter FORWARD      -j BERTH-FORWARD            (inserted first)
-//!   BERTH-FORWARD     -j BERTH-ISOLATION-1, then per network: replies in, within, out;
-//!                     per published port: new connections in
-//!   BERTH-ISOLATION-1 -i BR ! -o BR -j BERTH-ISOLATION-2   (per network)
-//!   BERTH-ISOLATION-2 -o BR -j DROP                        (per network)
-//! nat PREROUTING, OUTPUT  -m addrtype --dst-type LOCAL -j BERTH-DNAT
-//!   BERTH-DNAT        per published port: DNAT to the container
-//! nat POSTROUTING     -j BERTH-POSTROUTING
-//!   BERTH-POSTROUTING per network: MASQUERADE out of the subnet, from 127/8 into it, and
-//!                     hairpin (a container reaching a published port of its own network)
-//! ```
-//!
-//! Dual-stack networks and IPv6 published ports get the same chains and rules in ip6tables
-//! (without the 127/8 masquerade: IPv6 has no route_localnet, ports are never published on
-//! ::1); each family's chains go away with their own last rule.
+//! The iptables backend.
 
 use std::cell::OnceCell;
 use std::net::IpAddr;
 
-use super::ipam::{Subnet, Subnet6};
-use super::ports::Proto;
-
-#[derive(Debug, thiserror::Error)]
-#[error("firewall: {0}")]
-pub struct FirewallError(pub String);
-
-pub type Result<T> = std::result::Result<T, FirewallError>;
-
-/// What the rules of one network depend on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NetworkRules {
-    pub bridge: String,
-    pub subnet: Subnet,
-    /// The IPv6 subnet of a dual-stack network: its rules go to ip6tables.
-    pub subnet6: Option<Subnet6>,
-    pub internal: bool,
-}
-
-/// One published port. The container address's family decides iptables or ip6tables.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PortRule {
-    pub bridge: String,
-    pub proto: Proto,
-    /// None (or an unspecified address): every address of the host in the container address's
-    /// family.
-    pub host_ip: Option<IpAddr>,
-    pub host_port: u16,
-    pub container_ip: IpAddr,
-    pub container_port: u16,
-}
-
-pub trait Firewall {
-    fn add_network(&self, n: &NetworkRules) -> Result<()>;
-    /// Removes a network's rules, and berth's chains when nothing is left in them.
-    fn remove_network(&self, n: &NetworkRules) -> Result<()>;
-    fn add_ports(&self, ports: &[PortRule]) -> Result<()>;
-    fn remove_ports(&self, ports: &[PortRule]) -> Result<()>;
-}
-
-/// The firewall of this host.
-pub fn backend() -> Result<Box<dyn Firewall>> {
-    Ok(Box::new(Iptables::new()?))
-}
-
-/// How the network code gets a firewall: `backend` on a host, a fake in unit tests. Called
-/// only when there are rules to change (making the iptables backend runs a command).
-pub type Backend<'a> = &'a dyn Fn() -> Result<Box<dyn Firewall>>;
-
-/// A firewall that records the calls made to it and fails the ones it is told to: the seam
-/// of the network code's unit tests.
-#[cfg(test)]
-pub mod fake {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-
-    use super::*;
-
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum Call {
-        AddNetwork(NetworkRules),
-        RemoveNetwork(NetworkRules),
-        AddPorts(Vec<PortRule>),
-        RemovePorts(Vec<PortRule>),
-    }
-
-    /// Shared by every `Box<dyn Firewall>` it hands out.
-    #[derive(Default, Clone)]
-    pub struct Recording {
-        pub calls: Rc<RefCell<Vec<Call>>>,
-        /// Fail the call with this (0-based) number.
-        pub fail_at: Rc<RefCell<Option<usize>>>,
-    }
-
-    impl Recording {
-        pub fn failing_at(n: usize) -> Recording {
-            let r = Recording::default();
-            *r.fail_at.borrow_mut() = Some(n);
-            r
-        }
-
-        pub fn calls(&self) -> Vec<Call> {
-            self.calls.borrow().clone()
-        }
-
-        pub fn boxed(&self) -> Result<Box<dyn Firewall>> {
-            Ok(Box::new(self.clone()))
-        }
-
-        fn record(&self, c: Call) -> Result<()> {
-            let mut calls = self.calls.borrow_mut();
-            let n = calls.len();
-            calls.push(c);
-            if *self.fail_at.borrow() == Some(n) {
-                return Err(FirewallError(format!("call {n} failed (as told)")));
-            }
-            Ok(())
-        }
-    }
-
-    impl Firewall for Recording {
-        fn add_network(&self, n: &NetworkRules) -> Result<()> {
-            self.record(Call::AddNetwork(n.clone()))
-        }
-        fn remove_network(&self, n: &NetworkRules) -> Result<()> {
-            self.record(Call::RemoveNetwork(n.clone()))
-        }
-        fn add_ports(&self, ports: &[PortRule]) -> Result<()> {
-            self.record(Call::AddPorts(ports.to_vec()))
-        }
-        fn remove_ports(&self, ports: &[PortRule]) -> Result<()> {
-            self.record(Call::RemovePorts(ports.to_vec()))
-        }
-    }
-}
+use super::{Firewall, FirewallError, NetworkRules, PortRule, Result};
+use crate::network::ipam::Subnet6;
 
 const FORWARD: &str = "BERTH-FORWARD";
 const ISO1: &str = "BERTH-ISOLATION-1";
@@ -180,11 +46,73 @@ pub struct Iptables {
     v4: Table,
     /// Made on first use: hosts without IPv6 networks never run ip6tables.
     v6: OnceCell<std::result::Result<Table, String>>,
+    open: Opener,
 }
 
-/// One family's command (iptables or ip6tables).
+/// Opens one family's command (`true`: IPv6).
+type Opener = Box<dyn Fn(bool) -> Result<Box<dyn Command>>>;
+
+type CommandResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// The commands the backend runs in one family's tables: the `iptables` crate on a host, an
+/// in-memory table in unit tests. Only -S (always numeric: no name lookups), -C, -A, -I, -D,
+/// -N, -F and -X; never -L, which would resolve addresses to names.
+pub(super) trait Command {
+    /// `iptables` or `ip6tables`, for messages.
+    fn name(&self) -> &str;
+    fn exists(&self, table: &str, chain: &str, rule: &str) -> bool;
+    fn append(&self, table: &str, chain: &str, rule: &str) -> CommandResult;
+    fn insert_first(&self, table: &str, chain: &str, rule: &str) -> CommandResult;
+    /// Deletes every copy of the rule; one that is not there is no error.
+    fn delete(&self, table: &str, chain: &str, rule: &str);
+    /// `-S [chain]`: the chain's (or the whole table's) rules; None if that fails (a missing
+    /// chain, or a table that cannot be read).
+    fn list(&self, table: &str, chain: Option<&str>) -> Option<Vec<String>>;
+    fn new_chain(&self, table: &str, chain: &str) -> CommandResult;
+    fn flush_chain(&self, table: &str, chain: &str);
+    fn delete_chain(&self, table: &str, chain: &str);
+}
+
+impl Command for ::iptables::IPTables {
+    fn name(&self) -> &str {
+        self.cmd
+    }
+    fn exists(&self, table: &str, chain: &str, rule: &str) -> bool {
+        ::iptables::IPTables::exists(self, table, chain, rule).unwrap_or(false)
+    }
+    fn append(&self, table: &str, chain: &str, rule: &str) -> CommandResult {
+        ::iptables::IPTables::append(self, table, chain, rule)
+    }
+    fn insert_first(&self, table: &str, chain: &str, rule: &str) -> CommandResult {
+        self.insert(table, chain, rule, 1)
+    }
+    fn delete(&self, table: &str, chain: &str, rule: &str) {
+        let _ = self.delete_all(table, chain, rule);
+    }
+    fn list(&self, table: &str, chain: Option<&str>) -> Option<Vec<String>> {
+        let args = chain.map_or_else(|| "-S".to_string(), |c| format!("-S {c}"));
+        let out = self.execute(table, &args).ok()?;
+        out.status.success().then(|| {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_string)
+                .collect()
+        })
+    }
+    fn new_chain(&self, table: &str, chain: &str) -> CommandResult {
+        ::iptables::IPTables::new_chain(self, table, chain)
+    }
+    fn flush_chain(&self, table: &str, chain: &str) {
+        let _ = ::iptables::IPTables::flush_chain(self, table, chain);
+    }
+    fn delete_chain(&self, table: &str, chain: &str) {
+        let _ = ::iptables::IPTables::delete_chain(self, table, chain);
+    }
+}
+
+/// One family's tables (iptables or ip6tables).
 struct Table {
-    ipt: iptables::IPTables,
+    ipt: Box<dyn Command>,
 }
 
 fn fw_err(what: &str) -> impl FnOnce(Box<dyn std::error::Error>) -> FirewallError + '_ {
@@ -193,15 +121,28 @@ fn fw_err(what: &str) -> impl FnOnce(Box<dyn std::error::Error>) -> FirewallErro
 
 impl Iptables {
     pub fn new() -> Result<Iptables> {
+        Iptables::with(Box::new(|v6| {
+            let ipt = ::iptables::new(v6).map_err(fw_err(if v6 {
+                "running ip6tables"
+            } else {
+                "running iptables"
+            }))?;
+            Ok(Box::new(ipt) as Box<dyn Command>)
+        }))
+    }
+
+    /// The backend over the commands `open` gives.
+    fn with(open: Opener) -> Result<Iptables> {
         Ok(Iptables {
-            v4: Table::new(false)?,
+            v4: Table { ipt: open(false)? },
             v6: OnceCell::new(),
+            open,
         })
     }
 
     fn v6(&self) -> Result<&Table> {
         self.v6
-            .get_or_init(|| Table::new(true).map_err(|e| e.0))
+            .get_or_init(|| (self.open)(true).map(|ipt| Table { ipt }).map_err(|e| e.0))
             .as_ref()
             .map_err(|e| FirewallError(format!("IPv6 needs ip6tables: {e}")))
     }
@@ -294,19 +235,8 @@ impl Iptables {
 }
 
 impl Table {
-    fn new(v6: bool) -> Result<Table> {
-        // Only -S (always numeric: no name lookups), -C, -A, -I, -D, -N, -F and -X are used;
-        // never -L, which would resolve addresses to names.
-        let ipt = iptables::new(v6).map_err(fw_err(if v6 {
-            "running ip6tables"
-        } else {
-            "running iptables"
-        }))?;
-        Ok(Table { ipt })
-    }
-
     fn exists(&self, table: &str, chain: &str, rule: &str) -> bool {
-        self.ipt.exists(table, chain, rule).unwrap_or(false)
+        self.ipt.exists(table, chain, rule)
     }
 
     fn append(&self, table: &str, chain: &str, rule: &str) -> Result<()> {
@@ -315,7 +245,7 @@ impl Table {
         }
         self.ipt.append(table, chain, rule).map_err(fw_err(&format!(
             "{} -t {table} -A {chain} {rule}",
-            self.ipt.cmd
+            self.ipt.name()
         )))
     }
 
@@ -328,7 +258,7 @@ impl Table {
 
     fn delete(&self, table: &str, chain: &str, rule: &str) {
         // Deleting a rule that is not there fails: that is fine (removal is idempotent).
-        let _ = self.ipt.delete_all(table, chain, rule);
+        self.ipt.delete(table, chain, rule);
     }
 
     fn delete_all(&self, rules: &[Rule]) {
@@ -340,22 +270,17 @@ impl Table {
     /// The rules of a chain as `iptables -S` prints them; None when the chain does not exist
     /// (or cannot be listed).
     fn list(&self, table: &str, chain: &str) -> Option<Vec<String>> {
-        let out = self.ipt.execute(table, &format!("-S {chain}")).ok()?;
-        out.status.success().then(|| {
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(str::to_string)
-                .collect()
-        })
+        self.ipt.list(table, Some(chain))
     }
 
     /// Berth's chains and the jumps to them, made when missing.
     fn ensure_chains(&self) -> Result<()> {
         for (table, chain) in CHAINS {
             if self.list(table, chain).is_none() {
-                self.ipt
-                    .new_chain(table, chain)
-                    .map_err(fw_err(&format!("{} -t {table} -N {chain}", self.ipt.cmd)))?;
+                self.ipt.new_chain(table, chain).map_err(fw_err(&format!(
+                    "{} -t {table} -N {chain}",
+                    self.ipt.name()
+                )))?;
             }
         }
         self.append("filter", FORWARD, &format!("-j {ISO1}"))?;
@@ -364,13 +289,13 @@ impl Table {
                 continue;
             }
             let r = if *first {
-                self.ipt.insert(table, chain, rule, 1)
+                self.ipt.insert_first(table, chain, rule)
             } else {
                 self.ipt.append(table, chain, rule)
             };
             r.map_err(fw_err(&format!(
                 "{} -t {table} {chain} {rule}",
-                self.ipt.cmd
+                self.ipt.name()
             )))?;
         }
         Ok(())
@@ -384,13 +309,11 @@ impl Table {
             let Some(rules) = self.list(table, chain) else {
                 // Missing (fine) or unreadable: `-S` fails the same way for both, so look
                 // again with the whole table.
-                let all = self.ipt.execute(table, "-S").ok();
-                let listed = all.as_ref().is_some_and(|o| o.status.success());
-                let declared = all.as_ref().is_some_and(|o| {
-                    String::from_utf8_lossy(&o.stdout)
-                        .lines()
-                        .any(|l| l == format!("-N {chain}"))
-                });
+                let all = self.ipt.list(table, None);
+                let listed = all.is_some();
+                let declared = all
+                    .as_ref()
+                    .is_some_and(|lines| lines.iter().any(|l| *l == format!("-N {chain}")));
                 if !listed || declared {
                     return;
                 }
@@ -408,10 +331,10 @@ impl Table {
             self.delete(table, chain, rule);
         }
         for (table, chain) in &present {
-            let _ = self.ipt.flush_chain(table, chain);
+            self.ipt.flush_chain(table, chain);
         }
         for (table, chain) in &present {
-            let _ = self.ipt.delete_chain(table, chain);
+            self.ipt.delete_chain(table, chain);
         }
     }
 }
@@ -465,6 +388,7 @@ impl Firewall for Iptables {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::network::ports::Proto;
     use std::net::Ipv4Addr;
 
     #[test]
@@ -547,5 +471,188 @@ mod tests {
             !r.iter()
                 .any(|(_, _, x)| x.contains("! -o br-x -j MASQUERADE"))
         );
+    }
+
+    use super::super::fake::Memory;
+
+    /// The backend over in-memory tables: (backend, IPv4 tables, IPv6 tables).
+    fn in_memory() -> (Iptables, Memory, Memory) {
+        let (v4, v6) = (Memory::host(), Memory::host());
+        let (a, b) = (v4.clone(), v6.clone());
+        let fw = Iptables::with(Box::new(move |ipv6| {
+            Ok(Box::new(if ipv6 { b.clone() } else { a.clone() }) as Box<dyn Command>)
+        }))
+        .unwrap();
+        (fw, v4, v6)
+    }
+
+    fn net(bridge: &str, subnet: &str, subnet6: Option<&str>) -> NetworkRules {
+        NetworkRules {
+            bridge: bridge.into(),
+            subnet: subnet.parse().unwrap(),
+            subnet6: subnet6.map(|s| s.parse().unwrap()),
+            internal: false,
+        }
+    }
+
+    /// Berth's user chains of both tables, and the jumps to them, of one family.
+    fn berth_state(m: &Memory) -> (Vec<String>, Vec<String>) {
+        let t = m.0.borrow();
+        let mut chains = t.user_chains("filter");
+        chains.extend(t.user_chains("nat"));
+        let mut jumps = Vec::new();
+        for (table, chain) in [
+            ("filter", "FORWARD"),
+            ("nat", "PREROUTING"),
+            ("nat", "OUTPUT"),
+            ("nat", "POSTROUTING"),
+        ] {
+            for r in t.rules(table, chain).unwrap() {
+                if r.contains("-j BERTH-") {
+                    jumps.push(format!("{table} {chain} {r}"));
+                }
+            }
+        }
+        (chains, jumps)
+    }
+
+    #[test]
+    fn chains_and_jumps_go_with_the_last_network() {
+        let (fw, v4, v6) = in_memory();
+        let a = net("br-a", "10.89.1.0/24", None);
+        let b = net("br-b", "10.89.2.0/24", None);
+        fw.add_network(&a).unwrap();
+        fw.add_network(&a).unwrap(); // again: nothing doubled
+        fw.add_network(&b).unwrap();
+        let port = PortRule {
+            bridge: "br-a".into(),
+            proto: Proto::Tcp,
+            host_ip: None,
+            host_port: 8080,
+            container_ip: "10.89.1.2".parse().unwrap(),
+            container_port: 80,
+        };
+        fw.add_ports(std::slice::from_ref(&port)).unwrap();
+        let (chains, jumps) = berth_state(&v4);
+        assert_eq!(chains.len(), 5, "{chains:?}");
+        assert_eq!(jumps.len(), 4, "{jumps:?}");
+        let forward =
+            v4.0.borrow()
+                .rules("filter", "BERTH-FORWARD")
+                .unwrap()
+                .clone();
+        let unique: std::collections::BTreeSet<_> = forward.iter().collect();
+        assert_eq!(unique.len(), forward.len(), "no rule twice: {forward:?}");
+        // ip6tables was never needed.
+        assert_eq!(berth_state(&v6), (vec![], vec![]));
+
+        fw.remove_ports(std::slice::from_ref(&port)).unwrap();
+        fw.remove_network(&a).unwrap();
+        let (chains, jumps) = berth_state(&v4);
+        assert_eq!((chains.len(), jumps.len()), (5, 4), "b still needs them");
+        assert!(
+            !v4.0
+                .borrow()
+                .chains
+                .iter()
+                .any(|(_, _, _, r)| r.iter().any(|x| x.contains("br-a"))),
+            "a's rules are gone"
+        );
+
+        fw.remove_network(&b).unwrap();
+        assert_eq!(berth_state(&v4), (vec![], vec![]));
+        // Removing again (a crashed undo being redone) is harmless.
+        fw.remove_network(&b).unwrap();
+        assert_eq!(berth_state(&v4), (vec![], vec![]));
+    }
+
+    #[test]
+    fn the_forward_jump_comes_before_other_tools_rules() {
+        let (fw, v4, _) = in_memory();
+        v4.0.borrow_mut()
+            .chains
+            .iter_mut()
+            .find(|(t, c, _, _)| t == "filter" && c == "FORWARD")
+            .unwrap()
+            .3
+            .push("-j DOCKER-USER".into());
+        fw.add_network(&net("br-a", "10.89.1.0/24", None)).unwrap();
+        let forward = v4.0.borrow().rules("filter", "FORWARD").unwrap().clone();
+        assert_eq!(forward, vec!["-j BERTH-FORWARD", "-j DOCKER-USER"]);
+        fw.remove_network(&net("br-a", "10.89.1.0/24", None))
+            .unwrap();
+        let forward = v4.0.borrow().rules("filter", "FORWARD").unwrap().clone();
+        assert_eq!(forward, vec!["-j DOCKER-USER"], "other tools' rules stay");
+    }
+
+    #[test]
+    fn a_rule_berth_did_not_make_keeps_the_chains() {
+        let (fw, v4, _) = in_memory();
+        let a = net("br-a", "10.89.1.0/24", None);
+        fw.add_network(&a).unwrap();
+        // Someone added their own rule to berth's chain.
+        Command::append(&v4, "filter", "BERTH-FORWARD", "-s 192.0.2.1 -j DROP").unwrap();
+        fw.remove_network(&a).unwrap();
+        let (chains, jumps) = berth_state(&v4);
+        assert_eq!(
+            (chains.len(), jumps.len()),
+            (5, 4),
+            "nothing removed on doubt"
+        );
+        assert_eq!(
+            v4.0.borrow().rules("filter", "BERTH-FORWARD").unwrap(),
+            &vec![
+                "-j BERTH-ISOLATION-1".to_string(),
+                "-s 192.0.2.1 -j DROP".into()
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unreadable_table_keeps_the_chains() {
+        let (fw, v4, _) = in_memory();
+        let a = net("br-a", "10.89.1.0/24", None);
+        fw.add_network(&a).unwrap();
+        v4.0.borrow_mut().unreadable = true;
+        fw.remove_network(&a).unwrap();
+        v4.0.borrow_mut().unreadable = false;
+        let (chains, jumps) = berth_state(&v4);
+        assert_eq!((chains.len(), jumps.len()), (5, 4));
+    }
+
+    #[test]
+    fn each_family_loses_its_chains_with_its_own_last_rule() {
+        let (fw, v4, v6) = in_memory();
+        let dual = net("br-d", "10.89.1.0/24", Some("fd11:2233:4455::/64"));
+        let v4_only = net("br-a", "10.89.2.0/24", None);
+        fw.add_network(&dual).unwrap();
+        fw.add_network(&v4_only).unwrap();
+        assert_eq!(berth_state(&v6).0.len(), 5);
+        let port6 = PortRule {
+            bridge: "br-d".into(),
+            proto: Proto::Udp,
+            host_ip: None,
+            host_port: 5353,
+            container_ip: "fd11:2233:4455::2".parse().unwrap(),
+            container_port: 53,
+        };
+        fw.add_ports(std::slice::from_ref(&port6)).unwrap();
+        assert!(
+            v6.0.borrow()
+                .rules("nat", "BERTH-DNAT")
+                .unwrap()
+                .iter()
+                .any(|r| r.contains("[fd11:2233:4455::2]:53"))
+        );
+        fw.remove_ports(std::slice::from_ref(&port6)).unwrap();
+        fw.remove_network(&dual).unwrap();
+        assert_eq!(berth_state(&v6), (vec![], vec![]));
+        assert_eq!(
+            berth_state(&v4).0.len(),
+            5,
+            "the IPv4 network still uses them"
+        );
+        fw.remove_network(&v4_only).unwrap();
+        assert_eq!(berth_state(&v4), (vec![], vec![]));
     }
 }
