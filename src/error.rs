@@ -83,3 +83,18 @@ mod tests {
         assert_eq!(ErrorKind::Conflict.http_status(), 409);
     }
 }
+
+/// An error and its causes on one line, without repeating a cause already in the message.
+pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        cause = c.source();
+    }
+    s.replace('\n', " ")
+}

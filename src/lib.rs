@@ -6,6 +6,7 @@
 //! tie them together in the [`state`] database, and [`overlay`] stacks layer directories into overlay mounts.
 //! [`cli`] is the thin command-line edge over all of it. See ARCHITECTURE.md.
 
+pub mod api;
 pub mod cli;
 pub mod clock;
 pub mod containers;

@@ -167,17 +167,9 @@ pub fn each(names: &[String], mut f: impl FnMut(&str) -> crate::engine::Result<(
     rc
 }
 
-/// The error and its causes on one line, without repeating a cause already in the message.
+/// The error and its causes on one line.
 fn one_line(e: &anyhow::Error) -> String {
-    let mut s = e.to_string();
-    for cause in e.chain().skip(1) {
-        let c = cause.to_string();
-        if !s.contains(&c) {
-            s.push_str(": ");
-            s.push_str(&c);
-        }
-    }
-    s.replace('\n', " ")
+    crate::error::one_line(e.as_ref())
 }
 
 #[derive(Debug, Subcommand)]

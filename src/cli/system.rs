@@ -17,6 +17,21 @@ pub enum SystemCommand {
     /// Remove every container, network, volume and image, and berth's kernel state (bridges,
     /// firewall rules): the root and run root directories are deleted
     Reset(ResetArgs),
+    /// Serve the Docker Engine API on a unix socket (for the docker CLI, Compose, SDKs)
+    Service(ServiceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// Exit after this many seconds without a connection (0: never)
+    #[arg(short, long, value_name = "SECONDS", default_value_t = 5)]
+    pub time: u64,
+    /// The group that may use the socket (mode 0660)
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Where to listen: unix:///PATH (default: unix://RUNROOT/berth.sock)
+    #[arg(value_name = "URI")]
+    pub uri: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +69,17 @@ pub fn system_command(g: &GlobalOpts, c: SystemCommand) -> anyhow::Result<i32> {
         SystemCommand::Df(a) => df(g, a),
         SystemCommand::Prune(a) => prune(g, a),
         SystemCommand::Reset(a) => reset(g, a),
+        SystemCommand::Service(a) => {
+            crate::api::serve(
+                g.engine(),
+                crate::api::ServiceOptions {
+                    uri: a.uri,
+                    idle: (a.time > 0).then(|| std::time::Duration::from_secs(a.time)),
+                    group: a.group,
+                },
+            )?;
+            Ok(0)
+        }
     }
 }
 

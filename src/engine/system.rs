@@ -1,5 +1,7 @@
 //! The whole installation: disk usage, pruning what nothing uses, and removing everything.
 
+use std::path::Path;
+
 use super::{Engine, Error, Result};
 use crate::images::Removed;
 use crate::system::{self, DiskUsage};
@@ -69,4 +71,161 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// The version berth reports (`version`, `GET /version`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The highest Docker Engine API version berth speaks (Docker 28.3's).
+pub const API_VERSION: &str = "1.51";
+/// The lowest Engine API version a client may ask for.
+pub const MIN_API_VERSION: &str = "1.24";
+
+impl Engine {
+    /// Docker's `version` data of the engine (the server side).
+    pub fn system_version(&self) -> bollard_stubs::models::SystemVersion {
+        use bollard_stubs::models::{SystemVersion, SystemVersionComponents, SystemVersionPlatform};
+        let uname = nix::sys::utsname::uname().ok();
+        let kernel = uname
+            .as_ref()
+            .map(|u| u.release().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let api = API_VERSION.to_string();
+        let min_api = MIN_API_VERSION.to_string();
+        SystemVersion {
+            platform: Some(SystemVersionPlatform {
+                name: format!("berth {VERSION}"),
+            }),
+            components: Some(vec![SystemVersionComponents {
+                name: "Engine".into(),
+                version: VERSION.into(),
+                details: Some(std::collections::HashMap::from([
+                    ("ApiVersion".to_string(), api.clone().into()),
+                    ("MinAPIVersion".to_string(), min_api.clone().into()),
+                    ("Os".to_string(), "linux".into()),
+                    ("Arch".to_string(), go_arch().into()),
+                    ("KernelVersion".to_string(), kernel.clone().into()),
+                ])),
+            }]),
+            version: Some(VERSION.into()),
+            api_version: Some(api),
+            min_api_version: Some(min_api),
+            git_commit: Some(String::new()),
+            go_version: Some(String::new()),
+            os: Some("linux".into()),
+            arch: Some(go_arch().into()),
+            kernel_version: Some(kernel),
+            experimental: None,
+            build_time: None,
+        }
+    }
+
+    /// Docker's `info` data: counts, storage, cgroups, the host.
+    pub fn system_info(&self) -> Result<bollard_stubs::models::SystemInfo> {
+        use bollard_stubs::models::{
+            LocalNodeState, SwarmInfo, SystemInfo, SystemInfoCgroupDriverEnum,
+            SystemInfoCgroupVersionEnum,
+        };
+        let all = self.container_list(&super::ContainerListOptions {
+            all: true,
+            ..Default::default()
+        })?;
+        let count = |s: crate::state::containers::Status| {
+            all.iter().filter(|c| c.state == s).count() as i64
+        };
+        use crate::state::containers::Status;
+        let running = count(Status::Running) + count(Status::Restarting);
+        let paused = count(Status::Paused);
+        let images: std::collections::BTreeSet<String> = self
+            .image_list(&Default::default())?
+            .into_iter()
+            .map(|i| i.image.id)
+            .collect();
+        let uname = nix::sys::utsname::uname().ok();
+        let field = |f: fn(&nix::sys::utsname::UtsName) -> &std::ffi::OsStr| {
+            uname
+                .as_ref()
+                .map(|u| f(u).to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
+        let mem_total = nix::sys::sysinfo::sysinfo()
+            .map(|s| s.ram_total() as i64)
+            .unwrap_or(0);
+        let ncpu = std::thread::available_parallelism()
+            .map(|n| n.get() as i64)
+            .unwrap_or(1);
+        Ok(SystemInfo {
+            id: Some(String::new()),
+            containers: Some(all.len() as i64),
+            containers_running: Some(running),
+            containers_paused: Some(paused),
+            containers_stopped: Some(all.len() as i64 - running - paused),
+            images: Some(images.len() as i64),
+            driver: Some("overlay".into()),
+            driver_status: Some(vec![vec!["Backing Filesystem".into(), "extfs".into()]]),
+            docker_root_dir: Some(self.root().display().to_string()),
+            memory_limit: Some(true),
+            swap_limit: Some(true),
+            cpu_cfs_period: Some(true),
+            cpu_cfs_quota: Some(true),
+            cpu_shares: Some(true),
+            cpu_set: Some(true),
+            pids_limit: Some(true),
+            ipv4_forwarding: Some(true),
+            debug: Some(false),
+            logging_driver: Some("json-file".into()),
+            cgroup_driver: Some(SystemInfoCgroupDriverEnum::CGROUPFS),
+            cgroup_version: Some(if v2 {
+                SystemInfoCgroupVersionEnum::_2
+            } else {
+                SystemInfoCgroupVersionEnum::_1
+            }),
+            kernel_version: Some(field(|u| u.release())),
+            operating_system: Some(os_release_name()),
+            os_type: Some("linux".into()),
+            architecture: Some(field(|u| u.machine())),
+            ncpu: Some(ncpu),
+            mem_total: Some(mem_total),
+            index_server_address: Some("https://index.docker.io/v1/".into()),
+            name: Some(field(|u| u.nodename())),
+            labels: Some(Vec::new()),
+            experimental_build: Some(false),
+            server_version: Some(VERSION.into()),
+            default_runtime: Some("berth".into()),
+            swarm: Some(SwarmInfo {
+                node_id: Some(String::new()),
+                node_addr: Some(String::new()),
+                local_node_state: Some(LocalNodeState::INACTIVE),
+                control_available: Some(false),
+                error: Some(String::new()),
+                ..Default::default()
+            }),
+            live_restore_enabled: Some(true),
+            security_options: Some(vec!["name=seccomp,profile=builtin".into()]),
+            warnings: Some(Vec::new()),
+            ..Default::default()
+        })
+    }
+}
+
+/// This machine's architecture as Docker (Go) names it.
+pub fn go_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "powerpc64" => "ppc64le",
+        other => other,
+    }
+}
+
+/// `PRETTY_NAME` of /etc/os-release.
+fn os_release_name() -> String {
+    std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+                .map(|v| v.trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| "Linux".into())
 }

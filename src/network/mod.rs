@@ -38,7 +38,7 @@ use crate::store::Store;
 pub use bridge::subnet6_of;
 pub use connect::{Member, connect, disconnect};
 pub use lookup::lookup;
-pub use mode::{DEFAULT_NETWORK, NetworkMode};
+pub use mode::{DEFAULT_NETWORK, NetworkMode, NetworkModeError};
 pub use networks::*;
 pub use setup::{Attached, Joined, Peer, Request, setup};
 pub use teardown::teardown;

@@ -1,0 +1,695 @@
+//! `/containers/…`: list, create (Docker's `Config` + `HostConfig` + `NetworkingConfig` → the
+//! engine's `Settings`), inspect, start, stop, restart, kill, wait, delete, logs, rename,
+//! pause, unpause, top, prune.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bollard_stubs::models::{
+    ContainerCreateBody, ContainerCreateResponse, ContainerPruneResponse, ContainerSummary,
+    ContainerSummaryHostConfig, ContainerSummaryNetworkSettings, ContainerSummaryStateEnum,
+    ContainerTopResponse, ContainerWaitResponse, EndpointSettings, Port, PortTypeEnum,
+};
+use serde::Deserialize;
+
+use super::error::{ApiError, ApiResult};
+use super::{AppState, blocking, filters};
+use crate::containers::{RestartPolicy, Settings};
+use crate::engine::{
+    ContainerCreateOptions, ContainerListOptions, ContainerRemoveOptions, LogStream, LogsOptions,
+    PullPolicy,
+};
+
+/// A query flag as Docker reads it: `1`, `true`, `True` are true.
+fn flag(v: &Option<String>) -> bool {
+    matches!(v.as_deref(), Some("1" | "true" | "True" | "TRUE"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    all: Option<String>,
+    limit: Option<i64>,
+    filters: Option<String>,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<ContainerSummary>>> {
+    let o = ContainerListOptions {
+        all: flag(&q.all),
+        last: q.limit.filter(|n| *n > 0).map(|n| n as usize),
+        latest: false,
+        filters: filters::parse(q.filters.as_deref())?,
+    };
+    let engine = s.engine.clone();
+    let list = blocking(move || engine.container_list(&o)).await?;
+    Ok(Json(list.into_iter().map(summary).collect()))
+}
+
+fn summary(c: crate::engine::ContainerSummary) -> ContainerSummary {
+    let ports = c
+        .ports
+        .iter()
+        .map(|p| Port {
+            ip: p.host_ip.clone().map(|ip| if ip.is_empty() { "0.0.0.0".into() } else { ip }),
+            private_port: p.container_port,
+            public_port: p.host_port,
+            typ: p.proto.parse::<PortTypeEnum>().ok(),
+        })
+        .collect();
+    ContainerSummary {
+        id: Some(c.id),
+        names: Some(vec![format!("/{}", c.name)]),
+        image: Some(c.image),
+        command: Some(shell_join(&c.command)),
+        created: Some(c.created / 1_000_000_000),
+        ports: Some(ports),
+        labels: Some(c.labels.into_iter().collect()),
+        state: c.state.as_str().parse::<ContainerSummaryStateEnum>().ok(),
+        status: Some(c.status),
+        host_config: Some(ContainerSummaryHostConfig {
+            network_mode: Some(c.network.clone()),
+            annotations: None,
+        }),
+        network_settings: Some(ContainerSummaryNetworkSettings {
+            networks: Some(HashMap::from([(c.network, EndpointSettings::default())])),
+        }),
+        ..Default::default()
+    }
+}
+
+/// A command line as Docker shows it in lists.
+fn shell_join(args: &[String]) -> String {
+    args.join(" ")
+}
+
+#[derive(Deserialize, Default)]
+pub struct CreateQuery {
+    name: Option<String>,
+    platform: Option<String>,
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    Query(q): Query<CreateQuery>,
+    body: Result<Json<ContainerCreateBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<impl IntoResponse> {
+    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let settings = settings(body)?;
+    let o = ContainerCreateOptions {
+        settings,
+        name: q.name.filter(|n| !n.is_empty()),
+        // Docker's create never pulls: the client pulls on 404 and creates again.
+        pull: PullPolicy::Never,
+        platform: q.platform.filter(|p| !p.is_empty()),
+    };
+    let engine = s.engine.clone();
+    let created = blocking(move || {
+        let progress: crate::engine::containers::Progress = Arc::new(|_| {});
+        engine.container_create(&o, &progress)
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ContainerCreateResponse {
+            id: created.id,
+            warnings: Vec::new(),
+        }),
+    ))
+}
+
+/// What berth cannot do yet: refused, never ignored when ignoring it changes what runs.
+fn unsupported(what: &str) -> ApiError {
+    ApiError::bad_request(format!("berth does not support {what} yet"))
+}
+
+/// Docker's create body as the engine's settings.
+fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
+    let image = body
+        .image
+        .clone()
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| ApiError::bad_request("config.Image is required"))?;
+    let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
+    if body
+        .healthcheck
+        .as_ref()
+        .and_then(|h| h.test.as_ref())
+        .is_some_and(|t| !t.is_empty() && t[0] != "NONE")
+    {
+        return Err(unsupported("health checks (Healthcheck)"));
+    }
+    let hc = body.host_config.clone().unwrap_or_default();
+    fn set_list<T>(v: &Option<Vec<T>>) -> bool {
+        v.as_ref().is_some_and(|l| !l.is_empty())
+    }
+    let checks: [(&str, bool); 12] = [
+        ("devices (Devices)", set_list(&hc.devices)),
+        ("device requests / GPUs (DeviceRequests)", set_list(&hc.device_requests)),
+        ("device cgroup rules", set_list(&hc.device_cgroup_rules)),
+        ("links (Links)", set_list(&hc.links)),
+        ("extra groups (GroupAdd)", set_list(&hc.group_add)),
+        ("a cgroup parent", hc.cgroup_parent.as_ref().is_some_and(|p| !p.is_empty())),
+        (
+            "IPC modes other than private",
+            hc.ipc_mode.as_deref().is_some_and(|m| !matches!(m, "" | "private" | "shareable")),
+        ),
+        ("PID modes (PidMode)", hc.pid_mode.as_ref().is_some_and(|m| !m.is_empty())),
+        ("UTS modes (UTSMode)", hc.uts_mode.as_ref().is_some_and(|m| !m.is_empty())),
+        (
+            "user namespaces (UsernsMode)",
+            hc.userns_mode.as_ref().is_some_and(|m| !m.is_empty()),
+        ),
+        (
+            "a memory reservation",
+            hc.memory_reservation.is_some_and(|m| m > 0),
+        ),
+        ("OomKillDisable", hc.oom_kill_disable == Some(true)),
+    ];
+    if let Some((what, _)) = checks.iter().find(|(_, set)| *set) {
+        return Err(unsupported(what));
+    }
+    if let Some(t) = hc
+        .log_config
+        .as_ref()
+        .and_then(|l| l.typ.clone())
+        .filter(|t| !t.is_empty() && t != "json-file")
+    {
+        return Err(unsupported(&format!("the {t:?} logging driver")));
+    }
+    let log_opts = hc
+        .log_config
+        .as_ref()
+        .and_then(|l| l.config.clone())
+        .unwrap_or_default();
+    let mut log_max_size = None;
+    let mut log_max_file = None;
+    for (k, v) in &log_opts {
+        match k.as_str() {
+            "max-size" => {
+                log_max_size = Some(
+                    crate::spec::parse_size(v)
+                        .map_err(|e| ApiError::bad_request(e.to_string()))?
+                        as u64,
+                )
+            }
+            "max-file" => {
+                log_max_file = Some(v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(
+                    || ApiError::bad_request(format!("invalid max-file {v:?}")),
+                )?)
+            }
+            other => {
+                return Err(ApiError::bad_request(format!("unknown log opt {other:?}")));
+            }
+        }
+    }
+    let restart = match &hc.restart_policy {
+        Some(p) => {
+            let name = p.name.map(|n| n.to_string()).unwrap_or_default();
+            let text = match (name.as_str(), p.maximum_retry_count.unwrap_or(0)) {
+                ("", _) | ("no", _) => "no".to_string(),
+                ("on-failure", n) if n > 0 => format!("on-failure:{n}"),
+                (n, _) => n.to_string(),
+            };
+            RestartPolicy::parse(&text).map_err(|e| ApiError::bad_request(e.to_string()))?
+        }
+        None => RestartPolicy::No,
+    };
+    let network_mode = match hc.network_mode.as_deref() {
+        None | Some("") | Some("default") => "bridge".to_string(),
+        Some(m) => m.to_string(),
+    };
+    let mut publish = Vec::new();
+    for (port, bindings) in hc.port_bindings.clone().unwrap_or_default() {
+        let (cport, proto) = port.split_once('/').unwrap_or((&port, "tcp"));
+        for b in bindings.unwrap_or_default() {
+            let ip = b.host_ip.unwrap_or_default();
+            let hp = b.host_port.unwrap_or_default();
+            let host = match (ip.as_str(), hp.as_str()) {
+                ("", "") => String::new(),
+                ("", p) => format!("{p}:"),
+                (i, p) if i.contains(':') => format!("[{i}]:{p}:"),
+                (i, p) => format!("{i}:{p}:"),
+            };
+            publish.push(format!("{host}{cport}/{proto}"));
+        }
+    }
+    let mut mounts = Vec::new();
+    let bad = |e: crate::volumes::VolumeError| ApiError::bad_request(e.to_string());
+    for b in hc.binds.clone().unwrap_or_default() {
+        mounts.push(crate::volumes::parse_volume_flag(&b).map_err(bad)?);
+    }
+    for target in body.volumes.clone().unwrap_or_default() {
+        mounts.push(crate::volumes::parse_volume_flag(&target).map_err(bad)?);
+    }
+    for m in hc.mounts.clone().unwrap_or_default() {
+        mounts.push(crate::volumes::parse_mount_flag(&mount_flag(&m)?).map_err(bad)?);
+    }
+    let endpoint = body
+        .networking_config
+        .as_ref()
+        .and_then(|n| n.endpoints_config.as_ref())
+        .and_then(|e| e.get(&network_mode).or_else(|| e.values().next()))
+        .cloned()
+        .unwrap_or_default();
+    let ipam = endpoint.ipam_config.clone().unwrap_or_default();
+    let map_list = |m: Option<HashMap<String, String>>, sep: &str| -> Vec<String> {
+        let mut v: Vec<String> = m
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| if v.is_empty() && sep == ":" { k } else { format!("{k}{sep}{v}") })
+            .collect();
+        v.sort();
+        v
+    };
+    let entrypoint = body.entrypoint.clone().map(|e| {
+        if e.len() == 1 && e[0].is_empty() {
+            Vec::new() // `--entrypoint ""`: none
+        } else {
+            e
+        }
+    });
+    Ok(Settings {
+        image,
+        entrypoint,
+        cmd: body.cmd.clone().unwrap_or_default(),
+        env: body.env.clone().unwrap_or_default(),
+        workdir: non_empty(body.working_dir.clone()),
+        user: non_empty(body.user.clone()),
+        hostname: non_empty(body.hostname.clone()),
+        tty: body.tty.unwrap_or(false),
+        interactive: body.open_stdin.unwrap_or(false),
+        auto_remove: hc.auto_remove.unwrap_or(false),
+        restart,
+        labels: body.labels.clone().unwrap_or_default().into_iter().collect(),
+        network: network_mode
+            .parse()
+            .map_err(|e: crate::network::NetworkModeError| ApiError::bad_request(e.to_string()))?,
+        network_aliases: endpoint.aliases.clone().unwrap_or_default(),
+        ip: non_empty(ipam.ipv4_address.clone()),
+        ip6: non_empty(ipam.ipv6_address.clone()),
+        publish,
+        publish_all: hc.publish_all_ports.unwrap_or(false),
+        add_hosts: hc.extra_hosts.clone().unwrap_or_default(),
+        dns: hc.dns.clone().unwrap_or_default(),
+        dns_search: hc.dns_search.clone().unwrap_or_default(),
+        dns_options: hc.dns_options.clone().unwrap_or_default(),
+        privileged: hc.privileged.unwrap_or(false),
+        cap_add: hc.cap_add.clone().unwrap_or_default(),
+        cap_drop: hc.cap_drop.clone().unwrap_or_default(),
+        security_opt: hc.security_opt.clone().unwrap_or_default(),
+        read_only: hc.readonly_rootfs.unwrap_or(false),
+        tmpfs: map_list(hc.tmpfs.clone(), ":"),
+        sysctls: map_list(hc.sysctls.clone(), "="),
+        ulimits: hc
+            .ulimits
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| {
+                format!(
+                    "{}={}:{}",
+                    u.name.unwrap_or_default(),
+                    u.soft.unwrap_or(0),
+                    u.hard.unwrap_or(0)
+                )
+            })
+            .collect(),
+        memory: hc.memory.filter(|m| *m > 0),
+        memory_swap: hc.memory_swap.filter(|m| *m != 0),
+        cpus: hc.nano_cpus.filter(|n| *n > 0).map(|n| n as f64 / 1e9),
+        cpu_shares: hc.cpu_shares.filter(|n| *n > 0).map(|n| n as u64),
+        cpu_quota: hc.cpu_quota.filter(|n| *n > 0),
+        cpu_period: hc.cpu_period.filter(|n| *n > 0).map(|n| n as u64),
+        cpuset_cpus: non_empty(hc.cpuset_cpus.clone()),
+        pids_limit: hc.pids_limit.filter(|n| *n > 0),
+        blkio_weight: hc.blkio_weight.filter(|n| *n > 0),
+        stop_signal: non_empty(body.stop_signal.clone()),
+        stop_timeout: body.stop_timeout,
+        log_max_size,
+        log_max_file,
+        init: hc.init.unwrap_or(false),
+        mounts,
+        volumes_from: hc.volumes_from.clone().unwrap_or_default(),
+    })
+}
+
+/// A `HostConfig.Mounts` entry as the `--mount` flag that means the same.
+fn mount_flag(m: &bollard_stubs::models::Mount) -> ApiResult<String> {
+    use bollard_stubs::models::MountTypeEnum;
+    let typ = match m.typ {
+        Some(MountTypeEnum::BIND) => "bind",
+        Some(MountTypeEnum::VOLUME) => "volume",
+        Some(MountTypeEnum::TMPFS) => "tmpfs",
+        Some(t) => return Err(unsupported(&format!("{t} mounts"))),
+        None => return Err(ApiError::bad_request("mount type is required")),
+    };
+    let target = m
+        .target
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::bad_request("mount target is required"))?;
+    let mut parts = vec![format!("type={typ}"), format!("target={target}")];
+    if let Some(src) = m.source.clone().filter(|s| !s.is_empty()) {
+        parts.push(format!("source={src}"));
+    }
+    if m.read_only == Some(true) {
+        parts.push("readonly".into());
+    }
+    if let Some(p) = m.bind_options.as_ref().and_then(|b| b.propagation) {
+        parts.push(format!("bind-propagation={p}"));
+    }
+    if let Some(v) = &m.volume_options {
+        if v.no_copy == Some(true) {
+            parts.push("volume-nocopy".into());
+        }
+        for (k, val) in v.labels.clone().unwrap_or_default() {
+            parts.push(format!("volume-label={k}={val}"));
+        }
+    }
+    if let Some(t) = &m.tmpfs_options {
+        if let Some(size) = t.size_bytes.filter(|s| *s > 0) {
+            parts.push(format!("tmpfs-size={size}"));
+        }
+        if let Some(mode) = t.mode.filter(|m| *m > 0) {
+            parts.push(format!("tmpfs-mode={mode:o}"));
+        }
+    }
+    Ok(parts.join(","))
+}
+
+pub async fn inspect(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let engine = s.engine.clone();
+    Ok(Json(blocking(move || engine.container_inspect(&id)).await?))
+}
+
+/// Whether the container runs (for Docker's 304 on start/stop with nothing to do).
+async fn running(s: &AppState, id: &str) -> ApiResult<bool> {
+    let engine = s.engine.clone();
+    let id = id.to_string();
+    let c = blocking(move || engine.container_inspect(&id)).await?;
+    Ok(c.state.and_then(|s| s.running).unwrap_or(false))
+}
+
+pub async fn start(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    if running(&s, &id).await? {
+        return Ok(StatusCode::NOT_MODIFIED);
+    }
+    let engine = s.engine.clone();
+    blocking(move || engine.container_start(&id, crate::engine::Attach::Detached)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default)]
+pub struct StopQuery {
+    t: Option<i64>,
+    signal: Option<String>,
+}
+
+pub async fn stop(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<StopQuery>,
+) -> ApiResult<StatusCode> {
+    if q.signal.as_ref().is_some_and(|s| !s.is_empty()) {
+        return Err(unsupported("a stop signal other than the container's"));
+    }
+    if !running(&s, &id).await? {
+        return Ok(StatusCode::NOT_MODIFIED);
+    }
+    let engine = s.engine.clone();
+    blocking(move || engine.container_stop(&id, q.t)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn restart(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<StopQuery>,
+) -> ApiResult<StatusCode> {
+    let engine = s.engine.clone();
+    blocking(move || engine.container_restart(&id, q.t)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default)]
+pub struct KillQuery {
+    signal: Option<String>,
+}
+
+pub async fn kill(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<KillQuery>,
+) -> ApiResult<StatusCode> {
+    let signal = q
+        .signal
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "KILL".into());
+    let engine = s.engine.clone();
+    blocking(move || engine.container_kill(&id, &signal)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default)]
+pub struct WaitQuery {
+    condition: Option<String>,
+}
+
+pub async fn wait(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<WaitQuery>,
+) -> ApiResult<Json<ContainerWaitResponse>> {
+    match q.condition.as_deref() {
+        None | Some("") | Some("not-running") => {}
+        Some(c @ ("next-exit" | "removed")) => {
+            return Err(unsupported(&format!("wait condition {c:?}")));
+        }
+        Some(c) => return Err(ApiError::bad_request(format!("invalid condition: {c:?}"))),
+    }
+    let engine = s.engine.clone();
+    let code = blocking(move || engine.container_wait(&id)).await?;
+    Ok(Json(ContainerWaitResponse {
+        status_code: code,
+        error: None,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RemoveQuery {
+    v: Option<String>,
+    force: Option<String>,
+    link: Option<String>,
+}
+
+pub async fn remove(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<RemoveQuery>,
+) -> ApiResult<StatusCode> {
+    if flag(&q.link) {
+        return Err(unsupported("links"));
+    }
+    let o = ContainerRemoveOptions {
+        force: flag(&q.force),
+        volumes: flag(&q.v),
+    };
+    let engine = s.engine.clone();
+    blocking(move || engine.container_remove(&id, o)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default)]
+pub struct LogsQuery {
+    follow: Option<String>,
+    stdout: Option<String>,
+    stderr: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    timestamps: Option<String>,
+    tail: Option<String>,
+}
+
+/// Unix seconds (with an optional fraction) as nanoseconds; `0`/empty: none.
+fn unix_time(v: &Option<String>) -> ApiResult<Option<i64>> {
+    let Some(v) = v.as_deref().filter(|v| !v.is_empty() && *v != "0") else {
+        return Ok(None);
+    };
+    let secs: f64 = v
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("invalid time {v:?}")))?;
+    Ok(Some((secs * 1e9) as i64))
+}
+
+pub async fn logs(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<LogsQuery>,
+) -> ApiResult<Response> {
+    let (want_out, want_err) = (flag(&q.stdout), flag(&q.stderr));
+    if !want_out && !want_err {
+        return Err(ApiError::bad_request(
+            "Bad parameters: you must choose at least one stream",
+        ));
+    }
+    let tail = match q.tail.as_deref() {
+        None | Some("") | Some("all") => None,
+        Some(n) => Some(
+            n.parse::<usize>()
+                .map_err(|_| ApiError::bad_request(format!("invalid tail {n:?}")))?,
+        ),
+    };
+    let o = LogsOptions {
+        follow: flag(&q.follow),
+        tail,
+        since: unix_time(&q.since)?,
+        until: unix_time(&q.until)?,
+    };
+    let timestamps = flag(&q.timestamps);
+    let engine = s.engine.clone();
+    let tty = {
+        let (engine, id) = (engine.clone(), id.clone());
+        let c = blocking(move || engine.container_inspect(&id)).await?;
+        c.config.and_then(|c| c.tty).unwrap_or(false)
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
+    let task = tokio::task::spawn_blocking(move || {
+        engine.container_logs(&id, &o, &mut |r| {
+            let wanted = match r.stream {
+                LogStream::Stdout => want_out,
+                LogStream::Stderr => want_err,
+            };
+            if !wanted {
+                return true;
+            }
+            let mut text = Vec::new();
+            if timestamps {
+                text.extend_from_slice(r.time.as_bytes());
+                text.push(b' ');
+            }
+            text.extend_from_slice(r.text.as_bytes());
+            let frame = if tty {
+                text
+            } else {
+                frame(r.stream, &text)
+            };
+            // A client that went away stops the reading.
+            tx.blocking_send(frame).is_ok()
+        })
+    });
+    // Errors before the first byte (a container that vanished) still get a status.
+    drop(task);
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
+    });
+    let content_type = if tty {
+        "application/vnd.docker.raw-stream"
+    } else {
+        "application/vnd.docker.multiplexed-stream"
+    };
+    Ok(Response::builder()
+        .status(StatusCode::OK)
+        .header("Content-Type", content_type)
+        .body(Body::from_stream(stream))
+        .expect("a valid response"))
+}
+
+/// One frame of Docker's multiplexed stream: stream, three zero bytes, length, payload.
+pub fn frame(stream: LogStream, payload: &[u8]) -> Vec<u8> {
+    let kind = match stream {
+        LogStream::Stdout => 1u8,
+        LogStream::Stderr => 2u8,
+    };
+    let mut out = Vec::with_capacity(8 + payload.len());
+    out.extend_from_slice(&[kind, 0, 0, 0]);
+    out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+#[derive(Deserialize, Default)]
+pub struct RenameQuery {
+    name: Option<String>,
+}
+
+pub async fn rename(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<RenameQuery>,
+) -> ApiResult<StatusCode> {
+    let name = q
+        .name
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ApiError::bad_request("name is required"))?;
+    let engine = s.engine.clone();
+    blocking(move || engine.container_rename(&id, &name)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn pause(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let engine = s.engine.clone();
+    blocking(move || engine.container_pause(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn unpause(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let engine = s.engine.clone();
+    blocking(move || engine.container_unpause(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default)]
+pub struct TopQuery {
+    ps_args: Option<String>,
+}
+
+pub async fn top(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TopQuery>,
+) -> ApiResult<Json<ContainerTopResponse>> {
+    let args: Vec<String> = q
+        .ps_args
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let engine = s.engine.clone();
+    let top = blocking(move || engine.container_top(&id, &args)).await?;
+    Ok(Json(ContainerTopResponse {
+        titles: Some(top.titles),
+        processes: Some(top.processes),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PruneQuery {
+    filters: Option<String>,
+}
+
+pub async fn prune(
+    State(s): State<AppState>,
+    Query(q): Query<PruneQuery>,
+) -> ApiResult<Json<ContainerPruneResponse>> {
+    if let Some((k, _)) = filters::parse(q.filters.as_deref())?.first() {
+        return Err(unsupported(&format!("the prune filter {k:?}")));
+    }
+    let engine = s.engine.clone();
+    let (removed, reclaimed) = blocking(move || engine.container_prune()).await?;
+    Ok(Json(ContainerPruneResponse {
+        containers_deleted: Some(removed),
+        space_reclaimed: Some(reclaimed as i64),
+    }))
+}

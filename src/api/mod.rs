@@ -1,0 +1,48 @@
+//! The Docker Engine API front end (`berth system service`): Docker's REST API on a unix
+//! socket, so that the docker CLI, Compose, the SDKs and Testcontainers drive berth. Like the
+//! CLI, it only translates: JSON and query strings → the engine's typed options → an
+//! [`Engine`] call (on a blocking thread) → Docker's JSON. It holds no state of its own:
+//! containers run under their own monitors, so stopping the service stops no container, and
+//! the CLI and the API see the same state at the same moment.
+//!
+//! - `service.rs`: the socket (path, mode, group, systemd socket activation), the accept loop,
+//!   the idle timeout, the API version prefix.
+//! - `routes.rs`: the route table.
+//! - `error.rs`: engine errors as Docker's `{"message": …}` with its status codes.
+//! - one file per noun: `system.rs`, `containers.rs`, `images.rs`, `networks.rs`, `volumes.rs`;
+//!   `filters.rs` reads Docker's `filters` query parameter.
+
+mod containers;
+mod error;
+mod filters;
+mod images;
+mod networks;
+mod routes;
+mod service;
+mod system;
+mod volumes;
+
+pub use service::{ServiceOptions, serve};
+
+use crate::engine::Engine;
+
+pub use crate::engine::system::{API_VERSION, MIN_API_VERSION};
+
+/// What every handler gets: the engine.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Engine,
+}
+
+/// Runs an engine call on the blocking thread pool (engine calls do file, SQLite and process
+/// work), and turns its error into Docker's answer.
+pub async fn blocking<T, F>(f: F) -> Result<T, error::ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> crate::engine::Result<T> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(error::ApiError::from),
+        Err(e) => Err(error::ApiError::internal(format!("the request's task failed: {e}"))),
+    }
+}

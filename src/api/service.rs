@@ -1,0 +1,308 @@
+//! The service: its socket, the accept loop with the idle timeout, and the API version prefix
+//! every path may carry (`/v1.43/containers/json`).
+
+use std::convert::Infallible;
+use std::os::fd::FromRawFd;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixListener as StdUnixListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::UnixListener;
+use tokio::sync::Notify;
+use tower::ServiceExt;
+
+use super::error::ApiError;
+use super::{API_VERSION, AppState, MIN_API_VERSION};
+use crate::engine::Engine;
+
+/// `berth system service`'s options.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// `unix:///path` or a path; `None`: `$RUNROOT/berth.sock`.
+    pub uri: Option<String>,
+    /// Exit after this long without a connection; `None`: never.
+    pub idle: Option<Duration>,
+    /// The group that may use the socket (mode 0660).
+    pub group: Option<String>,
+}
+
+/// Where the socket of `uri` is.
+fn socket_path(engine: &Engine, uri: Option<&str>) -> anyhow::Result<PathBuf> {
+    let Some(uri) = uri else {
+        return Ok(engine.runroot().join("berth.sock"));
+    };
+    if let Some(path) = uri.strip_prefix("unix://") {
+        if !path.starts_with('/') {
+            bail!("invalid service URI {uri:?}: the socket path must be absolute (unix:///path)");
+        }
+        return Ok(PathBuf::from(path));
+    }
+    if uri.contains("://") {
+        bail!("invalid service URI {uri:?}: only unix:// sockets are served (no TCP listener)");
+    }
+    if !uri.starts_with('/') {
+        bail!("invalid service URI {uri:?}: the socket path must be absolute");
+    }
+    Ok(PathBuf::from(uri))
+}
+
+/// The listening socket systemd passed (socket activation), if any.
+fn activated_socket() -> anyhow::Result<Option<StdUnixListener>> {
+    let pid_matches = std::env::var("LISTEN_PID")
+        .ok()
+        .and_then(|p| p.parse::<u32>().ok())
+        == Some(std::process::id());
+    let fds: u32 = std::env::var("LISTEN_FDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    if !pid_matches || fds == 0 {
+        return Ok(None);
+    }
+    // SAFETY: sd_listen_fds(3): with LISTEN_PID naming this process, fd 3 onwards are sockets
+    // systemd passed to it; nothing else in this process has taken fd 3 over.
+    let listener = unsafe { StdUnixListener::from_raw_fd(3) };
+    // Not for the processes we start.
+    // SAFETY: the process is still single-threaded here (before the runtime is built).
+    unsafe {
+        std::env::remove_var("LISTEN_PID");
+        std::env::remove_var("LISTEN_FDS");
+        std::env::remove_var("LISTEN_FDNAMES");
+    }
+    listener
+        .local_addr()
+        .context("LISTEN_FDS: fd 3 is not a unix socket")?;
+    Ok(Some(listener))
+}
+
+/// Binds the socket at `path`, mode 0660 (root and `group`); a socket left by a service that
+/// is gone is replaced, one that answers is not.
+fn bind(path: &Path, group: Option<&str>) -> anyhow::Result<StdUnixListener> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+    }
+    if path.exists() {
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            bail!("{} is in use by another service", path.display());
+        }
+        std::fs::remove_file(path).with_context(|| format!("remove {}", path.display()))?;
+    }
+    let gid = match group {
+        Some(g) => Some(
+            nix::unistd::Group::from_name(g)
+                .with_context(|| format!("look up group {g:?}"))?
+                .with_context(|| format!("no group {g:?}"))?
+                .gid,
+        ),
+        None => None,
+    };
+    // The socket is made with the mode the umask leaves: never wider than 0660, even for
+    // the moment before the chmod.
+    let old = nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o117));
+    let bound = StdUnixListener::bind(path);
+    nix::sys::stat::umask(old);
+    let listener = bound.with_context(|| format!("listen on {}", path.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+        .with_context(|| format!("chmod {}", path.display()))?;
+    if let Some(gid) = gid {
+        nix::unistd::chown(path, None, Some(gid))
+            .with_context(|| format!("chown {}", path.display()))?;
+    }
+    Ok(listener)
+}
+
+/// Serves the Engine API until `idle` passes without a connection, or SIGINT/SIGTERM.
+pub fn serve(engine: Engine, o: ServiceOptions) -> anyhow::Result<()> {
+    let (listener, owned_path) = match activated_socket()? {
+        Some(l) => (l, None),
+        None => {
+            let path = socket_path(&engine, o.uri.as_deref())?;
+            (bind(&path, o.group.as_deref())?, Some(path))
+        }
+    };
+    listener.set_nonblocking(true).context("listen")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("start the service's runtime")?;
+    let result = runtime.block_on(run(listener, AppState { engine }, o.idle));
+    // Connections still open (a `logs -f`, an attach) end with the runtime.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    if let Some(path) = owned_path {
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
+async fn run(
+    listener: StdUnixListener,
+    state: AppState,
+    idle: Option<Duration>,
+) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let listener = UnixListener::from_std(listener).context("listen")?;
+    let router = super::routes::router(state);
+    let active = Arc::new(AtomicUsize::new(0));
+    let closed = Arc::new(Notify::new());
+    let mut term = signal(SignalKind::terminate()).context("SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("SIGINT")?;
+    loop {
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    tracing::warn!("accept: {e}");
+                    continue;
+                }
+            },
+            _ = idle_for(idle, &active, &closed) => return Ok(()),
+            _ = term.recv() => return Ok(()),
+            _ = int.recv() => return Ok(()),
+        };
+        active.fetch_add(1, Ordering::SeqCst);
+        let router = router.clone();
+        let (active, closed) = (active.clone(), closed.clone());
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                let router = router.clone();
+                async move { Ok::<_, Infallible>(handle(router, req).await) }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), svc)
+                .with_upgrades();
+            if let Err(e) = conn.await {
+                tracing::debug!("connection: {e}");
+            }
+            active.fetch_sub(1, Ordering::SeqCst);
+            closed.notify_one();
+        });
+    }
+}
+
+/// Returns once `idle` has passed with no connection open (never without `idle`).
+async fn idle_for(idle: Option<Duration>, active: &AtomicUsize, closed: &Notify) {
+    let Some(idle) = idle else {
+        return std::future::pending().await;
+    };
+    loop {
+        if active.load(Ordering::SeqCst) == 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(idle) => {
+                    if active.load(Ordering::SeqCst) == 0 {
+                        return;
+                    }
+                }
+                _ = closed.notified() => {}
+            }
+        } else {
+            closed.notified().await;
+        }
+    }
+}
+
+/// One request: the version prefix checked and stripped, routed, Docker's headers added.
+async fn handle(router: axum::Router, req: Request<hyper::body::Incoming>) -> Response<Body> {
+    let (mut parts, body) = req.into_parts();
+    let mut response = match strip_version(parts.uri.path()) {
+        Err(e) => axum::response::IntoResponse::into_response(e),
+        Ok(stripped) => {
+            if let Some(path) = stripped {
+                let query = parts.uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+                if let Ok(uri) = format!("{path}{query}").parse() {
+                    parts.uri = uri;
+                }
+            }
+            let req = Request::from_parts(parts, Body::new(body));
+            match router.oneshot(req).await {
+                Ok(r) => r,
+                Err(never) => match never {},
+            }
+        }
+    };
+    let h = response.headers_mut();
+    h.insert("Api-Version", HeaderValue::from_static(API_VERSION));
+    h.insert("Docker-Experimental", HeaderValue::from_static("false"));
+    h.insert("Ostype", HeaderValue::from_static("linux"));
+    h.insert(
+        "Server",
+        HeaderValue::from_static(concat!("Berth/", env!("CARGO_PKG_VERSION"), " (linux)")),
+    );
+    response
+}
+
+/// `(major, minor)` of `1.43`.
+pub fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let (a, b) = v.split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// The path without its `/vX.Y` prefix (`None`: it has none); an error for a version berth
+/// does not speak, in Docker's words.
+fn strip_version(path: &str) -> Result<Option<String>, ApiError> {
+    let Some(rest) = path.strip_prefix("/v") else {
+        return Ok(None);
+    };
+    let (version, tail) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let Some(asked) = parse_version(version) else {
+        return Ok(None); // e.g. /volumes: not a version
+    };
+    let min = parse_version(MIN_API_VERSION).expect("a version");
+    let max = parse_version(API_VERSION).expect("a version");
+    if asked < min {
+        return Err(ApiError::bad_request(format!(
+            "client version {version} is too old. Minimum supported API version is \
+             {MIN_API_VERSION}, please upgrade your client to a newer version"
+        )));
+    }
+    if asked > max {
+        return Err(ApiError::bad_request(format!(
+            "client version {version} is too new. Maximum supported API version is {API_VERSION}"
+        )));
+    }
+    Ok(Some(tail.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_prefixes() {
+        assert_eq!(strip_version("/_ping").unwrap(), None);
+        assert_eq!(strip_version("/volumes/x").unwrap(), None);
+        assert_eq!(
+            strip_version("/v1.43/containers/json").unwrap().as_deref(),
+            Some("/containers/json")
+        );
+        assert_eq!(strip_version("/v1.24/_ping").unwrap().as_deref(), Some("/_ping"));
+        assert_eq!(strip_version("/v1.51").unwrap().as_deref(), Some("/"));
+        let old = strip_version("/v1.12/info").unwrap_err();
+        assert_eq!(old.status, 400);
+        assert!(old.message.contains("too old"), "{}", old.message);
+        let new = strip_version("/v1.99/info").unwrap_err();
+        assert!(new.message.contains("Maximum supported API version is 1.51"));
+    }
+
+    #[test]
+    fn socket_uris() {
+        let e = Engine::new(Path::new("/r"), Path::new("/run/b"));
+        assert_eq!(socket_path(&e, None).unwrap(), Path::new("/run/b/berth.sock"));
+        assert_eq!(
+            socket_path(&e, Some("unix:///tmp/x.sock")).unwrap(),
+            Path::new("/tmp/x.sock")
+        );
+        assert!(socket_path(&e, Some("tcp://0.0.0.0:2375")).is_err());
+        assert!(socket_path(&e, Some("unix://rel.sock")).is_err());
+    }
+}
