@@ -69,9 +69,9 @@ enum Output {
 ///
 /// The runtime clones the calling process: no other thread may exist when this is called. The
 /// relay itself starts threads (the one that copies `io.stdin`, and whatever `on_attached`
-/// starts) only once the runtime has returned. The stdin thread ends at the input's EOF, or
-/// at its next read after the process has exited: a reader that blocks forever (a terminal)
-/// keeps it, blocked, until this process exits.
+/// starts) only once the runtime has returned. The stdin thread ends at the input's EOF or
+/// error, or at its first write after the relay has returned: an input that never comes (a
+/// terminal nobody types on) keeps it, blocked in `read`, until this process exits.
 pub(super) fn exec_attached(
     rt: &Runtime,
     id: &str,
@@ -79,24 +79,20 @@ pub(super) fn exec_attached(
     run_dir: &Path,
     fctx: &FailureContext,
     interactive: bool,
-    io: AttachIo,
+    mut io: AttachIo,
 ) -> Result<i32, ExecError> {
     let tty = p.tty;
-    let AttachIo {
-        stdin,
-        stdout,
-        stderr,
-        on_attached,
-    } = io;
     // Without input the process's stdin is /dev/null (at EOF), or a pty that gets none.
-    let input = stdin.filter(|_| interactive);
+    if !interactive {
+        io.stdin = None;
+    }
     let mut stdio = Stdio::default();
     let mut to_child: Option<OwnedFd> = None;
     let mut outs: Vec<(OwnedFd, Output)> = Vec::new();
     let console = if tty {
         Some(ConsoleSocket::bind(console_path(run_dir))?)
     } else {
-        if input.is_some() {
+        if io.stdin.is_some() {
             let (r, w) = pipe()?;
             stdio.stdin = Some(r);
             to_child = Some(w);
@@ -121,33 +117,13 @@ pub(super) fn exec_attached(
     let pid = quiet(|| rt.exec(id, p, stdio, console.as_ref().map(|c| c.path())))
         .map_err(|e| exec_failure(e, id, fctx))?;
     // The process runs: from here on, threads may be started, and a failure kills it.
-    let relay = Relay::connect(
-        pid,
-        console,
-        to_child,
-        outs,
-        Caller {
-            input,
-            stdout,
-            stderr,
-            on_attached,
-        },
-    );
-    match relay {
+    match Relay::connect(pid, console, to_child, outs, io) {
         Ok(relay) => Ok(relay.run(&sfd)),
         Err(e) => {
             kill_and_reap(pid);
             Err(e)
         }
     }
-}
-
-/// The caller's side of an attached exec: `io`, with stdin only when it goes to the process.
-struct Caller {
-    input: Option<Box<dyn Read + Send>>,
-    stdout: Box<dyn Write + Send>,
-    stderr: Box<dyn Write + Send>,
-    on_attached: Option<Box<dyn FnOnce(Controls) + Send>>,
 }
 
 /// The poll loop of an attached exec.
@@ -180,7 +156,7 @@ impl Relay {
         console: Option<ConsoleSocket>,
         mut to_child: Option<OwnedFd>,
         mut outs: Vec<(OwnedFd, Output)>,
-        caller: Caller,
+        io: AttachIo,
     ) -> Result<Relay, ExecError> {
         let dup_master = |m: &OwnedFd| {
             m.try_clone().map_err(|source| ExecError::Io {
@@ -196,7 +172,7 @@ impl Relay {
             set_nonblock(m);
             // The pty is both ends: output from it, input to it.
             outs.push((dup_master(m)?, Output::Stdout));
-            if caller.input.is_some() {
+            if io.stdin.is_some() {
                 to_child = Some(dup_master(m)?);
             }
         }
@@ -206,7 +182,7 @@ impl Relay {
         if let Some(w) = &to_child {
             set_nonblock(w);
         }
-        let controls = match caller.on_attached {
+        let controls = match io.on_attached {
             Some(on_attached) => {
                 let (ours, theirs) = UnixStream::pair().map_err(|source| ExecError::Io {
                     what: "socketpair",
@@ -216,16 +192,12 @@ impl Relay {
                     what: "socketpair",
                     source,
                 })?;
-                on_attached(Controls::new(
-                    theirs,
-                    master.is_some(),
-                    caller.input.is_some(),
-                ));
+                on_attached(Controls::new(theirs, master.is_some(), io.stdin.is_some()));
                 Some(ours)
             }
             None => None,
         };
-        let input = caller.input.map(copy_input).transpose()?;
+        let input = io.stdin.map(copy_input).transpose()?;
         Ok(Relay {
             pid,
             tty: master.is_some(),
@@ -235,8 +207,8 @@ impl Relay {
             pending: Vec::new(),
             eof_pending: false,
             outs,
-            stdout: caller.stdout,
-            stderr: caller.stderr,
+            stdout: io.stdout,
+            stderr: io.stderr,
             controls,
             frames: FrameBuf::default(),
         })
