@@ -26,29 +26,31 @@ use common::{Berth, assert_no_leftovers, busybox};
 
 /// Set in a case's process: the case to run (its arguments: root, run root, container).
 const CASE_ENV: &str = "BERTH_EXEC_API_CASE";
-const CASES: &[&str] = &[
-    "in_memory_streams",
-    "controls_signal",
-    "controls_resize_a_tty",
+/// The cases: name, and what runs in its process (given the engine and the container).
+type Case = (&'static str, fn(&Engine, &str));
+const CASES: &[Case] = &[
+    ("in_memory_streams", in_memory_streams),
+    ("a_failed_stream_is_closed", a_failed_stream_is_closed),
+    ("controls_signal", controls_signal),
+    ("controls_resize_a_tty", controls_resize_a_tty),
 ];
 
 fn main() {
     if let Ok(case) = std::env::var(CASE_ENV) {
         let a: Vec<String> = std::env::args().skip(1).collect();
         let engine = Engine::new(Path::new(&a[0]), Path::new(&a[1]));
-        match case.as_str() {
-            "in_memory_streams" => in_memory_streams(&engine, &a[2]),
-            "controls_signal" => controls_signal(&engine, &a[2]),
-            "controls_resize_a_tty" => controls_resize_a_tty(&engine, &a[2]),
-            _ => panic!("no case {case}"),
-        }
+        let (_, run) = CASES
+            .iter()
+            .find(|(n, _)| *n == case)
+            .expect("a known case");
+        run(&engine, &a[2]);
         return;
     }
     // The few libtest options that matter here: a name filter, --list, --ignored.
     let args: Vec<String> = std::env::args().skip(1).collect();
     let name = |c: &str| format!("exec_api::{c}");
     if args.iter().any(|a| a == "--list") {
-        for c in CASES {
+        for (c, _) in CASES {
             println!("{}: test", name(c));
         }
         return;
@@ -56,7 +58,7 @@ fn main() {
     let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let cases: Vec<&str> = CASES
         .iter()
-        .copied()
+        .map(|(c, _)| *c)
         .filter(|c| filters.is_empty() || filters.iter().any(|f| name(c).contains(f.as_str())))
         .collect();
     if cases.is_empty() || args.iter().any(|a| a == "--ignored") {
@@ -217,6 +219,36 @@ fn in_memory_streams(engine: &Engine, name: &str) {
     assert_eq!(*attached.lock().unwrap(), Some((false, true)));
     let mask = SigSet::thread_get_mask().unwrap();
     assert!(!mask.contains(Signal::SIGCHLD), "SIGCHLD left blocked");
+}
+
+/// A stream whose writes fail (its reader is gone) is closed: the process gets EPIPE/SIGPIPE
+/// as in a shell pipeline, and the other stream goes on.
+fn a_failed_stream_is_closed(engine: &Engine, name: &str) {
+    struct Gone;
+    impl Write for Gone {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let err = Buf::default();
+    let io = AttachIo {
+        stdin: None,
+        stdout: Box::new(Gone),
+        stderr: Box::new(err.clone()),
+        on_attached: None,
+    };
+    let o = ExecOptions {
+        args: sh("yes; echo yes ended with $? >&2"),
+        ..Default::default()
+    };
+    let code = engine
+        .container_exec(name, o, Attach::Streams(io))
+        .expect("exec");
+    assert_eq!(code, 0, "{}", err.text());
+    assert_eq!(err.text(), "yes ended with 141\n");
 }
 
 /// A signal sent through `Controls` reaches the process (its trap runs and sets the code).

@@ -553,3 +553,61 @@ fn set_winsize(master: &OwnedFd, rows: u16, cols: u16) {
     // is open (borrowed from `master`).
     unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream that refuses the first `busy` calls as `WouldBlock`, then takes at most `max`
+    /// bytes a call, or fails every call with `fail`.
+    struct Stream {
+        busy: usize,
+        max: usize,
+        fail: Option<io::ErrorKind>,
+        got: Vec<u8>,
+    }
+
+    impl Write for Stream {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            if let Some(kind) = self.fail {
+                return Err(kind.into());
+            }
+            if self.busy > 0 {
+                self.busy -= 1;
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let n = data.len().min(self.max);
+            self.got.extend_from_slice(&data[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn output_is_written_whole_through_short_and_blocked_writes() {
+        let mut s = Stream {
+            busy: 2,
+            max: 3,
+            fail: None,
+            got: Vec::new(),
+        };
+        assert!(write_out(&mut s, b"hello, world"));
+        assert_eq!(s.got, b"hello, world");
+    }
+
+    #[test]
+    fn a_failed_stream_is_reported_so_the_relay_closes_it() {
+        for kind in [io::ErrorKind::BrokenPipe, io::ErrorKind::Other] {
+            let mut s = Stream {
+                busy: 0,
+                max: usize::MAX,
+                fail: Some(kind),
+                got: Vec::new(),
+            };
+            assert!(!write_out(&mut s, b"data"), "{kind:?}");
+        }
+    }
+}
