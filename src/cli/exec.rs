@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::{GlobalOpts, each, terminal};
 use crate::containers::exec::ExecOptions;
+use crate::engine::Attach;
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
@@ -93,9 +94,15 @@ pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
         privileged: a.privileged,
         interactive: a.interactive,
         tty: a.tty,
-        detach: a.detach,
     };
-    Ok(g.engine().container_exec(&a.container, opts)?)
+    // An attached exec's terminal is checked (and its signals blocked) before it starts.
+    let (attach, _session) = if a.detach {
+        (Attach::Detached, None)
+    } else {
+        let (io, session) = terminal::exec_io(a.interactive, a.tty)?;
+        (Attach::Streams(io), Some(session))
+    };
+    Ok(g.engine().container_exec(&a.container, opts, attach)?)
 }
 
 pub fn attach(g: &GlobalOpts, a: AttachArgs) -> anyhow::Result<i32> {

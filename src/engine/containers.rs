@@ -76,11 +76,12 @@ pub struct Created {
     pub name: String,
 }
 
-/// How `container_run`/`container_start` connect the caller to the container.
+/// How `container_run`/`container_start`/`container_exec` connect the caller to the container
+/// (or the exec'd process).
 pub enum Attach {
     /// Start and return.
     Detached,
-    /// Stream the container's output to these streams until it exits (stdin too if given).
+    /// Stream the output to these streams until it exits (stdin too if given).
     Streams(AttachIo),
 }
 
@@ -407,14 +408,20 @@ impl Engine {
         Ok(crate::containers::top::top(&mut store, &c, ps_args)?)
     }
 
-    /// `exec`: runs a process in the running container; its exit code (0 at once when
-    /// detached). The runtime clones the calling process: call it from a process with one
-    /// thread (the CLI joins its cgroup warm-up first).
-    pub fn container_exec(&self, name: &str, o: ExecOptions) -> Result<i32> {
+    /// `exec`: runs a process in the running container, attached to the caller's streams
+    /// until it exits (its exit code; `Controls` resize its pty and signal it), or detached
+    /// (0 once it has started). The runtime clones the calling process: call it from a process
+    /// with one thread (this joins the CLI's cgroup warm-up first); the attached exec starts
+    /// its threads (stdin copy, `on_attached`'s) only once the process runs.
+    pub fn container_exec(&self, name: &str, o: ExecOptions, attach: Attach) -> Result<i32> {
         let store = self.store()?;
         let c = self.resolve(&store, name)?;
         crate::runtime::warmup::wait_early();
-        Ok(crate::containers::exec::exec(store, &c, o)?)
+        let io = match attach {
+            Attach::Detached => None,
+            Attach::Streams(io) => Some(io),
+        };
+        Ok(crate::containers::exec::exec(store, &c, o, io)?)
     }
 
     /// `attach`: streams the running container's output (and `io.stdin` if it was created

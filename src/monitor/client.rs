@@ -1,5 +1,7 @@
-//! The CLI side of the monitor: spawn it, ask it to start the container, attach to it (stream
-//! output, forward stdin, signals and terminal size), and talk to it for stop/kill.
+//! The client side of the monitor: spawn it, ask it to start the container, attach to it (stream
+//! output, forward stdin, signals and terminal size), and talk to it for stop/kill. Also the
+//! streams and controls of an attached client ([`AttachIo`], [`Controls`]), which an attached
+//! `exec` takes too.
 
 use std::io::{self, Read, Write};
 use std::os::unix::net::UnixStream;
@@ -101,9 +103,11 @@ pub fn signal(socket: &Path, sig: i32, flags: u8) -> Result<(), ClientError> {
     Ok(())
 }
 
-/// The streams of an attached client: whatever the front end has (a terminal, a socket).
+/// The streams of an attached client: whatever the front end has (a terminal, a socket). The
+/// same for an attached container (`attach`, `run`, `start -a`: through its monitor) and an
+/// attached `exec` (through the exec relay, `containers::exec`).
 pub struct AttachIo {
-    /// Input for the container's stdin; `None`: stdin is not attached.
+    /// Input for the process's stdin; `None`: stdin is not attached.
     pub stdin: Option<Box<dyn Read + Send>>,
     pub stdout: Box<dyn Write + Send>,
     pub stderr: Box<dyn Write + Send>,
@@ -113,18 +117,29 @@ pub struct AttachIo {
     pub on_attached: Option<Box<dyn FnOnce(Controls) + Send>>,
 }
 
-/// What an attached client can do besides streaming: resize the container's terminal and
-/// send it signals.
+/// What an attached client can do besides streaming: resize the process's terminal and send
+/// it signals. Each call is one frame of the monitor protocol (`Resize`, `Signal`) on a
+/// socket whose other end is read by the container's monitor (attach) or by the exec relay
+/// (one end of a socket pair). Cheap to clone; a call fails once that reader is gone.
 #[derive(Clone)]
 pub struct Controls {
     stream: std::sync::Arc<UnixStream>,
-    /// The container has a terminal.
+    /// The process has a terminal.
     pub tty: bool,
     /// Stdin is attached.
     pub stdin: bool,
 }
 
 impl Controls {
+    /// Controls that write their frames to `stream`.
+    pub(crate) fn new(stream: UnixStream, tty: bool, stdin: bool) -> Controls {
+        Controls {
+            stream: std::sync::Arc::new(stream),
+            tty,
+            stdin,
+        }
+    }
+
     pub fn resize(&self, rows: u16, cols: u16) -> io::Result<()> {
         let mut p = rows.to_be_bytes().to_vec();
         p.extend_from_slice(&cols.to_be_bytes());
@@ -148,11 +163,7 @@ pub fn attach(stream: UnixStream, tty: bool, io: AttachIo) -> Result<i32, Client
         on_attached,
     } = io;
     if let Some(f) = on_attached {
-        f(Controls {
-            stream: std::sync::Arc::new(stream.try_clone()?),
-            tty,
-            stdin: stdin.is_some(),
-        });
+        f(Controls::new(stream.try_clone()?, tty, stdin.is_some()));
     }
     if let Some(mut input) = stdin {
         let mut w = stream.try_clone()?;
@@ -193,27 +204,5 @@ pub fn attach(stream: UnixStream, tty: bool, io: AttachIo) -> Result<i32, Client
                 ));
             }
         }
-    }
-}
-
-/// The local terminal (stdin) in raw mode, restored on drop.
-pub struct RawMode(nix::sys::termios::Termios);
-
-impl RawMode {
-    pub fn enable() -> Option<RawMode> {
-        use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
-        let stdin = io::stdin();
-        let old = tcgetattr(&stdin).ok()?;
-        let mut raw = old.clone();
-        cfmakeraw(&mut raw);
-        tcsetattr(&stdin, SetArg::TCSANOW, &raw).ok()?;
-        Some(RawMode(old))
-    }
-}
-
-impl Drop for RawMode {
-    fn drop(&mut self) {
-        let _ =
-            nix::sys::termios::tcsetattr(io::stdin(), nix::sys::termios::SetArg::TCSANOW, &self.0);
     }
 }

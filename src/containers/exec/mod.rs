@@ -1,13 +1,15 @@
-//! `exec`: running a process in a running container (`relay.rs`: its stdio and signals while
-//! attached; `detached.rs`: `exec -d`'s helper).
+//! `exec`: running a process in a running container (`relay.rs`: relaying the caller's
+//! streams and controls while attached; `detached.rs`: `exec -d`'s helper).
 //!
-//! `exec` runs the embedded runtime in the CLI process itself (libcontainer's tenant: `setns`
-//! into the container's namespaces, joining its cgroup). The exec'd process is a child of the
-//! CLI, which relays its stdio (pipes, or a pty with `-t`), forwards signals and the terminal
-//! size, reaps it and returns its exit code. libcontainer clones the calling process, so the CLI
-//! must still be single-threaded when it gets here: nothing on the way (store, database,
-//! logging) starts a thread but `main`'s cgroup warm-up, which `cli::exec` joins first
-//! (`runtime::warmup`), and no thread is started before `Runtime::exec` returns.
+//! `exec` runs the embedded runtime in the calling process itself (libcontainer's tenant:
+//! `setns` into the container's namespaces, joining its cgroup). The exec'd process is a child
+//! of the caller, which relays its stdio (pipes, or a pty with `-t`) to the caller's
+//! [`AttachIo`], applies the caller's [`Controls`](crate::monitor::client::Controls) (pty size,
+//! signals), reaps it and returns its exit code. libcontainer clones the calling process, so
+//! the caller must still be single-threaded when it gets here: nothing on the way (store,
+//! database, logging) starts a thread but `main`'s cgroup warm-up, which
+//! `Engine::container_exec` joins first (`runtime::warmup`), and no thread is started before
+//! `Runtime::exec` returns.
 //!
 //! `exec -d` forks a small helper first (in its own session, stdio on /dev/null) that starts
 //! the process, reports the outcome to the CLI, and then stays to reap it: an exec'd process
@@ -30,6 +32,7 @@ mod relay;
 
 use super::{ContainerError, Paths, Settings, reconcile, runspec};
 use crate::error::{Classify, ErrorKind};
+use crate::monitor::client::AttachIo;
 use crate::runtime::{ExecProcess, Runtime, RuntimeError};
 use crate::spec::SpecError;
 use crate::state::containers::{ContainerRow, Status};
@@ -50,8 +53,6 @@ pub enum ExecError {
          the container's own privileges (create the container with --privileged)"
     )]
     PrivilegedUnsupported,
-    #[error("the input device is not a TTY")]
-    NotATty,
     #[error(transparent)]
     Spec(#[from] SpecError),
     #[error(transparent)]
@@ -88,9 +89,7 @@ impl Classify for ExecError {
     fn kind(&self) -> ErrorKind {
         match self {
             ExecError::NotRunning(_) | ExecError::Paused(_) => ErrorKind::Conflict,
-            ExecError::NoCommand | ExecError::NotATty | ExecError::Spec(_) => {
-                ErrorKind::InvalidArgument
-            }
+            ExecError::NoCommand | ExecError::Spec(_) => ErrorKind::InvalidArgument,
             ExecError::PrivilegedUnsupported => ErrorKind::NotImplemented,
             ExecError::Container(e) => e.kind(),
             ExecError::Command { kind, .. } | ExecError::Helper { kind, .. } => *kind,
@@ -109,7 +108,8 @@ impl ExecError {
     }
 }
 
-/// What `berth exec` was asked for.
+/// What `berth exec` was asked for (attached or detached is the caller's `AttachIo` or its
+/// absence).
 #[derive(Debug, Clone, Default)]
 pub struct ExecOptions {
     /// The command and its arguments.
@@ -122,9 +122,10 @@ pub struct ExecOptions {
     /// `-w DIR` (absolute); default: the container's working directory.
     pub workdir: Option<String>,
     pub privileged: bool,
+    /// `-i`: the process's stdin is the caller's (`AttachIo::stdin`); otherwise /dev/null.
     pub interactive: bool,
+    /// `-t`: the process gets a pty.
     pub tty: bool,
-    pub detach: bool,
 }
 
 fn env_key(kv: &str) -> &str {
@@ -144,9 +145,18 @@ fn not_running(c: &ContainerRow) -> ExecError {
     }
 }
 
-/// `berth exec`: runs a process in the running container `c`; returns its exit code (0 at once
-/// with `detach`). The store is closed before the runtime is called.
-pub fn exec(mut store: Store, c: &ContainerRow, o: ExecOptions) -> Result<i32, ExecError> {
+/// `berth exec`: runs a process in the running container `c`, attached to `io` until it exits
+/// (returns its exit code), or detached if `io` is `None` (returns 0 once it has started). The
+/// store is closed before the runtime is called.
+///
+/// The runtime clones the calling process: no other thread may exist when this is called
+/// (threads are started, if at all, once the process runs: see `relay::exec_attached`).
+pub fn exec(
+    mut store: Store,
+    c: &ContainerRow,
+    o: ExecOptions,
+    io: Option<AttachIo>,
+) -> Result<i32, ExecError> {
     let c = reconcile(&mut store, c.clone())?;
     if c.status != Status::Running {
         return Err(not_running(&c));
@@ -206,10 +216,9 @@ pub fn exec(mut store: Store, c: &ContainerRow, o: ExecOptions) -> Result<i32, E
         cwd: p.cwd.clone(),
         rootfs: paths.rootfs(),
     };
-    if o.detach {
-        detached::exec_detached(&rt, &id, p, &paths.run, &fctx)
-    } else {
-        relay::exec_attached(&rt, &id, p, &paths.run, &fctx, o.interactive)
+    match io {
+        None => detached::exec_detached(&rt, &id, p, &paths.run, &fctx),
+        Some(io) => relay::exec_attached(&rt, &id, p, &paths.run, &fctx, o.interactive, io),
     }
 }
 
