@@ -24,6 +24,7 @@ use crate::engine::{
     ContainerCreateOptions, ContainerListOptions, ContainerRemoveOptions, LogStream, LogsOptions,
     PullPolicy,
 };
+use crate::engine::containers::WaitCondition;
 
 /// A query flag as Docker reads it: `1`, `true`, `True` are true.
 fn flag(v: &Option<String>) -> bool {
@@ -460,6 +461,15 @@ pub async fn kill(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Sets its flag when dropped.
+struct SetOnDrop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct WaitQuery {
     condition: Option<String>,
@@ -470,15 +480,22 @@ pub async fn wait(
     Path(id): Path<String>,
     Query(q): Query<WaitQuery>,
 ) -> ApiResult<Json<ContainerWaitResponse>> {
-    match q.condition.as_deref() {
-        None | Some("") | Some("not-running") => {}
-        Some(c @ ("next-exit" | "removed")) => {
-            return Err(unsupported(&format!("wait condition {c:?}")));
-        }
+    let condition = match q.condition.as_deref() {
+        None | Some("") | Some("not-running") => WaitCondition::NotRunning,
+        Some("next-exit") => WaitCondition::NextExit,
+        Some("removed") => WaitCondition::Removed,
         Some(c) => return Err(ApiError::bad_request(format!("invalid condition: {c:?}"))),
-    }
+    };
+    // Dropped with this request (its client went away): the waiting thread stops too.
+    let gone = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _guard = SetOnDrop(gone.clone());
     let engine = s.engine.clone();
-    let code = blocking(move || engine.container_wait(&id)).await?;
+    let code = blocking(move || {
+        engine.container_wait_for(&id, condition, &|| {
+            gone.load(std::sync::atomic::Ordering::Relaxed)
+        })
+    })
+    .await?;
     Ok(Json(ContainerWaitResponse {
         status_code: code,
         error: None,

@@ -221,14 +221,46 @@ pub fn kill(store: &mut Store, c: &ContainerRow, sig: i32) -> Result<()> {
 
 /// `berth wait`: blocks until the container stops; returns its exit code.
 pub fn wait(store: &mut Store, c: &ContainerRow) -> Result<i64> {
+    wait_for(store, c, WaitCondition::NotRunning, &|| false)
+}
+
+/// What a `wait` waits for (Docker's `condition`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WaitCondition {
+    /// The container is not running (one never started: once it has run and stopped).
+    #[default]
+    NotRunning,
+    /// The container's next exit from now.
+    NextExit,
+    /// The container's removal.
+    Removed,
+}
+
+/// Blocks until `condition` holds (or `cancelled()`: `Ok(-1)`); the container's exit code
+/// (that of a removed container is kept for a while after its removal).
+pub fn wait_for(
+    store: &mut Store,
+    c: &ContainerRow,
+    condition: WaitCondition,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<i64> {
+    let finished_before = c.finished_at;
     loop {
         let Some(now) = rows::get(&store.db.conn, &c.id)? else {
-            // Removed (--rm) while we waited: its code is gone with it.
-            return Ok(0);
+            return Ok(rows::removed_exit(&store.db.conn, &c.id)?.unwrap_or(0));
         };
         let now = reconcile(store, now)?;
-        if !now.status.is_active() && now.status != rows::Status::Created {
+        let stopped = !now.status.is_active() && now.status != rows::Status::Created;
+        let done = match condition {
+            WaitCondition::NotRunning => stopped,
+            WaitCondition::NextExit => stopped && now.finished_at != finished_before,
+            WaitCondition::Removed => false,
+        };
+        if done {
             return Ok(now.exit_code);
+        }
+        if cancelled() {
+            return Ok(-1);
         }
         std::thread::sleep(Duration::from_millis(20));
     }

@@ -12,6 +12,7 @@ use super::networks::PortSummary;
 use super::{Engine, Error, Result};
 use crate::containers::exec::ExecOptions;
 use crate::containers::lifecycle::{self, SpawnedMonitor, StartMode};
+pub use crate::containers::lifecycle::WaitCondition;
 use crate::containers::top::TopOutput;
 use crate::containers::{self, Paths, RestartPolicy, Settings};
 use crate::images::pull::PullEvent;
@@ -369,9 +370,20 @@ impl Engine {
 
     /// `wait`: blocks until the container stops; its exit code.
     pub fn container_wait(&self, name: &str) -> Result<i64> {
+        self.container_wait_for(name, WaitCondition::NotRunning, &|| false)
+    }
+
+    /// `wait` for `condition` (Docker's `not-running`, `next-exit`, `removed`); returns early
+    /// with -1 once `cancelled()` (its caller went away).
+    pub fn container_wait_for(
+        &self,
+        name: &str,
+        condition: WaitCondition,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<i64> {
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(lifecycle::wait(&mut store, &c)?)
+        Ok(lifecycle::wait_for(&mut store, &c, condition, cancelled)?)
     }
 
     /// `rename`.

@@ -686,15 +686,17 @@ impl Monitor {
 
     /// Records the exit, applies --rm, tells the clients, and cleans up.
     fn finish(&mut self, code: i32, oom: bool) {
-        // `--rm`: the row goes (the runtime is already cleaned up); the exit is recorded
-        // only if that fails.
-        let removed = self.settings.auto_remove && !self.restarting && self.remove_cleaned();
-        if !removed && let Ok(tx) = self.store.db.write() {
+        // The exit is recorded first: with `--rm` the row then goes (the runtime is already
+        // cleaned up), and its removal keeps the exit code for a `wait` of it.
+        if let Ok(tx) = self.store.db.write() {
             let _ = rows::set_exited(&tx, &self.id, code as i64, oom, now_nanos(), "");
             if self.stopped_by_user {
                 let _ = rows::set_stopped_by_user(&tx, &self.id);
             }
             let _ = tx.commit();
+        }
+        if self.settings.auto_remove && !self.restarting {
+            self.remove_cleaned();
         }
         self.broadcast_exit(Kind::Exit, &protocol::exit_payload(code));
         let _ = fs::remove_file(self.paths.socket());

@@ -245,7 +245,32 @@ pub fn rename(conn: &Connection, id: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// How long the exit code of a removed container is kept (for `wait` of its removal).
+const REMOVED_EXIT_KEPT_NANOS: i64 = 10 * 60 * 1_000_000_000;
+
+/// Deletes the row, keeping its exit code for a while ([`removed_exit`]).
 pub fn delete(conn: &Connection, id: &str) -> Result<()> {
+    let now = crate::clock::now_nanos();
+    conn.execute(
+        "DELETE FROM removed_exits WHERE removed_at < ?1",
+        [now - REMOVED_EXIT_KEPT_NANOS],
+    )?;
+    conn.execute(
+        "INSERT OR REPLACE INTO removed_exits (id, exit_code, removed_at)
+         SELECT id, exit_code, ?2 FROM containers WHERE id = ?1",
+        params![id, now],
+    )?;
     conn.execute("DELETE FROM containers WHERE id = ?1", [id])?;
     Ok(())
+}
+
+/// The exit code of a container removed in the last minutes.
+pub fn removed_exit(conn: &Connection, id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT exit_code FROM removed_exits WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
 }

@@ -177,6 +177,15 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE endpoints ADD COLUMN static_ip6 TEXT; -- --ip6
     CREATE UNIQUE INDEX endpoints_ip6 ON endpoints(network_id, ip6);
     "#,
+    // 7: the exit codes of removed containers, for a while: a `wait` for the removal of a
+    // `--rm` container (the Engine API's `condition=removed`) still learns how it ended.
+    r#"
+    CREATE TABLE removed_exits (
+        id TEXT PRIMARY KEY,
+        exit_code INTEGER NOT NULL,
+        removed_at INTEGER NOT NULL       -- Unix nanoseconds; rows older than 10 minutes go
+    );
+    "#,
 ];
 
 /// Schema version this binary writes.
