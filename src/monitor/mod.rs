@@ -391,7 +391,8 @@ impl Monitor {
             }
             let client_fds: Vec<RawFd> = self.clients.keys().copied().collect();
             let mut pfds: Vec<PollFd> = Vec::new();
-            // SAFETY: every fd below stays open for the duration of this poll call.
+            // SAFETY: every fd below stays open for this turn of the loop (the poll, then the
+            // reads of the output fds): their owners close them only after.
             let b = |fd: RawFd| unsafe { BorrowedFd::borrow_raw(fd) };
             pfds.push(PollFd::new(sfd.as_fd(), PollFlags::POLLIN));
             pfds.push(PollFd::new(self.listener.as_fd(), PollFlags::POLLIN));
@@ -449,14 +450,11 @@ impl Monitor {
                     continue;
                 }
                 let mut buf = [0u8; 32 * 1024];
-                // SAFETY: reading into a stack buffer from a valid fd.
-                let n = unsafe { libc::read(*fd, buf.as_mut_ptr().cast(), buf.len()) };
-                if n > 0 {
-                    self.output(*stream, &buf[..n as usize]);
-                } else if n == 0
-                    || (n < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN))
-                {
-                    closed_outputs.push(*fd);
+                match nix::unistd::read(b(*fd), &mut buf) {
+                    Ok(0) => closed_outputs.push(*fd),
+                    Ok(n) => self.output(*stream, &buf[..n]),
+                    Err(e) if e != nix::errno::Errno::EAGAIN => closed_outputs.push(*fd),
+                    Err(_) => {}
                 }
             }
             if !closed_outputs.is_empty() {
@@ -569,6 +567,7 @@ impl Monitor {
                             ws_xpixel: 0,
                             ws_ypixel: 0,
                         };
+                        // libc's ioctl: nix has no wrapper for TIOCSWINSZ.
                         // SAFETY: TIOCSWINSZ with a valid winsize on the pty master.
                         unsafe { libc::ioctl(m.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
                     }

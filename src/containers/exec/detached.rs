@@ -2,8 +2,8 @@
 //! reap it.
 
 use std::fs;
-use std::io::{self, Read, Write};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -36,6 +36,7 @@ pub(super) fn exec_detached(
         Ok(nix::unistd::ForkResult::Child) => {
             drop(r);
             let code = detached_helper(rt, id, p, run_dir, fctx, w);
+            // libc's _exit: nix has no wrapper for it.
             // SAFETY: leaving the forked child without running the parent's atexit handlers.
             unsafe { libc::_exit(code) }
         }
@@ -76,10 +77,9 @@ fn detached_helper(
         .write(true)
         .open("/dev/null")
     {
-        for fd in 0..3 {
-            // SAFETY: dup2 onto the stdio slots.
-            unsafe { libc::dup2(null.as_raw_fd(), fd) };
-        }
+        let _ = nix::unistd::dup2_stdin(&null);
+        let _ = nix::unistd::dup2_stdout(&null);
+        let _ = nix::unistd::dup2_stderr(&null);
     }
     let mut report = fs::File::from(report);
     let tty = p.tty;
@@ -148,11 +148,10 @@ fn detached_helper(
         }
         if master_ready && let Some(m) = &master {
             let mut buf = [0u8; 16 * 1024];
-            // SAFETY: reading into a stack buffer from a valid fd.
-            let n = unsafe { libc::read(m.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-            if n == 0 || (n < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN))
-            {
-                master = None;
+            match nix::unistd::read(m, &mut buf) {
+                Ok(0) => master = None,
+                Err(e) if e != nix::errno::Errno::EAGAIN => master = None,
+                _ => {}
             }
         }
     }
