@@ -17,7 +17,7 @@ use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::ptr;
 
-use libc::{c_char, c_int, pid_t};
+use libc::{c_char, pid_t};
 use nix::sys::prctl;
 use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal};
 use nix::unistd::{self, ForkResult, Pid};
@@ -170,34 +170,8 @@ fn supervise(child: pid_t, collected: &SigSet) -> i32 {
             unsafe { libc::kill(child, sig) };
         }
         // Reap on every wake-up (SIGCHLD coalesces; the timeout is a safety net).
-        if let Some(code) = reap_all(child) {
+        if let Some(code) = berth::reap::reap_exited(child) {
             return code;
-        }
-    }
-}
-
-/// Reaps every exited child; returns the exit code if `child` was among them.
-fn reap_all(child: pid_t) -> Option<i32> {
-    let mut code = None;
-    loop {
-        let mut status: c_int = 0;
-        // libc's waitpid: nix's cannot report a process killed by a real-time signal (its
-        // `WaitStatus` holds a `Signal`; it fails with EINVAL after reaping, and the command's
-        // 128+N would be lost).
-        // SAFETY: waitpid writes the status into a local.
-        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
-        if pid <= 0 {
-            // 0: children left, none exited; -1: no children (ECHILD) or EINTR.
-            return code;
-        }
-        if pid == child {
-            code = Some(if libc::WIFEXITED(status) {
-                libc::WEXITSTATUS(status)
-            } else if libc::WIFSIGNALED(status) {
-                128 + libc::WTERMSIG(status)
-            } else {
-                continue;
-            });
         }
     }
 }

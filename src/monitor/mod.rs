@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
 use crate::clock::now_nanos;
@@ -429,7 +428,7 @@ impl Monitor {
             if !revents[0].is_empty() {
                 while let Ok(Some(si)) = sfd.read_signal() {
                     if si.ssi_signo == Signal::SIGCHLD as u32 {
-                        if let Some(code) = reap(r.pid) {
+                        if let Some(code) = crate::reap::reap_exited(r.pid) {
                             exit = Some(code);
                         }
                     } else if si.ssi_signo == Signal::SIGTERM as u32 {
@@ -770,22 +769,6 @@ fn write_all_fd(fd: RawFd, mut data: &[u8]) {
             Err(_) => break,
         }
     }
-}
-
-/// Reaps every exited child; returns the exit code if `init` was among them.
-fn reap(init: i32) -> Option<i32> {
-    let mut code = None;
-    loop {
-        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::Exited(pid, c)) if pid.as_raw() == init => code = Some(c),
-            Ok(WaitStatus::Signaled(pid, s, _)) if pid.as_raw() == init => {
-                code = Some(128 + s as i32)
-            }
-            Ok(WaitStatus::StillAlive) | Err(_) => break,
-            Ok(_) => {}
-        }
-    }
-    code
 }
 
 /// Docker's classification and message for a process that could not start: the command does

@@ -11,9 +11,7 @@ use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitStatus, waitpid};
 
-use super::{
-    ExecError, FailureContext, console_path, exec_failure, pipe, quiet, reap_all, set_nonblock,
-};
+use super::{ExecError, FailureContext, console_path, exec_failure, pipe, quiet, set_nonblock};
 use crate::error::Classify;
 use crate::monitor::protocol;
 use crate::runtime::{ConsoleSocket, ExecProcess, Runtime, Stdio};
@@ -143,7 +141,7 @@ fn detached_helper(
             .is_some_and(|r| !r.is_empty());
         drop(pfds);
         while let Ok(Some(_)) = sfd.read_signal() {}
-        if reap_all(pid).is_some() {
+        if crate::reap::reap_exited(pid).is_some() {
             break;
         }
         if master_ready && let Some(m) = &master {
