@@ -581,9 +581,10 @@ impl Monitor {
                     if flags & protocol::SIGNAL_RESTARTING != 0 {
                         self.restarting = true;
                     }
-                    if let Ok(s) = Signal::try_from(sig) {
-                        let _ = nix::sys::signal::kill(Pid::from_raw(r.pid), s);
-                    }
+                    // libc's kill: `sig` may be a real-time signal (`kill -s RTMIN+1`), which
+                    // nix's `Signal` cannot hold.
+                    // SAFETY: kill with a pid and a signal number; an invalid one fails.
+                    unsafe { libc::kill(r.pid, sig) };
                     if user {
                         self.thaw_for(sig);
                     }
