@@ -21,6 +21,7 @@ pub mod mountinfo;
 pub mod names;
 pub mod network;
 pub mod overlay;
+pub mod reap;
 pub mod reference;
 pub mod registry;
 pub mod runtime;

@@ -202,6 +202,32 @@ fn wait_kill_and_restart_policies() {
     b.run(&["kill", "-s", "USR1", &id2]).ok();
     assert_eq!(b.run(&["wait", &id2]).ok().stdout.trim(), "42");
     b.run(&["kill", &id2]).fails_with("is not running");
+    // A real-time signal reaches the container too (SIGRTMIN is 34).
+    let id_rt = b
+        .run(&[
+            "run",
+            "-d",
+            &img,
+            "sh",
+            "-c",
+            "trap 'exit 43' 34; echo trapped; while true; do sleep 0.1; done",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    wait_until(10, "the trap", || {
+        b.run(&["logs", &id_rt]).ok().stdout == "trapped\n"
+    });
+    b.run(&["kill", "-s", "RTMIN", &id_rt]).ok();
+    wait_until(10, "the container to end on RTMIN", || {
+        b.run(&["inspect", "-f", "{{.State.Status}}", &id_rt])
+            .ok()
+            .stdout
+            .trim()
+            == "exited"
+    });
+    assert_eq!(b.run(&["wait", &id_rt]).ok().stdout.trim(), "43");
     // on-failure:2 restarts twice, then stays exited.
     let id3 = b
         .run(&[

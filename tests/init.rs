@@ -107,6 +107,9 @@ fn init_is_pid_1_and_passes_exit_codes_through() {
     assert_eq!(r.code, 137, "{}", r.stderr);
     let r = b.run(&["run", "--rm", "--init", &img, "sh", "-c", "kill -TERM $$"]);
     assert_eq!(r.code, 143, "{}", r.stderr);
+    // A real-time signal too (SIGRTMIN is 34): init reaps with a status nix's cannot hold.
+    let r = b.run(&["run", "--rm", "--init", &img, "sh", "-c", "kill -34 $$"]);
+    assert_eq!(r.code, 162, "{}", r.stderr);
     // A missing command: 127, as docker-init (tini) reports it.
     let r = b.run(&["run", "--rm", "--init", &img, "nosuchcmd"]);
     assert_eq!(r.code, 127, "{}", r.stderr);

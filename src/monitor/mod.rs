@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
 use crate::clock::now_nanos;
@@ -391,7 +390,8 @@ impl Monitor {
             }
             let client_fds: Vec<RawFd> = self.clients.keys().copied().collect();
             let mut pfds: Vec<PollFd> = Vec::new();
-            // SAFETY: every fd below stays open for the duration of this poll call.
+            // SAFETY: every fd below stays open for this turn of the loop (the poll, then the
+            // reads of the output fds): their owners close them only after.
             let b = |fd: RawFd| unsafe { BorrowedFd::borrow_raw(fd) };
             pfds.push(PollFd::new(sfd.as_fd(), PollFlags::POLLIN));
             pfds.push(PollFd::new(self.listener.as_fd(), PollFlags::POLLIN));
@@ -428,7 +428,7 @@ impl Monitor {
             if !revents[0].is_empty() {
                 while let Ok(Some(si)) = sfd.read_signal() {
                     if si.ssi_signo == Signal::SIGCHLD as u32 {
-                        if let Some(code) = reap(r.pid) {
+                        if let Some(code) = crate::reap::reap_exited(r.pid) {
                             exit = Some(code);
                         }
                     } else if si.ssi_signo == Signal::SIGTERM as u32 {
@@ -449,14 +449,11 @@ impl Monitor {
                     continue;
                 }
                 let mut buf = [0u8; 32 * 1024];
-                // SAFETY: reading into a stack buffer from a valid fd.
-                let n = unsafe { libc::read(*fd, buf.as_mut_ptr().cast(), buf.len()) };
-                if n > 0 {
-                    self.output(*stream, &buf[..n as usize]);
-                } else if n == 0
-                    || (n < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN))
-                {
-                    closed_outputs.push(*fd);
+                match nix::unistd::read(b(*fd), &mut buf) {
+                    Ok(0) => closed_outputs.push(*fd),
+                    Ok(n) => self.output(*stream, &buf[..n]),
+                    Err(e) if e != nix::errno::Errno::EAGAIN => closed_outputs.push(*fd),
+                    Err(_) => {}
                 }
             }
             if !closed_outputs.is_empty() {
@@ -569,6 +566,7 @@ impl Monitor {
                             ws_xpixel: 0,
                             ws_ypixel: 0,
                         };
+                        // libc's ioctl: nix has no wrapper for TIOCSWINSZ.
                         // SAFETY: TIOCSWINSZ with a valid winsize on the pty master.
                         unsafe { libc::ioctl(m.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
                     }
@@ -583,9 +581,10 @@ impl Monitor {
                     if flags & protocol::SIGNAL_RESTARTING != 0 {
                         self.restarting = true;
                     }
-                    if let Ok(s) = Signal::try_from(sig) {
-                        let _ = nix::sys::signal::kill(Pid::from_raw(r.pid), s);
-                    }
+                    // libc's kill: `sig` may be a real-time signal (`kill -s RTMIN+1`), which
+                    // nix's `Signal` cannot hold.
+                    // SAFETY: kill with a pid and a signal number; an invalid one fails.
+                    unsafe { libc::kill(r.pid, sig) };
                     if user {
                         self.thaw_for(sig);
                     }
@@ -773,22 +772,6 @@ fn write_all_fd(fd: RawFd, mut data: &[u8]) {
             Err(_) => break,
         }
     }
-}
-
-/// Reaps every exited child; returns the exit code if `init` was among them.
-fn reap(init: i32) -> Option<i32> {
-    let mut code = None;
-    loop {
-        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::Exited(pid, c)) if pid.as_raw() == init => code = Some(c),
-            Ok(WaitStatus::Signaled(pid, s, _)) if pid.as_raw() == init => {
-                code = Some(128 + s as i32)
-            }
-            Ok(WaitStatus::StillAlive) | Err(_) => break,
-            Ok(_) => {}
-        }
-    }
-    code
 }
 
 /// Docker's classification and message for a process that could not start: the command does

@@ -4,9 +4,13 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
+
+use nix::errno::Errno;
+use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{self, Pid};
 
 use super::{Result, RuntimeError, io_err};
 
@@ -17,8 +21,8 @@ use super::{Result, RuntimeError, io_err};
 pub fn prepare_monitor_process() -> Result<()> {
     std::env::set_current_dir("/").map_err(io_err("chdir /"))?;
     for fd in 0..3 {
+        // libc's fcntl: nix's needs a borrowed, hence open, descriptor.
         // SAFETY: F_GETFD only queries the descriptor number; a closed one fails with EBADF.
-        // (nix's fcntl needs a borrowed, hence open, descriptor.)
         if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
             let null = fs::OpenOptions::new()
                 .read(true)
@@ -26,13 +30,14 @@ pub fn prepare_monitor_process() -> Result<()> {
                 .open("/dev/null")
                 .map_err(io_err("open /dev/null"))?;
             if null.as_raw_fd() != fd {
-                // SAFETY: dup2 onto a stdio slot that is closed (checked above): no descriptor
-                // anyone owns is replaced.
-                if unsafe { libc::dup2(null.as_raw_fd(), fd) } == -1 {
-                    return Err(io_err(format!("dup2 /dev/null to fd {fd}"))(
-                        io::Error::last_os_error(),
-                    ));
-                }
+                // Onto a stdio slot that is closed (checked above): no descriptor anyone owns
+                // is replaced.
+                let dup2 = match fd {
+                    0 => unistd::dup2_stdin(&null),
+                    1 => unistd::dup2_stdout(&null),
+                    _ => unistd::dup2_stderr(&null),
+                };
+                dup2.map_err(|e| io_err(format!("dup2 /dev/null to fd {fd}"))(e.into()))?;
             } else {
                 std::mem::forget(null); // it landed on the free stdio slot: keep it
             }
@@ -44,19 +49,17 @@ pub fn prepare_monitor_process() -> Result<()> {
         std::env::remove_var("LISTEN_PID");
         std::env::remove_var("LISTEN_FDNAMES");
     }
+    // libc's sigaction for the query: nix's cannot read a disposition without setting one.
     // SAFETY: sigaction is plain data (integers, a handler address, a mask): all-zero is a
-    // valid value, overwritten by the query below. (nix's sigaction cannot query without
-    // setting a handler.)
+    // valid value, overwritten by the query below.
     let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
     // SAFETY: a query (null new action) into a valid, writable sigaction.
     if unsafe { libc::sigaction(libc::SIGCHLD, std::ptr::null(), &mut old) } == 0
         && old.sa_sigaction == libc::SIG_IGN
     {
-        // SAFETY: as above; SIG_DFL with an empty mask and no flags is a valid action.
-        let mut dfl: libc::sigaction = unsafe { std::mem::zeroed() };
-        dfl.sa_sigaction = libc::SIG_DFL;
+        let dfl = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
         // SAFETY: installs the default disposition, which runs no code of ours.
-        unsafe { libc::sigaction(libc::SIGCHLD, &dfl, std::ptr::null_mut()) };
+        let _ = unsafe { signal::sigaction(Signal::SIGCHLD, &dfl) };
     }
     Ok(())
 }
@@ -77,6 +80,7 @@ pub(super) fn ensure_single_threaded() -> Result<()> {
 
 pub(super) fn ensure_caller_stdio_open() -> Result<()> {
     for fd in 0..3 {
+        // libc's fcntl: nix's needs a borrowed, hence open, descriptor.
         // SAFETY: F_GETFD only queries the descriptor number; a closed one fails with EBADF.
         if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
             return Err(RuntimeError::InvalidArgument(format!(
@@ -114,15 +118,11 @@ pub(super) fn reap_stray_helpers(before: &HashSet<i32>) {
 
 /// SIGKILL and reap a child that is known to be ours and unreaped.
 pub(super) fn reap_child(pid: i32) {
-    let mut status = 0;
-    // SAFETY: plain syscalls; `pid` is our unreaped child, so it cannot have been reused.
-    unsafe {
-        if libc::waitpid(pid, &mut status, libc::WNOHANG) == 0 {
-            libc::kill(pid, libc::SIGKILL);
-            while libc::waitpid(pid, &mut status, 0) == -1
-                && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
-            {}
-        }
+    let pid = Pid::from_raw(pid);
+    // `pid` is our unreaped child, so it cannot have been reused.
+    if let Ok(WaitStatus::StillAlive) = waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+        let _ = signal::kill(pid, Signal::SIGKILL);
+        while waitpid(pid, None) == Err(Errno::EINTR) {}
     }
 }
 
@@ -142,6 +142,8 @@ impl FdSnapshot {
         FdSnapshot(
             fds.into_iter()
                 .filter_map(|fd| {
+                    // libc's fstat: nix's needs a borrowed, hence open, descriptor, and this
+                    // one may have been closed since it was listed (the listing's own is).
                     // SAFETY: stat is plain integers: all-zero is valid, and fstat fills it.
                     let mut st: libc::stat = unsafe { std::mem::zeroed() };
                     // SAFETY: fstat on a number; a closed one just fails.
@@ -153,6 +155,7 @@ impl FdSnapshot {
 
     pub(super) fn close_new(&self) {
         for (fd, _, _) in Self::take().0.difference(&self.0) {
+            // libc's close: a bare number nothing owns (nix's close takes an owned fd).
             // SAFETY: the fd appeared during the failed call and nothing owns it.
             unsafe { libc::close(*fd) };
         }

@@ -5,11 +5,12 @@
 
 use std::fs;
 use std::io;
-use std::os::fd::{OwnedFd, RawFd};
+use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use libcontainer::workload::{Executor, ExecutorError, ExecutorValidationError};
+use nix::sys::signal::{SigSet, SigmaskHow, sigprocmask};
 use oci_spec::runtime::Spec;
 
 use super::caller::reap_child;
@@ -59,17 +60,18 @@ impl ExecStatus {
 
 impl Executor for CleanSignalsExecutor {
     fn exec(&self, spec: &Spec) -> std::result::Result<(), ExecutorError> {
-        // SAFETY: plain syscalls in the single-threaded container init, right before execve.
+        // libc's signal: the loop covers the real-time signals, which nix's `Signal` cannot
+        // hold.
+        // SAFETY: SIG_DFL runs no code of ours; the container init is single-threaded, right
+        // before execve.
         unsafe {
             for sig in 1..libc::SIGRTMAX() {
                 if sig != libc::SIGKILL && sig != libc::SIGSTOP {
                     libc::signal(sig, libc::SIG_DFL);
                 }
             }
-            let mut empty: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut empty);
-            libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
         }
+        let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
         if let Some(f) = &self.filter {
             f.install()
                 .map_err(|e| ExecutorError::Other(format!("installing the seccomp filter: {e}")))?;
@@ -91,8 +93,10 @@ impl Executor for CleanSignalsExecutor {
         let Err(errno) = nix::unistd::execv(&path, &argv);
         let message = exec_error_message(&args[0], errno);
         if let Some(fd) = self.exec_status {
-            // SAFETY: a write of our buffer to the pipe the monitor created for it.
-            unsafe { libc::write(fd, message.as_ptr().cast(), message.len()) };
+            // SAFETY: the pipe the monitor created for it, open in this process until execve
+            // (close-on-exec).
+            let pipe = unsafe { BorrowedFd::borrow_raw(fd) };
+            let _ = nix::unistd::write(pipe, message.as_bytes());
         }
         Err(ExecutorError::Other(message))
     }

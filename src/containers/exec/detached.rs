@@ -2,8 +2,8 @@
 //! reap it.
 
 use std::fs;
-use std::io::{self, Read, Write};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -11,9 +11,7 @@ use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{WaitStatus, waitpid};
 
-use super::{
-    ExecError, FailureContext, console_path, exec_failure, pipe, quiet, reap_all, set_nonblock,
-};
+use super::{ExecError, FailureContext, console_path, exec_failure, pipe, quiet, set_nonblock};
 use crate::error::Classify;
 use crate::monitor::protocol;
 use crate::runtime::{ConsoleSocket, ExecProcess, Runtime, Stdio};
@@ -36,6 +34,7 @@ pub(super) fn exec_detached(
         Ok(nix::unistd::ForkResult::Child) => {
             drop(r);
             let code = detached_helper(rt, id, p, run_dir, fctx, w);
+            // libc's _exit: nix has no wrapper for it.
             // SAFETY: leaving the forked child without running the parent's atexit handlers.
             unsafe { libc::_exit(code) }
         }
@@ -76,10 +75,9 @@ fn detached_helper(
         .write(true)
         .open("/dev/null")
     {
-        for fd in 0..3 {
-            // SAFETY: dup2 onto the stdio slots.
-            unsafe { libc::dup2(null.as_raw_fd(), fd) };
-        }
+        let _ = nix::unistd::dup2_stdin(&null);
+        let _ = nix::unistd::dup2_stdout(&null);
+        let _ = nix::unistd::dup2_stderr(&null);
     }
     let mut report = fs::File::from(report);
     let tty = p.tty;
@@ -143,16 +141,15 @@ fn detached_helper(
             .is_some_and(|r| !r.is_empty());
         drop(pfds);
         while let Ok(Some(_)) = sfd.read_signal() {}
-        if reap_all(pid).is_some() {
+        if crate::reap::reap_exited(pid).is_some() {
             break;
         }
         if master_ready && let Some(m) = &master {
             let mut buf = [0u8; 16 * 1024];
-            // SAFETY: reading into a stack buffer from a valid fd.
-            let n = unsafe { libc::read(m.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-            if n == 0 || (n < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EAGAIN))
-            {
-                master = None;
+            match nix::unistd::read(m, &mut buf) {
+                Ok(0) => master = None,
+                Err(e) if e != nix::errno::Errno::EAGAIN => master = None,
+                _ => {}
             }
         }
     }

@@ -71,7 +71,7 @@
 //! `pipeline.rs` (the stages and the channel reader), `names.rs` (entry names,
 //! whiteout names), `metadata.rs` (owners, modes, times, xattrs), `extract.rs`
 //! (the extraction thread), `confined.rs` (the openat2-confined file system
-//! calls), `tests.rs`.
+//! calls), `tests/` (by topic).
 
 mod confined;
 mod extract;
