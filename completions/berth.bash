@@ -454,6 +454,9 @@ _berth() {
             berth__subcmd__help__subcmd__system,reset)
                 cmd="berth__subcmd__help__subcmd__system__subcmd__reset"
                 ;;
+            berth__subcmd__help__subcmd__system,service)
+                cmd="berth__subcmd__help__subcmd__system__subcmd__service"
+                ;;
             berth__subcmd__help__subcmd__volume,create)
                 cmd="berth__subcmd__help__subcmd__volume__subcmd__create"
                 ;;
@@ -598,6 +601,9 @@ _berth() {
             berth__subcmd__system,reset)
                 cmd="berth__subcmd__system__subcmd__reset"
                 ;;
+            berth__subcmd__system,service)
+                cmd="berth__subcmd__system__subcmd__service"
+                ;;
             berth__subcmd__system__subcmd__help,df)
                 cmd="berth__subcmd__system__subcmd__help__subcmd__df"
                 ;;
@@ -609,6 +615,9 @@ _berth() {
                 ;;
             berth__subcmd__system__subcmd__help,reset)
                 cmd="berth__subcmd__system__subcmd__help__subcmd__reset"
+                ;;
+            berth__subcmd__system__subcmd__help,service)
+                cmd="berth__subcmd__system__subcmd__help__subcmd__service"
                 ;;
             berth__subcmd__volume,create)
                 cmd="berth__subcmd__volume__subcmd__create"
@@ -3229,7 +3238,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__system)
-            opts="df prune reset"
+            opts="df prune reset service"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3271,6 +3280,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__system__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__system__subcmd__service)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5053,7 +5076,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__system)
-            opts="-h -V --root --runroot --log-level --help --version df prune reset help"
+            opts="-h -V --root --runroot --log-level --help --version df prune reset service help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5109,7 +5132,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__system__subcmd__help)
-            opts="df prune reset help"
+            opts="df prune reset service help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5178,6 +5201,20 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__system__subcmd__help__subcmd__service)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__system__subcmd__prune)
             opts="-a -f -h -V --all --volumes --force --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -5211,6 +5248,44 @@ _berth() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__system__subcmd__service)
+            opts="-t -h -V --time --group --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

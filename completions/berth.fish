@@ -1186,19 +1186,20 @@ complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subc
 complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more volumes'
 complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove unused local volumes'
 complete -c berth -n "__fish_berth_using_subcommand volume; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset help" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset help" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset help" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''"
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset help" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset help" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset help" -f -a "df" -d 'Show disk usage'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset help" -f -a "prune" -d 'Remove unused data'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset help" -f -a "reset" -d 'Remove every container, network, volume and image, and berth\'s kernel state (bridges, firewall rules): the root and run root directories are deleted'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -f -a "df" -d 'Show disk usage'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -f -a "prune" -d 'Remove unused data'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -f -a "reset" -d 'Remove every container, network, volume and image, and berth\'s kernel state (bridges, firewall rules): the root and run root directories are deleted'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -f -a "service" -d 'Serve the Docker Engine API on a unix socket (for the docker CLI, Compose, SDKs)'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df prune reset service help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from df" -l format -d 'Output format: table, json, or a Go template' -r
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from df" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from df" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
@@ -1232,9 +1233,21 @@ error\t''"
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from reset" -s f -l force -d 'Do not prompt for confirmation'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from service" -s t -l time -d 'Exit after this many seconds without a connection (0: never)' -r
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from service" -l group -d 'The group that may use the socket (mode 0660)' -r
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from service" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from service" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from service" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''"
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from service" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from service" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "df" -d 'Show disk usage'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove unused data'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Remove every container, network, volume and image, and berth\'s kernel state (bridges, firewall rules): the root and run root directories are deleted'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "service" -d 'Serve the Docker Engine API on a unix socket (for the docker CLI, Compose, SDKs)'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c berth -n "__fish_berth_using_subcommand port" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand port" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
@@ -1371,3 +1384,4 @@ complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcom
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "df" -d 'Show disk usage'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "prune" -d 'Remove unused data'
 complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "reset" -d 'Remove every container, network, volume and image, and berth\'s kernel state (bridges, firewall rules): the root and run root directories are deleted'
+complete -c berth -n "__fish_berth_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "service" -d 'Serve the Docker Engine API on a unix socket (for the docker CLI, Compose, SDKs)'

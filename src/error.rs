@@ -69,21 +69,6 @@ pub trait Classify {
     fn kind(&self) -> ErrorKind;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exit_codes_round_trip_and_default_to_berths_own() {
-        for k in [ErrorKind::CannotExecute, ErrorKind::CommandNotFound] {
-            assert_eq!(ErrorKind::from_exit_code(k.exit_code()), k);
-        }
-        assert_eq!(ErrorKind::NotFound.exit_code(), EXIT_BERTH);
-        assert_eq!(ErrorKind::from_exit_code(1), ErrorKind::Internal);
-        assert_eq!(ErrorKind::Conflict.http_status(), 409);
-    }
-}
-
 /// An error and its causes on one line, without repeating a cause already in the message.
 pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
     let mut s = e.to_string();
@@ -97,4 +82,19 @@ pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
         cause = c.source();
     }
     s.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_round_trip_and_default_to_berths_own() {
+        for k in [ErrorKind::CannotExecute, ErrorKind::CommandNotFound] {
+            assert_eq!(ErrorKind::from_exit_code(k.exit_code()), k);
+        }
+        assert_eq!(ErrorKind::NotFound.exit_code(), EXIT_BERTH);
+        assert_eq!(ErrorKind::from_exit_code(1), ErrorKind::Internal);
+        assert_eq!(ErrorKind::Conflict.http_status(), 409);
+    }
 }

@@ -20,11 +20,11 @@ use serde::Deserialize;
 use super::error::{ApiError, ApiResult};
 use super::{AppState, blocking, filters};
 use crate::containers::{RestartPolicy, Settings};
+use crate::engine::containers::WaitCondition;
 use crate::engine::{
     ContainerCreateOptions, ContainerListOptions, ContainerRemoveOptions, LogStream, LogsOptions,
     PullPolicy,
 };
-use crate::engine::containers::WaitCondition;
 
 /// A query flag as Docker reads it: `1`, `true`, `True` are true.
 fn flag(v: &Option<String>) -> bool {
@@ -58,7 +58,10 @@ fn summary(c: crate::engine::ContainerSummary) -> ContainerSummary {
         .ports
         .iter()
         .map(|p| Port {
-            ip: p.host_ip.clone().map(|ip| if ip.is_empty() { "0.0.0.0".into() } else { ip }),
+            ip: p
+                .host_ip
+                .clone()
+                .map(|ip| if ip.is_empty() { "0.0.0.0".into() } else { ip }),
             private_port: p.container_port,
             public_port: p.host_port,
             typ: p.proto.parse::<PortTypeEnum>().ok(),
@@ -152,17 +155,31 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
     }
     let checks: [(&str, bool); 12] = [
         ("devices (Devices)", set_list(&hc.devices)),
-        ("device requests / GPUs (DeviceRequests)", set_list(&hc.device_requests)),
+        (
+            "device requests / GPUs (DeviceRequests)",
+            set_list(&hc.device_requests),
+        ),
         ("device cgroup rules", set_list(&hc.device_cgroup_rules)),
         ("links (Links)", set_list(&hc.links)),
         ("extra groups (GroupAdd)", set_list(&hc.group_add)),
-        ("a cgroup parent", hc.cgroup_parent.as_ref().is_some_and(|p| !p.is_empty())),
+        (
+            "a cgroup parent",
+            hc.cgroup_parent.as_ref().is_some_and(|p| !p.is_empty()),
+        ),
         (
             "IPC modes other than private",
-            hc.ipc_mode.as_deref().is_some_and(|m| !matches!(m, "" | "private" | "shareable")),
+            hc.ipc_mode
+                .as_deref()
+                .is_some_and(|m| !matches!(m, "" | "private" | "shareable")),
         ),
-        ("PID modes (PidMode)", hc.pid_mode.as_ref().is_some_and(|m| !m.is_empty())),
-        ("UTS modes (UTSMode)", hc.uts_mode.as_ref().is_some_and(|m| !m.is_empty())),
+        (
+            "PID modes (PidMode)",
+            hc.pid_mode.as_ref().is_some_and(|m| !m.is_empty()),
+        ),
+        (
+            "UTS modes (UTSMode)",
+            hc.uts_mode.as_ref().is_some_and(|m| !m.is_empty()),
+        ),
         (
             "user namespaces (UsernsMode)",
             hc.userns_mode.as_ref().is_some_and(|m| !m.is_empty()),
@@ -195,15 +212,17 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         match k.as_str() {
             "max-size" => {
                 log_max_size = Some(
-                    crate::spec::parse_size(v)
-                        .map_err(|e| ApiError::bad_request(e.to_string()))?
+                    crate::spec::parse_size(v).map_err(|e| ApiError::bad_request(e.to_string()))?
                         as u64,
                 )
             }
             "max-file" => {
-                log_max_file = Some(v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(
-                    || ApiError::bad_request(format!("invalid max-file {v:?}")),
-                )?)
+                log_max_file = Some(
+                    v.parse::<u32>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| ApiError::bad_request(format!("invalid max-file {v:?}")))?,
+                )
             }
             other => {
                 return Err(ApiError::bad_request(format!("unknown log opt {other:?}")));
@@ -264,7 +283,13 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         let mut v: Vec<String> = m
             .unwrap_or_default()
             .into_iter()
-            .map(|(k, v)| if v.is_empty() && sep == ":" { k } else { format!("{k}{sep}{v}") })
+            .map(|(k, v)| {
+                if v.is_empty() && sep == ":" {
+                    k
+                } else {
+                    format!("{k}{sep}{v}")
+                }
+            })
             .collect();
         v.sort();
         v
@@ -288,7 +313,12 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         interactive: body.open_stdin.unwrap_or(false),
         auto_remove: hc.auto_remove.unwrap_or(false),
         restart,
-        labels: body.labels.clone().unwrap_or_default().into_iter().collect(),
+        labels: body
+            .labels
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
         network: network_mode
             .parse()
             .map_err(|e: crate::network::NetworkModeError| ApiError::bad_request(e.to_string()))?,
@@ -595,11 +625,7 @@ pub async fn logs(
                 text.push(b' ');
             }
             text.extend_from_slice(r.text.as_bytes());
-            let frame = if tty {
-                text
-            } else {
-                frame(r.stream, &text)
-            };
+            let frame = if tty { text } else { frame(r.stream, &text) };
             // A client that went away stops the reading.
             tx.blocking_send(frame).is_ok()
         })

@@ -53,7 +53,11 @@ mod tests {
         assert_eq!(parse(None).unwrap(), vec![]);
         assert_eq!(
             parse(Some(r#"{"label":["a=b","c"],"status":["running"]}"#)).unwrap(),
-            pairs(vec![("label", "a=b"), ("label", "c"), ("status", "running")])
+            pairs(vec![
+                ("label", "a=b"),
+                ("label", "c"),
+                ("status", "running")
+            ])
         );
         assert_eq!(
             parse(Some(r#"{"dangling":{"true":true,"false":false}}"#)).unwrap(),

@@ -265,7 +265,10 @@ pub async fn create(
         r = &mut pulling => Some(r),
     };
     let finish = |tx: tokio::sync::mpsc::UnboundedSender<serde_json::Value>,
-                  r: Result<crate::engine::Result<crate::engine::images::ImagePulled>, tokio::task::JoinError>| {
+                  r: Result<
+        crate::engine::Result<crate::engine::images::ImagePulled>,
+        tokio::task::JoinError,
+    >| {
         match r {
             Ok(Ok(p)) => {
                 let _ = tx.send(json!({"status": format!("Digest: {}", p.digest)}));

@@ -43,6 +43,8 @@ where
 {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r.map_err(error::ApiError::from),
-        Err(e) => Err(error::ApiError::internal(format!("the request's task failed: {e}"))),
+        Err(e) => Err(error::ApiError::internal(format!(
+            "the request's task failed: {e}"
+        ))),
     }
 }

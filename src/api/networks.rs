@@ -55,7 +55,11 @@ pub async fn create(
     if r.name.is_empty() {
         return Err(ApiError::bad_request("network name is required"));
     }
-    let driver = r.driver.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| "bridge".into());
+    let driver = r
+        .driver
+        .clone()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "bridge".into());
     if r.attachable == Some(true) || r.ingress == Some(true) || r.config_only == Some(true) {
         return Err(ApiError::bad_request(
             "berth does not support swarm networks (Attachable, Ingress, ConfigOnly)",
@@ -64,7 +68,11 @@ pub async fn create(
     let mut subnets = Vec::new();
     let mut gateways = Vec::new();
     if let Some(ipam) = &r.ipam {
-        if ipam.driver.as_deref().is_some_and(|d| !d.is_empty() && d != "default") {
+        if ipam
+            .driver
+            .as_deref()
+            .is_some_and(|d| !d.is_empty() && d != "default")
+        {
             return Err(ApiError::bad_request(format!(
                 "berth does not support the IPAM driver {:?}",
                 ipam.driver.as_deref().unwrap_or_default()
@@ -72,7 +80,9 @@ pub async fn create(
         }
         for c in ipam.config.clone().unwrap_or_default() {
             if c.ip_range.as_ref().is_some_and(|r| !r.is_empty())
-                || c.auxiliary_addresses.as_ref().is_some_and(|a| !a.is_empty())
+                || c.auxiliary_addresses
+                    .as_ref()
+                    .is_some_and(|a| !a.is_empty())
             {
                 return Err(ApiError::bad_request(
                     "berth does not support IPRange or AuxiliaryAddresses yet",
@@ -93,7 +103,12 @@ pub async fn create(
         gateways,
         ipv6: r.enable_ipv6.unwrap_or(false),
         internal: r.internal.unwrap_or(false),
-        labels: r.labels.clone().unwrap_or_default().into_iter().collect::<BTreeMap<_, _>>(),
+        labels: r
+            .labels
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect::<BTreeMap<_, _>>(),
         options: r.options.clone().unwrap_or_default().into_iter().collect(),
     };
     let engine = s.engine.clone();

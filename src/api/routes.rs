@@ -37,19 +37,28 @@ pub fn router(state: AppState) -> Router {
         .route("/images/json", get(images::list))
         .route("/images/create", post(images::create))
         .route("/images/prune", post(images::prune))
-        .route("/images/{*rest}", get(image_get).post(image_post).delete(images::remove))
+        .route(
+            "/images/{*rest}",
+            get(image_get).post(image_post).delete(images::remove),
+        )
         // networks
         .route("/networks", get(networks::list))
         .route("/networks/create", post(networks::create))
         .route("/networks/prune", post(networks::prune))
-        .route("/networks/{id}", get(networks::inspect).delete(networks::remove))
+        .route(
+            "/networks/{id}",
+            get(networks::inspect).delete(networks::remove),
+        )
         .route("/networks/{id}/connect", post(networks::connect))
         .route("/networks/{id}/disconnect", post(networks::disconnect))
         // volumes
         .route("/volumes", get(volumes::list))
         .route("/volumes/create", post(volumes::create))
         .route("/volumes/prune", post(volumes::prune))
-        .route("/volumes/{name}", get(volumes::inspect).delete(volumes::remove))
+        .route(
+            "/volumes/{name}",
+            get(volumes::inspect).delete(volumes::remove),
+        )
         .fallback(system::unknown)
         .with_state(state)
 }
@@ -59,10 +68,7 @@ use axum::response::{IntoResponse, Response};
 
 /// `GET /images/{name}/json|history`: image names contain slashes (`reg:5000/app/x`), so the
 /// last segment says which.
-async fn image_get(
-    state: State<AppState>,
-    Path(rest): Path<String>,
-) -> Response {
+async fn image_get(state: State<AppState>, Path(rest): Path<String>) -> Response {
     if let Some(name) = rest.strip_suffix("/json") {
         return into(images::inspect(state, Path(name.to_string())).await);
     }

@@ -215,7 +215,11 @@ async fn handle(router: axum::Router, req: Request<hyper::body::Incoming>) -> Re
         Err(e) => axum::response::IntoResponse::into_response(e),
         Ok(stripped) => {
             if let Some(path) = stripped {
-                let query = parts.uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+                let query = parts
+                    .uri
+                    .query()
+                    .map(|q| format!("?{q}"))
+                    .unwrap_or_default();
                 if let Ok(uri) = format!("{path}{query}").parse() {
                     parts.uri = uri;
                 }
@@ -285,19 +289,28 @@ mod tests {
             strip_version("/v1.43/containers/json").unwrap().as_deref(),
             Some("/containers/json")
         );
-        assert_eq!(strip_version("/v1.24/_ping").unwrap().as_deref(), Some("/_ping"));
+        assert_eq!(
+            strip_version("/v1.24/_ping").unwrap().as_deref(),
+            Some("/_ping")
+        );
         assert_eq!(strip_version("/v1.51").unwrap().as_deref(), Some("/"));
         let old = strip_version("/v1.12/info").unwrap_err();
         assert_eq!(old.status, 400);
         assert!(old.message.contains("too old"), "{}", old.message);
         let new = strip_version("/v1.99/info").unwrap_err();
-        assert!(new.message.contains("Maximum supported API version is 1.51"));
+        assert!(
+            new.message
+                .contains("Maximum supported API version is 1.51")
+        );
     }
 
     #[test]
     fn socket_uris() {
         let e = Engine::new(Path::new("/r"), Path::new("/run/b"));
-        assert_eq!(socket_path(&e, None).unwrap(), Path::new("/run/b/berth.sock"));
+        assert_eq!(
+            socket_path(&e, None).unwrap(),
+            Path::new("/run/b/berth.sock")
+        );
         assert_eq!(
             socket_path(&e, Some("unix:///tmp/x.sock")).unwrap(),
             Path::new("/tmp/x.sock")

@@ -12,7 +12,10 @@ use super::{AppState, blocking};
 /// `GET`/`HEAD /_ping`: `OK`, and the headers clients negotiate with.
 pub async fn ping() -> impl IntoResponse {
     let mut h = HeaderMap::new();
-    h.insert("Cache-Control", HeaderValue::from_static("no-cache, no-store, must-revalidate"));
+    h.insert(
+        "Cache-Control",
+        HeaderValue::from_static("no-cache, no-store, must-revalidate"),
+    );
     h.insert("Pragma", HeaderValue::from_static("no-cache"));
     h.insert("Swarm", HeaderValue::from_static("inactive"));
     h.insert("Builder-Version", HeaderValue::from_static("1"));

@@ -51,7 +51,10 @@ pub async fn create(
     let Json(b) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let o = VolumeCreateOptions {
         name: b.name.filter(|n| !n.is_empty()),
-        driver: b.driver.filter(|d| !d.is_empty()).unwrap_or_else(|| "local".into()),
+        driver: b
+            .driver
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "local".into()),
         labels: b.labels.unwrap_or_default(),
         options: b.driver_opts.unwrap_or_default(),
     };

@@ -83,7 +83,9 @@ pub const MIN_API_VERSION: &str = "1.24";
 impl Engine {
     /// Docker's `version` data of the engine (the server side).
     pub fn system_version(&self) -> bollard_stubs::models::SystemVersion {
-        use bollard_stubs::models::{SystemVersion, SystemVersionComponents, SystemVersionPlatform};
+        use bollard_stubs::models::{
+            SystemVersion, SystemVersionComponents, SystemVersionPlatform,
+        };
         let uname = nix::sys::utsname::uname().ok();
         let kernel = uname
             .as_ref()
@@ -99,11 +101,11 @@ impl Engine {
                 name: "Engine".into(),
                 version: VERSION.into(),
                 details: Some(std::collections::HashMap::from([
-                    ("ApiVersion".to_string(), api.clone().into()),
-                    ("MinAPIVersion".to_string(), min_api.clone().into()),
-                    ("Os".to_string(), "linux".into()),
-                    ("Arch".to_string(), go_arch().into()),
-                    ("KernelVersion".to_string(), kernel.clone().into()),
+                    ("ApiVersion".to_string(), api.clone()),
+                    ("MinAPIVersion".to_string(), min_api.clone()),
+                    ("Os".to_string(), "linux".to_string()),
+                    ("Arch".to_string(), go_arch().to_string()),
+                    ("KernelVersion".to_string(), kernel.clone()),
                 ])),
             }]),
             version: Some(VERSION.into()),

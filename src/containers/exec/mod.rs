@@ -24,7 +24,6 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 use nix::fcntl::OFlag;
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use serde_json::Value;
 
 mod detached;
@@ -310,20 +309,6 @@ fn set_nonblock(fd: impl AsFd) {
             FcntlArg::F_SETFL(OFlag::from_bits_retain(fl) | OFlag::O_NONBLOCK),
         );
     }
-}
-
-/// Reaps every exited child; returns the exit code if `pid` was among them.
-fn reap_all(pid: i32) -> Option<i32> {
-    let mut code = None;
-    loop {
-        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::Exited(p, c)) if p.as_raw() == pid => code = Some(c),
-            Ok(WaitStatus::Signaled(p, s, _)) if p.as_raw() == pid => code = Some(128 + s as i32),
-            Ok(WaitStatus::StillAlive) | Err(_) => break,
-            Ok(_) => {}
-        }
-    }
-    code
 }
 
 #[cfg(test)]

@@ -21,9 +21,7 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::waitpid;
 use nix::unistd::Pid;
 
-use super::{
-    ExecError, FailureContext, console_path, exec_failure, pipe, quiet, reap_all, set_nonblock,
-};
+use super::{ExecError, FailureContext, console_path, exec_failure, pipe, quiet, set_nonblock};
 use crate::monitor::client::{AttachIo, Controls};
 use crate::monitor::protocol::{FrameBuf, Kind};
 use crate::runtime::{ConsoleSocket, ExecProcess, Runtime, Stdio};
@@ -231,7 +229,7 @@ impl Relay {
                 while let Ok(Some(_)) = sfd.read_signal() {
                     any = true;
                 }
-                if any && let Some(code) = reap_all(self.pid) {
+                if any && let Some(code) = crate::reap::reap_exited(self.pid) {
                     exit = Some(code);
                 }
             }
