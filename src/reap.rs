@@ -39,6 +39,30 @@ pub fn exit_code(status: c_int) -> Option<i32> {
     }
 }
 
+/// Children handed over by code that does not wait for them (a detached container's
+/// monitor), reaped by [`reap_adopted`]: a long-running process (the API service) must not
+/// collect zombies; a short one (the CLI) exits first.
+static ADOPTED: std::sync::Mutex<Vec<std::process::Child>> = std::sync::Mutex::new(Vec::new());
+
+/// Keeps `child` to be reaped once it exits (reaps those already gone).
+pub fn adopt(child: std::process::Child) {
+    if let Ok(mut v) = ADOPTED.lock() {
+        v.push(child);
+        v.retain_mut(|c| matches!(c.try_wait(), Ok(None)));
+    }
+}
+
+/// Reaps the adopted children that have exited; returns how many are still running.
+pub fn reap_adopted() -> usize {
+    match ADOPTED.lock() {
+        Ok(mut v) => {
+            v.retain_mut(|c| matches!(c.try_wait(), Ok(None)));
+            v.len()
+        }
+        Err(_) => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

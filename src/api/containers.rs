@@ -505,31 +505,63 @@ pub struct WaitQuery {
     condition: Option<String>,
 }
 
+/// `POST /containers/{id}/wait`: the status line and headers go out at once (the docker CLI
+/// waits for them before it starts the container), the body when the condition holds.
 pub async fn wait(
     State(s): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<WaitQuery>,
-) -> ApiResult<Json<ContainerWaitResponse>> {
+) -> ApiResult<Response> {
     let condition = match q.condition.as_deref() {
         None | Some("") | Some("not-running") => WaitCondition::NotRunning,
         Some("next-exit") => WaitCondition::NextExit,
         Some("removed") => WaitCondition::Removed,
         Some(c) => return Err(ApiError::bad_request(format!("invalid condition: {c:?}"))),
     };
-    // Dropped with this request (its client went away): the waiting thread stops too.
+    // No such container: Docker's 404, before the stream begins.
+    let c = {
+        let (engine, id) = (s.engine.clone(), id.clone());
+        blocking(move || engine.container_inspect(&id)).await?
+    };
+    let id = c.id.unwrap_or(id);
+    // Set when the response body is dropped (its client went away): the waiting thread stops.
     let gone = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let _guard = SetOnDrop(gone.clone());
+    let guard = SetOnDrop(gone.clone());
     let engine = s.engine.clone();
-    let code = blocking(move || {
+    let waiting = tokio::task::spawn_blocking(move || {
         engine.container_wait_for(&id, condition, &|| {
             gone.load(std::sync::atomic::Ordering::Relaxed)
         })
-    })
-    .await?;
-    Ok(Json(ContainerWaitResponse {
-        status_code: code,
-        error: None,
-    }))
+    });
+    let body = futures_util::stream::once(async move {
+        let _guard = guard;
+        let answer = match waiting.await {
+            Ok(Ok(code)) => ContainerWaitResponse {
+                status_code: code,
+                error: None,
+            },
+            Ok(Err(e)) => ContainerWaitResponse {
+                status_code: -1,
+                error: Some(bollard_stubs::models::ContainerWaitExitError {
+                    message: Some(crate::error::one_line(&e)),
+                }),
+            },
+            Err(e) => ContainerWaitResponse {
+                status_code: -1,
+                error: Some(bollard_stubs::models::ContainerWaitExitError {
+                    message: Some(e.to_string()),
+                }),
+            },
+        };
+        let mut line = serde_json::to_vec(&answer).unwrap_or_default();
+        line.push(b'\n');
+        Ok::<_, std::io::Error>(line)
+    });
+    Ok(Response::builder()
+        .status(StatusCode::OK)
+        .header("Content-Type", "application/json")
+        .body(Body::from_stream(body))
+        .expect("a valid response"))
 }
 
 #[derive(Deserialize, Default)]

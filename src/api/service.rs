@@ -154,6 +154,14 @@ async fn run(
     let closed = Arc::new(Notify::new());
     let mut term = signal(SignalKind::terminate()).context("SIGTERM")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT")?;
+    // The monitors of the containers this service started are its children: reap them.
+    tokio::spawn(async {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            crate::reap::reap_adopted();
+        }
+    });
     loop {
         let stream = tokio::select! {
             r = listener.accept() => match r {

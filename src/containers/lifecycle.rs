@@ -113,8 +113,9 @@ pub fn start_with(
     };
     match mode {
         StartMode::Detached => {
-            // The monitor lives on without us; it is not waited for.
-            drop(child);
+            // The monitor lives on without us: reaped whenever it exits (in a process that
+            // outlives it).
+            crate::reap::adopt(child);
             Ok(None)
         }
         StartMode::Attached(io) => {

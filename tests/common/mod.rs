@@ -506,3 +506,90 @@ pub const DEFAULT_SECURITY: [&str; 4] = [
     "NoNewPrivs: 0",
     "Seccomp: 2",
 ];
+
+/// A `berth system service` (the Docker Engine API) of a [`Berth`], on its own socket under
+/// the test's directory; stopped (SIGTERM, then waited for) on drop.
+pub struct Service {
+    pub child: std::process::Child,
+    pub socket: PathBuf,
+}
+
+impl Service {
+    /// Starts the service (no idle timeout) and waits for its socket to answer.
+    pub fn start(b: &Berth) -> Service {
+        Service::start_with(b, &["-t", "0"])
+    }
+
+    /// Starts the service with extra `system service` arguments (before the URI).
+    pub fn start_with(b: &Berth, args: &[&str]) -> Service {
+        let socket = b.dir.path().join("api.sock");
+        let child = b
+            .command()
+            .args(["system", "service"])
+            .args(args)
+            .arg(format!("unix://{}", socket.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the service");
+        let s = Service { child, socket };
+        wait_until(20, "the service's socket", || {
+            std::os::unix::net::UnixStream::connect(&s.socket).is_ok()
+        });
+        s
+    }
+
+    /// `unix:///…`, for DOCKER_HOST.
+    pub fn host(&self) -> String {
+        format!("unix://{}", self.socket.display())
+    }
+
+    /// The docker CLI (28, /usr/local/bin/docker) pointed at this service, with a config dir
+    /// of its own.
+    pub fn docker(&self) -> Command {
+        let mut c = Command::new("/usr/local/bin/docker");
+        let config = self.socket.with_file_name("docker-cli");
+        c.env("DOCKER_HOST", self.host())
+            .env("DOCKER_CONFIG", config)
+            .env_remove("DOCKER_CONTEXT")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs the docker CLI.
+    pub fn run_docker(&self, args: &[&str]) -> Run {
+        Run::from(self.docker().args(args).output().expect("run docker"))
+    }
+
+    /// `curl` on the socket: (HTTP status, body). `method` like "GET"; `body` as JSON text.
+    pub fn curl(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+        let mut c = Command::new("curl");
+        c.args(["-sS", "-o", "-", "-w", "\n%{http_code}", "-X", method])
+            .arg("--unix-socket")
+            .arg(&self.socket);
+        if let Some(b) = body {
+            c.args(["-H", "Content-Type: application/json", "--data-binary", b]);
+        }
+        c.arg(format!("http://d{path}"));
+        let out = c.output().expect("run curl");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+        (code.trim().parse().unwrap_or(0), body.to_string())
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        // (no panic here: a drop may run while a failed test unwinds)
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while matches!(self.child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
