@@ -182,43 +182,28 @@ fn wait_kill_and_restart_policies() {
         .trim()
         .to_string();
     assert_eq!(b.run(&["wait", &id]).ok().stdout.trim(), "5");
+    // A container that traps `signal` and exits with `code`, its trap in place.
+    let trapping = |signal: &str, code: u8| {
+        let script =
+            format!("trap 'exit {code}' {signal}; echo trapped; while true; do sleep 0.1; done");
+        let id = b
+            .run(&["run", "-d", &img, "sh", "-c", &script])
+            .ok()
+            .stdout
+            .trim()
+            .to_string();
+        wait_until(10, "the trap", || {
+            b.run(&["logs", &id]).ok().stdout == "trapped\n"
+        });
+        id
+    };
     // kill -s with a trap.
-    let id2 = b
-        .run(&[
-            "run",
-            "-d",
-            &img,
-            "sh",
-            "-c",
-            "trap 'exit 42' USR1; echo trapped; while true; do sleep 0.1; done",
-        ])
-        .ok()
-        .stdout
-        .trim()
-        .to_string();
-    wait_until(10, "the trap", || {
-        b.run(&["logs", &id2]).ok().stdout == "trapped\n"
-    });
+    let id2 = trapping("USR1", 42);
     b.run(&["kill", "-s", "USR1", &id2]).ok();
     assert_eq!(b.run(&["wait", &id2]).ok().stdout.trim(), "42");
     b.run(&["kill", &id2]).fails_with("is not running");
     // A real-time signal reaches the container too (SIGRTMIN is 34).
-    let id_rt = b
-        .run(&[
-            "run",
-            "-d",
-            &img,
-            "sh",
-            "-c",
-            "trap 'exit 43' 34; echo trapped; while true; do sleep 0.1; done",
-        ])
-        .ok()
-        .stdout
-        .trim()
-        .to_string();
-    wait_until(10, "the trap", || {
-        b.run(&["logs", &id_rt]).ok().stdout == "trapped\n"
-    });
+    let id_rt = trapping("34", 43);
     b.run(&["kill", "-s", "RTMIN", &id_rt]).ok();
     wait_until(10, "the container to end on RTMIN", || {
         b.run(&["inspect", "-f", "{{.State.Status}}", &id_rt])

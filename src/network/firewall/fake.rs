@@ -124,6 +124,23 @@ impl Memory {
     pub fn host() -> Memory {
         Memory(Rc::new(RefCell::new(Tables::host())))
     }
+
+    /// `-A` (or `-I … 1` when `first`): fails on a chain that does not exist.
+    fn add(
+        &self,
+        table: &str,
+        chain: &str,
+        rule: &str,
+        first: bool,
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let mut t = self.0.borrow_mut();
+        let rules = t
+            .rules_mut(table, chain)
+            .ok_or_else(|| missing(table, chain))?;
+        let at = if first { 0 } else { rules.len() };
+        rules.insert(at, rule.to_string());
+        Ok(())
+    }
 }
 
 fn missing(table: &str, chain: &str) -> Box<dyn std::error::Error> {
@@ -146,12 +163,7 @@ impl super::iptables::Command for Memory {
         chain: &str,
         rule: &str,
     ) -> std::result::Result<(), Box<dyn std::error::Error>> {
-        let mut t = self.0.borrow_mut();
-        let rules = t
-            .rules_mut(table, chain)
-            .ok_or_else(|| missing(table, chain))?;
-        rules.push(rule.to_string());
-        Ok(())
+        self.add(table, chain, rule, false)
     }
     fn insert_first(
         &self,
@@ -159,12 +171,7 @@ impl super::iptables::Command for Memory {
         chain: &str,
         rule: &str,
     ) -> std::result::Result<(), Box<dyn std::error::Error>> {
-        let mut t = self.0.borrow_mut();
-        let rules = t
-            .rules_mut(table, chain)
-            .ok_or_else(|| missing(table, chain))?;
-        rules.insert(0, rule.to_string());
-        Ok(())
+        self.add(table, chain, rule, true)
     }
     fn delete(&self, table: &str, chain: &str, rule: &str) {
         if let Some(rules) = self.0.borrow_mut().rules_mut(table, chain) {
