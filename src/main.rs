@@ -75,8 +75,9 @@ fn main() {
             | cli::Command::Port(_)
             | cli::Command::Logs(_)
     ) {
-        // SAFETY: restoring the default disposition of a signal.
-        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+        use nix::sys::signal::{SigHandler, Signal, signal};
+        // SAFETY: restoring the default disposition of a signal (no handler is installed).
+        let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
     }
     // One TLS backend for every HTTPS client in the process (oci-client, login).
     let _ = rustls::crypto::ring::default_provider().install_default();

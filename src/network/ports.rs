@@ -194,72 +194,27 @@ impl Reserved {
 /// Binds an IPv6 socket with IPV6_V6ONLY, so that `[::]:PORT` does not also take the IPv4
 /// port (held by its own socket).
 fn bind_v6(ip: Ipv6Addr, port: u16, proto: Proto) -> std::io::Result<(u16, OwnedFd)> {
-    use std::io::Error;
-    use std::mem::size_of;
-    use std::os::fd::FromRawFd;
+    use nix::sys::socket::{
+        AddressFamily, Backlog, SockFlag, SockType, SockaddrIn6, bind, getsockname, listen,
+        setsockopt, socket, sockopt,
+    };
     let ty = match proto {
-        Proto::Tcp => libc::SOCK_STREAM,
-        Proto::Udp => libc::SOCK_DGRAM,
+        Proto::Tcp => SockType::Stream,
+        Proto::Udp => SockType::Datagram,
     };
-    // SAFETY: socket(2) with constant arguments; the descriptor is owned at once.
-    let raw = unsafe { libc::socket(libc::AF_INET6, ty | libc::SOCK_CLOEXEC, 0) };
-    if raw < 0 {
-        return Err(Error::last_os_error());
-    }
-    // SAFETY: `raw` is a fresh descriptor nobody else owns.
-    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-    let set = |level: libc::c_int, name: libc::c_int| -> std::io::Result<()> {
-        let one: libc::c_int = 1;
-        // SAFETY: setsockopt with a pointer to a live c_int and its size.
-        let r = unsafe {
-            libc::setsockopt(
-                fd.as_raw_fd(),
-                level,
-                name,
-                (&one as *const libc::c_int).cast(),
-                size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if r == 0 {
-            Ok(())
-        } else {
-            Err(Error::last_os_error())
-        }
-    };
-    set(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY)?;
+    let fd = socket(AddressFamily::Inet6, ty, SockFlag::SOCK_CLOEXEC, None)?;
+    setsockopt(&fd, sockopt::Ipv6V6Only, &true)?;
     if proto == Proto::Tcp {
         // As std's TcpListener: a port in TIME_WAIT can be taken again.
-        set(libc::SOL_SOCKET, libc::SO_REUSEADDR)?;
+        setsockopt(&fd, sockopt::ReuseAddr, &true)?;
     }
-    // SAFETY: an all-zero sockaddr_in6 is valid; the fields are set below.
-    let mut sa: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
-    sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
-    sa.sin6_port = port.to_be();
-    sa.sin6_addr.s6_addr = ip.octets();
-    let mut len = size_of::<libc::sockaddr_in6>() as libc::socklen_t;
-    // SAFETY: bind/listen/getsockname with a live sockaddr_in6 and its size.
-    unsafe {
-        if libc::bind(
-            fd.as_raw_fd(),
-            (&sa as *const libc::sockaddr_in6).cast(),
-            len,
-        ) != 0
-        {
-            return Err(Error::last_os_error());
-        }
-        if proto == Proto::Tcp && libc::listen(fd.as_raw_fd(), 128) != 0 {
-            return Err(Error::last_os_error());
-        }
-        if libc::getsockname(
-            fd.as_raw_fd(),
-            (&mut sa as *mut libc::sockaddr_in6).cast(),
-            &mut len,
-        ) != 0
-        {
-            return Err(Error::last_os_error());
-        }
+    let addr = SockaddrIn6::from(std::net::SocketAddrV6::new(ip, port, 0, 0));
+    bind(fd.as_raw_fd(), &addr)?;
+    if proto == Proto::Tcp {
+        listen(&fd, Backlog::new(128).expect("a valid backlog"))?;
     }
-    Ok((u16::from_be(sa.sin6_port), fd))
+    let bound: SockaddrIn6 = getsockname(fd.as_raw_fd())?;
+    Ok((bound.port(), fd))
 }
 
 fn bind_one(ip: IpAddr, port: u16, proto: Proto) -> std::io::Result<(u16, OwnedFd)> {

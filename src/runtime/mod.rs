@@ -78,7 +78,7 @@ use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::{Container, ContainerStatus as LcStatus};
 use libcontainer::error::LibcontainerError;
 use libcontainer::syscall::syscall::SyscallType;
-use oci_spec::runtime::{PosixRlimitType, Spec, UserBuilder};
+use oci_spec::runtime::{Spec, UserBuilder};
 
 mod caller;
 mod cgroups;
@@ -728,24 +728,17 @@ fn load_bundle_spec(bundle: &Path) -> Result<Spec> {
     // Raising a hard limit needs CAP_SYS_RESOURCE; libcontainer's error would only say EPERM.
     if !has_cap_sys_resource() {
         for r in process.rlimits().iter().flatten() {
-            if let Some(res) = rlimit_resource(r.typ()) {
-                let mut cur = libc::rlimit {
-                    rlim_cur: 0,
-                    rlim_max: 0,
-                };
-                // SAFETY: getrlimit writes into a valid rlimit.
-                if unsafe { libc::getrlimit(res, &mut cur) } == 0
-                    && cur.rlim_max != libc::RLIM_INFINITY
-                    && r.hard() > cur.rlim_max
-                {
-                    return Err(bad(format!(
-                        "rlimit {:?} hard {} exceeds this process's hard limit {} \
-                         (raising it needs CAP_SYS_RESOURCE)",
-                        r.typ(),
-                        r.hard(),
-                        cur.rlim_max
-                    )));
-                }
+            if let Some(hard) = crate::spec::resource_of(r.typ()).and_then(crate::spec::hard_limit)
+                && hard != crate::spec::UNLIMITED
+                && r.hard() > hard
+            {
+                return Err(bad(format!(
+                    "rlimit {:?} hard {} exceeds this process's hard limit {} \
+                     (raising it needs CAP_SYS_RESOURCE)",
+                    r.typ(),
+                    r.hard(),
+                    hard
+                )));
             }
             if r.soft() > r.hard() {
                 return Err(bad(format!(
@@ -769,28 +762,6 @@ fn has_cap_sys_resource() -> bool {
                 .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
         })
         .is_some_and(|caps| caps & (1u64 << 24) != 0) // bit 24: CAP_SYS_RESOURCE
-}
-
-fn rlimit_resource(t: PosixRlimitType) -> Option<libc::__rlimit_resource_t> {
-    use PosixRlimitType::*;
-    Some(match t {
-        RlimitCpu => libc::RLIMIT_CPU,
-        RlimitFsize => libc::RLIMIT_FSIZE,
-        RlimitData => libc::RLIMIT_DATA,
-        RlimitStack => libc::RLIMIT_STACK,
-        RlimitCore => libc::RLIMIT_CORE,
-        RlimitRss => libc::RLIMIT_RSS,
-        RlimitNproc => libc::RLIMIT_NPROC,
-        RlimitNofile => libc::RLIMIT_NOFILE,
-        RlimitMemlock => libc::RLIMIT_MEMLOCK,
-        RlimitAs => libc::RLIMIT_AS,
-        RlimitLocks => libc::RLIMIT_LOCKS,
-        RlimitSigpending => libc::RLIMIT_SIGPENDING,
-        RlimitMsgqueue => libc::RLIMIT_MSGQUEUE,
-        RlimitNice => libc::RLIMIT_NICE,
-        RlimitRtprio => libc::RLIMIT_RTPRIO,
-        RlimitRttime => libc::RLIMIT_RTTIME,
-    })
 }
 
 fn check_terminal(terminal: bool, stdio: &Stdio, console_socket: Option<&Path>) -> Result<()> {

@@ -154,18 +154,10 @@ pub(super) fn cgroup_v1_mounts(mountinfo: &str) -> Vec<String> {
 }
 
 fn kernel_version() -> (u32, u32) {
-    // SAFETY: utsname is plain data; uname fills it.
-    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
-    // SAFETY: a pointer to a live utsname.
-    if unsafe { libc::uname(&mut u) } != 0 {
+    let Ok(u) = nix::sys::utsname::uname() else {
         return (0, 0);
-    }
-    let release: String = u
-        .release
-        .iter()
-        .take_while(|&&c| c != 0)
-        .map(|&c| c as u8 as char)
-        .collect();
+    };
+    let release = u.release().to_string_lossy();
     let mut it = release
         .split(|c: char| !c.is_ascii_digit())
         .map(|x| x.parse().unwrap_or(0));
@@ -173,14 +165,11 @@ fn kernel_version() -> (u32, u32) {
 }
 
 fn host_cpus() -> u32 {
-    // SAFETY: cpu_set_t is plain data; sched_getaffinity fills it.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    // SAFETY: pid 0 is this thread; the size is the set's.
-    let ok =
-        unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
-    if ok == 0 {
-        // SAFETY: the set was filled above.
-        let n = unsafe { libc::CPU_COUNT(&set) };
+    use nix::sched::{CpuSet, sched_getaffinity};
+    if let Ok(set) = sched_getaffinity(nix::unistd::Pid::from_raw(0)) {
+        let n = (0..CpuSet::count())
+            .filter(|&i| set.is_set(i).unwrap_or(false))
+            .count();
         if n > 0 {
             return n as u32;
         }

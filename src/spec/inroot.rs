@@ -217,17 +217,12 @@ pub fn mkdir_all_in_root(root: &Path, path: &str) -> io::Result<()> {
             &parent.to_string_lossy(),
             libc::O_PATH | libc::O_DIRECTORY,
         ) {
-            Ok(parent_fd) => {
-                let name = CString::new(part.as_bytes())
-                    .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
-                // SAFETY: a valid directory fd and a NUL-terminated name.
-                let r = unsafe { libc::mkdirat(parent_fd.as_raw_fd(), name.as_ptr(), 0o755) };
-                if r == 0 {
-                    Ok(())
-                } else {
-                    Err(io::Error::last_os_error())
-                }
-            }
+            Ok(parent_fd) => nix::sys::stat::mkdirat(
+                &parent_fd,
+                part.as_os_str(),
+                nix::sys::stat::Mode::from_bits_truncate(0o755),
+            )
+            .map_err(io::Error::from),
             Err(e) if no_openat2(&e) => {
                 let p = resolve_in_root_manually(root, &parent.to_string_lossy())?;
                 fs::DirBuilder::new().mode(0o755).create(p.join(&part))

@@ -403,8 +403,8 @@ fn walk_devices(top: &Path, dir: &Path, out: &mut Vec<LinuxDevice>) {
         let mut d = LinuxDevice::default();
         d.set_path(Path::new("/dev").join(rel));
         d.set_typ(typ);
-        d.set_major(libc::major(meta.rdev()) as i64);
-        d.set_minor(libc::minor(meta.rdev()) as i64);
+        d.set_major(nix::sys::stat::major(meta.rdev()) as i64);
+        d.set_minor(nix::sys::stat::minor(meta.rdev()) as i64);
         d.set_file_mode(Some(meta.mode() & 0o7777));
         d.set_uid(Some(meta.uid()));
         d.set_gid(Some(meta.gid()));
@@ -565,10 +565,15 @@ mod tests {
         fs::write(dir.path().join("regular"), "").unwrap();
         std::os::unix::fs::symlink("/dev/null", dir.path().join("link")).unwrap();
         // Device nodes need CAP_MKNOD; skip that part where we lack it.
-        let mk = |p: &Path, maj: u32, min: u32| {
-            let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
-            // SAFETY: valid path; makedev is pure arithmetic.
-            unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o600, libc::makedev(maj, min)) == 0 }
+        let mk = |p: &Path, maj: u64, min: u64| {
+            use nix::sys::stat::{Mode, SFlag, makedev, mknod};
+            mknod(
+                p,
+                SFlag::S_IFCHR,
+                Mode::from_bits_truncate(0o600),
+                makedev(maj, min),
+            )
+            .is_ok()
         };
         let made = mk(&dir.path().join("null"), 1, 3)
             && mk(&dir.path().join("snd/timer"), 116, 33)

@@ -1,6 +1,7 @@
 //! Cgroup resources (`--memory`, `--cpus`, …) and rlimits (`--ulimit`), validated as Docker's
 //! daemon validates them (`verifyPlatformContainerResources`, go-units' `ParseUlimit`).
 
+use nix::sys::resource::Resource;
 use std::str::FromStr;
 
 use oci_spec::runtime::{
@@ -47,75 +48,78 @@ pub struct Resources {
 }
 
 /// The ulimit names Docker accepts, with their rlimit (Docker leaves out `as`).
-const ULIMITS: [(&str, PosixRlimitType, i32); 15] = [
-    (
-        "core",
-        PosixRlimitType::RlimitCore,
-        libc::RLIMIT_CORE as i32,
-    ),
-    ("cpu", PosixRlimitType::RlimitCpu, libc::RLIMIT_CPU as i32),
-    (
-        "data",
-        PosixRlimitType::RlimitData,
-        libc::RLIMIT_DATA as i32,
-    ),
+/// `--ulimit` names, their OCI types and the resources getrlimit(2) reads.
+const ULIMITS: [(&str, PosixRlimitType, Resource); 15] = [
+    ("core", PosixRlimitType::RlimitCore, Resource::RLIMIT_CORE),
+    ("cpu", PosixRlimitType::RlimitCpu, Resource::RLIMIT_CPU),
+    ("data", PosixRlimitType::RlimitData, Resource::RLIMIT_DATA),
     (
         "fsize",
         PosixRlimitType::RlimitFsize,
-        libc::RLIMIT_FSIZE as i32,
+        Resource::RLIMIT_FSIZE,
     ),
     (
         "locks",
         PosixRlimitType::RlimitLocks,
-        libc::RLIMIT_LOCKS as i32,
+        Resource::RLIMIT_LOCKS,
     ),
     (
         "memlock",
         PosixRlimitType::RlimitMemlock,
-        libc::RLIMIT_MEMLOCK as i32,
+        Resource::RLIMIT_MEMLOCK,
     ),
     (
         "msgqueue",
         PosixRlimitType::RlimitMsgqueue,
-        libc::RLIMIT_MSGQUEUE as i32,
+        Resource::RLIMIT_MSGQUEUE,
     ),
-    (
-        "nice",
-        PosixRlimitType::RlimitNice,
-        libc::RLIMIT_NICE as i32,
-    ),
+    ("nice", PosixRlimitType::RlimitNice, Resource::RLIMIT_NICE),
     (
         "nofile",
         PosixRlimitType::RlimitNofile,
-        libc::RLIMIT_NOFILE as i32,
+        Resource::RLIMIT_NOFILE,
     ),
     (
         "nproc",
         PosixRlimitType::RlimitNproc,
-        libc::RLIMIT_NPROC as i32,
+        Resource::RLIMIT_NPROC,
     ),
-    ("rss", PosixRlimitType::RlimitRss, libc::RLIMIT_RSS as i32),
+    ("rss", PosixRlimitType::RlimitRss, Resource::RLIMIT_RSS),
     (
         "rtprio",
         PosixRlimitType::RlimitRtprio,
-        libc::RLIMIT_RTPRIO as i32,
+        Resource::RLIMIT_RTPRIO,
     ),
     (
         "rttime",
         PosixRlimitType::RlimitRttime,
-        libc::RLIMIT_RTTIME as i32,
+        Resource::RLIMIT_RTTIME,
     ),
     (
         "sigpending",
         PosixRlimitType::RlimitSigpending,
-        libc::RLIMIT_SIGPENDING as i32,
+        Resource::RLIMIT_SIGPENDING,
     ),
     (
         "stack",
         PosixRlimitType::RlimitStack,
-        libc::RLIMIT_STACK as i32,
+        Resource::RLIMIT_STACK,
     ),
 ];
+
+/// The resource of an OCI rlimit type.
+pub fn resource_of(t: PosixRlimitType) -> Option<Resource> {
+    ULIMITS
+        .iter()
+        .find(|(_, typ, _)| *typ == t)
+        .map(|(_, _, r)| *r)
+}
+
+/// The hard limit of `r` for this process (`None` if it cannot be read); RLIM_INFINITY is
+/// [`UNLIMITED`].
+pub fn hard_limit(r: Resource) -> Option<u64> {
+    nix::sys::resource::getrlimit(r).ok().map(|(_, hard)| hard)
+}
 
 /// `u64::MAX` is RLIM_INFINITY.
 pub const UNLIMITED: u64 = u64::MAX;
@@ -193,23 +197,7 @@ impl HostRlimits {
     pub fn current() -> Self {
         let hard = ULIMITS
             .iter()
-            .map(|&(name, _, res)| {
-                let mut rl = libc::rlimit {
-                    rlim_cur: 0,
-                    rlim_max: 0,
-                };
-                // SAFETY: a valid resource number and a pointer to a live rlimit.
-                let ok = unsafe { libc::getrlimit(res as _, &mut rl) } == 0;
-                let hard = if !ok || rl.rlim_max == libc::RLIM_INFINITY {
-                    UNLIMITED
-                } else {
-                    // rlim_t is 32 bits on some targets.
-                    #[allow(clippy::unnecessary_cast)]
-                    let h = rl.rlim_max as u64;
-                    h
-                };
-                (name, hard)
-            })
+            .map(|&(name, _, res)| (name, hard_limit(res).unwrap_or(UNLIMITED)))
             .collect();
         HostRlimits { hard }
     }

@@ -208,9 +208,7 @@ fn resolve_with(
 mod tests {
     use super::super::inroot::resolve_in_root_manually;
     use super::*;
-    use std::ffi::CString;
     use std::fs;
-    use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::symlink;
 
     const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh\n\
@@ -390,9 +388,11 @@ mod tests {
     fn special_files_are_refused() {
         let d = tempfile::tempdir().unwrap();
         fs::create_dir(d.path().join("etc")).unwrap();
-        let fifo = CString::new(d.path().join("etc/passwd").as_os_str().as_bytes()).unwrap();
-        // SAFETY: valid path.
-        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        nix::unistd::mkfifo(
+            &d.path().join("etc/passwd"),
+            nix::sys::stat::Mode::from_bits_truncate(0o644),
+        )
+        .unwrap();
         let e = r(d.path(), "").unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");
         fs::remove_file(d.path().join("etc/passwd")).unwrap();

@@ -13,14 +13,6 @@ fn cpath(p: &Path) -> io::Result<CString> {
     CString::new(p.as_os_str().as_bytes()).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
 }
 
-fn check(r: libc::c_int) -> io::Result<()> {
-    if r < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
-}
-
 /// The extended attributes of `p` (not following a symlink).
 fn xattrs(p: &Path) -> io::Result<Vec<(CString, Vec<u8>)>> {
     let c = cpath(p)?;
@@ -64,8 +56,7 @@ fn xattrs(p: &Path) -> io::Result<Vec<(CString, Vec<u8>)>> {
 /// Owner, mode, xattrs and times of `src` onto `dst` (not following symlinks).
 fn copy_meta(src: &Path, dst: &Path, meta: &fs::Metadata) -> io::Result<()> {
     let c = cpath(dst)?;
-    // SAFETY: a NUL-terminated path.
-    check(unsafe { libc::lchown(c.as_ptr(), meta.uid(), meta.gid()) })?;
+    std::os::unix::fs::lchown(dst, Some(meta.uid()), Some(meta.gid()))?;
     for (name, val) in xattrs(src)? {
         // SAFETY: NUL-terminated path and name, a buffer of `val.len()` bytes.
         let r = unsafe {
@@ -83,25 +74,18 @@ fn copy_meta(src: &Path, dst: &Path, meta: &fs::Metadata) -> io::Result<()> {
         // After chown, which clears set-user-ID bits.
         fs::set_permissions(dst, fs::Permissions::from_mode(meta.mode() & 0o7777))?;
     }
-    let times = [
-        libc::timespec {
-            tv_sec: meta.atime(),
-            tv_nsec: meta.atime_nsec(),
-        },
-        libc::timespec {
-            tv_sec: meta.mtime(),
-            tv_nsec: meta.mtime_nsec(),
-        },
-    ];
-    // SAFETY: a NUL-terminated path and two timespecs.
-    check(unsafe {
-        libc::utimensat(
-            libc::AT_FDCWD,
-            c.as_ptr(),
-            times.as_ptr(),
-            libc::AT_SYMLINK_NOFOLLOW,
-        )
-    })
+    use nix::sys::stat::{UtimensatFlags, utimensat};
+    use nix::sys::time::TimeSpec;
+    let atime = TimeSpec::new(meta.atime(), meta.atime_nsec());
+    let mtime = TimeSpec::new(meta.mtime(), meta.mtime_nsec());
+    utimensat(
+        nix::fcntl::AT_FDCWD,
+        dst,
+        &atime,
+        &mtime,
+        UtimensatFlags::NoFollowSymlink,
+    )
+    .map_err(io::Error::from)
 }
 
 /// Copies the content of directory `src` into the existing directory `dst`, and `src`'s own
@@ -134,9 +118,13 @@ fn copy_dir(
         } else if ft.is_file() {
             fs::copy(&s, &d)?;
         } else {
-            let c = cpath(&d)?;
-            // SAFETY: a NUL-terminated path; mode and device from the source's lstat.
-            check(unsafe { libc::mknod(c.as_ptr(), meta.mode(), meta.rdev()) })?;
+            use nix::sys::stat::{Mode, SFlag, mknod};
+            mknod(
+                &d,
+                SFlag::from_bits_truncate(meta.mode() & libc::S_IFMT),
+                Mode::from_bits_truncate(meta.mode() & 0o7777),
+                meta.rdev(),
+            )?;
         }
         if meta.nlink() > 1 && !ft.is_dir() {
             links.insert((meta.dev(), meta.ino()), d.clone());
