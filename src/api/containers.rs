@@ -486,8 +486,27 @@ pub async fn kill(
         .signal
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "KILL".into());
+    // SIGKILL, as dockerd does, answers once the container has stopped (for at most 10 s).
+    let wait = matches!(
+        signal
+            .trim_start_matches("SIG")
+            .to_ascii_uppercase()
+            .as_str(),
+        "KILL" | "9"
+    );
     let engine = s.engine.clone();
-    blocking(move || engine.container_kill(&id, &signal)).await?;
+    blocking(move || {
+        engine.container_kill(&id, &signal)?;
+        if wait {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            // Stopped, removed meanwhile, or out of time: the kill itself has succeeded.
+            let _ = engine.container_wait_for(&id, WaitCondition::NotRunning, &|| {
+                std::time::Instant::now() >= deadline
+            });
+        }
+        Ok(())
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
