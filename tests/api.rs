@@ -972,17 +972,22 @@ fn the_socket_its_mode_group_and_owner() {
 
 #[test]
 fn docker_py_runs_logs_waits_and_removes() {
-    let have = Command::new("python3")
-        .args(["-c", "import docker"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have {
+    // Debian's python3-docker (scripts/deps.sh installs it) first, else a `python3` on PATH
+    // that has the `docker` package.
+    let python = ["/usr/bin/python3", "python3"].into_iter().find(|p| {
+        Command::new(p)
+            .args(["-c", "import docker"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    let Some(python) = python else {
         common::cannot_run_here(
             "docker_py_runs_logs_waits_and_removes",
-            "python3 cannot import docker (scripts/deps.sh installs python3-docker)",
+            "no python3 can import docker (scripts/deps.sh installs python3-docker)",
         );
         return;
-    }
+    };
     let b = Berth::new();
     let img = common::busybox(&b);
     let s = Service::start(&b);
@@ -1004,7 +1009,7 @@ try:
 except docker.errors.NotFound as e:
     print("notfound")
 "#;
-    let out = Command::new("python3")
+    let out = Command::new(python)
         .args(["-c", script, &s.host(), &img])
         .output()
         .unwrap();
@@ -1041,4 +1046,53 @@ fn twenty_parallel_runs_and_removes_through_one_service() {
     });
     assert_eq!(s.run_docker(&["ps", "-aq"]).ok().stdout, "");
     assert_eq!(s.curl("GET", "/_ping", None).0, 200);
+}
+
+/// Open file descriptors of process `pid`.
+fn fds_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_client_that_goes_away_midway_leaves_nothing_in_the_service() {
+    let b = Berth::new();
+    let img = common::busybox(&b);
+    b.run(&["run", "-d", "--name", "quiet", &img, "sleep", "600"])
+        .ok();
+    let s = Service::start(&b);
+    let pid = s.child.id();
+    assert_eq!(s.curl("GET", "/_ping", None).0, 200);
+    let mut idle = 0;
+    wait_until(10, "the service's descriptors to settle", || {
+        let n = fds_of(pid);
+        let settled = n == idle;
+        idle = n;
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        settled && n == fds_of(pid)
+    });
+    // logs -f of a container that writes nothing, and wait: the client is killed midway.
+    for args in [&["logs", "-f", "quiet"][..], &["wait", "quiet"][..]] {
+        let mut client = s
+            .docker()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_until(10, "the client's connection", || fds_of(pid) > idle);
+        assert!(client.try_wait().unwrap().is_none(), "{args:?} ended");
+        client.kill().unwrap();
+        client.wait().unwrap();
+        wait_until(10, &format!("the service to let go of {args:?}"), || {
+            fds_of(pid) == idle
+        });
+    }
+    // The service goes on, and the container was not touched.
+    let st = s
+        .run_docker(&["inspect", "-f", "{{.State.Running}}", "quiet"])
+        .ok();
+    assert_eq!(st.stdout.trim(), "true");
+    s.run_docker(&["rm", "-f", "quiet"]).ok();
 }
