@@ -3,7 +3,8 @@
 set -euo pipefail
 
 need=()
-for pkg in build-essential pkg-config libseccomp-dev iptables iproute2 util-linux; do
+# curl and python3-docker: the API tests (tests/api.rs) drive the service with them.
+for pkg in build-essential pkg-config libseccomp-dev iptables iproute2 util-linux curl python3-docker; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -486,8 +486,27 @@ pub async fn kill(
         .signal
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "KILL".into());
+    // SIGKILL, as dockerd does, answers once the container has stopped (for at most 10 s).
+    let wait = matches!(
+        signal
+            .trim_start_matches("SIG")
+            .to_ascii_uppercase()
+            .as_str(),
+        "KILL" | "9"
+    );
     let engine = s.engine.clone();
-    blocking(move || engine.container_kill(&id, &signal)).await?;
+    blocking(move || {
+        engine.container_kill(&id, &signal)?;
+        if wait {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            // Stopped, removed meanwhile, or out of time: the kill itself has succeeded.
+            let _ = engine.container_wait_for(&id, WaitCondition::NotRunning, &|| {
+                std::time::Instant::now() >= deadline
+            });
+        }
+        Ok(())
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -642,25 +661,33 @@ pub async fn logs(
         c.config.and_then(|c| c.tty).unwrap_or(false)
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
+    // A client that went away while the container is quiet ends the following too.
+    let closed = tx.clone();
     let task = tokio::task::spawn_blocking(move || {
-        engine.container_logs(&id, &o, &mut |r| {
-            let wanted = match r.stream {
-                LogStream::Stdout => want_out,
-                LogStream::Stderr => want_err,
-            };
-            if !wanted {
-                return true;
-            }
-            let mut text = Vec::new();
-            if timestamps {
-                text.extend_from_slice(r.time.as_bytes());
-                text.push(b' ');
-            }
-            text.extend_from_slice(r.text.as_bytes());
-            let frame = if tty { text } else { frame(r.stream, &text) };
-            // A client that went away stops the reading.
-            tx.blocking_send(frame).is_ok()
-        })
+        let cancelled = || closed.is_closed();
+        engine.container_logs_cancellable(
+            &id,
+            &o,
+            &mut |r| {
+                let wanted = match r.stream {
+                    LogStream::Stdout => want_out,
+                    LogStream::Stderr => want_err,
+                };
+                if !wanted {
+                    return true;
+                }
+                let mut text = Vec::new();
+                if timestamps {
+                    text.extend_from_slice(r.time.as_bytes());
+                    text.push(b' ');
+                }
+                text.extend_from_slice(r.text.as_bytes());
+                let frame = if tty { text } else { frame(r.stream, &text) };
+                // A client that went away stops the reading.
+                tx.blocking_send(frame).is_ok()
+            },
+            &cancelled,
+        )
     });
     // Errors before the first byte (a container that vanished) still get a status.
     drop(task);

@@ -253,16 +253,26 @@ pub async fn create(
             }),
         )
     });
-    // A pull that fails before its first event (a bad name, no such image, no registry)
-    // gets Docker's status code; once the stream has begun, errors are lines in it.
-    let mut first = None;
-    let early = tokio::select! {
-        biased;
-        e = rx.recv() => {
-            first = e;
-            None
+    // A pull that fails before it has found its image (a bad name, no such image or tag, no
+    // registry) gets Docker's status code, as dockerd answers before its first line; once the
+    // stream has begun, errors are lines in it. `Pulling from …` comes before the manifest, so
+    // it is held back until the next event.
+    let mut first = Vec::new();
+    let early = loop {
+        tokio::select! {
+            biased;
+            e = rx.recv() => {
+                let Some(e) = e else { break None };
+                let held = e["status"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("Pulling from "));
+                first.push(e);
+                if !held {
+                    break None;
+                }
+            }
+            r = &mut pulling => break Some(r),
         }
-        r = &mut pulling => Some(r),
     };
     let finish = |tx: tokio::sync::mpsc::UnboundedSender<serde_json::Value>,
                   r: Result<
@@ -303,7 +313,10 @@ pub async fn create(
     let rest = futures_util::stream::unfold(rx, move |mut rx| async move {
         rx.recv().await.map(|v| (line(v), rx))
     });
-    let stream = futures_util::StreamExt::chain(futures_util::stream::iter(first.map(line)), rest);
+    let stream = futures_util::StreamExt::chain(
+        futures_util::stream::iter(first.into_iter().map(line)),
+        rest,
+    );
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header("Content-Type", "application/json")

@@ -95,12 +95,7 @@ fn bind(path: &Path, group: Option<&str>) -> anyhow::Result<StdUnixListener> {
         std::fs::remove_file(path).with_context(|| format!("remove {}", path.display()))?;
     }
     let gid = match group {
-        Some(g) => Some(
-            nix::unistd::Group::from_name(g)
-                .with_context(|| format!("look up group {g:?}"))?
-                .with_context(|| format!("no group {g:?}"))?
-                .gid,
-        ),
+        Some(g) => Some(group_id(g)?),
         None => None,
     };
     // The socket is made with the mode the umask leaves: never wider than 0660, even for
@@ -116,6 +111,27 @@ fn bind(path: &Path, group: Option<&str>) -> anyhow::Result<StdUnixListener> {
             .with_context(|| format!("chown {}", path.display()))?;
     }
     Ok(listener)
+}
+
+/// The ID of group `name` (or a number), from /etc/group: the binary is static, and glibc's
+/// NSS lookups (`getgrnam`) cannot work in a static binary.
+fn group_id(name: &str) -> anyhow::Result<nix::unistd::Gid> {
+    if let Ok(n) = name.parse::<u32>() {
+        return Ok(nix::unistd::Gid::from_raw(n));
+    }
+    let text = std::fs::read_to_string("/etc/group").context("read /etc/group")?;
+    group_in(&text, name)
+        .map(nix::unistd::Gid::from_raw)
+        .with_context(|| format!("no group {name:?} in /etc/group"))
+}
+
+/// `name`'s ID in the text of /etc/group (`name:x:GID:members`).
+fn group_in(text: &str, name: &str) -> Option<u32> {
+    text.lines().find_map(|l| {
+        let mut f = l.split(':');
+        (f.next()? == name).then_some(())?;
+        f.nth(1)?.trim().parse().ok()
+    })
 }
 
 /// Serves the Engine API until `idle` passes without a connection, or SIGINT/SIGTERM.
@@ -234,7 +250,7 @@ async fn handle(router: axum::Router, req: Request<hyper::body::Incoming>) -> Re
             }
             let req = Request::from_parts(parts, Body::new(body));
             match router.oneshot(req).await {
-                Ok(r) => r,
+                Ok(r) => as_docker_error(r).await,
                 Err(never) => match never {},
             }
         }
@@ -248,6 +264,29 @@ async fn handle(router: axum::Router, req: Request<hyper::body::Incoming>) -> Re
         HeaderValue::from_static(concat!("Berth/", env!("CARGO_PKG_VERSION"), " (linux)")),
     );
     response
+}
+
+/// An error answer that is not Docker's `{"message": …}` (axum's own: a query string that does
+/// not parse, a method the path does not have) made into one, so that every client can print it.
+async fn as_docker_error(r: Response<Body>) -> Response<Body> {
+    let status = r.status();
+    let json = r
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return r;
+    }
+    let text = match axum::body::to_bytes(r.into_body(), 64 << 10).await {
+        Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    };
+    axum::response::IntoResponse::into_response(ApiError::new(status, message))
 }
 
 /// `(major, minor)` of `1.43`.
@@ -310,6 +349,15 @@ mod tests {
             new.message
                 .contains("Maximum supported API version is 1.51")
         );
+    }
+
+    #[test]
+    fn groups_from_etc_group() {
+        let text = "root:x:0:\ndaemon:x:1:\ndocker:x:998:alice,bob\n";
+        assert_eq!(group_in(text, "docker"), Some(998));
+        assert_eq!(group_in(text, "daemon"), Some(1));
+        assert_eq!(group_in(text, "dock"), None);
+        assert_eq!(group_in(text, "x"), None);
     }
 
     #[test]

@@ -527,6 +527,18 @@ impl Engine {
         o: &LogsOptions,
         sink: &mut dyn FnMut(LogRecord) -> bool,
     ) -> Result<()> {
+        self.container_logs_cancellable(name, o, sink, &|| false)
+    }
+
+    /// [`Engine::container_logs`] that also ends, while following a quiet container, once
+    /// `cancelled` says so (a client of the API that went away).
+    pub fn container_logs_cancellable(
+        &self,
+        name: &str,
+        o: &LogsOptions,
+        sink: &mut dyn FnMut(LogRecord) -> bool,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<()> {
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
         let log = Paths::new(&store, &c.id).log();
@@ -562,7 +574,7 @@ impl Engine {
             size = now;
             let (recs, off) = read(&log, offset)?;
             offset = off;
-            if !emit(recs) {
+            if !emit(recs) || cancelled() {
                 return Ok(());
             }
             let active = match crate::state::containers::get(&store.db.conn, &c.id)? {

@@ -593,3 +593,36 @@ impl Drop for Service {
         let _ = self.child.wait();
     }
 }
+
+impl Service {
+    /// Sends SIGTERM and waits (at most `secs` seconds) for the service to exit; its exit code.
+    #[track_caller]
+    pub fn stop(&mut self, secs: u64) -> i32 {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        wait_child(&mut self.child, secs)
+    }
+
+    /// Has the service exited by itself?
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
+    /// `curl` with extra arguments (before the URL): (HTTP status, headers and body as curl
+    /// printed them with `-i` when asked).
+    pub fn curl_args(&self, args: &[&str], path: &str) -> (u16, String) {
+        let out = Command::new("curl")
+            .args(["-sS", "-o", "-", "-w", "\n%{http_code}"])
+            .arg("--unix-socket")
+            .arg(&self.socket)
+            .args(args)
+            .arg(format!("http://d{path}"))
+            .output()
+            .expect("run curl");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+        (code.trim().parse().unwrap_or(0), body.to_string())
+    }
+}
