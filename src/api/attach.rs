@@ -601,4 +601,27 @@ mod tests {
         assert!(parse_detach_keys("ctrl-1").is_err());
         assert!(parse_detach_keys("ab").is_err());
     }
+
+    #[test]
+    fn a_partial_detach_sequence_is_held_back_then_passed_on() {
+        let (a, _b) = UnixStream::pair().unwrap();
+        let sess = Arc::new(Session::new(a.try_clone().unwrap(), true));
+        let mut i = Input {
+            sock: a,
+            sess,
+            raw: b"ab\x10".to_vec(),
+            ready: Vec::new(),
+            keys: vec![16, 17],
+            matched: 0,
+            eof_closes_stdin: false,
+            done: false,
+        };
+        assert!(!i.scan());
+        assert_eq!(i.ready, b"ab");
+        i.raw = b"\x10c".to_vec();
+        assert!(!i.scan());
+        assert_eq!(i.ready, b"ab\x10\x10c");
+        i.raw = b"\x10\x11rest".to_vec();
+        assert!(i.scan());
+    }
 }
