@@ -97,23 +97,43 @@ fn docker_attach_streams_a_running_container_to_its_exit() {
         &img,
         "sh",
         "-c",
-        "trap 'echo out; echo err >&2; exit 5' USR1; while :; do sleep 0.05; done",
+        "trap 'echo out; echo err >&2; exit 5' USR1; while :; do echo tick; sleep 0.1; done",
     ])
     .ok();
-    let a = s
+    let mut a = s
         .docker()
         .args(["attach", "ticks"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Attached once the service holds the session's sockets.
-    let base = service_fds(&s);
-    wait_until(10, "the attach session", || service_fds(&s) > base + 1);
+    let stdout = Arc::new(Mutex::new(String::new()));
+    let mut pipe = a.stdout.take().unwrap();
+    let sink = stdout.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    // Attached once its output arrives.
+    wait_until(15, "output through the attach", || {
+        stdout.lock().unwrap().contains("tick")
+    });
     s.run_docker(&["kill", "-s", "USR1", "ticks"]).ok();
     let out = a.wait_with_output().unwrap();
+    reader.join().unwrap();
     assert_eq!(out.status.code(), Some(5), "{out:?}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
+    let text = stdout.lock().unwrap().clone();
+    assert!(
+        text.lines().all(|l| l == "tick" || l == "out") && text.ends_with("out\n"),
+        "{text}"
+    );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
 }
 
