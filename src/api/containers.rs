@@ -435,6 +435,10 @@ pub async fn start(State(s): State<AppState>, Path(id): Path<String>) -> ApiResu
     if running(&s, &id).await? {
         return Ok(StatusCode::NOT_MODIFIED);
     }
+    // An attach session waiting for this start (the docker CLI's `run`, `start -a`).
+    if let Some(r) = super::attach::start_attached(&s, &id).await {
+        return r;
+    }
     let engine = s.engine.clone();
     blocking(move || engine.container_start(&id, crate::engine::Attach::Detached)).await?;
     Ok(StatusCode::NO_CONTENT)

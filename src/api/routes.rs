@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::{delete, get, post};
 
-use super::{AppState, containers, images, networks, system, volumes};
+use super::{AppState, attach, containers, images, networks, system, volumes};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -33,6 +33,8 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}/unpause", post(containers::unpause))
         .route("/containers/{id}/top", get(containers::top))
         .route("/containers/{id}", delete(containers::remove))
+        .route("/containers/{id}/attach", post(attach::attach))
+        .route("/containers/{id}/resize", post(attach::resize))
         // images
         .route("/images/json", get(images::list))
         .route("/images/create", post(images::create))

@@ -85,3 +85,24 @@ pub fn attach(
         },
     }
 }
+
+/// `resize`: sets the size of the running container's terminal, from any connection (with or
+/// without an attach session): one `Resize` frame to its monitor. A container without a
+/// terminal ignores it.
+pub fn resize(
+    store: &mut Store,
+    c: &ContainerRow,
+    rows: u16,
+    cols: u16,
+) -> Result<(), AttachError> {
+    let c = reconcile(store, c.clone())?;
+    if !c.status.is_active() {
+        return Err(ContainerError::NotRunning(c.name.clone()).into());
+    }
+    let paths = Paths::new(store, &c.id);
+    let stream = client::connect(&paths.socket(), Duration::from_secs(2))?;
+    client::Controls::new(stream, true, false)
+        .resize(rows, cols)
+        .map_err(ClientError::Io)?;
+    Ok(())
+}

@@ -120,11 +120,20 @@ pub fn start_with(
         }
         StartMode::Attached(io) => {
             tracing::debug!("started, attached");
-            let r = client::attach(stream, tty, io);
-            tracing::debug!("exit code received");
-            // The monitor exits right after it reported the exit code: reap it.
-            let _ = child.wait();
-            Ok(Some(r?))
+            match client::attach(stream, tty, io) {
+                Ok(code) => {
+                    tracing::debug!("exit code received");
+                    // The monitor exits right after it reported the exit code: reap it.
+                    let _ = child.wait();
+                    Ok(Some(code))
+                }
+                Err(e) => {
+                    // Detached (`Controls::detach`) or cut off: the container may run on, so
+                    // its monitor is reaped whenever it exits rather than waited for here.
+                    crate::reap::adopt(child);
+                    Err(e.into())
+                }
+            }
         }
     }
 }

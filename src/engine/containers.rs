@@ -444,6 +444,16 @@ impl Engine {
         Ok(crate::containers::attach::attach(&mut store, &c, io)?)
     }
 
+    /// `resize`: the running container's terminal gets `rows` × `cols` (from any caller, with
+    /// or without an attach session).
+    pub fn container_resize(&self, name: &str, rows: u16, cols: u16) -> Result<()> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(crate::containers::attach::resize(
+            &mut store, &c, rows, cols,
+        )?)
+    }
+
     /// `ps`: the containers `o` selects, newest first.
     pub fn container_list(&self, o: &ContainerListOptions) -> Result<Vec<ContainerSummary>> {
         for (k, v) in &o.filters {

@@ -151,6 +151,13 @@ impl Controls {
         p.push(0);
         protocol::write_frame(&mut &*self.stream, Kind::Signal, &p)
     }
+
+    /// Ends the attachment from the client's side (its client went away, or detached): the
+    /// connection is shut down, so the attach returns (with [`ClientError::Gone`]) and sends
+    /// nothing more, while the process runs on.
+    pub fn detach(&self) -> io::Result<()> {
+        self.stream.shutdown(std::net::Shutdown::Both)
+    }
 }
 
 /// Streams the container's output to `io` until it exits, forwards `io.stdin`; returns the
