@@ -14,6 +14,7 @@
 
 mod containers;
 mod error;
+pub mod exec;
 mod filters;
 mod images;
 mod networks;
