@@ -27,9 +27,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bollard_stubs::models::{
-    ExecConfig, ExecInspectResponse, ExecStartConfig, IdResponse, ProcessConfig,
-};
+use bollard_stubs::models::{ExecConfig, ExecInspectResponse, ExecStartConfig, ProcessConfig};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 
@@ -81,7 +79,8 @@ pub async fn create(
     };
     let engine = s.engine.clone();
     let id = blocking(move || engine.exec_create(&container, o)).await?;
-    Ok((StatusCode::CREATED, Json(IdResponse { id })))
+    // (bollard's IdResponse writes `id`; Docker writes `Id`.)
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "Id": id }))))
 }
 
 /// `GET /exec/{id}/json`.

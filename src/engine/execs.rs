@@ -265,19 +265,30 @@ impl Engine {
         r
     }
 
-    /// `POST /exec/{id}/resize`: the size of the running exec's terminal.
+    /// `POST /exec/{id}/resize`: the size of the running exec's terminal. An exec that was
+    /// just started may not run yet (clients resize right after the start): its child binds
+    /// the resize socket before the process starts, which is waited for (a few seconds).
     pub fn exec_resize(&self, id: &str, rows: u16, cols: u16) -> Result<()> {
-        let e = self.exec_inspect(id)?;
         let not_running = || {
             Error::Exec(ExecError::Helper {
                 kind: crate::error::ErrorKind::Conflict,
                 message: format!("exec {id} is not running"),
             })
         };
-        if !e.running {
-            return Err(not_running());
-        }
-        let mut s = UnixStream::connect(self.exec_socket(id)).map_err(|_| not_running())?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut s = loop {
+            let e = self.exec_inspect(id)?;
+            if e.exit_code.is_some() || !self.exec_claim_file(id).exists() {
+                return Err(not_running());
+            }
+            match UnixStream::connect(self.exec_socket(id)) {
+                Ok(s) => break s,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(_) => return Err(not_running()),
+            }
+        };
         let _ = s.set_write_timeout(Some(Duration::from_secs(2)));
         let mut p = rows.to_be_bytes().to_vec();
         p.extend_from_slice(&cols.to_be_bytes());
