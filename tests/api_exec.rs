@@ -275,6 +275,7 @@ fn exec_in_a_stopped_or_paused_container_is_a_conflict() {
     assert_eq!(code, 400, "{body}");
     // The exec goes with its container.
     s.run_docker(&["rm", "ex"]).ok();
+    assert_eq!(exec_ids(&b), Vec::<String>::new());
     let (code, body) = s.curl("GET", &format!("/exec/{exec}/json"), None);
     assert_eq!(code, 404, "{body}");
 }

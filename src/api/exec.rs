@@ -477,3 +477,44 @@ fn child_attached(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_framed_as_docker_multiplexes_it() {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let mut err = Framed { conn: a, stream: 2 };
+        assert_eq!(err.write(b"oops\n").unwrap(), 5);
+        assert_eq!(err.write(b"").unwrap(), 0);
+        drop(err);
+        let mut got = Vec::new();
+        b.read_to_end(&mut got).unwrap();
+        assert_eq!(got, b"\x02\x00\x00\x00\x00\x00\x00\x05oops\n");
+    }
+
+    #[test]
+    fn console_sizes() {
+        assert_eq!(console_size(None).unwrap(), None);
+        assert_eq!(console_size(Some(vec![0, 0])).unwrap(), None);
+        assert_eq!(console_size(Some(vec![33, 101])).unwrap(), Some((33, 101)));
+        assert_eq!(console_size(Some(vec![70_000, 1])).unwrap_err().status, 400);
+        assert_eq!(console_size(Some(vec![1, 2, 3])).unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn an_attached_start_needs_an_upgrade_to_tcp() {
+        let req = |conn: &str, up: &str| {
+            axum::http::Request::builder()
+                .header(header::CONNECTION, conn)
+                .header(header::UPGRADE, up)
+                .body(Body::empty())
+                .unwrap()
+        };
+        assert!(wants_upgrade(&req("Upgrade", "tcp")));
+        assert!(wants_upgrade(&req("keep-alive, upgrade", "TCP")));
+        assert!(!wants_upgrade(&req("keep-alive", "tcp")));
+        assert!(!wants_upgrade(&req("Upgrade", "h2c")));
+    }
+}

@@ -10,8 +10,9 @@
 //! [`Engine::container_exec`], applies the sizes sent to its resize socket
 //! (`$RUNROOT/execs/ID.sock`, see [`Engine::exec_resize`]) and records the exit code.
 //!
-//! An exec's files go with its container: those of containers that no longer exist are
-//! removed whenever an exec is created, and an exec whose container is gone is not found.
+//! An exec's files go with its container (`container_remove`); those of a container removed
+//! otherwise are removed whenever an exec is created, and an exec whose container is gone is
+//! not found.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -140,6 +141,29 @@ impl Engine {
         };
         self.exec_write(&e)?;
         Ok(e.id)
+    }
+
+    /// Removes the execs of the container `container_id` (it was removed).
+    pub(crate) fn exec_forget_container(&self, container_id: &str) {
+        let Ok(dir) = fs::read_dir(self.execs_dir()) else {
+            return;
+        };
+        for entry in dir.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(id) = name
+                .strip_suffix(".json")
+                .filter(|_| !name.starts_with('.'))
+            else {
+                continue;
+            };
+            let of_it = fs::read(entry.path())
+                .ok()
+                .and_then(|d| serde_json::from_slice::<ExecInstance>(&d).ok())
+                .is_some_and(|e| e.container_id == container_id);
+            if of_it {
+                self.exec_remove_files(id);
+            }
+        }
     }
 
     /// Removes the exec files of containers that no longer exist.
