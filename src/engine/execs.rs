@@ -171,14 +171,27 @@ impl Engine {
         let Ok(dir) = fs::read_dir(self.execs_dir()) else {
             return;
         };
+        let Ok(store) = self.store() else { return };
+        let mut gone = Vec::new();
         for entry in dir.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(id) = name.strip_suffix(".json")
-                && !name.starts_with('.')
-                && let Err(Error::NotFound(_)) = self.exec_inspect(id)
-            {
-                self.exec_remove_files(id);
+            let Some(id) = name
+                .strip_suffix(".json")
+                .filter(|_| !name.starts_with('.'))
+            else {
+                continue;
+            };
+            let exists = fs::read(entry.path())
+                .ok()
+                .and_then(|d| serde_json::from_slice::<ExecInstance>(&d).ok())
+                .is_some_and(|e| crate::containers::resolve(&store, &e.container_id).is_ok());
+            if !exists {
+                gone.push(id.to_string());
             }
+        }
+        drop(store);
+        for id in gone {
+            self.exec_remove_files(&id);
         }
     }
 
