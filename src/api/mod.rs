@@ -15,7 +15,6 @@
 mod attach;
 mod containers;
 mod error;
-pub mod exec;
 mod filters;
 mod images;
 mod networks;

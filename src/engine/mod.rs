@@ -11,7 +11,6 @@
 pub mod auth;
 pub mod containers;
 mod error;
-pub mod execs;
 pub mod images;
 mod inspect;
 pub mod networks;
