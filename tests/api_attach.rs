@@ -6,14 +6,12 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Berth, Service, wait_child, wait_until};
+use common::{Berth, PtyRun, Service, wait_child, wait_until};
 
 fn setup() -> (Berth, Service, String) {
     let b = Berth::new();
@@ -310,105 +308,15 @@ fn a_client_that_goes_away_mid_attach_leaves_nothing_and_the_container_runs_on()
     s.run_docker(&["rm", "-f", "quiet", "fg"]).ok();
 }
 
-/// The docker CLI on a new pty (its controlling terminal, in a session of its own);
-/// everything written to the master is collected.
-struct PtyDocker {
-    child: Child,
-    master: OwnedFd,
-    out: Arc<Mutex<Vec<u8>>>,
-}
-
-impl PtyDocker {
-    fn spawn(s: &Service, args: &[&str], rows: u16, cols: u16) -> PtyDocker {
-        let (master, slave) = common::openpty(rows, cols);
-        let mut cmd = s.docker();
-        cmd.args(args)
-            .stdin(Stdio::from(slave.try_clone().unwrap()))
-            .stdout(Stdio::from(slave.try_clone().unwrap()))
-            .stderr(Stdio::from(slave));
-        // The CLI runs as a grandchild in its own session (the pty its controlling terminal,
-        // so that it gets SIGWINCH); our child waits for it and exits with its code.
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                match libc::fork() {
-                    -1 => return Err(std::io::Error::last_os_error()),
-                    0 => {}
-                    pid => {
-                        libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
-                        let mut st = 0;
-                        while libc::waitpid(pid, &mut st, 0) < 0 {}
-                        libc::_exit(if libc::WIFEXITED(st) {
-                            libc::WEXITSTATUS(st)
-                        } else {
-                            128 + libc::WTERMSIG(st)
-                        });
-                    }
-                }
-                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().expect("spawn docker in a pty");
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let reader = master.try_clone().unwrap();
-        let sink = out.clone();
-        std::thread::spawn(move || {
-            let mut f = std::fs::File::from(reader);
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = f.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        PtyDocker { child, master, out }
-    }
-
-    fn output(&self) -> String {
-        String::from_utf8_lossy(&self.out.lock().unwrap()).into_owned()
-    }
-
-    fn type_text(&self, text: &str) {
-        let mut f = std::fs::File::from(self.master.try_clone().unwrap());
-        f.write_all(text.as_bytes()).unwrap();
-    }
-
-    #[track_caller]
-    fn expect(&self, from: usize, needle: &str) -> usize {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let out = self.output();
-            if let Some(i) = out.get(from..).and_then(|s| s.find(needle)) {
-                return from + i + needle.len();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {needle:?} on the terminal; got:\n{out}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn resize(&self, rows: u16, cols: u16) {
-        let ws = libc::winsize {
-            ws_row: rows,
-            ws_col: cols,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: TIOCSWINSZ with a valid winsize on our pty master.
-        unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
-    }
-}
-
 #[test]
 fn docker_run_it_gets_a_terminal_that_follows_its_size_and_ctrl_p_ctrl_q_detaches() {
     let (_b, s, img) = setup();
-    let mut p = PtyDocker::spawn(&s, &["run", "-it", "--name", "term", &img, "sh"], 30, 100);
+    let mut p = PtyRun::spawn(
+        s.docker(),
+        &["run", "-it", "--name", "term", &img, "sh"],
+        30,
+        100,
+    );
     let at = p.expect(0, "# ");
     p.type_text("stty size\r");
     let at = p.expect(at, "30 100");
@@ -423,7 +331,7 @@ fn docker_run_it_gets_a_terminal_that_follows_its_size_and_ctrl_p_ctrl_q_detache
     assert_eq!(wait_child(&mut p.child, 20), 0, "{}", p.output());
     assert!(running(&s, "term"));
     // Attach again, and leave through the shell: the code of its exit.
-    let mut p = PtyDocker::spawn(&s, &["attach", "term"], 30, 100);
+    let mut p = PtyRun::spawn(s.docker(), &["attach", "term"], 30, 100);
     wait_until(15, "the attached shell answering", || {
         p.type_text("echo r$((6*7))\r");
         std::thread::sleep(Duration::from_millis(200));

@@ -6,123 +6,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Berth, busybox, inspect, is_running, status_of, wait_child, wait_until};
-
-/// A berth command whose stdin/stdout/stderr are the slave of a new pty (its controlling
-/// terminal, in a session of its own); everything written to the master is collected.
-struct PtyRun {
-    child: Child,
-    master: OwnedFd,
-    out: Arc<Mutex<Vec<u8>>>,
-}
-
-impl PtyRun {
-    fn spawn(b: &Berth, args: &[&str], rows: u16, cols: u16) -> PtyRun {
-        let (master, slave) = common::openpty(rows, cols);
-        let mut cmd = b.command();
-        cmd.args(args)
-            .stdin(Stdio::from(slave.try_clone().unwrap()))
-            .stdout(Stdio::from(slave.try_clone().unwrap()))
-            .stderr(Stdio::from(slave));
-        // berth runs in a session of its own with the pty as controlling terminal (so it gets
-        // SIGWINCH). It is a grandchild: our child waits for it and exits with its code, so the
-        // harness's reaper of exited session leaders (tests/common) does not take it from us.
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(|| {
-                match libc::fork() {
-                    -1 => return Err(std::io::Error::last_os_error()),
-                    0 => {}
-                    pid => {
-                        // Close our copy of std's exec-status pipe (and any other descriptor
-                        // but stdio), or `spawn` would wait for us rather than for the exec.
-                        libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
-                        let mut st = 0;
-                        while libc::waitpid(pid, &mut st, 0) < 0 {}
-                        libc::_exit(if libc::WIFEXITED(st) {
-                            libc::WEXITSTATUS(st)
-                        } else {
-                            128 + libc::WTERMSIG(st)
-                        });
-                    }
-                }
-                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().expect("spawn berth in a pty");
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let reader = master.try_clone().unwrap();
-        let sink = out.clone();
-        std::thread::spawn(move || {
-            let mut f = std::fs::File::from(reader);
-            let mut buf = [0u8; 4096];
-            // EIO once the last slave descriptor is closed.
-            while let Ok(n) = f.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        PtyRun { child, master, out }
-    }
-
-    fn output(&self) -> String {
-        String::from_utf8_lossy(&self.out.lock().unwrap()).into_owned()
-    }
-
-    /// Types `text` on the terminal.
-    fn type_text(&self, text: &str) {
-        use std::io::Write;
-        let mut f = std::fs::File::from(self.master.try_clone().unwrap());
-        f.write_all(text.as_bytes()).unwrap();
-    }
-
-    /// Waits until the output (after `from` bytes) contains `needle`; returns the end offset.
-    #[track_caller]
-    fn expect(&self, from: usize, needle: &str) -> usize {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let out = self.output();
-            if let Some(i) = out.get(from..).and_then(|s| s.find(needle)) {
-                return from + i + needle.len();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {needle:?} on the terminal; got:\n{out}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Is our end of the terminal echoing (cooked), rather than raw?
-    fn echoes(&self) -> bool {
-        nix::sys::termios::tcgetattr(&self.master)
-            .expect("tcgetattr")
-            .local_flags
-            .contains(nix::sys::termios::LocalFlags::ECHO)
-    }
-
-    fn resize(&self, rows: u16, cols: u16) {
-        let ws = libc::winsize {
-            ws_row: rows,
-            ws_col: cols,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: TIOCSWINSZ on the master; the kernel signals SIGWINCH to the foreground group.
-        unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
-    }
-}
+use common::{Berth, PtyRun, busybox, inspect, is_running, status_of, wait_child, wait_until};
 
 fn interactive_shell_on_a_pty(init: bool) {
     let b = Berth::new();
@@ -132,7 +19,7 @@ fn interactive_shell_on_a_pty(init: bool) {
         args.push("--init");
     }
     args.extend([img.as_str(), "sh"]);
-    let mut p = PtyRun::spawn(&b, &args, 33, 101);
+    let mut p = PtyRun::spawn(b.command(), &args, 33, 101);
     let mut at = p.expect(0, "# ");
     // The CLI put our terminal in raw mode: what shows up is the container terminal's echo.
     assert!(!p.echoes(), "outer terminal is raw");
