@@ -104,7 +104,7 @@ pub async fn create(
     Query(q): Query<CreateQuery>,
     body: Result<Json<ContainerCreateBody>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<impl IntoResponse> {
-    let Json(body) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let body = super::error::json_body(body)?;
     let settings = settings(body)?;
     let o = ContainerCreateOptions {
         settings,

@@ -63,3 +63,17 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A JSON request body, or Docker's 400 with what was wrong with it.
+pub fn json_body<T>(
+    body: Result<axum::Json<T>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<T> {
+    body.map(|axum::Json(t)| t)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
+/// A value the request must carry (a 400 naming it when missing or empty).
+pub fn required(v: Option<String>, what: &str) -> ApiResult<String> {
+    v.filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::bad_request(format!("{what} is required")))
+}

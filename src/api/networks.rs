@@ -51,7 +51,7 @@ pub async fn create(
     State(s): State<AppState>,
     body: Result<Json<NetworkCreateRequest>, JsonRejection>,
 ) -> ApiResult<impl IntoResponse> {
-    let Json(r) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let r = super::error::json_body(body)?;
     if r.name.is_empty() {
         return Err(ApiError::bad_request("network name is required"));
     }
@@ -133,11 +133,8 @@ pub async fn connect(
     Path(name): Path<String>,
     body: Result<Json<NetworkConnectRequest>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
-    let Json(r) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let container = r
-        .container
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| ApiError::bad_request("container is required"))?;
+    let r = super::error::json_body(body)?;
+    let container = super::error::required(r.container, "container")?;
     let endpoint = r.endpoint_config.unwrap_or_default();
     let ipam = endpoint.ipam_config.unwrap_or_default();
     let o = NetworkConnectOptions {
@@ -155,11 +152,8 @@ pub async fn disconnect(
     Path(name): Path<String>,
     body: Result<Json<NetworkDisconnectRequest>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
-    let Json(r) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let container = r
-        .container
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| ApiError::bad_request("container is required"))?;
+    let r = super::error::json_body(body)?;
+    let container = super::error::required(r.container, "container")?;
     let engine = s.engine.clone();
     blocking(move || engine.network_disconnect(&name, &container)).await?;
     Ok(StatusCode::OK)

@@ -48,7 +48,7 @@ pub async fn create(
     State(s): State<AppState>,
     body: Result<Json<CreateBody>, JsonRejection>,
 ) -> ApiResult<impl IntoResponse> {
-    let Json(b) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let b = super::error::json_body(body)?;
     let o = VolumeCreateOptions {
         name: b.name.filter(|n| !n.is_empty()),
         driver: b
