@@ -29,9 +29,7 @@ use super::{AppState, blocking};
 use crate::engine::{Attach, Engine, LogStream, LogsOptions};
 use crate::monitor::client::{AttachIo, Controls};
 
-fn flag(v: &Option<String>) -> bool {
-    matches!(v.as_deref(), Some("1" | "true" | "True" | "TRUE"))
-}
+use super::flag;
 
 #[derive(Deserialize, Default)]
 pub struct AttachQuery {

@@ -26,10 +26,7 @@ use crate::engine::{
     PullPolicy,
 };
 
-/// A query flag as Docker reads it: `1`, `true`, `True` are true.
-fn flag(v: &Option<String>) -> bool {
-    matches!(v.as_deref(), Some("1" | "true" | "True" | "TRUE"))
-}
+use super::flag;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {

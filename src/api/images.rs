@@ -21,9 +21,7 @@ use crate::engine::images::{ImagePruneOptions, ImagePullOptions, ImageRemoveOpti
 use crate::images::Removed;
 use crate::images::pull::PullEvent;
 
-fn flag(v: &Option<String>) -> bool {
-    matches!(v.as_deref(), Some("1" | "true" | "True" | "TRUE"))
-}
+use super::flag;
 
 /// RFC 3339 as Unix seconds (0 if unknown).
 fn unix_seconds(t: Option<&str>) -> i64 {

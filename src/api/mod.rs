@@ -35,6 +35,11 @@ pub struct AppState {
     pub engine: Engine,
 }
 
+/// A boolean query parameter as Docker reads it (`1`, `true`, `True`, `TRUE`).
+pub fn flag(v: &Option<String>) -> bool {
+    matches!(v.as_deref(), Some("1" | "true" | "True" | "TRUE"))
+}
+
 /// Runs an engine call on the blocking thread pool (engine calls do file, SQLite and process
 /// work), and turns its error into Docker's answer.
 pub async fn blocking<T, F>(f: F) -> Result<T, error::ApiError>

@@ -82,7 +82,7 @@ pub async fn remove(
     Query(q): Query<RemoveQuery>,
 ) -> ApiResult<StatusCode> {
     let o = VolumeRemoveOptions {
-        force: matches!(q.force.as_deref(), Some("1" | "true" | "True")),
+        force: super::flag(&q.force),
     };
     let engine = s.engine.clone();
     blocking(move || engine.volume_remove(&name, &o)).await?;
