@@ -15,6 +15,7 @@
 mod attach;
 mod containers;
 mod error;
+pub mod exec;
 mod filters;
 mod images;
 mod networks;

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::{delete, get, post};
 
-use super::{AppState, attach, containers, images, networks, system, volumes};
+use super::{AppState, attach, containers, exec, images, networks, system, volumes};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -35,6 +35,10 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}", delete(containers::remove))
         .route("/containers/{id}/attach", post(attach::attach))
         .route("/containers/{id}/resize", post(attach::resize))
+        .route("/containers/{id}/exec", post(exec::create))
+        .route("/exec/{id}/start", post(exec::start))
+        .route("/exec/{id}/resize", post(exec::resize))
+        .route("/exec/{id}/json", get(exec::inspect))
         // images
         .route("/images/json", get(images::list))
         .route("/images/create", post(images::create))

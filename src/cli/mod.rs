@@ -246,6 +246,15 @@ pub enum Command {
     /// The per-container monitor (started by berth itself)
     #[command(hide = true)]
     ContainerMonitor { id: String },
+    /// Runs an exec started through the Engine API (started by the service)
+    #[command(hide = true)]
+    ExecChild {
+        #[arg(long)]
+        detach: bool,
+        #[arg(long)]
+        prefix: bool,
+        id: String,
+    },
     /// Write man pages into a directory (used by scripts/gen-docs)
     #[command(hide = true)]
     GenerateMan(docs::GenerateManArgs),
@@ -273,6 +282,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Unpause(a) => exec::unpause(g, a),
         Command::Container(c) => container::container_command(g, c),
         Command::ContainerMonitor { id } => Ok(crate::monitor::main(&g.root, &g.runroot, &id)),
+        Command::ExecChild { detach, prefix, id } => Ok(crate::api::exec::child_main(
+            &g.engine(),
+            &id,
+            detach,
+            prefix,
+        )),
         Command::Pull(a) => image::pull(g, a),
         Command::Images(a) => image::images(g, a),
         Command::Rmi(a) => image::rmi(g, a),

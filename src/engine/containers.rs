@@ -363,9 +363,9 @@ impl Engine {
     pub fn container_remove(&self, name: &str, o: ContainerRemoveOptions) -> Result<()> {
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(lifecycle::remove_with_volumes(
-            &mut store, &c, o.force, o.volumes,
-        )?)
+        lifecycle::remove_with_volumes(&mut store, &c, o.force, o.volumes)?;
+        self.exec_forget_container(&c.id);
+        Ok(())
     }
 
     /// `wait`: blocks until the container stops; its exit code.
