@@ -33,6 +33,7 @@ const CASES: &[Case] = &[
     ("a_failed_stream_is_closed", a_failed_stream_is_closed),
     ("controls_signal", controls_signal),
     ("controls_resize_a_tty", controls_resize_a_tty),
+    ("a_tty_has_its_size_before_the_process_runs", a_tty_has_its_size_before_the_process_runs),
 ];
 
 fn main() {
@@ -330,4 +331,28 @@ fn controls_resize_a_tty(engine: &Engine, name: &str) {
     let first = text.find("33 111\r\n").expect("the first size");
     let second = text.find("44 122\r\n").expect("the size after the resize");
     assert!(first < second, "{text:?}");
+}
+
+/// The size given with the options is the pty's when the process starts: a command that reads
+/// it at once (no input, no `Controls`) sees it, every time.
+fn a_tty_has_its_size_before_the_process_runs(engine: &Engine, name: &str) {
+    for _ in 0..5 {
+        let out = Buf::default();
+        let io = AttachIo {
+            stdin: None,
+            stdout: Box::new(out.clone()),
+            stderr: Box::new(io::sink()),
+            on_attached: None,
+        };
+        let o = ExecOptions {
+            args: sh("stty size"),
+            tty: true,
+            console_size: Some((27, 93)),
+            ..Default::default()
+        };
+        let code = engine
+            .container_exec(name, o, Attach::Streams(io))
+            .expect("exec");
+        assert_eq!((code, out.text()), (0, "27 93\r\n".to_string()));
+    }
 }

@@ -94,6 +94,7 @@ pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
         privileged: a.privileged,
         interactive: a.interactive,
         tty: a.tty,
+        console_size: if a.tty { terminal::size() } else { None },
     };
     // An attached exec's terminal is checked (and its signals blocked) before it starts.
     let (attach, _session) = if a.detach {

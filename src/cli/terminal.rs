@@ -112,8 +112,15 @@ fn spawn_signal_forwarder(controls: Controls, set: SigSet) {
     });
 }
 
-/// Sends the size of our terminal: stdout's, else stdin's (if neither is a terminal, none).
+/// Sends the size of our terminal (see [`size`]).
 fn send_winsize(controls: &Controls) {
+    if let Some((rows, cols)) = size() {
+        let _ = controls.resize(rows, cols);
+    }
+}
+
+/// The size of our terminal (rows, columns): stdout's, else stdin's; none if neither is one.
+pub fn size() -> Option<(u16, u16)> {
     let mut ws = libc::winsize {
         ws_row: 0,
         ws_col: 0,
@@ -122,9 +129,7 @@ fn send_winsize(controls: &Controls) {
     };
     // SAFETY: TIOCGWINSZ writes a `winsize` into the one given, for a terminal on that fd.
     let mut size_of = |fd| unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) } == 0;
-    if size_of(libc::STDOUT_FILENO) || size_of(libc::STDIN_FILENO) {
-        let _ = controls.resize(ws.ws_row, ws.ws_col);
-    }
+    (size_of(libc::STDOUT_FILENO) || size_of(libc::STDIN_FILENO)).then_some((ws.ws_row, ws.ws_col))
 }
 
 /// The local terminal (stdin) in raw mode, restored on drop.

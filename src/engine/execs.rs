@@ -264,6 +264,7 @@ impl Engine {
             privileged: e.options.privileged,
             interactive: e.options.attach_stdin,
             tty: e.options.tty,
+            console_size: e.options.console_size,
         };
         let size = e.options.console_size;
         let AttachIo {

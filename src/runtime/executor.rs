@@ -58,6 +58,25 @@ impl ExecStatus {
     }
 }
 
+/// Gives the process's pty (its stdin, with `process.terminal`) the spec's `consoleSize`
+/// before it runs: libcontainer opens the pty with no size (0 × 0), and a size the caller sets
+/// once it holds the master may come after the process has read it.
+fn apply_console_size(spec: &Spec) {
+    let Some(p) = spec.process() else { return };
+    let Some(size) = p.console_size().filter(|_| p.terminal() == Some(true)) else {
+        return;
+    };
+    let ws = libc::winsize {
+        ws_row: u16::try_from(size.height()).unwrap_or(u16::MAX),
+        ws_col: u16::try_from(size.width()).unwrap_or(u16::MAX),
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads a `winsize` from the pointer, which outlives the call; fd 0 is
+    // the pty slave libcontainer made the process's stdin (a failure leaves the size as is).
+    unsafe { libc::ioctl(0, libc::TIOCSWINSZ, &ws) };
+}
+
 impl Executor for CleanSignalsExecutor {
     fn exec(&self, spec: &Spec) -> std::result::Result<(), ExecutorError> {
         // libc's signal: the loop covers the real-time signals, which nix's `Signal` cannot
@@ -72,6 +91,7 @@ impl Executor for CleanSignalsExecutor {
             }
         }
         let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
+        apply_console_size(spec);
         if let Some(f) = &self.filter {
             f.install()
                 .map_err(|e| ExecutorError::Other(format!("installing the seccomp filter: {e}")))?;

@@ -206,6 +206,19 @@ pub struct ExecProcess {
     pub additional_gids: Vec<u32>,
     /// Allocate a pty: requires a console socket and `Stdio::default()`.
     pub tty: bool,
+    /// The pty's first size (rows, columns), set before the process runs (OCI's
+    /// `process.consoleSize`, applied by the executor: libcontainer opens the pty without one).
+    pub console_size: Option<(u16, u16)>,
+}
+
+/// `process.consoleSize` for a pty of `size` (rows, columns); none without a pty or a size.
+fn console_box(tty: bool, size: Option<(u16, u16)>) -> Option<oci_spec::runtime::Box> {
+    let (rows, cols) = size.filter(|&(r, c)| tty && r > 0 && c > 0)?;
+    oci_spec::runtime::BoxBuilder::default()
+        .height(rows)
+        .width(cols)
+        .build()
+        .ok()
 }
 
 /// Handle on libcontainer's state directory (e.g. `RUNROOT/runtime`).
@@ -431,7 +444,7 @@ impl Runtime {
             .set_env(Some(env))
             .set_user(user)
             .set_terminal(Some(p.tty))
-            .set_console_size(None);
+            .set_console_size(console_box(p.tty, p.console_size));
         if let Some(cwd) = p.cwd {
             process.set_cwd(cwd);
         }

@@ -125,6 +125,9 @@ pub struct ExecOptions {
     pub interactive: bool,
     /// `-t`: the process gets a pty.
     pub tty: bool,
+    /// With `tty`: the pty's size (rows, columns) when the process starts (the caller's
+    /// terminal's); later sizes go through the attachment's `Controls`.
+    pub console_size: Option<(u16, u16)>,
 }
 
 fn env_key(kv: &str) -> &str {
@@ -185,6 +188,7 @@ pub fn exec(
     let mut p = ExecProcess {
         args: o.args.clone(),
         tty: o.tty,
+        console_size: o.console_size.filter(|_| o.tty),
         ..Default::default()
     };
     if let Some(w) = o.workdir.as_deref().filter(|w| !w.is_empty()) {
