@@ -33,7 +33,10 @@ const CASES: &[Case] = &[
     ("a_failed_stream_is_closed", a_failed_stream_is_closed),
     ("controls_signal", controls_signal),
     ("controls_resize_a_tty", controls_resize_a_tty),
-    ("a_tty_has_its_size_before_the_process_runs", a_tty_has_its_size_before_the_process_runs),
+    (
+        "a_tty_has_its_size_before_the_process_runs",
+        a_tty_has_its_size_before_the_process_runs,
+    ),
 ];
 
 fn main() {

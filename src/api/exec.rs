@@ -59,7 +59,7 @@ pub async fn create(
     Path(container): Path<String>,
     body: Result<Json<ExecConfig>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<impl IntoResponse> {
-    let Json(c) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let c = super::error::json_body(body)?;
     let args = c.cmd.unwrap_or_default();
     if args.is_empty() {
         return Err(ApiError::bad_request("No exec command specified"));
