@@ -262,11 +262,16 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
     for b in hc.binds.clone().unwrap_or_default() {
         mounts.push(crate::volumes::parse_volume_flag(&b).map_err(bad)?);
     }
-    for target in body.volumes.clone().unwrap_or_default() {
-        mounts.push(crate::volumes::parse_volume_flag(&target).map_err(bad)?);
-    }
     for m in hc.mounts.clone().unwrap_or_default() {
         mounts.push(crate::volumes::parse_mount_flag(&mount_flag(&m)?).map_err(bad)?);
+    }
+    // `Volumes` (Config) are anonymous volumes, for the paths no bind or mount already
+    // covers (Compose sends both `Volumes` and the `Binds` of the same paths).
+    for target in body.volumes.clone().unwrap_or_default() {
+        let anon = crate::volumes::parse_volume_flag(&target).map_err(bad)?;
+        if !mounts.iter().any(|m| m.target == anon.target) {
+            mounts.push(anon);
+        }
     }
     let endpoint = body
         .networking_config

@@ -60,9 +60,11 @@ pub async fn create(
         .clone()
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| "bridge".into());
-    if r.attachable == Some(true) || r.ingress == Some(true) || r.config_only == Some(true) {
+    // (`Attachable` matters to swarm's overlay networks only: any container can join a
+    // bridge network, so dockerd accepts it there, and so do we; Compose sets it.)
+    if r.ingress == Some(true) || r.config_only == Some(true) {
         return Err(ApiError::bad_request(
-            "berth does not support swarm networks (Attachable, Ingress, ConfigOnly)",
+            "berth does not support swarm networks (Ingress, ConfigOnly)",
         ));
     }
     let mut subnets = Vec::new();

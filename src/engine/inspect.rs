@@ -573,7 +573,12 @@ pub fn network(store: &Store, n: &rows::NetworkRow) -> Result<Network> {
     let mut options: HashMap<String, String> = n.options.clone().into_iter().collect();
     let mut ipam_config = Vec::new();
     if !network::is_pseudo(n) {
-        options.insert("com.docker.network.bridge.name".into(), n.bridge.clone());
+        // Docker shows the options a network was created with: the bridge's name only for
+        // the default network (its daemon's settings) or when asked for. (Compose recreates
+        // a network whose options differ from its file's.)
+        if n.name == "bridge" {
+            options.insert("com.docker.network.bridge.name".into(), n.bridge.clone());
+        }
         ipam_config.push(IpamConfig {
             subnet: Some(n.subnet.clone()),
             gateway: Some(n.gateway.clone()),
