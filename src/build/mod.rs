@@ -3,7 +3,9 @@
 //! `.dockerignore` ([`dockerignore`]), and the stage graph with ARG scoping and the typed plan
 //! an executor consumes ([`stages`], [`cache`]). Imports nothing of the engine or front ends.
 
+pub mod cache;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod glob;
+pub mod stages;
 pub mod substitute;

@@ -10,13 +10,13 @@ use super::lexer::{self, Heredoc, RawNode};
 use super::mount::{Mount, parse_mount};
 
 /// A command as written: a string for the shell, or an argument vector.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub enum CommandForm {
     Shell(String),
     Exec(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct From {
     /// The base as written (`${IMAGE}`, `scratch`, `build`): expanded with the global ARGs.
     pub image: String,
@@ -26,14 +26,14 @@ pub struct From {
     pub platform: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NetworkMode {
     Default,
     None,
     Host,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Run {
     pub command: CommandForm,
     /// `--mount` values as written (read again with the step's variables).
@@ -44,26 +44,26 @@ pub struct Run {
     pub heredocs: Vec<Heredoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct KeyValue {
     pub key: String,
     pub value: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ArgDecl {
     pub name: String,
     pub default: Option<String>,
 }
 
 /// A COPY or ADD source: a path (pattern) in the context, stage or image, or a heredoc's body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     Path(String),
     Heredoc(Heredoc),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Copy {
     pub sources: Vec<Source>,
     pub dest: String,
@@ -74,7 +74,7 @@ pub struct Copy {
     pub link: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Add {
     pub sources: Vec<Source>,
     pub dest: String,
@@ -86,7 +86,7 @@ pub struct Add {
     pub keep_git_dir: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub enum Healthcheck {
     /// `HEALTHCHECK NONE`: no check, not even the base image's.
     None,
@@ -101,7 +101,7 @@ pub enum Healthcheck {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Onbuild {
     /// The trigger as written after `ONBUILD` (what goes into the image's config).
     pub expression: String,
@@ -109,7 +109,7 @@ pub struct Onbuild {
     pub trigger: Box<Instruction>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub enum Instruction {
     From(From),
     Run(Run),

@@ -6,7 +6,7 @@
 use super::{Directives, ParseError, Warning};
 
 /// A heredoc named on an instruction's line (`<<EOF`, `<<-EOF`, `<<"EOF"`) and its body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Heredoc {
     /// The delimiter word without its quotes.
     pub name: String,

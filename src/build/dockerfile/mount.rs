@@ -3,7 +3,7 @@
 //! A mount is read twice: when the Dockerfile is parsed (no variables yet: values with `$` are
 //! checked later, `from=` may not use one) and when its step runs, with the step's variables.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MountType {
     Bind,
     Cache,
@@ -25,7 +25,7 @@ impl MountType {
 }
 
 /// How concurrent builds share a cache mount.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sharing {
     #[default]
     Shared,
@@ -33,7 +33,7 @@ pub enum Sharing {
     Locked,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Mount {
     pub kind: MountType,
     /// Where it is mounted in the step's container (secrets default to /run/secrets/ID).
