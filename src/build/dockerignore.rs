@@ -170,6 +170,14 @@ impl Dockerignore {
     }
 }
 
+/// The ignore files to look for, first found wins: `<Dockerfile>.dockerignore` next to the
+/// Dockerfile (a Dockerfile-specific one, as BuildKit reads it), then `.dockerignore` at the
+/// context's root. Paths relative to the context.
+pub fn ignore_files(dockerfile: &str) -> Vec<String> {
+    let d = clean(dockerfile.trim_start_matches('/'));
+    vec![format!("{d}.dockerignore"), ".dockerignore".to_string()]
+}
+
 /// What of the context is sent to the builder and what COPY/ADD see.
 #[derive(Debug, Clone)]
 pub struct ContextFilter {
@@ -275,6 +283,14 @@ mod tests {
         assert!(!f.copy("Dockerfile"));
         assert!(!f.copy(".dockerignore"));
         assert!(f.copy("src/main.rs"));
+    }
+
+    #[test]
+    fn dockerfile_specific_ignore_files_come_first() {
+        assert_eq!(
+            ignore_files("./docker/app.Dockerfile"),
+            ["docker/app.Dockerfile.dockerignore", ".dockerignore"]
+        );
     }
 
     #[test]

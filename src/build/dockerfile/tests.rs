@@ -491,3 +491,87 @@ fn parse_line_reads_a_trigger() {
     );
     assert!(parse_line("NOPE x", '\\').is_err());
 }
+
+/// Untrusted input: whatever the bytes, the parser (and the expansion of what it read)
+/// answers without panicking.
+#[test]
+fn arbitrary_input_never_panics() {
+    const PIECES: &[&str] = &[
+        "FROM a",
+        "RUN ",
+        "COPY ",
+        "ENV ",
+        "ARG ",
+        "ONBUILD ",
+        "HEALTHCHECK ",
+        "LABEL ",
+        "\n",
+        "\r\n",
+        "\\",
+        "`",
+        "#",
+        "# escape=`",
+        "<<",
+        "<<-",
+        "EOF",
+        "'",
+        "\"",
+        "$",
+        "${",
+        "}",
+        ":-",
+        "[",
+        "]",
+        "\"a\"",
+        ",",
+        "--mount=",
+        "type=cache",
+        "--from=",
+        "=",
+        " ",
+        "\t",
+        "é",
+        "\u{feff}",
+        "AS",
+        "x",
+        "0",
+        "-",
+        "CMD",
+        "SHELL",
+        "--",
+        "**",
+        "!",
+        "/",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..3000 {
+        let n = (next() % 40) as usize;
+        let text: String = (0..n)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        if let Ok(d) = parse(text.as_bytes()) {
+            let o = crate::build::stages::PlanOptions {
+                build_args: vec![],
+                target: None,
+                platform: crate::build::stages::Platform::host(),
+            };
+            if let Ok(p) = crate::build::stages::plan(&d, &o) {
+                for s in &p.order {
+                    let mut scope = p.scope(*s, &[]);
+                    for step in &p.stages[*s].steps {
+                        let _ = scope.apply(step);
+                    }
+                }
+            }
+        }
+        let _ = crate::build::substitute::expand(&text, '\\', &|_| Some("v".into()));
+        let _ = crate::build::dockerignore::Dockerignore::parse(text.as_bytes())
+            .map(|d| d.is_excluded(&text));
+    }
+}
