@@ -7,6 +7,7 @@
 //! [`cli`] is the thin command-line edge over all of it. See ARCHITECTURE.md.
 
 pub mod api;
+pub mod build;
 pub mod cli;
 pub mod clock;
 pub mod containers;
