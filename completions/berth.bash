@@ -79,6 +79,9 @@ _berth() {
             berth,pull)
                 cmd="berth__subcmd__pull"
                 ;;
+            berth,push)
+                cmd="berth__subcmd__push"
+                ;;
             berth,rename)
                 cmd="berth__subcmd__rename"
                 ;;
@@ -304,6 +307,9 @@ _berth() {
             berth__subcmd__help,pull)
                 cmd="berth__subcmd__help__subcmd__pull"
                 ;;
+            berth__subcmd__help,push)
+                cmd="berth__subcmd__help__subcmd__push"
+                ;;
             berth__subcmd__help,rename)
                 cmd="berth__subcmd__help__subcmd__rename"
                 ;;
@@ -415,6 +421,9 @@ _berth() {
             berth__subcmd__help__subcmd__image,pull)
                 cmd="berth__subcmd__help__subcmd__image__subcmd__pull"
                 ;;
+            berth__subcmd__help__subcmd__image,push)
+                cmd="berth__subcmd__help__subcmd__image__subcmd__push"
+                ;;
             berth__subcmd__help__subcmd__image,rm)
                 cmd="berth__subcmd__help__subcmd__image__subcmd__rm"
                 ;;
@@ -496,6 +505,9 @@ _berth() {
             berth__subcmd__image,pull)
                 cmd="berth__subcmd__image__subcmd__pull"
                 ;;
+            berth__subcmd__image,push)
+                cmd="berth__subcmd__image__subcmd__push"
+                ;;
             berth__subcmd__image,remove)
                 cmd="berth__subcmd__image__subcmd__rm"
                 ;;
@@ -531,6 +543,9 @@ _berth() {
                 ;;
             berth__subcmd__image__subcmd__help,pull)
                 cmd="berth__subcmd__image__subcmd__help__subcmd__pull"
+                ;;
+            berth__subcmd__image__subcmd__help,push)
+                cmd="berth__subcmd__image__subcmd__help__subcmd__push"
                 ;;
             berth__subcmd__image__subcmd__help,rm)
                 cmd="berth__subcmd__image__subcmd__help__subcmd__rm"
@@ -668,7 +683,7 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
+            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull push images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2356,7 +2371,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help)
-            opts="run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
+            opts="run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull push images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2748,7 +2763,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__image)
-            opts="ls rm pull tag inspect history prune mount unmount"
+            opts="ls rm pull push tag inspect history prune mount unmount"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2832,6 +2847,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__image__subcmd__pull)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__image__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3126,6 +3155,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__pull)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3486,7 +3529,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__image)
-            opts="-h -V --root --runroot --log-level --help --version ls list rm remove pull tag inspect history prune mount unmount umount help"
+            opts="-h -V --root --runroot --log-level --help --version ls list rm remove pull push tag inspect history prune mount unmount umount help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3512,7 +3555,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__image__subcmd__help)
-            opts="ls rm pull tag inspect history prune mount unmount help"
+            opts="ls rm pull push tag inspect history prune mount unmount help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3610,6 +3653,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__image__subcmd__help__subcmd__pull)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__image__subcmd__help__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3834,6 +3891,36 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__image__subcmd__push)
+            opts="-a -q -h -V --all-tags --quiet --tls-verify --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --tls-verify)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
@@ -4650,6 +4737,36 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__push)
+            opts="-a -q -h -V --all-tags --quiet --tls-verify --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --tls-verify)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0

@@ -18,6 +18,7 @@ mod error;
 mod filters;
 mod images;
 mod networks;
+mod push;
 mod routes;
 mod service;
 mod system;

@@ -14,6 +14,7 @@ mod error;
 pub mod images;
 mod inspect;
 pub mod networks;
+pub mod push;
 pub mod system;
 pub mod volumes;
 
