@@ -291,7 +291,7 @@ async fn push_one(
         joined.map_err(|e| ImageError::Runtime(std::io::Error::other(e)))??;
     }
     let digest = remote
-        .push_manifest(&plan.manifest, &plan.media_type)
+        .push_manifest(&plan.tag, &plan.manifest, &plan.media_type)
         .await?;
     debug_assert_eq!(digest, plan.manifest_digest);
     Ok(PushedTag {

@@ -150,14 +150,19 @@ impl PushRemote {
         res.map(|_| ()).map_err(|e| r.map_push_err(e))
     }
 
-    /// Puts the manifest under the target's tag. Returns its digest.
-    pub async fn push_manifest(&self, bytes: &[u8], media_type: &str) -> Result<String> {
+    /// Puts the manifest under `tag` of the target repository. Returns its digest.
+    pub async fn push_manifest(&self, tag: &str, bytes: &[u8], media_type: &str) -> Result<String> {
         let r = &self.remote;
+        let tagged = oci_client::Reference::with_tag(
+            r.oci_ref.registry().to_string(),
+            r.oci_ref.repository().to_string(),
+            tag.to_string(),
+        );
         let content_type = media_type
             .parse()
             .map_err(|_| r.push_failed(format!("invalid manifest media type {media_type:?}")))?;
         r.client
-            .push_manifest_raw(&r.oci_ref, bytes.to_vec(), content_type)
+            .push_manifest_raw(&tagged, bytes.to_vec(), content_type)
             .await
             .map_err(|e| r.map_push_err(e))?;
         Ok(crate::content::sha256_digest(bytes))
@@ -181,6 +186,15 @@ impl Remote {
 
     /// A registry error of a push: denials read as Docker's "denied: …".
     fn map_push_err(&self, e: OciDistributionError) -> RegistryError {
+        if let OciDistributionError::RequestError(re) = &e
+            && let Some(code @ (reqwest::StatusCode::UNAUTHORIZED | reqwest::StatusCode::FORBIDDEN)) =
+                re.status()
+        {
+            return RegistryError::PushDenied {
+                registry: self.registry.clone(),
+                detail: format!("the registry answered {code}"),
+            };
+        }
         match self.map_err(e) {
             RegistryError::Unauthorized { detail, .. } => RegistryError::PushDenied {
                 registry: self.registry.clone(),
