@@ -38,7 +38,10 @@ struct Podman {
 impl Podman {
     fn new(b: &Berth) -> Option<Podman> {
         if Command::new("podman").arg("--version").output().is_err() {
-            common::cannot_run_here("push", "podman is not installed (scripts/deps.sh)");
+            common::cannot_run_here(
+                "push_then_podman_pulls_the_same_digest_and_runs_it",
+                "podman is not installed (scripts/deps.sh)",
+            );
             return None;
         }
         let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/podman-config");

@@ -119,35 +119,58 @@ impl PushRemote {
         sent: Arc<BytesSent>,
     ) -> Result<()> {
         let r = &self.remote;
-        let f = tokio::fs::File::open(file).await.map_err(|e| {
-            r.push_failed(format!("reading blob {digest} ({}): {e}", file.display()))
-        })?;
-        let stream = futures_util::stream::unfold((f, 0u64), move |(mut f, done)| {
-            let sent = sent.clone();
-            async move {
-                let mut buf = bytes::BytesMut::with_capacity(1 << 20);
-                match f.read_buf(&mut buf).await {
-                    Ok(0) => None,
-                    Ok(n) => {
-                        let done = done + n as u64;
-                        sent(done);
-                        Some((Ok(buf.freeze()), (f, done)))
-                    }
-                    Err(e) => Some((Err(OciDistributionError::IoError(e)), (f, done))),
+        if size > CHUNKED_ABOVE {
+            let stream = self.file_stream(file, digest, sent.clone()).await?;
+            match self
+                .chunked
+                .push_blob_stream(&r.oci_ref, stream, digest, Some(size))
+                .await
+            {
+                // A registry that does not follow the chunked protocol gets the blob whole.
+                Err(OciDistributionError::SpecViolationError(v)) => {
+                    tracing::debug!("chunked upload of {digest} refused ({v}): one PUT instead");
                 }
+                res => return res.map(|_| ()).map_err(|e| r.map_push_err(e)),
             }
-        })
-        .boxed();
-        let res = if size > CHUNKED_ABOVE {
-            self.chunked
-                .push_blob_stream(&r.oci_ref, stream, digest, Some(size))
-                .await
-        } else {
-            r.client
-                .push_blob_stream(&r.oci_ref, stream, digest, Some(size))
-                .await
-        };
-        res.map(|_| ()).map_err(|e| r.map_push_err(e))
+        }
+        let stream = self.file_stream(file, digest, sent).await?;
+        r.client
+            .push_blob_stream(&r.oci_ref, stream, digest, Some(size))
+            .await
+            .map(|_| ())
+            .map_err(|e| r.map_push_err(e))
+    }
+
+    /// The blob file as a stream of 1 MiB chunks, reporting the bytes read so far.
+    async fn file_stream(
+        &self,
+        file: &Path,
+        digest: &str,
+        sent: Arc<BytesSent>,
+    ) -> Result<futures_util::stream::BoxStream<'static, oci_client::errors::Result<bytes::Bytes>>>
+    {
+        let f = tokio::fs::File::open(file).await.map_err(|e| {
+            self.remote
+                .push_failed(format!("reading blob {digest} ({}): {e}", file.display()))
+        })?;
+        Ok(
+            futures_util::stream::unfold((f, 0u64), move |(mut f, done)| {
+                let sent = sent.clone();
+                async move {
+                    let mut buf = bytes::BytesMut::with_capacity(1 << 20);
+                    match f.read_buf(&mut buf).await {
+                        Ok(0) => None,
+                        Ok(n) => {
+                            let done = done + n as u64;
+                            sent(done);
+                            Some((Ok(buf.freeze()), (f, done)))
+                        }
+                        Err(e) => Some((Err(OciDistributionError::IoError(e)), (f, done))),
+                    }
+                }
+            })
+            .boxed(),
+        )
     }
 
     /// Puts the manifest under `tag` of the target repository. Returns its digest.
