@@ -220,6 +220,7 @@ pub struct CreateQuery {
 pub async fn create(
     State(s): State<AppState>,
     Query(q): Query<CreateQuery>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
     if q.from_src.is_some() {
         return Err(ApiError::not_implemented(
@@ -239,6 +240,7 @@ pub async fn create(
         reference: reference.clone(),
         platform: q.platform.filter(|p| !p.is_empty()),
         tls_verify: None,
+        credentials: super::push::registry_auth(&headers)?,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<serde_json::Value>();
     let engine = s.engine.clone();

@@ -19,6 +19,7 @@ pub mod exec;
 mod filters;
 mod images;
 mod networks;
+mod push;
 mod routes;
 mod service;
 mod system;

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::{delete, get, post};
 
-use super::{AppState, attach, containers, exec, images, networks, system, volumes};
+use super::{AppState, attach, containers, exec, images, networks, push, system, volumes};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -17,6 +17,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tasks", get(system::not_a_swarm))
         .route("/secrets", get(system::not_a_swarm))
         .route("/configs", get(system::not_a_swarm))
+        .route("/auth", post(push::auth))
         // containers
         .route("/containers/json", get(containers::list))
         .route("/containers/create", post(containers::create))
@@ -86,14 +87,23 @@ async fn image_get(state: State<AppState>, Path(rest): Path<String>) -> Response
         .into_response()
 }
 
-/// `POST /images/{name}/tag`.
+/// `POST /images/{name}/tag|push`.
 async fn image_post(
     state: State<AppState>,
     Path(rest): Path<String>,
     q: Query<images::TagQuery>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     if let Some(name) = rest.strip_suffix("/tag") {
         return into(images::tag(state, Path(name.to_string()), q).await);
+    }
+    if let Some(name) = rest.strip_suffix("/push") {
+        let q = match Query::try_from_uri(&uri) {
+            Ok(q) => q,
+            Err(e) => return super::error::ApiError::bad_request(e.body_text()).into_response(),
+        };
+        return into(push::push(state, Path(name.to_string()), q, headers).await);
     }
     system::unknown(format!("/images/{rest}").parse().unwrap_or_default())
         .await

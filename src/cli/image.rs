@@ -113,6 +113,8 @@ pub enum ImageCommand {
     Rm(RmiArgs),
     /// Download an image from a registry
     Pull(PullArgs),
+    /// Upload an image to a registry
+    Push(super::push::PushArgs),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(TagArgs),
     /// Show low-level information on images
@@ -133,6 +135,7 @@ pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
         ImageCommand::Ls(a) => images(g, a),
         ImageCommand::Rm(a) => rmi(g, a),
         ImageCommand::Pull(a) => pull(g, a),
+        ImageCommand::Push(a) => super::push::push(g, a),
         ImageCommand::Tag(a) => tag(g, a),
         ImageCommand::Inspect(a) => super::inspect::inspect(g, a),
         ImageCommand::History(a) => history(g, a),
@@ -147,6 +150,7 @@ pub fn pull(g: &GlobalOpts, a: PullArgs) -> anyhow::Result<i32> {
         reference: a.image,
         platform: a.platform,
         tls_verify: a.tls_verify,
+        credentials: None,
     };
     let renderer = Arc::new(Renderer::new(a.quiet));
     let r2 = renderer.clone();

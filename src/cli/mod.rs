@@ -11,6 +11,7 @@ pub mod image;
 pub mod inspect;
 pub mod network;
 pub mod prompt;
+pub mod push;
 pub mod system;
 pub mod terminal;
 pub mod volume;
@@ -213,6 +214,8 @@ pub enum Command {
     Container(container::ContainerCommand),
     /// Download an image from a registry
     Pull(image::PullArgs),
+    /// Upload an image to a registry
+    Push(push::PushArgs),
     /// List images
     Images(image::ImagesArgs),
     /// Remove one or more images
@@ -289,6 +292,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             prefix,
         )),
         Command::Pull(a) => image::pull(g, a),
+        Command::Push(a) => push::push(g, a),
         Command::Images(a) => image::images(g, a),
         Command::Rmi(a) => image::rmi(g, a),
         Command::Tag(a) => image::tag(g, a),

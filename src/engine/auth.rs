@@ -39,6 +39,14 @@ impl Engine {
     /// Verifies the credentials against the registry (`GET /v2/` and its challenge, as Docker
     /// does), then stores them.
     pub fn login(&self, opts: LoginOptions) -> Result<()> {
+        let (registry, creds) = self.login_check(opts)?;
+        auth::store(&auth::config_path(), &registry, &creds).map_err(LoginError::from)?;
+        Ok(())
+    }
+
+    /// Verifies the credentials against the registry without storing them (the Engine API's
+    /// `POST /auth`: the client keeps them). Returns the registry host and the credentials.
+    pub fn login_check(&self, opts: LoginOptions) -> Result<(String, Credentials)> {
         let registry = login::registry_host(opts.server.as_deref());
         check_username(&registry, &opts.username)?;
         if opts.password.is_empty() {
@@ -56,8 +64,7 @@ impl Engine {
             .build()
             .map_err(Error::io("starting the async runtime"))?;
         rt.block_on(login::verify(&registry, &creds, opts.tls_verify, &config))?;
-        auth::store(&auth::config_path(), &registry, &creds).map_err(LoginError::from)?;
-        Ok(())
+        Ok((registry, creds))
     }
 
     /// Removes the stored credentials of `server` (Docker Hub when `None`).

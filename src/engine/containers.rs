@@ -211,6 +211,7 @@ impl Engine {
                     reference: image.clone(),
                     platform: o.platform.clone(),
                     tls_verify: None,
+                    credentials: None,
                 },
                 Arc::new(move |e| p(CreateProgress::Pull(e))),
             )?;

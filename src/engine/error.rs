@@ -138,7 +138,7 @@ impl Classify for ContainerError {
 impl Classify for ImageError {
     fn kind(&self) -> ErrorKind {
         match self {
-            ImageError::NotFound(_) => ErrorKind::NotFound,
+            ImageError::NotFound(_) | ImageError::NoLocalTag(_) => ErrorKind::NotFound,
             ImageError::Ambiguous(_) | ImageError::Reference(_) => ErrorKind::InvalidArgument,
             ImageError::MultipleRepositories { .. }
             | ImageError::Mounted(_)

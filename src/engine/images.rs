@@ -21,6 +21,8 @@ pub struct ImagePullOptions {
     /// Require HTTPS and verified certificates (`Some(false)`: allow plain HTTP and any
     /// certificate); the registry configuration decides when `None`.
     pub tls_verify: Option<bool>,
+    /// Credentials to use instead of the stored ones (the Engine API's `X-Registry-Auth`).
+    pub credentials: Option<crate::registry::auth::Credentials>,
 }
 
 /// The outcome of a pull: what Docker's closing "Digest:" and "Status:" lines say.
@@ -88,6 +90,7 @@ impl Engine {
                 tls_verify: opts.tls_verify,
                 config,
                 auth_file: None,
+                credentials: opts.credentials.clone(),
             },
         };
         progress(PullEvent::Pulling {

@@ -15,6 +15,7 @@ pub mod execs;
 pub mod images;
 mod inspect;
 pub mod networks;
+pub mod push;
 pub mod system;
 pub mod volumes;
 

@@ -3,6 +3,7 @@
 
 pub mod mount;
 pub mod pull;
+pub mod push;
 
 use std::collections::BTreeSet;
 use std::io;
@@ -19,6 +20,9 @@ use crate::store::Store;
 pub enum ImageError {
     #[error("No such image: {0}")]
     NotFound(String),
+    /// A push of a tag that is not here (Docker's words).
+    #[error("An image does not exist locally with the tag: {0}")]
+    NoLocalTag(String),
     #[error("image ID prefix {0:?} is ambiguous: it matches several images")]
     Ambiguous(String),
     #[error(

@@ -94,6 +94,14 @@ impl RegistriesConfig {
             })
             .collect()
     }
+
+    /// The same settings without mirrors (a push goes to the registry itself).
+    pub fn without_mirrors(&self) -> RegistriesConfig {
+        RegistriesConfig {
+            insecure_registries: self.insecure_registries.clone(),
+            mirrors: Mirrors::default(),
+        }
+    }
 }
 
 /// Registries on `localhost` and 127.0.0.0/8 (and ::1) speak plain HTTP by default, as in Docker.

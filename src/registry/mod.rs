@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod config;
 pub mod login;
+pub mod push;
 
 use std::fmt;
 
@@ -42,6 +43,10 @@ pub enum RegistryError {
         registry: String,
         detail: String,
     },
+    #[error(
+        "push access denied to {registry}: {detail} (wrong or missing credentials? try `berth login {registry}`)"
+    )]
+    PushDenied { registry: String, detail: String },
     #[error("manifest for {0} not found: manifest unknown")]
     NotFound(String),
     #[error(
@@ -127,6 +132,8 @@ pub struct RemoteOptions {
     pub config: RegistriesConfig,
     /// Docker `config.json` to read credentials from.
     pub auth_file: Option<std::path::PathBuf>,
+    /// Credentials to use instead of the stored ones (the Engine API's `X-Registry-Auth`).
+    pub credentials: Option<auth::Credentials>,
 }
 
 /// One way of reaching a registry: a host and how to speak to it.
@@ -178,6 +185,25 @@ fn endpoints(registry: &str, opts: &RemoteOptions) -> Vec<Endpoint> {
     out
 }
 
+/// The oci-client settings for an endpoint.
+fn client_config(ep: &Endpoint) -> ClientConfig {
+    let protocol = if ep.http {
+        ClientProtocol::Http
+    } else {
+        ClientProtocol::Https
+    };
+    ClientConfig {
+        protocol,
+        accept_invalid_certificates: ep.insecure_tls,
+        // berth picks the platform itself (see `select_platform`).
+        platform_resolver: None,
+        connect_timeout: Some(std::time::Duration::from_secs(30)),
+        read_timeout: Some(std::time::Duration::from_secs(300)),
+        user_agent: concat!("berth/", env!("CARGO_PKG_VERSION")),
+        ..Default::default()
+    }
+}
+
 /// The manifest chosen for one platform, with the index it came from if any.
 #[derive(Debug, Clone)]
 pub struct ResolvedManifest {
@@ -219,8 +245,11 @@ impl Remote {
         let auth_file = opts.auth_file.clone().unwrap_or_else(auth::config_path);
         let mut last_err = None;
         for ep in endpoints(&reference.registry, opts) {
-            let creds = auth::lookup(&auth_file, &ep.host)?
-                .or(auth::lookup(&auth_file, &reference.registry)?);
+            let creds = match &opts.credentials {
+                Some(c) => Some(c.clone()),
+                None => auth::lookup(&auth_file, &ep.host)?
+                    .or(auth::lookup(&auth_file, &reference.registry)?),
+            };
             let remote = Remote::new(reference, &ep, creds);
             match remote.resolve_manifest(platform).await {
                 Ok(m) => return Ok((remote, m)),
@@ -243,21 +272,7 @@ impl Remote {
     }
 
     fn new(reference: &Reference, ep: &Endpoint, creds: Option<auth::Credentials>) -> Remote {
-        let protocol = if ep.http {
-            ClientProtocol::Http
-        } else {
-            ClientProtocol::Https
-        };
-        let config = ClientConfig {
-            protocol,
-            accept_invalid_certificates: ep.insecure_tls,
-            // berth picks the platform itself (see `select_platform`).
-            platform_resolver: None,
-            connect_timeout: Some(std::time::Duration::from_secs(30)),
-            read_timeout: Some(std::time::Duration::from_secs(300)),
-            user_agent: concat!("berth/", env!("CARGO_PKG_VERSION")),
-            ..Default::default()
-        };
+        let config = client_config(ep);
         let tag = reference.tag.clone().unwrap_or_else(|| "latest".into());
         let oci_ref = match &reference.digest {
             Some(d) => oci_client::Reference::with_tag_and_digest(

@@ -239,6 +239,19 @@ pub fn image_by_repo_digest(
         .optional()?)
 }
 
+/// Repositories (with their registry) known to hold the blob `digest`: those of the repo
+/// digests of images that use it, as a layer or otherwise. Where a push can mount it from.
+pub fn repositories_with_blob(conn: &Connection, digest: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare(
+        "SELECT DISTINCT rd.repository FROM repo_digests rd
+         WHERE rd.image_id IN (SELECT image_id FROM image_layers WHERE blob_digest = ?1
+                               UNION SELECT image_id FROM image_blobs WHERE digest = ?1)
+         ORDER BY rd.repository",
+    )?;
+    let rows = st.query_map([digest], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// What deleting an image left without any reference: the caller removes these from disk.
 #[derive(Debug, Default)]
 pub struct Orphans {
