@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerPruneResponse, ContainerSummary,
     ContainerSummaryHostConfig, ContainerSummaryNetworkSettings, ContainerSummaryStateEnum,
-    ContainerTopResponse, ContainerWaitResponse, EndpointSettings, Port, PortTypeEnum,
+    ContainerTopResponse, ContainerWaitResponse, Port, PortTypeEnum,
 };
 use serde::Deserialize;
 
@@ -79,7 +79,7 @@ fn summary(c: crate::engine::ContainerSummary) -> ContainerSummary {
             annotations: None,
         }),
         network_settings: Some(ContainerSummaryNetworkSettings {
-            networks: Some(HashMap::from([(c.network, EndpointSettings::default())])),
+            networks: Some(c.networks),
         }),
         ..Default::default()
     }

@@ -138,6 +138,8 @@ pub struct ContainerSummary {
     pub labels: BTreeMap<String, String>,
     /// `--network` as given.
     pub network: String,
+    /// Its endpoints by network name (as inspect shows them).
+    pub networks: std::collections::HashMap<String, bollard_stubs::models::EndpointSettings>,
     /// Sources of its bind and volume mounts.
     pub mounts: Vec<String>,
     /// How many volumes it mounts.
@@ -503,7 +505,9 @@ impl Engine {
             } else {
                 Vec::new()
             };
+            let networks = super::inspect::endpoints(&store, &c, &s).0;
             out.push(ContainerSummary {
+                networks,
                 status: containers::status_line(&c, now),
                 command,
                 ports,

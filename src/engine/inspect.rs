@@ -287,6 +287,39 @@ fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Result<Net
                 });
         }
     }
+    let (networks, primary) = endpoints(store, c, s);
+    let has_endpoints = primary.is_some();
+    let p = primary.unwrap_or_default();
+    let text = |v: &Option<String>| Some(v.clone().unwrap_or_default());
+    Ok(NetworkSettings {
+        bridge: Some(String::new()),
+        sandbox_key: Some(if running && has_endpoints {
+            network::netns_path(store, &c.id).display().to_string()
+        } else {
+            String::new()
+        }),
+        ports: Some(ports),
+        gateway: text(&p.gateway),
+        ip_address: text(&p.ip_address),
+        ip_prefix_len: Some(p.ip_prefix_len.unwrap_or(0)),
+        ipv6_gateway: text(&p.ipv6_gateway),
+        global_ipv6_address: text(&p.global_ipv6_address),
+        global_ipv6_prefix_len: Some(p.global_ipv6_prefix_len.unwrap_or(0)),
+        mac_address: text(&p.mac_address),
+        networks: Some(networks),
+        ..Default::default()
+    })
+}
+
+/// The container's endpoints by network name, as inspect and the container list show them
+/// (addresses only while it runs), and the first one (the primary, if any).
+pub fn endpoints(
+    store: &Store,
+    c: &ContainerRow,
+    s: &Settings,
+) -> (HashMap<String, EndpointSettings>, Option<EndpointSettings>) {
+    let conn = &store.db.conn;
+    let running = c.status.is_active();
     let endpoints = rows::endpoints_of(conn, &c.id).unwrap_or_default();
     let mut networks = HashMap::new();
     let mut primary: Option<EndpointSettings> = None;
@@ -330,28 +363,24 @@ fn network_settings(store: &Store, c: &ContainerRow, s: &Settings) -> Result<Net
         networks.insert(n.name.clone(), endpoint);
     }
     if networks.is_empty() {
-        networks.insert(s.network.shown(), EndpointSettings::default());
+        networks.insert(
+            s.network.shown(),
+            EndpointSettings {
+                aliases: None,
+                network_id: Some(String::new()),
+                endpoint_id: Some(String::new()),
+                gateway: Some(String::new()),
+                ip_address: Some(String::new()),
+                ip_prefix_len: Some(0),
+                ipv6_gateway: Some(String::new()),
+                global_ipv6_address: Some(String::new()),
+                global_ipv6_prefix_len: Some(0),
+                mac_address: Some(String::new()),
+                ..Default::default()
+            },
+        );
     }
-    let p = primary.unwrap_or_default();
-    let text = |v: &Option<String>| Some(v.clone().unwrap_or_default());
-    Ok(NetworkSettings {
-        bridge: Some(String::new()),
-        sandbox_key: Some(if running && !endpoints.is_empty() {
-            network::netns_path(store, &c.id).display().to_string()
-        } else {
-            String::new()
-        }),
-        ports: Some(ports),
-        gateway: text(&p.gateway),
-        ip_address: text(&p.ip_address),
-        ip_prefix_len: Some(p.ip_prefix_len.unwrap_or(0)),
-        ipv6_gateway: text(&p.ipv6_gateway),
-        global_ipv6_address: text(&p.global_ipv6_address),
-        global_ipv6_prefix_len: Some(p.global_ipv6_prefix_len.unwrap_or(0)),
-        mac_address: text(&p.mac_address),
-        networks: Some(networks),
-        ..Default::default()
-    })
+    (networks, primary)
 }
 
 /// A container's mounts in Docker's three shapes.
