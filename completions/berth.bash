@@ -28,11 +28,20 @@ _berth() {
             berth,container-monitor)
                 cmd="berth__subcmd__container__subcmd__monitor"
                 ;;
+            berth,cp)
+                cmd="berth__subcmd__cp"
+                ;;
             berth,create)
                 cmd="berth__subcmd__create"
                 ;;
+            berth,diff)
+                cmd="berth__subcmd__diff"
+                ;;
             berth,exec)
                 cmd="berth__subcmd__exec"
+                ;;
+            berth,export)
+                cmd="berth__subcmd__export"
                 ;;
             berth,generate-man)
                 cmd="berth__subcmd__generate__subcmd__man"
@@ -121,11 +130,20 @@ _berth() {
             berth__subcmd__container,attach)
                 cmd="berth__subcmd__container__subcmd__attach"
                 ;;
+            berth__subcmd__container,cp)
+                cmd="berth__subcmd__container__subcmd__cp"
+                ;;
             berth__subcmd__container,create)
                 cmd="berth__subcmd__container__subcmd__create"
                 ;;
+            berth__subcmd__container,diff)
+                cmd="berth__subcmd__container__subcmd__diff"
+                ;;
             berth__subcmd__container,exec)
                 cmd="berth__subcmd__container__subcmd__exec"
+                ;;
+            berth__subcmd__container,export)
+                cmd="berth__subcmd__container__subcmd__export"
                 ;;
             berth__subcmd__container,help)
                 cmd="berth__subcmd__container__subcmd__help"
@@ -187,11 +205,20 @@ _berth() {
             berth__subcmd__container__subcmd__help,attach)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__attach"
                 ;;
+            berth__subcmd__container__subcmd__help,cp)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__cp"
+                ;;
             berth__subcmd__container__subcmd__help,create)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__create"
                 ;;
+            berth__subcmd__container__subcmd__help,diff)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__diff"
+                ;;
             berth__subcmd__container__subcmd__help,exec)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__exec"
+                ;;
+            berth__subcmd__container__subcmd__help,export)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__export"
                 ;;
             berth__subcmd__container__subcmd__help,help)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__help"
@@ -253,11 +280,20 @@ _berth() {
             berth__subcmd__help,container-monitor)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__monitor"
                 ;;
+            berth__subcmd__help,cp)
+                cmd="berth__subcmd__help__subcmd__cp"
+                ;;
             berth__subcmd__help,create)
                 cmd="berth__subcmd__help__subcmd__create"
                 ;;
+            berth__subcmd__help,diff)
+                cmd="berth__subcmd__help__subcmd__diff"
+                ;;
             berth__subcmd__help,exec)
                 cmd="berth__subcmd__help__subcmd__exec"
+                ;;
+            berth__subcmd__help,export)
+                cmd="berth__subcmd__help__subcmd__export"
                 ;;
             berth__subcmd__help,generate-man)
                 cmd="berth__subcmd__help__subcmd__generate__subcmd__man"
@@ -346,11 +382,20 @@ _berth() {
             berth__subcmd__help__subcmd__container,attach)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__attach"
                 ;;
+            berth__subcmd__help__subcmd__container,cp)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__cp"
+                ;;
             berth__subcmd__help__subcmd__container,create)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__create"
                 ;;
+            berth__subcmd__help__subcmd__container,diff)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__diff"
+                ;;
             berth__subcmd__help__subcmd__container,exec)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__exec"
+                ;;
+            berth__subcmd__help__subcmd__container,export)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__export"
                 ;;
             berth__subcmd__help__subcmd__container,inspect)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__inspect"
@@ -668,7 +713,7 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
+            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename exec attach top pause cp export diff unpause container pull images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,7 +795,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container)
-            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect help"
+            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect cp export diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -812,6 +857,32 @@ _berth() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__cp)
+            opts="-a -L -q -h -V --archive --follow-link --quiet --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1057,6 +1128,32 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__container__subcmd__diff)
+            opts="-h -V --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__container__subcmd__exec)
             opts="-d -i -t -e -u -w -h -V --detach --interactive --tty --env --env-file --user --workdir --privileged --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1111,8 +1208,42 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__container__subcmd__export)
+            opts="-o -h -V --output --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__container__subcmd__help)
-            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect help"
+            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect cp export diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1126,6 +1257,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__help__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__help__subcmd__cp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1153,7 +1298,35 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__container__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__container__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2049,6 +2222,32 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__cp)
+            opts="-a -L -q -h -V --archive --follow-link --quiet --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__create)
             opts="-i -t -e -w -u -h -l -p -P -v -m -c -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2275,6 +2474,32 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__diff)
+            opts="-h -V --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__exec)
             opts="-d -i -t -e -u -w -h -V --detach --interactive --tty --env --env-file --user --workdir --privileged --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2329,6 +2554,40 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__export)
+            opts="-o -h -V --output --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__generate__subcmd__man)
             opts="-h -V --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2356,7 +2615,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help)
-            opts="run create start stop restart kill rm ps logs wait rename exec attach top pause unpause container pull images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
+            opts="run create start stop restart kill rm ps logs wait rename exec attach top pause cp export diff unpause container pull images rmi tag inspect history image network volume system port login logout completion container-monitor generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2398,7 +2657,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__container)
-            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect"
+            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect cp export diff"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2439,6 +2698,20 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__help__subcmd__container__subcmd__cp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__help__subcmd__container__subcmd__create)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2453,7 +2726,35 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__help__subcmd__container__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__help__subcmd__container__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__container__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2677,6 +2978,20 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__help__subcmd__cp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__help__subcmd__create)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2691,7 +3006,35 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

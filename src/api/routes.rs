@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::{delete, get, post};
 
-use super::{AppState, attach, containers, images, networks, system, volumes};
+use super::{AppState, archive, attach, containers, images, networks, system, volumes};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -35,6 +35,12 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}", delete(containers::remove))
         .route("/containers/{id}/attach", post(attach::attach))
         .route("/containers/{id}/resize", post(attach::resize))
+        .route(
+            "/containers/{id}/archive",
+            get(archive::get).head(archive::head).put(archive::put),
+        )
+        .route("/containers/{id}/export", get(archive::export))
+        .route("/containers/{id}/changes", get(archive::changes))
         // images
         .route("/images/json", get(images::list))
         .route("/images/create", post(images::create))

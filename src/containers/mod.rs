@@ -10,6 +10,7 @@
 //! RUNROOT/containers/<id16>/attach.sock  the monitor's socket
 //! ```
 
+pub mod archive;
 pub mod attach;
 pub mod exec;
 pub mod filesystem;
