@@ -7,9 +7,8 @@
 //! checked to be an overlay, so a root unmounted meanwhile is never written to). Any other
 //! container gets an overlay of its own for the operation, with the container's monitor lock
 //! held (so no start mounts the same layer meanwhile): read-only (its writable layer as the top
-//! lower layer) to read, writable to write. That mount is detached right after its root is
-//! opened: it lives as long as the descriptor, so nothing is left mounted when the operation
-//! ends, fails or is killed.
+//! lower layer) to read, writable to write, unmounted when the operation ends or fails (a
+//! process killed meanwhile leaves it; the next copy of that container removes it).
 //!
 //! # Confinement
 //! Paths are resolved with `openat2(RESOLVE_IN_ROOT)` from the root's descriptor: a symlink
@@ -167,9 +166,59 @@ pub struct Root {
     /// Destinations of the container's volumes, binds and tmpfs mounts.
     mounts: Vec<String>,
     read_only: bool,
-    /// The root is a mount of our own (synced after a write).
-    private: bool,
+    /// The root is a mount of our own (synced after a write), unmounted when the root is
+    /// dropped.
+    private: Option<PrivateMount>,
     _lock: Option<Lock>,
+}
+
+/// An overlay mounted for one operation: unmounted (and its mount point removed) on drop.
+/// It stays attached while in use: `openat2(RESOLVE_IN_ROOT)` answers EAGAIN to every `..`
+/// that a symlink leads to in a detached overlay. A process killed meanwhile leaves it
+/// mounted; the next copy into or out of the container removes it ([`sweep`]).
+struct PrivateMount {
+    target: PathBuf,
+}
+
+impl Drop for PrivateMount {
+    fn drop(&mut self) {
+        let _ = nix::mount::umount2(&self.target, nix::mount::MntFlags::MNT_DETACH);
+        let _ = fs::remove_dir(&self.target);
+    }
+}
+
+/// Unmounts every private mount in a container's run directory (the container is being
+/// removed: its run directory goes, and must not be walked into a mount).
+pub fn unmount_all(run: &Path) {
+    let Ok(entries) = fs::read_dir(run) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with("copy-") {
+            let _ = nix::mount::umount2(&e.path(), nix::mount::MntFlags::MNT_DETACH);
+        }
+    }
+}
+
+/// Removes the private mounts that killed processes left in a container's run directory.
+fn sweep(run: &Path) {
+    let Ok(entries) = fs::read_dir(run) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("copy-")
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        if !super::pid_alive(pid) {
+            let _ = nix::mount::umount2(&e.path(), nix::mount::MntFlags::MNT_DETACH);
+            let _ = fs::remove_dir(e.path());
+        }
+    }
 }
 
 /// A path resolved in a container's root: its parent directory, its own name there (`.` for
@@ -194,7 +243,7 @@ impl Root {
     pub fn open(store: &Store, c: &ContainerRow, name: &str, write: bool) -> Result<Root> {
         let settings = Settings::of(c)?;
         let paths = Paths::new(store, &c.id);
-        let make = |fd: OwnedFd, private: bool, lock: Option<Lock>| Root {
+        let make = |fd: OwnedFd, private: Option<PrivateMount>, lock: Option<Lock>| Root {
             fd,
             container: name.to_string(),
             mounts: settings.mounts.iter().map(|m| m.target.clone()).collect(),
@@ -205,14 +254,15 @@ impl Root {
         // A monitor starting or stopping the container holds its lock for a moment.
         for _ in 0..100 {
             if let Some(fd) = mounted_root(&paths)? {
-                return Ok(make(fd, false, None));
+                return Ok(make(fd, None, None));
             }
             fs::create_dir_all(&paths.run).map_err(io_err(paths.run.display()))?;
             let lock_path = paths.run.join("monitor.lock");
             match Lock::file(&lock_path, LockMode::TryExclusive) {
                 Ok(lock) => {
-                    let fd = private_root(store, c, &paths, write)?;
-                    return Ok(make(fd, true, Some(lock)));
+                    sweep(&paths.run);
+                    let (fd, mount) = private_root(store, c, &paths, write)?;
+                    return Ok(make(fd, Some(mount), Some(lock)));
                 }
                 Err(e) if crate::lock::is_held_elsewhere(&e) => {
                     std::thread::sleep(std::time::Duration::from_millis(20))
@@ -359,6 +409,9 @@ impl Root {
     /// Docker's `PathStat` of `path` (the last component not followed).
     pub fn stat(&self, path: &str) -> Result<(Resolved, PathStat)> {
         let r = self.resolve(path, asserts_dir(path))?;
+        if asserts_dir(path) && !r.is_dir() {
+            return Err(ArchiveError::Invalid(format!("{path}: not a directory")));
+        }
         let parts = clean(path);
         let name = parts.last().map_or("/".to_string(), |s| s.to_string());
         let mut link_target = String::new();
@@ -421,7 +474,7 @@ impl Root {
         }
         let dir = tarball::open_dir_at(r.parent.as_fd(), &r.name).map_err(nix_err(&r.path))?;
         crate::layers::unpack_into(reader, dir, Path::new(&r.path), opts)?;
-        if self.private {
+        if self.private.is_some() {
             nix::unistd::syncfs(&self.fd).map_err(nix_err("syncing the container's layer"))?;
         }
         Ok(())
@@ -451,9 +504,13 @@ fn mounted_root(paths: &Paths) -> Result<Option<OwnedFd>> {
     Ok(Some(fd))
 }
 
-/// Mounts the container's overlay privately for one operation and returns its root, the mount
-/// already detached.
-fn private_root(store: &Store, c: &ContainerRow, paths: &Paths, write: bool) -> Result<OwnedFd> {
+/// Mounts the container's overlay privately for one operation: its root and the mount.
+fn private_root(
+    store: &Store,
+    c: &ContainerRow,
+    paths: &Paths,
+    write: bool,
+) -> Result<(OwnedFd, PrivateMount)> {
     let (upper, work) = (paths.upper(), paths.work());
     let mut lower =
         crate::images::mount::lowerdirs(store, &c.image_id, false).map_err(ContainerError::from)?;
@@ -470,24 +527,30 @@ fn private_root(store: &Store, c: &ContainerRow, paths: &Paths, write: bool) -> 
     let n = MOUNTS.fetch_add(1, Ordering::Relaxed);
     let target = paths.run.join(format!("copy-{}-{n}", std::process::id()));
     fs::create_dir_all(&target).map_err(io_err(target.display()))?;
-    let result = detached_mount(&lower, write.then_some((&upper, &work)), &target);
-    let _ = fs::remove_dir(&target);
-    result
-}
-
-/// Mounts an overlay at `target`, opens its root and detaches it (MNT_DETACH): the mount
-/// lives on through the descriptor only.
-fn detached_mount(
-    lower: &[PathBuf],
-    upper: Option<(&PathBuf, &PathBuf)>,
-    target: &Path,
-) -> Result<OwnedFd> {
-    let writable = upper.map(|(upper, work)| Writable {
-        upper,
-        work,
+    let writable = write.then(|| Writable {
+        upper: &upper,
+        work: &work,
         volatile: false,
     });
-    mount_overlay(lower, writable, target).map_err(ContainerError::from)?;
+    if let Err(e) = mount_overlay(&lower, writable, &target) {
+        let _ = fs::remove_dir(&target);
+        return Err(ContainerError::from(e).into());
+    }
+    let mount = PrivateMount { target };
+    let fd = nix::fcntl::open(
+        &mount.target,
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(nix_err(mount.target.display()))?;
+    Ok((fd, mount))
+}
+
+/// Mounts a read-only overlay of `lower` at `target`, opens its root and detaches it
+/// (MNT_DETACH): the mount lives on through the descriptor only. (Lookups in it never follow
+/// symlinks: see [`PrivateMount`].)
+fn detached_mount(lower: &[PathBuf], target: &Path) -> Result<OwnedFd> {
+    mount_overlay(lower, None, target).map_err(ContainerError::from)?;
     let fd = nix::fcntl::open(
         target,
         OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
@@ -551,9 +614,9 @@ pub fn changes(store: &Store, c: &ContainerRow) -> Result<Vec<(ChangeKind, Strin
         crate::images::mount::lowerdirs(store, &c.image_id, true).map_err(ContainerError::from)?;
     let n = MOUNTS.fetch_add(1, Ordering::Relaxed);
     fs::create_dir_all(&paths.run).map_err(io_err(paths.run.display()))?;
-    let target = paths.run.join(format!("diff-{}-{n}", std::process::id()));
+    let target = paths.run.join(format!("copy-{}-d{n}", std::process::id()));
     fs::create_dir_all(&target).map_err(io_err(target.display()))?;
-    let image = detached_mount(&lower, None, &target);
+    let image = detached_mount(&lower, &target);
     let _ = fs::remove_dir(&target);
     let image = image?;
 
