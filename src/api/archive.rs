@@ -101,11 +101,17 @@ pub async fn put(
     let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(16);
     let forward = tokio::spawn(async move {
         let mut data = body.into_data_stream();
+        let mut open = true;
         while let Some(chunk) = data.next().await {
+            if !open {
+                // The engine stopped reading (it failed): the rest is read and dropped, so
+                // the client gets the answer rather than a broken pipe.
+                continue;
+            }
             let chunk = chunk.map_err(io::Error::other);
             let failed = chunk.is_err();
-            // The engine stopped reading (it failed): nothing more to forward.
-            if tx.send(chunk).await.is_err() || failed {
+            open = tx.send(chunk).await.is_ok();
+            if failed {
                 break;
             }
         }
@@ -116,7 +122,12 @@ pub async fn put(
     };
     let engine = s.engine.clone();
     let result = blocking(move || engine.container_archive_put(&id, &path, reader, &o)).await;
-    forward.abort();
+    if result.is_err() {
+        // Let the client finish sending (for a while) before it gets the error.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), forward).await;
+    } else {
+        forward.abort();
+    }
     result?;
     Ok(StatusCode::OK)
 }
