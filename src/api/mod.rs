@@ -12,6 +12,7 @@
 //! - one file per noun: `system.rs`, `containers.rs`, `images.rs`, `networks.rs`, `volumes.rs`;
 //!   `filters.rs` reads Docker's `filters` query parameter.
 
+mod archive;
 mod attach;
 mod containers;
 mod error;

@@ -3,7 +3,9 @@
 use axum::Router;
 use axum::routing::{delete, get, post};
 
-use super::{AppState, attach, containers, exec, images, networks, push, system, volumes};
+use super::{
+    AppState, archive, attach, containers, exec, images, networks, push, system, volumes,
+};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -40,6 +42,12 @@ pub fn router(state: AppState) -> Router {
         .route("/exec/{id}/start", post(exec::start))
         .route("/exec/{id}/resize", post(exec::resize))
         .route("/exec/{id}/json", get(exec::inspect))
+        .route(
+            "/containers/{id}/archive",
+            get(archive::get).head(archive::head).put(archive::put),
+        )
+        .route("/containers/{id}/export", get(archive::export))
+        .route("/containers/{id}/changes", get(archive::changes))
         // images
         .route("/images/json", get(images::list))
         .route("/images/create", post(images::create))

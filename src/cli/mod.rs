@@ -1,6 +1,7 @@
 //! The command line: argument structs (clap derive) and dispatch. One file per command group;
 //! each handler is thin and calls the library core.
 
+pub mod archive;
 pub mod auth;
 pub mod container;
 pub mod docs;
@@ -207,6 +208,12 @@ pub enum Command {
     Top(exec::TopArgs),
     /// Pause all processes within one or more containers
     Pause(exec::PauseArgs),
+    /// Copy files/folders between a container and the local filesystem
+    Cp(archive::CpArgs),
+    /// Export a container's filesystem as a tar archive
+    Export(archive::ExportArgs),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(archive::DiffArgs),
     /// Unpause all processes within one or more containers
     Unpause(exec::PauseArgs),
     /// Manage containers
@@ -283,6 +290,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Top(a) => exec::top(g, a),
         Command::Pause(a) => exec::pause(g, a),
         Command::Unpause(a) => exec::unpause(g, a),
+        Command::Cp(a) => archive::cp(g, a),
+        Command::Export(a) => archive::export(g, a),
+        Command::Diff(a) => archive::diff(g, a),
         Command::Container(c) => container::container_command(g, c),
         Command::ContainerMonitor { id } => Ok(crate::monitor::main(&g.root, &g.runroot, &id)),
         Command::ExecChild { detach, prefix, id } => Ok(crate::api::exec::child_main(

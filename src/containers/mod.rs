@@ -10,6 +10,7 @@
 //! RUNROOT/containers/<id16>/attach.sock  the monitor's socket
 //! ```
 
+pub mod archive;
 pub mod attach;
 pub mod exec;
 pub mod filesystem;
@@ -359,6 +360,7 @@ pub fn remove_stopped_volumes(store: &mut Store, c: &ContainerRow, volumes: bool
 pub fn remove_cleaned(store: &mut Store, c: &ContainerRow, volumes: bool) -> Result<()> {
     let used = crate::state::volumes::of_container(&store.db.conn, &c.id)?;
     let paths = Paths::new(store, &c.id);
+    archive::unmount_all(&paths.run);
     for d in [&paths.run, &paths.dir] {
         if let Err(e) = crate::tmp::remove_any(d) {
             return Err(io_err(d)(e));

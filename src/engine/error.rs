@@ -4,6 +4,7 @@
 //! front end ever reads a message to decide what happened.
 
 use crate::containers::ContainerError;
+use crate::containers::archive::ArchiveError;
 use crate::containers::attach::AttachError;
 use crate::containers::exec::ExecError;
 use crate::error::{Classify, ErrorKind};
@@ -56,6 +57,8 @@ pub enum Error {
     #[error(transparent)]
     Attach(#[from] AttachError),
     #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     State(#[from] StateError),
@@ -102,6 +105,7 @@ impl Classify for Error {
             Error::Monitor(e) => e.kind(),
             Error::Exec(e) => e.kind(),
             Error::Attach(e) => e.kind(),
+            Error::Archive(e) => e.kind(),
             Error::RegistryConfig(_) | Error::Store(_) | Error::State(_) | Error::Io { .. } => {
                 ErrorKind::Internal
             }
@@ -131,6 +135,23 @@ impl Classify for ContainerError {
             | ContainerError::Io { .. }
             | ContainerError::Runtime(_)
             | ContainerError::BadSettings { .. } => ErrorKind::Internal,
+        }
+    }
+}
+
+impl Classify for ArchiveError {
+    fn kind(&self) -> ErrorKind {
+        use crate::layers::UnpackError;
+        match self {
+            ArchiveError::NotFound { .. } => ErrorKind::NotFound,
+            ArchiveError::Invalid(_) => ErrorKind::InvalidArgument,
+            ArchiveError::NotSupported(_) => ErrorKind::NotImplemented,
+            ArchiveError::Busy(_) => ErrorKind::Conflict,
+            ArchiveError::Container(e) => e.kind(),
+            // A bad archive from outside is bad input; a failing disk is not.
+            ArchiveError::Unpack(UnpackError::Io { .. }) => ErrorKind::Internal,
+            ArchiveError::Unpack(_) => ErrorKind::InvalidArgument,
+            ArchiveError::Io { .. } => ErrorKind::Internal,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! The operations are methods of [`Engine`], grouped by noun in the files of this module and
 //! named noun first, as Docker's API names them (`container_create`, `image_pull`, …).
 
+pub mod archive;
 pub mod auth;
 pub mod containers;
 mod error;

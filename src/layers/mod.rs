@@ -12,7 +12,7 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-pub use unpack::{Compression, UnpackError, Unpacked};
+pub use unpack::{Compression, ExtractOptions, UnpackError, Unpacked, unpack_into};
 
 use crate::reference::is_valid_digest;
 use crate::tmp::{TempArea, remove_any};

@@ -326,6 +326,12 @@ pub enum ContainerCommand {
     Unpause(crate::cli::exec::PauseArgs),
     /// Display detailed information on one or more containers
     Inspect(crate::cli::inspect::InspectArgs),
+    /// Copy files/folders between a container and the local filesystem
+    Cp(crate::cli::archive::CpArgs),
+    /// Export a container's filesystem as a tar archive
+    Export(crate::cli::archive::ExportArgs),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(crate::cli::archive::DiffArgs),
 }
 
 impl CreateArgs {

@@ -37,6 +37,9 @@ pub fn container_command(g: &GlobalOpts, c: ContainerCommand) -> anyhow::Result<
         ContainerCommand::Pause(a) => super::exec::pause(g, a),
         ContainerCommand::Unpause(a) => super::exec::unpause(g, a),
         ContainerCommand::Inspect(a) => super::inspect::inspect(g, a),
+        ContainerCommand::Cp(a) => super::archive::cp(g, a),
+        ContainerCommand::Export(a) => super::archive::export(g, a),
+        ContainerCommand::Diff(a) => super::archive::diff(g, a),
     }
 }
 

@@ -19,7 +19,6 @@ use nix::sys::stat::{self, Mode, SFlag, UtimensatFlags};
 use nix::sys::time::TimeSpec;
 use nix::unistd::{self, Gid, Uid, UnlinkatFlags};
 
-use super::UnpackError;
 use super::confined::{is_whiteout, open_dir_beneath, remove_tree, whiteout_at};
 use super::metadata::{Meta, chmod_nofollow, fsetxattr, set_xattrs_at, set_xattrs_fd};
 use super::names::{
@@ -27,6 +26,7 @@ use super::names::{
     is_within,
 };
 use super::pipeline::{CHUNK_SIZE, ChannelReader};
+use super::{ExtractOptions, UnpackError};
 
 /// Deferred directory metadata, applied once all entries are written (adding
 /// children changes a directory's mtime; a read-only mode could block them).
@@ -48,10 +48,11 @@ pub(super) struct Extractor<'a> {
     dirs: HashMap<Vec<u8>, DirMeta>,
     copy_buf: Vec<u8>,
     written: u64,
+    opts: ExtractOptions,
 }
 
 impl<'a> Extractor<'a> {
-    pub(super) fn new(root: OwnedFd, dest: &'a Path) -> Self {
+    pub(super) fn new(root: OwnedFd, dest: &'a Path, opts: ExtractOptions) -> Self {
         Extractor {
             root,
             dest,
@@ -59,6 +60,7 @@ impl<'a> Extractor<'a> {
             dirs: HashMap::new(),
             copy_buf: vec![0; CHUNK_SIZE],
             written: 0,
+            opts,
         }
     }
 
@@ -105,10 +107,11 @@ impl<'a> Extractor<'a> {
         let name = String::from_utf8_lossy(&raw).into_owned();
         let rel = RelPath::parse(&raw, &name)?;
 
-        // Whiteouts are recognised by name, whatever their entry type.
+        // Whiteouts are recognised by name, whatever their entry type (in layers; a copy
+        // into a container takes such names literally).
         let components: Vec<&[u8]> = rel.components().collect();
         for (i, component) in components.iter().enumerate() {
-            if component.starts_with(WHITEOUT_META_PREFIX) {
+            if self.opts.whiteouts && component.starts_with(WHITEOUT_META_PREFIX) {
                 if i + 1 == components.len() && *component == WHITEOUT_OPAQUE {
                     return self.opaque(&rel, &name);
                 }
@@ -116,8 +119,12 @@ impl<'a> Extractor<'a> {
                 return Ok(());
             }
         }
-        let meta = Meta::read(entry, &name)?;
-        if rel.name().starts_with(WHITEOUT_PREFIX) {
+        let mut meta = Meta::read(entry, &name)?;
+        if let Some((uid, gid)) = self.opts.owner {
+            meta.uid = Uid::from_raw(uid);
+            meta.gid = Gid::from_raw(gid);
+        }
+        if self.opts.whiteouts && rel.name().starts_with(WHITEOUT_PREFIX) {
             return self.whiteout(&rel, &name, &meta);
         }
         if meta.pax_sparse {
@@ -273,7 +280,8 @@ impl<'a> Extractor<'a> {
         let errno = |e| self.io_error(rel, e);
         // Explicit owner and mode: the umask or a setgid parent must not leak
         // into implicit directories.
-        unistd::fchown(&fd, Some(Uid::from_raw(0)), Some(Gid::from_raw(0))).map_err(errno)?;
+        let (uid, gid) = self.opts.owner.unwrap_or((0, 0));
+        unistd::fchown(&fd, Some(Uid::from_raw(uid)), Some(Gid::from_raw(gid))).map_err(errno)?;
         stat::fchmod(&fd, Mode::from_bits_retain(0o755)).map_err(errno)?;
         if opaque {
             fsetxattr(fd.as_fd(), OPAQUE_XATTR, b"y").map_err(errno)?;
@@ -326,6 +334,15 @@ impl<'a> Extractor<'a> {
     ) -> Result<T, UnpackError> {
         match create() {
             Err(Errno::EEXIST) => {
+                if self.opts.no_overwrite_dir_non_dir
+                    && stat::fstatat(parent, rel.name(), AtFlags::AT_SYMLINK_NOFOLLOW)
+                        .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFDIR)
+                {
+                    return Err(UnpackError::Conflict(format!(
+                        "cannot overwrite directory {:?} with non-directory",
+                        String::from_utf8_lossy(&rel.path)
+                    )));
+                }
                 self.remove_existing(parent, rel)?;
                 create().map_err(|e| self.io_error(&rel.path, e))
             }
@@ -421,6 +438,12 @@ impl<'a> Extractor<'a> {
                         // An existing directory is kept (merged); anything
                         // else (file, symlink, ...) is replaced.
                         if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
+                            if this.opts.no_overwrite_dir_non_dir {
+                                return Err(UnpackError::Conflict(format!(
+                                    "cannot overwrite non-directory {:?} with directory",
+                                    String::from_utf8_lossy(&rel.path)
+                                )));
+                            }
                             // Replacing this layer's whiteout: the directory
                             // must still hide the lower layers' content.
                             opaque = is_whiteout(&st);

@@ -82,6 +82,7 @@ mod pipeline;
 mod tests;
 
 use std::io::{self, Read};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
@@ -181,6 +182,33 @@ pub enum UnpackError {
     /// Valid tar content that this unpacker does not handle.
     #[error("unsupported layer content: {0}")]
     Unsupported(String),
+    /// An entry would replace a directory with a non-directory or the reverse, which
+    /// [`ExtractOptions::no_overwrite_dir_non_dir`] forbids.
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// How [`unpack_into`] treats the archive: a layer's rules (the default) or a copy's.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtractOptions {
+    /// OCI whiteouts (`.wh.NAME`, `.wh..wh..opq`) become overlay whiteouts; without, such
+    /// names are ordinary files.
+    pub whiteouts: bool,
+    /// Every entry (and every directory made for one) gets this owner instead of the
+    /// archive's.
+    pub owner: Option<(u32, u32)>,
+    /// Refuse to replace an existing directory with a non-directory, or the reverse.
+    pub no_overwrite_dir_non_dir: bool,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions {
+            whiteouts: true,
+            owner: None,
+            no_overwrite_dir_non_dir: false,
+        }
+    }
 }
 
 /// Unpack one layer blob into `dest`, an existing EMPTY directory owned by the
@@ -205,6 +233,33 @@ pub fn unpack(
         path: dest.to_path_buf(),
         source: e.into(),
     })?;
+    unpack_at(reader, compression, root, dest, ExtractOptions::default())
+}
+
+/// Unpacks a tar stream (plain, gzip or zstd, recognised by its first bytes) into the
+/// directory `dest`, already opened (e.g. resolved inside a container's root), which may
+/// have content: an entry replaces what is at its path (a directory is merged). `display` names
+/// `dest` in errors. The same confinement as [`unpack`]: nothing is created, written or
+/// changed outside `dest`. Blocking, like [`unpack`].
+pub fn unpack_into(
+    reader: impl Read,
+    dest: OwnedFd,
+    display: &Path,
+    opts: ExtractOptions,
+) -> Result<Unpacked, UnpackError> {
+    let mut reader = io::BufReader::with_capacity(64 * 1024, reader);
+    let head = io::BufRead::fill_buf(&mut reader).map_err(UnpackError::Read)?;
+    let compression = Compression::sniff(head);
+    unpack_at(reader, compression, dest, display, opts)
+}
+
+fn unpack_at(
+    reader: impl Read,
+    compression: Compression,
+    root: OwnedFd,
+    dest: &Path,
+    opts: ExtractOptions,
+) -> Result<Unpacked, UnpackError> {
     let decoder = Decoder::new(reader, compression)?;
     let (raw_tx, raw_rx) = mpsc::sync_channel(QUEUE_DEPTH);
     let (hashed_tx, hashed_rx) = mpsc::sync_channel(QUEUE_DEPTH);
@@ -223,7 +278,7 @@ pub fn unpack(
             .name("layer-unpack".into())
             .spawn_scoped(scope, move || {
                 let reader = ChannelReader::new(hashed_rx, recycle_tx);
-                Extractor::new(root, dest).run(reader)
+                Extractor::new(root, dest, opts).run(reader)
             })
             .map_err(spawn_error)?;
         // `pump` owns the first sending side: when it returns, for whatever
