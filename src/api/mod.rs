@@ -15,6 +15,7 @@
 mod attach;
 mod containers;
 mod error;
+mod events;
 mod filters;
 mod images;
 mod networks;

@@ -3,13 +3,14 @@
 use axum::Router;
 use axum::routing::{delete, get, post};
 
-use super::{AppState, attach, containers, images, networks, system, volumes};
+use super::{AppState, attach, containers, events, images, networks, system, volumes};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/_ping", get(system::ping).head(system::ping))
         .route("/version", get(system::version))
         .route("/info", get(system::info))
+        .route("/events", get(events::events))
         .route("/plugins", get(system::plugins))
         .route("/swarm", get(system::not_a_swarm))
         .route("/nodes", get(system::not_a_swarm))
