@@ -194,7 +194,22 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
     insert_and_activate(store, &row, &|r| activate_locked(&nl, r).map(drop), &|r| {
         deactivate_locked(&nl, r)
     })?;
+    // The default network is Docker's pre-defined `bridge`: no event.
+    if row.name != DEFAULT_NETWORK {
+        record(store, "create", &row, None);
+    }
     Ok(row)
+}
+
+/// Records Docker's network event `action` (`connect`/`disconnect` name the container).
+pub(super) fn record(store: &Store, action: &str, n: &NetworkRow, container: Option<&str>) {
+    let mut ev = crate::events::Event::new(crate::events::Type::Network, action, &n.id)
+        .attr("name", &n.name)
+        .attr("type", &n.driver);
+    if let Some(c) = container {
+        ev = ev.attr("container", c);
+    }
+    crate::events::record(&store.root, ev);
 }
 
 /// Records a new network, then activates it; on failure, deactivates it (whatever part was
@@ -377,6 +392,7 @@ pub(super) fn remove_locked(
     let tx = store.db.write()?;
     rows::delete_network(&tx, &n.id)?;
     tx.commit().map_err(StateError::from)?;
+    record(store, "destroy", n, None);
     Ok(())
 }
 
