@@ -45,7 +45,7 @@ pub async fn events(
     let closed = tx.clone();
     tokio::task::spawn_blocking(move || {
         let cancelled = || closed.is_closed();
-        let r = stream.run(&cancelled, &mut |e| {
+        let r = stream.run(&cancelled, &mut |e: crate::events::Event| {
             let mut line = serde_json::to_vec(&e.message()).unwrap_or_default();
             line.push(b'\n');
             tx.blocking_send(line).is_ok()

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use super::GlobalOpts;
 use super::format::{Format, render_template};
 use crate::engine::events::EventsOptions;
-use crate::events::Event;
+use crate::events::{Event, Sink};
 
 #[derive(Debug, Args)]
 pub struct EventsArgs {
@@ -49,28 +49,53 @@ pub fn events(g: &GlobalOpts, a: EventsArgs) -> anyhow::Result<i32> {
         filters,
     };
     let stream = g.engine().system_events(&o)?;
-    let format = Format::parse(a.format.as_deref());
-    let mut out = std::io::stdout().lock();
-    let mut failed = None;
-    stream.run(&|| false, &mut |e| {
-        let line = match &format {
-            Format::Table => pretty(e),
-            Format::Json => json_line(e),
-            Format::Template { template, .. } if is_json_of_all(template) => json_line(e),
-            Format::Template { template, .. } => render_template(template, &go_fields(e)),
-        };
+    let mut printer = Printer {
+        out: std::io::BufWriter::new(std::io::stdout().lock()),
+        format: Format::parse(a.format.as_deref()),
+        failed: None,
+    };
+    stream.run(&|| false, &mut printer)?;
+    match printer.failed {
         // A closed output (`| head`) ends the command.
-        match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(0),
+    }
+}
+
+/// Prints events, buffered: the output is flushed each time the stream has caught up.
+struct Printer<W: Write> {
+    out: W,
+    format: Format,
+    failed: Option<std::io::Error>,
+}
+
+impl<W: Write> Printer<W> {
+    fn keep(&mut self, r: std::io::Result<()>) -> bool {
+        match r {
             Ok(()) => true,
-            Err(err) => {
-                failed = Some(err);
+            Err(e) => {
+                self.failed = Some(e);
                 false
             }
         }
-    })?;
-    match failed {
-        Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(0),
+    }
+}
+
+impl<W: Write> Sink for Printer<W> {
+    fn event(&mut self, e: Event) -> bool {
+        let line = match &self.format {
+            Format::Table => pretty(&e),
+            Format::Json => json_line(&e),
+            Format::Template { template, .. } if is_json_of_all(template) => json_line(&e),
+            Format::Template { template, .. } => render_template(template, &go_fields(&e)),
+        };
+        let r = writeln!(self.out, "{line}");
+        self.keep(r)
+    }
+
+    fn caught_up(&mut self) -> bool {
+        let r = self.out.flush();
+        self.keep(r)
     }
 }
 

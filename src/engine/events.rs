@@ -1,7 +1,7 @@
 //! `events`: the event log of this root, read and followed (`crate::events` records it).
 
 use super::{Engine, Error, Result};
-use crate::events::{Event, Filter, Reader, Window};
+use crate::events::{Event, Filter, Reader, Sink, Window};
 
 /// What `events` shows: a time window (nanoseconds since the epoch) and Docker's filters.
 #[derive(Debug, Clone, Default)]
@@ -21,19 +21,33 @@ pub struct EventStream {
 }
 
 impl EventStream {
-    /// Hands `on` each matching event, oldest first: the recorded ones in the window when it
+    /// Hands `sink` each matching event, oldest first: the recorded ones in the window when it
     /// has a bound, then (unless the window ended already) those recorded after, until the
-    /// window ends, `on` returns false or `cancelled()` (looked at every 100 ms while nothing
-    /// comes).
-    pub fn run(
-        self,
-        cancelled: &dyn Fn() -> bool,
-        on: &mut dyn FnMut(&Event) -> bool,
-    ) -> Result<()> {
-        let filter = self.filter;
+    /// window ends, the sink says stop, or `cancelled()` (looked at every 100 ms while nothing
+    /// comes). The sink hears each time the stream has caught up with the writers.
+    pub fn run(self, cancelled: &dyn Fn() -> bool, sink: &mut dyn Sink) -> Result<()> {
+        let mut filtered = Filtered {
+            filter: &self.filter,
+            sink,
+        };
         self.reader
-            .run(cancelled, &mut |e| !filter.matches(&e) || on(&e))
+            .run(cancelled, &mut filtered)
             .map_err(Error::io("reading the event log"))
+    }
+}
+
+struct Filtered<'a> {
+    filter: &'a Filter,
+    sink: &'a mut dyn Sink,
+}
+
+impl Sink for Filtered<'_> {
+    fn event(&mut self, e: Event) -> bool {
+        !self.filter.matches(&e) || self.sink.event(e)
+    }
+
+    fn caught_up(&mut self) -> bool {
+        self.sink.caught_up()
     }
 }
 

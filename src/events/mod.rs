@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use filter::{Filter, FilterError};
-pub use reader::{Reader, Window, read};
+pub use reader::{Reader, Sink, Window, read};
 
 /// Rotate when the log would grow past this many bytes (about 15,000 events).
 pub const MAX_SIZE: u64 = 4 << 20;

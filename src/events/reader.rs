@@ -36,6 +36,22 @@ impl Window {
     }
 }
 
+/// Where a reader's events go. A closure `FnMut(Event) -> bool` is one.
+pub trait Sink {
+    /// One event; false to stop reading.
+    fn event(&mut self, e: Event) -> bool;
+    /// Everything written so far was handed over (a moment to flush output); false to stop.
+    fn caught_up(&mut self) -> bool {
+        true
+    }
+}
+
+impl<F: FnMut(Event) -> bool> Sink for F {
+    fn event(&mut self, e: Event) -> bool {
+        self(e)
+    }
+}
+
 /// The time of a stored line without decoding it: lines start with `{"timeNano":N`.
 fn line_time(line: &[u8]) -> Option<i64> {
     let rest = line.strip_prefix(b"{\"timeNano\":")?;
@@ -45,19 +61,19 @@ fn line_time(line: &[u8]) -> Option<i64> {
 
 /// Hands `on` the event of one line if it is in the window; false when `on` asks to stop. A
 /// line that does not decode (torn by a crash) is skipped.
-fn emit(line: &[u8], w: &Window, on: &mut dyn FnMut(Event) -> bool) -> bool {
+fn emit(line: &[u8], w: &Window, on: &mut dyn Sink) -> bool {
     if line_time(line).is_some_and(|t| !w.contains(t)) {
         return true;
     }
     match serde_json::from_slice::<Event>(line) {
-        Ok(ev) if w.contains(ev.time_nano) => on(ev),
+        Ok(ev) if w.contains(ev.time_nano) => on.event(ev),
         _ => true,
     }
 }
 
 /// Hands `on` the complete lines of `buf`, keeping an incomplete last line there; false when
 /// `on` asked to stop.
-fn deliver(buf: &mut Vec<u8>, w: &Window, on: &mut dyn FnMut(Event) -> bool) -> bool {
+fn deliver(buf: &mut Vec<u8>, w: &Window, on: &mut dyn Sink) -> bool {
     let mut start = 0;
     let mut go = true;
     while let Some(n) = buf[start..].iter().position(|&b| b == b'\n') {
@@ -135,10 +151,10 @@ impl Reader {
         })
     }
 
-    /// Hands `on` each event until the window's end passes, `on` returns false, or `stop()`
-    /// says so (looked at every [`POLL`] while nothing comes); without `follow`, until the end
-    /// of what was recorded.
-    pub fn run(self, stop: &dyn Fn() -> bool, on: &mut dyn FnMut(Event) -> bool) -> io::Result<()> {
+    /// Hands `on` each event, and tells it each time it has caught up with the writers, until
+    /// the window's end passes, `on` returns false, or `stop()` says so (looked at every
+    /// [`POLL`] while nothing comes); without `follow`, until the end of what was recorded.
+    pub fn run(self, stop: &dyn Fn() -> bool, on: &mut dyn Sink) -> io::Result<()> {
         let Reader {
             dir,
             window,
@@ -164,7 +180,7 @@ impl Reader {
             if n > 0 {
                 continue;
             }
-            if !follow {
+            if !on.caught_up() || !follow {
                 return Ok(());
             }
             if window.ended() || stop() {
@@ -195,7 +211,7 @@ pub fn read(
     window: Window,
     follow: bool,
     stop: &dyn Fn() -> bool,
-    on: &mut dyn FnMut(Event) -> bool,
+    on: &mut dyn Sink,
 ) -> io::Result<()> {
     Reader::open(root, window, follow)?.run(stop, on)
 }
@@ -209,7 +225,7 @@ mod tests {
 
     fn ids(root: &Path, w: Window) -> Vec<String> {
         let mut out = Vec::new();
-        read(root, w, false, &|| false, &mut |e| {
+        read(root, w, false, &|| false, &mut |e: Event| {
             out.push(e.actor.id);
             true
         })
@@ -289,7 +305,7 @@ mod tests {
                     Window::default(),
                     true,
                     &|| stop.load(Ordering::SeqCst),
-                    &mut |e| tx.send(e.actor.id).is_ok(),
+                    &mut |e: Event| tx.send(e.actor.id).is_ok(),
                 )
             })
         };
@@ -330,7 +346,7 @@ mod tests {
             },
             true,
             &|| false,
-            &mut |_| true,
+            &mut |_: Event| true,
         )
         .unwrap();
         assert!(t0.elapsed() >= Duration::from_millis(250));
