@@ -112,6 +112,8 @@ fn run_stop_rm_records_the_container_actions_in_order() {
             "web",
             "--label",
             "tier=front",
+            "-v",
+            "evdata:/data",
             &img,
             "sh",
             "-c",
@@ -138,6 +140,42 @@ fn run_stop_rm_records_the_container_actions_in_order() {
         .map(|a| format!("{a} {id} web front"))
         .collect();
     assert_eq!(lines, want);
+    // Its volume (made by the create) and network (the default one).
+    let lines = past(
+        &b,
+        &t0,
+        &[
+            "--filter",
+            "type=network",
+            "--filter",
+            "type=volume",
+            "--format",
+            "{{.Type}} {{.Action}}",
+        ],
+    );
+    assert_eq!(
+        lines,
+        [
+            "volume create",
+            "network connect",
+            "volume mount",
+            "volume unmount",
+            "network disconnect",
+        ]
+    );
+    for action in ["mount", "connect", "disconnect"] {
+        let c = past(
+            &b,
+            &t0,
+            &[
+                "--filter",
+                &format!("event={action}"),
+                "--format",
+                "{{.Actor.Attributes.container}}",
+            ],
+        );
+        assert_eq!(c, std::slice::from_ref(&id), "{action}");
+    }
 
     // Docker's default line, and the attributes of kill and die.
     let lines = past(&b, &t0, &["--filter", "container=web"]);

@@ -239,6 +239,7 @@ impl Monitor {
             self.record("die", &[("exitCode", code.to_string())]);
             self.record_volumes("unmount");
             self.cleanup_runtime();
+            crate::network::record_endpoints(&self.store, &self.id, "disconnect");
             let policy = &self.settings.restart;
             if policy.should_restart(code as i64, restarts, self.stopped_by_user) {
                 restarts += 1;
@@ -329,6 +330,7 @@ impl Monitor {
             );
             let _ = tx.commit();
         }
+        crate::network::record_endpoints(&self.store, &self.id, "connect");
         self.record_volumes("mount");
         self.record("start", &[]);
         // Only now (the command runs meanwhile): a command that cannot be executed fails the

@@ -80,7 +80,7 @@ pub fn connect(
         tx.commit().map_err(StateError::from)?;
         return Err(err);
     }
-    super::networks::record(store, "connect", n, Some(&c.id));
+    super::networks::record_event(store, "connect", n, Some(&c.id));
     Ok(())
 }
 
@@ -164,6 +164,6 @@ pub fn disconnect(store: &mut Store, c: &Member, n: &NetworkRow) -> Result<()> {
     let tx = store.db.write()?;
     rows::delete_endpoint(&tx, &c.id, &n.id)?;
     tx.commit().map_err(StateError::from)?;
-    super::networks::record(store, "disconnect", n, Some(&c.id));
+    super::networks::record_event(store, "disconnect", n, Some(&c.id));
     Ok(())
 }
