@@ -14,6 +14,7 @@ pub mod containers;
 pub mod content;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod images;
 pub mod layers;
 pub mod lock;

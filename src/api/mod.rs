@@ -16,6 +16,7 @@ mod archive;
 mod attach;
 mod containers;
 mod error;
+mod events;
 pub mod exec;
 mod filters;
 mod images;

@@ -4,7 +4,8 @@ use axum::Router;
 use axum::routing::{delete, get, post};
 
 use super::{
-    AppState, archive, attach, containers, exec, images, networks, push, system, volumes,
+    AppState, archive, attach, containers, events, exec, images, networks, push, system,
+    volumes,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -12,6 +13,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_ping", get(system::ping).head(system::ping))
         .route("/version", get(system::version))
         .route("/info", get(system::info))
+        .route("/events", get(events::events))
         .route("/plugins", get(system::plugins))
         .route("/swarm", get(system::not_a_swarm))
         .route("/nodes", get(system::not_a_swarm))

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod auth;
 pub mod container;
 pub mod docs;
+pub mod events;
 pub mod exec;
 pub mod flags;
 pub mod format;
@@ -245,6 +246,8 @@ pub enum Command {
     /// Manage berth (disk usage, prune, reset)
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Get real time events from the server
+    Events(events::EventsArgs),
     /// List port mappings or a specific mapping for the container
     Port(network::PortArgs),
     /// Log in to a registry
@@ -313,6 +316,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Port(a) => network::port(g, a),
         Command::Volume(c) => volume::volume_command(g, c),
         Command::System(c) => system::system_command(g, c),
+        Command::Events(a) => events::events(g, a),
         Command::Login(a) => auth::login(g, a),
         Command::Logout(a) => auth::logout(g, a),
         Command::Completion(a) => docs::completion(a),

@@ -19,6 +19,8 @@ pub enum SystemCommand {
     Reset(ResetArgs),
     /// Serve the Docker Engine API on a unix socket (for the docker CLI, Compose, SDKs)
     Service(ServiceArgs),
+    /// Get real time events from the server
+    Events(super::events::EventsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +71,7 @@ pub fn system_command(g: &GlobalOpts, c: SystemCommand) -> anyhow::Result<i32> {
         SystemCommand::Df(a) => df(g, a),
         SystemCommand::Prune(a) => prune(g, a),
         SystemCommand::Reset(a) => reset(g, a),
+        SystemCommand::Events(a) => super::events::events(g, a),
         SystemCommand::Service(a) => {
             crate::api::serve(
                 g.engine(),

@@ -61,8 +61,10 @@ pub fn attach(
     }
     let want = WANT_STDOUT | WANT_STDERR | if io.stdin.is_some() { WANT_STDIN } else { 0 };
     let paths = Paths::new(store, &c.id);
+    let root = store.root.clone();
     let result = client::connect(&paths.socket(), Duration::from_secs(2)).and_then(|mut stream| {
         protocol::write_frame(&mut stream, Kind::Attach, &[want])?;
+        super::events::record(&root, &c, "attach");
         client::attach(stream, s.tty, io)
     });
     match result {

@@ -96,6 +96,7 @@ pub fn start_with(
     let want = match &mode {
         StartMode::Detached => 0,
         StartMode::Attached(io) => {
+            super::events::record(&store.root, &c, "attach");
             WANT_STDOUT | WANT_STDERR | if io.stdin.is_some() { WANT_STDIN } else { 0 }
         }
     };
@@ -187,7 +188,9 @@ pub fn restart(store: &mut Store, c: &ContainerRow, timeout: Option<i64>) -> Res
         protocol::SIGNAL_BY_USER | protocol::SIGNAL_RESTARTING,
     )?;
     let c = super::resolve(store, &c.id)?;
-    start(store, &c, StartMode::Detached).map(|_| ())
+    start(store, &c, StartMode::Detached)?;
+    super::events::record(&store.root, &c, "restart");
+    Ok(())
 }
 
 fn stop_with(store: &mut Store, c: &ContainerRow, timeout: Option<i64>, flags: u8) -> Result<()> {
@@ -202,16 +205,18 @@ fn stop_with(store: &mut Store, c: &ContainerRow, timeout: Option<i64>, flags: u
         .max(0) as u64;
     let sig = stop_signal(store, &c)?;
     client::signal(&paths.socket(), sig, flags)?;
-    if wait_inactive(store, &c.id, Duration::from_secs(t))? {
-        return Ok(());
+    super::events::record_with(&store.root, &c, "kill", &[("signal", sig.to_string())]);
+    if !wait_inactive(store, &c.id, Duration::from_secs(t))? {
+        client::signal(&paths.socket(), libc::SIGKILL, flags)?;
+        super::events::record_with(&store.root, &c, "kill", &[("signal", "9".into())]);
+        if !wait_inactive(store, &c.id, Duration::from_secs(30))? {
+            return Err(ContainerError::Runtime(format!(
+                "container {} did not stop after SIGKILL",
+                c.name
+            )));
+        }
     }
-    client::signal(&paths.socket(), libc::SIGKILL, flags)?;
-    if !wait_inactive(store, &c.id, Duration::from_secs(30))? {
-        return Err(ContainerError::Runtime(format!(
-            "container {} did not stop after SIGKILL",
-            c.name
-        )));
-    }
+    super::events::record(&store.root, &c, "stop");
     Ok(())
 }
 
@@ -226,6 +231,7 @@ pub fn kill(store: &mut Store, c: &ContainerRow, sig: i32) -> Result<()> {
     }
     let paths = Paths::new(store, &c.id);
     client::signal(&paths.socket(), sig, protocol::SIGNAL_BY_USER)?;
+    super::events::record_with(&store.root, &c, "kill", &[("signal", sig.to_string())]);
     Ok(())
 }
 
@@ -294,6 +300,7 @@ pub fn remove_with_volumes(
             return Err(ContainerError::Running(c.name.clone()));
         }
         let paths = Paths::new(store, &c.id);
+        super::events::record_with(&store.root, &c, "kill", &[("signal", "9".into())]);
         if client::signal(&paths.socket(), libc::SIGKILL, protocol::SIGNAL_BY_USER).is_err()
             && pid_alive(c.pid)
         {

@@ -12,6 +12,7 @@
 
 pub mod archive;
 pub mod attach;
+pub mod events;
 pub mod exec;
 pub mod filesystem;
 pub mod lifecycle;
@@ -335,9 +336,15 @@ pub fn create_with_id(
         tx.commit().map_err(StateError::from)?;
         Ok(row)
     })();
-    if row.is_err() {
-        crate::volumes::undo_dirs(&made);
-        let _ = crate::tmp::remove_any(&paths.dir);
+    match &row {
+        Ok(c) => {
+            crate::volumes::record_created(&store.root, &made);
+            events::record(&store.root, c, "create");
+        }
+        Err(_) => {
+            crate::volumes::undo_dirs(&made);
+            let _ = crate::tmp::remove_any(&paths.dir);
+        }
     }
     row
 }
@@ -369,6 +376,7 @@ pub fn remove_cleaned(store: &mut Store, c: &ContainerRow, volumes: bool) -> Res
     let tx = store.db.write()?;
     rows::delete(&tx, &c.id)?;
     tx.commit().map_err(StateError::from)?;
+    events::record(&store.root, c, "destroy");
     if volumes {
         crate::volumes::remove_anonymous(store, &used);
     }
@@ -389,6 +397,17 @@ pub fn rename(store: &mut Store, c: &ContainerRow, new_name: &str) -> Result<()>
     }
     rows::rename(&tx, &c.id, new_name)?;
     tx.commit()?;
+    let renamed = ContainerRow {
+        name: new_name.to_string(),
+        ..c.clone()
+    };
+    // Docker's old name has its leading slash.
+    events::record_with(
+        &store.root,
+        &renamed,
+        "rename",
+        &[("oldName", format!("/{}", c.name))],
+    );
     Ok(())
 }
 

@@ -39,6 +39,7 @@ pub fn pause(store: &mut Store, c: &ContainerRow) -> Result<()> {
         let _ = rt.resume(&c.id);
         return Err(StateError::from(e).into());
     }
+    super::events::record(&store.root, &c, "pause");
     Ok(())
 }
 
@@ -65,5 +66,6 @@ pub fn unpause(store: &mut Store, c: &ContainerRow) -> Result<()> {
     }
     rows::set_status(&tx, &c.id, Status::Running)?;
     tx.commit().map_err(StateError::from)?;
+    super::events::record(&store.root, &c, "unpause");
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod archive;
 pub mod auth;
 pub mod containers;
 mod error;
+pub mod events;
 pub mod execs;
 pub mod images;
 mod inspect;

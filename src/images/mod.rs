@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::io;
 
 use crate::content::ContentError;
+use crate::events::{Event, Type};
 use crate::layers::LayerError;
 use crate::reference::{Reference, ReferenceError, familiar_repository};
 use crate::registry::RegistryError;
@@ -226,6 +227,11 @@ pub fn tag(store: &mut Store, source: &str, target: &str) -> Result<()> {
         now_secs(),
     )?;
     tx.commit().map_err(StateError::from)?;
+    crate::events::record(
+        &store.root,
+        Event::new(Type::Image, "tag", &id)
+            .attr("name", crate::reference::familiar_name(&target.to_string())),
+    );
     Ok(())
 }
 
@@ -292,6 +298,14 @@ pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>
         out.push(Removed::Deleted(id.clone()));
     }
     tx.commit().map_err(StateError::from)?;
+    // Docker's events: `untag` per name (the name in `name`), `delete` with the ID as name.
+    for r in &out {
+        let ev = match r {
+            Removed::Untagged(n) => Event::new(Type::Image, "untag", &id).attr("name", n),
+            Removed::Deleted(d) => Event::new(Type::Image, "delete", d).attr("name", d),
+        };
+        crate::events::record(&store.root, ev);
+    }
     for l in collect_garbage(store, &orphans)? {
         out.push(Removed::Deleted(l));
     }

@@ -78,6 +78,17 @@ pub fn pull(store: &mut Store, req: &PullRequest, progress: Arc<Progress>) -> Re
     for _ in 0..3 {
         let fetched = rt.block_on(fetch(&store.content, &store.layers, req, progress.clone()))?;
         if let Some(outcome) = commit(store, &req.reference, &fetched)? {
+            // Docker's: the reference as pulled, and its repository as the name.
+            let r = &req.reference;
+            crate::events::record(
+                &store.root,
+                crate::events::Event::new(
+                    crate::events::Type::Image,
+                    "pull",
+                    crate::reference::familiar_name(&r.to_string()),
+                )
+                .attr("name", r.familiar_repository()),
+            );
             return Ok(outcome);
         }
     }

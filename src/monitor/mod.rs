@@ -233,7 +233,13 @@ impl Monitor {
             }
             let code = self.supervise(running, &sfd)?;
             let oom = self.oom_killed();
+            if oom {
+                self.record("oom", &[]);
+            }
+            self.record("die", &[("exitCode", code.to_string())]);
+            self.record_volumes("unmount");
             self.cleanup_runtime();
+            crate::network::record_endpoints(&self.store, &self.id, "disconnect");
             let policy = &self.settings.restart;
             if policy.should_restart(code as i64, restarts, self.stopped_by_user) {
                 restarts += 1;
@@ -324,6 +330,9 @@ impl Monitor {
             );
             let _ = tx.commit();
         }
+        crate::network::record_endpoints(&self.store, &self.id, "connect");
+        self.record_volumes("mount");
+        self.record("start", &[]);
         // Only now (the command runs meanwhile): a command that cannot be executed fails the
         // start, as with `docker run`, `-d` included.
         if let Err(e) = exec_status.wait() {
@@ -636,6 +645,35 @@ impl Monitor {
             .or(from_image)
             .and_then(|n| crate::spec::parse_signal(&n).ok())
             .unwrap_or(libc::SIGTERM)
+    }
+
+    /// Records the event `action` of the container (as its row is now: a rename shows).
+    fn record(&self, action: &str, attrs: &[(&str, String)]) {
+        match rows::get(&self.store.db.conn, &self.id) {
+            Ok(Some(row)) => containers::events::record_with(&self.store.root, &row, action, attrs),
+            _ => tracing::warn!("no row to record the event {action} of {}", self.id),
+        }
+    }
+
+    /// Records Docker's `volume mount` (or `unmount`) of each volume the container uses.
+    fn record_volumes(&self, action: &str) {
+        use crate::events::{Event, Type};
+        let mount = action == "mount";
+        for m in &self.settings.mounts {
+            if m.kind != crate::volumes::parse::MountKind::Volume || m.source.is_empty() {
+                continue;
+            }
+            let mut ev = Event::new(Type::Volume, action, &m.source)
+                .attr("container", &self.id)
+                .attr("driver", "local");
+            if mount {
+                ev = ev
+                    .attr("destination", &m.target)
+                    .attr("propagation", &m.propagation)
+                    .attr("read/write", (!m.read_only).to_string());
+            }
+            crate::events::record(&self.store.root, ev);
+        }
     }
 
     /// Read before the runtime state (and cgroup) is deleted.

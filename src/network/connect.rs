@@ -70,16 +70,17 @@ pub fn connect(
         tx.commit().map_err(StateError::from)?;
     }
     let ns = netns_path(store, &c.id);
-    if !c.active || !ns.exists() {
-        return Ok(());
-    }
-    if let Err(err) = plug(store, &c.id, &e, n, &ns) {
+    if c.active
+        && ns.exists()
+        && let Err(err) = plug(store, &c.id, &e, n, &ns)
+    {
         unplug(store, &e);
         let tx = store.db.write()?;
         rows::delete_endpoint(&tx, &c.id, &n.id)?;
         tx.commit().map_err(StateError::from)?;
         return Err(err);
     }
+    super::networks::record_event(store, "connect", n, Some(&c.id));
     Ok(())
 }
 
@@ -163,5 +164,6 @@ pub fn disconnect(store: &mut Store, c: &Member, n: &NetworkRow) -> Result<()> {
     let tx = store.db.write()?;
     rows::delete_endpoint(&tx, &c.id, &n.id)?;
     tx.commit().map_err(StateError::from)?;
+    super::networks::record_event(store, "disconnect", n, Some(&c.id));
     Ok(())
 }

@@ -194,7 +194,35 @@ pub fn create(store: &mut Store, o: &CreateOptions) -> Result<NetworkRow> {
     insert_and_activate(store, &row, &|r| activate_locked(&nl, r).map(drop), &|r| {
         deactivate_locked(&nl, r)
     })?;
+    // The default network is Docker's pre-defined `bridge`: no event.
+    if row.name != DEFAULT_NETWORK {
+        record_event(store, "create", &row, None);
+    }
     Ok(row)
+}
+
+/// Records Docker's `connect` (or `disconnect`) of container `id` on each of its networks (its
+/// start, its exit).
+pub fn record_endpoints(store: &Store, id: &str, action: &str) {
+    let Ok(endpoints) = rows::endpoints_of(&store.db.conn, id) else {
+        return;
+    };
+    for e in endpoints {
+        if let Ok(Some(n)) = rows::network(&store.db.conn, &e.network_id) {
+            record_event(store, action, &n, Some(id));
+        }
+    }
+}
+
+/// Records Docker's network event `action` (`connect`/`disconnect` name the container).
+pub(super) fn record_event(store: &Store, action: &str, n: &NetworkRow, container: Option<&str>) {
+    let mut ev = crate::events::Event::new(crate::events::Type::Network, action, &n.id)
+        .attr("name", &n.name)
+        .attr("type", &n.driver);
+    if let Some(c) = container {
+        ev = ev.attr("container", c);
+    }
+    crate::events::record(&store.root, ev);
 }
 
 /// Records a new network, then activates it; on failure, deactivates it (whatever part was
@@ -377,6 +405,7 @@ pub(super) fn remove_locked(
     let tx = store.db.write()?;
     rows::delete_network(&tx, &n.id)?;
     tx.commit().map_err(StateError::from)?;
+    record_event(store, "destroy", n, None);
     Ok(())
 }
 

@@ -171,6 +171,23 @@ fn check_options(options: &BTreeMap<String, String>) -> Result<()> {
     Ok(())
 }
 
+/// Records the `create` events of the volumes whose directories a committed transaction made.
+pub fn record_created(root: &Path, made: &[PathBuf]) {
+    for d in made {
+        if let Some(name) = d.file_name() {
+            record(root, "create", &name.to_string_lossy());
+        }
+    }
+}
+
+fn record(root: &Path, action: &str, name: &str) {
+    crate::events::record(
+        root,
+        crate::events::Event::new(crate::events::Type::Volume, action, name)
+            .attr("driver", "local"),
+    );
+}
+
 /// Removes directories made for a transaction that did not commit.
 pub fn undo_dirs(made: &[PathBuf]) {
     for d in made {
@@ -203,8 +220,9 @@ pub fn create(
         &tx, &root, &tmp, &name, anonymous, labels, options, &mut made,
     )
     .and_then(|_| tx.commit().map_err(|e| StateError::Sql(e).into()));
-    if r.is_err() {
-        undo_dirs(&made);
+    match &r {
+        Ok(()) => record_created(&root, &made),
+        Err(_) => undo_dirs(&made),
     }
     r?;
     get(store, &name)
@@ -260,6 +278,7 @@ pub fn remove(store: &mut Store, name: &str) -> Result<bool> {
         return Err(StateError::Sql(e).into());
     }
     let _ = crate::tmp::remove_any(&trash);
+    record(&root, "destroy", name);
     Ok(true)
 }
 

@@ -213,6 +213,17 @@ pub fn exec(
 
     let rt = Runtime::new(store.runroot.join("runtime"))?;
     let id = c.id.clone();
+    // Docker's exec events name the command in the action and carry the exec's ID.
+    let root = store.root.clone();
+    let exec_id = crate::names::new_id();
+    let command = o.args.join(" ");
+    let record = |action: &str, extra: Option<(&str, String)>| {
+        let mut attrs = vec![("execID", exec_id.clone())];
+        attrs.extend(extra);
+        super::events::record_with(&root, &c, action, &attrs);
+    };
+    record(&format!("exec_create: {command}"), None);
+    record(&format!("exec_start: {command}"), None);
     drop(store);
     crate::runtime::prepare_monitor_process()?;
     let fctx = FailureContext {
@@ -221,7 +232,13 @@ pub fn exec(
     };
     match io {
         None => detached::exec_detached(&rt, &id, p, &paths.run, &fctx),
-        Some(io) => relay::exec_attached(&rt, &id, p, &paths.run, &fctx, o.interactive, io),
+        Some(io) => {
+            let r = relay::exec_attached(&rt, &id, p, &paths.run, &fctx, o.interactive, io);
+            if let Ok(code) = &r {
+                record("exec_die", Some(("exitCode", code.to_string())));
+            }
+            r
+        }
     }
 }
 
