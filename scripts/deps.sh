@@ -4,7 +4,8 @@ set -euo pipefail
 
 need=()
 # curl and python3-docker: the API tests (tests/api.rs) drive the service with them.
-for pkg in build-essential pkg-config libseccomp-dev iptables iproute2 util-linux curl python3-docker; do
+# podman and runc: the other end of the image archive tests (tests/image_archive.rs).
+for pkg in build-essential pkg-config libseccomp-dev iptables iproute2 util-linux curl python3-docker podman runc; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -16,6 +16,7 @@ mod attach;
 mod containers;
 mod error;
 mod filters;
+mod image_archive;
 mod images;
 mod networks;
 mod routes;

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::{delete, get, post};
 
-use super::{AppState, attach, containers, images, networks, system, volumes};
+use super::{AppState, attach, containers, image_archive, images, networks, system, volumes};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -35,9 +35,12 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}", delete(containers::remove))
         .route("/containers/{id}/attach", post(attach::attach))
         .route("/containers/{id}/resize", post(attach::resize))
+        .route("/commit", post(image_archive::commit))
         // images
         .route("/images/json", get(images::list))
-        .route("/images/create", post(images::create))
+        .route("/images/create", post(image_archive::create))
+        .route("/images/get", get(image_archive::save_many))
+        .route("/images/load", post(image_archive::load))
         .route("/images/prune", post(images::prune))
         .route(
             "/images/{*rest}",
@@ -73,6 +76,9 @@ use axum::response::{IntoResponse, Response};
 async fn image_get(state: State<AppState>, Path(rest): Path<String>) -> Response {
     if let Some(name) = rest.strip_suffix("/json") {
         return into(images::inspect(state, Path(name.to_string())).await);
+    }
+    if let Some(name) = rest.strip_suffix("/get") {
+        return into(image_archive::save(state.0, vec![name.to_string()]).await);
     }
     if let Some(name) = rest.strip_suffix("/history") {
         return into(images::history(state, Path(name.to_string())).await);

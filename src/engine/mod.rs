@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod containers;
 mod error;
+pub mod image_archive;
 pub mod images;
 mod inspect;
 pub mod networks;

@@ -141,11 +141,17 @@ impl LayerStore {
     /// changes) into a layer: the tar stream is hashed (diffID), gzipped and hashed again
     /// (digest) in one pass into the content store, then unpacked from the stored blob into
     /// the layer store (unless that layer is stored already), both synced before this returns.
-    pub fn pack(&self, content: &crate::content::ContentStore, dir: &Path) -> Result<Packed> {
+    /// The paths in `skip` (relative: `etc/hosts`) are left out.
+    pub fn pack(
+        &self,
+        content: &crate::content::ContentStore,
+        dir: &Path,
+        skip: &[&str],
+    ) -> Result<Packed> {
         let blob = pack::HashWriter::new(content.writer()?);
         let gz = flate2::write::GzEncoder::new(blob, flate2::Compression::fast());
         let mut tar = pack::HashWriter::new(gz);
-        let size = pack::write_tar(dir, &mut tar)?;
+        let size = pack::write_tar_skipping(dir, &mut tar, skip)?;
         let (diff_id, _, gz) = tar.finish();
         let blob = gz.finish().map_err(pack::PackError::Write)?;
         let (_, blob_size, writer) = blob.finish();
@@ -205,6 +211,13 @@ fn sync_filesystem(dir: &Path) -> io::Result<()> {
 pub struct Staged {
     work: PathBuf,
     unpacked: Option<Unpacked>,
+}
+
+impl Staged {
+    /// The diffID and content size of the staged layer.
+    pub fn unpacked(&self) -> Option<(String, u64)> {
+        self.unpacked.as_ref().map(|u| (u.diff_id.clone(), u.size))
+    }
 }
 
 impl Drop for Staged {

@@ -48,6 +48,12 @@ type Result<T> = std::result::Result<T, PackError>;
 /// Writes the tar stream of `dir` (not including `dir` itself) to `out`, and its end-of-archive
 /// blocks. Returns the bytes of regular-file content written.
 pub fn write_tar(dir: &Path, out: impl Write) -> Result<u64> {
+    write_tar_skipping(dir, out, &[])
+}
+
+/// [`write_tar`] without the entries named in `skip` (relative paths, such as `etc/hosts`: the
+/// mount points a container's runtime made, which are not the container's changes).
+pub fn write_tar_skipping(dir: &Path, out: impl Write, skip: &[&str]) -> Result<u64> {
     let io_err = |source: io::Error| PackError::Io {
         path: dir.to_path_buf(),
         source,
@@ -63,6 +69,7 @@ pub fn write_tar(dir: &Path, out: impl Write) -> Result<u64> {
         links: HashMap::new(),
         size: 0,
         root: dir.to_path_buf(),
+        skip: skip.iter().map(|s| s.as_bytes().to_vec()).collect(),
     };
     p.walk(root.as_fd(), b"")?;
     p.tar.finish().map_err(PackError::Write)?;
@@ -110,6 +117,7 @@ struct Packer<W: Write> {
     links: HashMap<(u64, u64), Vec<u8>>,
     size: u64,
     root: PathBuf,
+    skip: Vec<Vec<u8>>,
 }
 
 fn is_overlay_xattr(name: &[u8]) -> bool {
@@ -256,6 +264,9 @@ impl<W: Write> Packer<W> {
         for name in names {
             let mut path = prefix.to_vec();
             path.extend_from_slice(&name);
+            if self.skip.contains(&path) {
+                continue;
+            }
             let st = match stat::fstatat(dir, name.as_slice(), AtFlags::AT_SYMLINK_NOFOLLOW) {
                 Ok(st) => st,
                 // Removed while we walk (a running container): not part of the layer.
@@ -545,6 +556,11 @@ mod tests {
         let mut again = Vec::new();
         write_tar(b, &mut again).unwrap();
         assert_eq!(entries(&again), entries(&out));
+        let mut skipped = Vec::new();
+        write_tar_skipping(b, &mut skipped, &["etc/hello2", "fifo"]).unwrap();
+        let names: Vec<_> = entries(&skipped).into_iter().map(|e| e.0).collect();
+        assert!(!names.contains(&"etc/hello2".to_string()) && !names.contains(&"fifo".into()));
+        assert!(names.contains(&"etc/hello".to_string()));
     }
 
     #[test]
@@ -563,7 +579,7 @@ mod tests {
         let tmp = crate::tmp::TempArea::new(root.path()).unwrap();
         let content = crate::content::ContentStore::new(root.path(), tmp.clone());
         let layers = crate::layers::LayerStore::new(root.path(), tmp);
-        let packed = layers.pack(&content, d.path()).unwrap();
+        let packed = layers.pack(&content, d.path(), &[]).unwrap();
         let mut plain = Vec::new();
         write_tar(d.path(), &mut plain).unwrap();
         assert_eq!(packed.diff_id, crate::content::sha256_digest(&plain));
@@ -573,6 +589,6 @@ mod tests {
         assert!(layers.contains(&packed.diff_id));
         assert_eq!(packed.size, 7);
         // Packing the same tree again reuses both.
-        assert_eq!(layers.pack(&content, d.path()).unwrap(), packed);
+        assert_eq!(layers.pack(&content, d.path(), &[]).unwrap(), packed);
     }
 }
