@@ -93,7 +93,11 @@ fn commit_makes_a_runnable_image_with_the_containers_changes() {
             "cat /new; test -e /bin/ls || echo ls-gone; ls -d /d/e; ls /etc; echo $X $FROM_RUN",
         ])
         .ok();
-    assert_eq!(out.stdout, "hi\nls-gone\n/d/e\nonly\n1 yes\n");
+    // /etc was replaced: only the new file, and the mount points of this run's generated files.
+    assert_eq!(
+        out.stdout,
+        "hi\nls-gone\n/d/e\nhostname\nhosts\nonly\nresolv.conf\n1 yes\n"
+    );
     let i = inspect(&b, "mine:v1");
     assert_eq!(i["Id"], id.as_str());
     assert_eq!(i["Author"], "me");
@@ -314,4 +318,64 @@ fn archives_cross_between_berth_and_podman() {
         .unwrap()
         .args(["system", "reset", "-f"])
         .output();
+}
+
+#[test]
+fn docker_cli_saves_loads_and_commits_through_the_service() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let svc = common::Service::start(&b);
+    let archive = b.dir.path().join("d.tar");
+    svc.run_docker(&["save", "-o", archive.to_str().unwrap(), &img])
+        .ok();
+    // The archive loads into another berth, and through the service again.
+    let b2 = Berth::new();
+    b2.run(&["load", "-i", archive.to_str().unwrap()]).ok();
+    assert_eq!(b2.image_ids(), b.image_ids());
+    b.run(&["rmi", &img]).ok();
+    let out = svc
+        .run_docker(&["load", "-i", archive.to_str().unwrap()])
+        .ok();
+    assert!(
+        out.stdout
+            .contains("Loaded image: 127.0.0.1:5600/busybox:latest"),
+        "{}",
+        out.stdout
+    );
+    // commit of a container made through the service.
+    svc.run_docker(&["run", "--name", "c1", &img, "sh", "-c", "echo x > /made"])
+        .ok();
+    let out = svc
+        .run_docker(&["commit", "-c", "ENV Y=2", "c1", "committed:1"])
+        .ok();
+    assert!(out.stdout.trim().starts_with("sha256:"), "{}", out.stdout);
+    let out = svc
+        .run_docker(&[
+            "run",
+            "--rm",
+            "committed:1",
+            "sh",
+            "-c",
+            "cat /made; echo $Y",
+        ])
+        .ok();
+    assert_eq!(out.stdout, "x\n2\n");
+    // import from the request body.
+    let layer = tar_of(&[("hello", b"world")]);
+    let mut child = svc
+        .docker()
+        .args(["import", "-", "imported:1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&layer).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let i = inspect(&b, "imported:1");
+    assert_eq!(i["RootFS"]["Layers"].as_array().unwrap().len(), 1);
+    // An unknown image: Docker's 404 before any byte.
+    let (status, _) = svc.curl("GET", "/v1.50/images/nope:1/get", None);
+    assert_eq!(status, 404);
+    b.run(&["rm", "c1"]).ok();
 }
