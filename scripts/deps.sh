@@ -4,7 +4,8 @@ set -euo pipefail
 
 need=()
 # curl and python3-docker: the API tests (tests/api.rs) drive the service with them.
-# podman and runc: the other end of the push tests (tests/push.rs) and the benchmarks.
+# podman and runc: the other end of the push and image archive tests (tests/push.rs,
+# tests/image_archive.rs) and the benchmarks.
 for pkg in build-essential pkg-config libseccomp-dev iptables iproute2 util-linux curl python3-docker podman runc; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done

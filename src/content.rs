@@ -101,6 +101,22 @@ impl ContentStore {
         })
     }
 
+    /// Moves a complete file of the temp area into the store as blob `digest` (already
+    /// computed by the caller as the file was read): synced, renamed, the directory synced.
+    /// `path` must be on the store's file system.
+    pub fn adopt(&self, path: &Path, digest: &str) -> Result<()> {
+        let dest = self.path(digest)?;
+        fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        if dest.is_file() {
+            return Ok(());
+        }
+        File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(path))?;
+        fs::rename(path, &dest).map_err(io_err(&dest))?;
+        sync_dir(&self.dir).map_err(io_err(&self.dir))
+    }
+
     /// Removes a blob; a missing blob is not an error.
     pub fn remove(&self, digest: &str) -> Result<()> {
         let p = self.path(digest)?;
@@ -157,6 +173,13 @@ impl Write for BlobWriter {
 impl BlobWriter {
     pub fn written(&self) -> u64 {
         self.written
+    }
+
+    /// Commits the blob under the digest of what was written; returns it.
+    pub fn finish(self) -> Result<String> {
+        let digest = format!("sha256:{}", hex::encode(self.hasher.clone().finalize()));
+        self.commit(&digest, None)?;
+        Ok(digest)
     }
 
     /// Verifies digest (and size, if known), fsyncs and renames the blob into place.

@@ -223,8 +223,9 @@ pub async fn create(
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
     if q.from_src.is_some() {
+        // (`image_archive::create` takes the imports.)
         return Err(ApiError::not_implemented(
-            "berth does not support importing images (fromSrc) yet",
+            "berth imports only from the request body (fromSrc=-)",
         ));
     }
     let image = q

@@ -19,6 +19,7 @@ mod error;
 mod events;
 pub mod exec;
 mod filters;
+mod image_archive;
 mod images;
 mod networks;
 mod push;

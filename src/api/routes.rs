@@ -4,8 +4,8 @@ use axum::Router;
 use axum::routing::{delete, get, post};
 
 use super::{
-    AppState, archive, attach, containers, events, exec, images, networks, push, system,
-    volumes,
+    AppState, archive, attach, containers, events, exec, image_archive, images, networks, push,
+    system, volumes,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -50,9 +50,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/containers/{id}/export", get(archive::export))
         .route("/containers/{id}/changes", get(archive::changes))
+        .route("/commit", post(image_archive::commit))
         // images
         .route("/images/json", get(images::list))
-        .route("/images/create", post(images::create))
+        .route("/images/create", post(image_archive::create))
+        .route("/images/get", get(image_archive::save_many))
+        .route("/images/load", post(image_archive::load))
         .route("/images/prune", post(images::prune))
         .route(
             "/images/{*rest}",
@@ -88,6 +91,9 @@ use axum::response::{IntoResponse, Response};
 async fn image_get(state: State<AppState>, Path(rest): Path<String>) -> Response {
     if let Some(name) = rest.strip_suffix("/json") {
         return into(images::inspect(state, Path(name.to_string())).await);
+    }
+    if let Some(name) = rest.strip_suffix("/get") {
+        return into(image_archive::save(state.0, vec![name.to_string()]).await);
     }
     if let Some(name) = rest.strip_suffix("/history") {
         return into(images::history(state, Path(name.to_string())).await);

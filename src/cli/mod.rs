@@ -10,6 +10,7 @@ pub mod exec;
 pub mod flags;
 pub mod format;
 pub mod image;
+pub mod image_archive;
 pub mod inspect;
 pub mod network;
 pub mod prompt;
@@ -234,6 +235,14 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Show the history of an image
     History(image::HistoryArgs),
+    /// Create a new image from a container's changes
+    Commit(image_archive::CommitArgs),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(image_archive::SaveArgs),
+    /// Load an image from a tar archive or STDIN
+    Load(image_archive::LoadArgs),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(image_archive::ImportArgs),
     /// Manage images
     #[command(subcommand)]
     Image(image::ImageCommand),
@@ -311,6 +320,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Tag(a) => image::tag(g, a),
         Command::Inspect(a) => inspect::inspect(g, a),
         Command::History(a) => image::history(g, a),
+        Command::Commit(a) => image_archive::commit(g, a),
+        Command::Save(a) => image_archive::save(g, a),
+        Command::Load(a) => image_archive::load(g, a),
+        Command::Import(a) => image_archive::import(g, a),
         Command::Image(c) => image::image_command(g, c),
         Command::Network(c) => network::network_command(g, c),
         Command::Port(a) => network::port(g, a),

@@ -160,7 +160,9 @@ impl Classify for ImageError {
     fn kind(&self) -> ErrorKind {
         match self {
             ImageError::NotFound(_) | ImageError::NoLocalTag(_) => ErrorKind::NotFound,
-            ImageError::Ambiguous(_) | ImageError::Reference(_) => ErrorKind::InvalidArgument,
+            ImageError::Ambiguous(_) | ImageError::Reference(_) | ImageError::Invalid(_) => {
+                ErrorKind::InvalidArgument
+            }
             ImageError::MultipleRepositories { .. }
             | ImageError::Mounted(_)
             | ImageError::Conflict(_)

@@ -1,6 +1,8 @@
 //! Images as records: finding an image by name, ID or prefix; tags; removal with reference
 //! counting of layers and blobs; prune; and the data `images`, `inspect` and `history` show.
 
+pub mod archive;
+pub mod local;
 pub mod mount;
 pub mod pull;
 pub mod push;
@@ -36,6 +38,9 @@ pub enum ImageError {
     Mounted(String),
     #[error("{0}")]
     Conflict(String),
+    /// Bad input: an archive that is not an image archive, a `--change` Docker does not know.
+    #[error("{0}")]
+    Invalid(String),
     #[error(
         "conflict: unable to remove repository reference \"{name}\" (must force) - container {container} is using its referenced image"
     )]

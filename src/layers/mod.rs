@@ -6,6 +6,7 @@
 //! diffID has been checked and its files synced, so a directory under `layers/` is always
 //! complete, even after a power loss.
 
+pub mod pack;
 pub mod unpack;
 
 use std::fs;
@@ -29,7 +30,27 @@ pub enum LayerError {
     DiffIdMismatch { expected: String, actual: String },
     #[error("invalid layer diffID {0:?}")]
     BadDiffId(String),
+    #[error(transparent)]
+    Pack(#[from] pack::PackError),
+    #[error(transparent)]
+    Content(#[from] crate::content::ContentError),
 }
+
+/// A layer made by [`LayerStore::pack`]: its gzip blob is in the content store, its unpacked
+/// form in the layer store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packed {
+    /// `sha256:` of the uncompressed tar stream.
+    pub diff_id: String,
+    /// `sha256:` of the gzip blob.
+    pub blob_digest: String,
+    pub blob_size: u64,
+    /// Bytes of regular-file content.
+    pub size: u64,
+}
+
+/// The media type of the blobs [`LayerStore::pack`] makes.
+pub const PACKED_MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 
 type Result<T> = std::result::Result<T, LayerError>;
 
@@ -116,6 +137,37 @@ impl LayerStore {
         Ok(size)
     }
 
+    /// Packs the directory `dir` (overlay form: a container's upper directory, a build step's
+    /// changes) into a layer: the tar stream is hashed (diffID), gzipped and hashed again
+    /// (digest) in one pass into the content store, then unpacked from the stored blob into
+    /// the layer store (unless that layer is stored already), both synced before this returns.
+    /// The paths in `skip` (relative: `etc/hosts`) are left out.
+    pub fn pack(
+        &self,
+        content: &crate::content::ContentStore,
+        dir: &Path,
+        skip: &[&str],
+    ) -> Result<Packed> {
+        let blob = pack::HashWriter::new(content.writer()?);
+        let gz = flate2::write::GzEncoder::new(blob, flate2::Compression::fast());
+        let mut tar = pack::HashWriter::new(gz);
+        let size = pack::write_tar_skipping(dir, &mut tar, skip)?;
+        let (diff_id, _, gz) = tar.finish();
+        let blob = gz.finish().map_err(pack::PackError::Write)?;
+        let (_, blob_size, writer) = blob.finish();
+        let blob_digest = writer.finish()?;
+        if !self.contains(&diff_id) {
+            let f = io::BufReader::with_capacity(1 << 20, content.open(&blob_digest)?);
+            self.unpack(f, Compression::Gzip, &diff_id)?;
+        }
+        Ok(Packed {
+            diff_id,
+            blob_digest,
+            blob_size,
+            size,
+        })
+    }
+
     /// Removes a layer directory: renamed out of the store first (atomic), then deleted.
     pub fn remove(&self, diff_id: &str) -> Result<()> {
         let p = self.path(diff_id)?;
@@ -159,6 +211,13 @@ fn sync_filesystem(dir: &Path) -> io::Result<()> {
 pub struct Staged {
     work: PathBuf,
     unpacked: Option<Unpacked>,
+}
+
+impl Staged {
+    /// The diffID and content size of the staged layer.
+    pub fn unpacked(&self) -> Option<(String, u64)> {
+        self.unpacked.as_ref().map(|u| (u.diff_id.clone(), u.size))
+    }
 }
 
 impl Drop for Staged {
