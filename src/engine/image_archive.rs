@@ -130,20 +130,30 @@ impl Engine {
             size: packed.size,
         });
         let tags: Vec<_> = tag.into_iter().collect();
-        Ok(local::record(&mut store, &config, &layers, &tags)?)
+        let id = local::record(&mut store, &config, &layers, &tags)?;
+        containers::events::record_with(&store.root, &c, "commit", &[("imageID", id.clone())]);
+        Ok(id)
     }
 
     /// Writes the images `names` name (each under the tags it was named by; an ID saves the
     /// image untagged) as one Docker/OCI archive to `out`.
     pub fn image_save(&self, names: &[String], out: &mut dyn Write) -> Result<()> {
         let store = self.store()?;
-        Ok(archive::save(&store, names, out)?)
+        archive::save(&store, names, out)?;
+        for n in names {
+            record(&store, "save", n, n);
+        }
+        Ok(())
     }
 
     /// Loads every image of a Docker, podman or OCI archive (plain, gzip or zstd).
     pub fn image_load(&self, input: &mut dyn Read) -> Result<Vec<Loaded>> {
         let mut store = self.store()?;
-        Ok(archive::load(&mut store, input)?)
+        let loaded = archive::load(&mut store, input)?;
+        for l in &loaded {
+            record(&store, "load", &l.id, &l.id);
+        }
+        Ok(loaded)
     }
 
     /// A one-layer image from a root filesystem tarball (plain, gzip or zstd). Returns its ID.
@@ -175,8 +185,19 @@ impl Engine {
             config["comment"] = json!(m);
         }
         let tags: Vec<_> = tag.into_iter().collect();
-        Ok(local::record(&mut store, &config, &[layer], &tags)?)
+        let id = local::record(&mut store, &config, &[layer], &tags)?;
+        record(&store, "import", &id, &id);
+        Ok(id)
     }
+}
+
+/// Records an image event (`name`: Docker's `name` attribute).
+fn record(store: &crate::store::Store, action: &str, id: &str, name: &str) {
+    use crate::events::{Event, Type};
+    crate::events::record(
+        &store.root,
+        Event::new(Type::Image, action, id).attr("name", name),
+    );
 }
 
 fn blob_size(store: &crate::store::Store, digest: &str) -> u64 {

@@ -90,6 +90,13 @@ impl Engine {
             },
         };
         let tags = push::push(&mut store, &req, progress)?;
+        let familiar = repository.familiar_repository();
+        for t in &tags {
+            use crate::events::{Event, Type};
+            let ev = Event::new(Type::Image, "push", format!("{familiar}:{}", t.tag))
+                .attr("name", familiar.clone());
+            crate::events::record(&store.root, ev);
+        }
         Ok(ImagePushed {
             repository: repository.repository(),
             tags,
