@@ -819,6 +819,10 @@ fn bad_requests_get_docker_errors_and_the_service_keeps_serving() {
     let (code, text) = s.curl("GET", "/v1.50/no/such/thing", None);
     assert_eq!(code, 404, "{text}");
     assert!(json_message(&text).contains("page not found"), "{text}");
+    // Building is not served yet: 501 with why (the docker CLI prints it).
+    let (code, text) = s.curl("POST", "/v1.50/build?t=x", Some("not a tar"));
+    assert_eq!(code, 501, "{text}");
+    assert!(json_message(&text).contains("build"), "{text}");
     // Too old an API version.
     let (code, text) = s.curl("GET", "/v1.23/version", None);
     assert_eq!(code, 400, "{text}");

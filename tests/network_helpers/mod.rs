@@ -82,12 +82,14 @@ pub fn host_address() -> String {
         .expect("a global IPv4 address on the host")
 }
 
+/// The network's bridge: the name its options give (the default network's, or one asked
+/// for), else Docker's `br-` and the first 12 digits of its ID.
 pub fn bridge_of(b: &Berth, network: &str) -> String {
     let v = inspect(b, network);
-    v["Options"]["com.docker.network.bridge.name"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    match v["Options"]["com.docker.network.bridge.name"].as_str() {
+        Some(name) => name.to_string(),
+        None => format!("br-{}", &v["Id"].as_str().unwrap()[..12]),
+    }
 }
 
 pub fn container_ip(b: &Berth, name: &str) -> String {
