@@ -143,28 +143,8 @@ pub async fn attach(
     let on_upgrade = hyper::upgrade::on(&mut req);
     let engine = s.engine.clone();
     tokio::spawn(async move {
-        let upgraded = match on_upgrade.await {
-            Ok(u) => u,
-            Err(e) => {
-                tracing::debug!("attach: the upgrade failed: {e}");
-                return;
-            }
-        };
-        // The service serves each connection on its tokio unix socket: take it back.
-        let parts = match upgraded.downcast::<TokioIo<tokio::net::UnixStream>>() {
-            Ok(p) => p,
-            Err(_) => {
-                tracing::warn!("attach: the connection is not a unix socket");
-                return;
-            }
-        };
-        let early = parts.read_buf.to_vec();
-        let sock = match parts.io.into_inner().into_std() {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!("attach: {e}");
-                return;
-            }
+        let Some((sock, early)) = hijacked(on_upgrade, "attach").await else {
+            return;
         };
         if sock.set_nonblocking(false).is_err() {
             return;
@@ -476,6 +456,35 @@ impl Write for Output {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// The client's connection once the upgrade is done (`101` sent): the service's unix socket
+/// taken back from hyper, as a blocking std socket, and what the client sent after its request
+/// (already read by hyper); none (logged) if the upgrade failed.
+pub(super) async fn hijacked(
+    on_upgrade: hyper::upgrade::OnUpgrade,
+    what: &str,
+) -> Option<(UnixStream, Vec<u8>)> {
+    let upgraded = match on_upgrade.await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::debug!("{what}: the upgrade failed: {e}");
+            return None;
+        }
+    };
+    // The service serves each connection on its tokio unix socket: take it back.
+    let Ok(parts) = upgraded.downcast::<TokioIo<tokio::net::UnixStream>>() else {
+        tracing::warn!("{what}: the connection is not a unix socket");
+        return None;
+    };
+    let early = parts.read_buf.to_vec();
+    match parts.io.into_inner().into_std() {
+        Ok(s) => Some((s, early)),
+        Err(e) => {
+            tracing::warn!("{what}: {e}");
+            None
+        }
     }
 }
 

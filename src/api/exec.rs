@@ -28,7 +28,6 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bollard_stubs::models::{ExecConfig, ExecInspectResponse, ExecStartConfig, ProcessConfig};
-use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult};
@@ -185,28 +184,10 @@ async fn start_inner(s: AppState, id: String, req: &mut Request) -> ApiResult<Re
     }
     let engine = s.engine.clone();
     tokio::spawn(async move {
-        let upgraded = match on_upgrade.await {
-            Ok(u) => u,
-            Err(err) => {
-                tracing::debug!("exec {id}: the upgrade failed: {err}");
-                return;
-            }
+        let what = format!("exec {id}");
+        let Some((stream, prefix)) = super::attach::hijacked(on_upgrade, &what).await else {
+            return;
         };
-        let parts = match upgraded.downcast::<TokioIo<tokio::net::UnixStream>>() {
-            Ok(p) => p,
-            Err(_) => {
-                tracing::warn!("exec {id}: the upgraded connection is not a unix socket");
-                return;
-            }
-        };
-        let stream = match parts.io.into_inner().into_std() {
-            Ok(s) => s,
-            Err(err) => {
-                tracing::warn!("exec {id}: {err}");
-                return;
-            }
-        };
-        let prefix = parts.read_buf.to_vec();
         let r = tokio::task::spawn_blocking(move || spawn_attached(&engine, &id, stream, prefix));
         if let Ok(Err(err)) = r.await {
             tracing::warn!("exec child: {err}");

@@ -259,7 +259,7 @@ impl<W: Write> Packer<W> {
     }
 
     fn walk(&mut self, dir: BorrowedFd<'_>, prefix: &[u8]) -> Result<()> {
-        let mut names = list_dir(dir).map_err(|e| self.err(prefix, e.into()))?;
+        let mut names = super::unpack::list_dir(dir).map_err(|e| self.err(prefix, e.into()))?;
         names.sort();
         for name in names {
             let mut path = prefix.to_vec();
@@ -389,23 +389,6 @@ fn open_at(dir: BorrowedFd<'_>, name: &[u8], extra: OFlag) -> io::Result<Option<
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn list_dir(dir: BorrowedFd<'_>) -> nix::Result<Vec<Vec<u8>>> {
-    let fd = nix::fcntl::openat(
-        dir,
-        ".",
-        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )?;
-    let mut names = Vec::new();
-    for entry in nix::dir::Dir::from_fd(fd)? {
-        let name = entry?.file_name().to_bytes().to_vec();
-        if name != b"." && name != b".." {
-            names.push(name);
-        }
-    }
-    Ok(names)
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub(super) fn whiteout_at(dir: BorrowedFd<'_>, name: &[u8]) -> bool {
 }
 
 /// Lists the names in a directory (without `.` and `..`).
-pub(super) fn list_dir(dir: BorrowedFd<'_>) -> nix::Result<Vec<Vec<u8>>> {
+pub(crate) fn list_dir(dir: BorrowedFd<'_>) -> nix::Result<Vec<Vec<u8>>> {
     // A fresh descriptor: the directory stream owns (and closes) the one it is given.
     let fd = nix::fcntl::openat(
         dir,

@@ -74,6 +74,7 @@
 //! calls), `tests/` (by topic).
 
 mod confined;
+pub(crate) use confined::list_dir;
 mod extract;
 mod metadata;
 mod names;
