@@ -23,6 +23,8 @@ pub struct Usage {
 pub struct ImageUsage {
     pub id: String,
     pub size: u64,
+    /// Bytes of its layers that other images use too (Docker's `SharedSize`).
+    pub shared: u64,
     pub containers: usize,
 }
 
@@ -63,10 +65,23 @@ pub fn disk_usage(store: &mut Store) -> Result<DiskUsage, ContainerError> {
     }
     let mut all_layers: BTreeMap<String, u64> = BTreeMap::new();
     let mut active_layers: HashSet<String> = HashSet::new();
-    for img in irows::list_images(conn)? {
-        let layers = irows::image_layers(conn, &img.id)?;
+    let images = irows::list_images(conn)?
+        .into_iter()
+        .map(|img| {
+            let layers = irows::image_layers(conn, &img.id)?;
+            Ok((img, layers))
+        })
+        .collect::<Result<Vec<_>, ContainerError>>()?;
+    let mut images_of_layer: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, layers) in &images {
+        let distinct: HashSet<&str> = layers.iter().map(|l| l.diff_id.as_str()).collect();
+        for d in distinct {
+            *images_of_layer.entry(d).or_default() += 1;
+        }
+    }
+    for (img, layers) in &images {
         let n = used_by.get(&img.id).copied().unwrap_or(0);
-        for l in &layers {
+        for l in layers {
             all_layers.insert(l.diff_id.clone(), l.size.max(0) as u64);
             if n > 0 {
                 active_layers.insert(l.diff_id.clone());
@@ -76,9 +91,15 @@ pub fn disk_usage(store: &mut Store) -> Result<DiskUsage, ContainerError> {
         if n > 0 {
             du.images.active += 1;
         }
+        let shared = layers
+            .iter()
+            .filter(|l| images_of_layer.get(l.diff_id.as_str()).copied() > Some(1))
+            .map(|l| l.size.max(0) as u64)
+            .sum();
         du.image_list.push(ImageUsage {
             id: img.id.clone(),
             size: img.size.max(0) as u64,
+            shared,
             containers: n,
         });
     }

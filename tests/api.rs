@@ -39,6 +39,67 @@ fn the_docker_cli_negotiates_and_reads_version_and_info() {
 }
 
 #[test]
+fn docker_system_df_counts_images_containers_and_volumes() {
+    let b = Berth::new();
+    let s = Service::start(&b);
+    let img = common::busybox(&b);
+    b.run(&["volume", "create", "dfvol"]).ok();
+    b.run(&["create", "--name", "dfc", "-v", "dfvol:/data", &img, "true"])
+        .ok();
+    let df = s
+        .run_docker(&[
+            "system",
+            "df",
+            "--format",
+            "{{.Type}} {{.TotalCount}} {{.Active}}",
+        ])
+        .ok();
+    let lines = df.lines();
+    assert!(lines.contains(&"Images 1 1"), "{}", df.stdout);
+    assert!(lines.contains(&"Containers 1 0"), "{}", df.stdout);
+    assert!(lines.contains(&"Local Volumes 1 1"), "{}", df.stdout);
+    let (code, body) = s.curl("GET", "/system/df", None);
+    assert_eq!(code, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(v["LayersSize"].as_i64().unwrap() > 0, "{body}");
+    assert_eq!(v["Images"][0]["Containers"], 1, "{body}");
+    assert!(v["Containers"][0]["SizeRw"].is_i64(), "{body}");
+    assert_eq!(v["Volumes"][0]["Name"], "dfvol", "{body}");
+    assert_eq!(v["Volumes"][0]["UsageData"]["RefCount"], 1, "{body}");
+    // The CLI's own commands read the same engine.
+    let info = b
+        .run(&[
+            "info",
+            "--format",
+            "{{.Containers}} {{.Images}} {{.Driver}}",
+        ])
+        .ok();
+    assert_eq!(info.stdout.trim(), "1 1 overlay");
+    let text = b.run(&["info"]).ok();
+    assert!(
+        text.stdout.contains("\n Containers: 1\n"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("\n  Stopped: 1\n"), "{}", text.stdout);
+    assert!(text.stdout.contains("\n Total Memory: "), "{}", text.stdout);
+    let same = b
+        .run(&["system", "info", "--format", "{{.ContainersStopped}}"])
+        .ok();
+    assert_eq!(same.stdout.trim(), "1");
+    let v = b.run(&["version"]).ok();
+    assert!(v.stdout.starts_with("Client:\n Version:"), "{}", v.stdout);
+    assert!(
+        v.stdout
+            .contains("API version:      1.51 (minimum version 1.24)"),
+        "{}",
+        v.stdout
+    );
+    let f = b.run(&["version", "--format", "{{.Server.Os}}"]).ok();
+    assert_eq!(f.stdout.trim(), "linux");
+}
+
+#[test]
 fn a_container_from_create_to_delete_through_the_docker_cli() {
     let b = Berth::new();
     let s = Service::start(&b);

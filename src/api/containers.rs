@@ -35,6 +35,16 @@ pub struct ListQuery {
     filters: Option<String>,
 }
 
+impl ListQuery {
+    /// Every container, as `all=1` asks.
+    pub fn every() -> ListQuery {
+        ListQuery {
+            all: Some("1".into()),
+            ..Default::default()
+        }
+    }
+}
+
 pub async fn list(
     State(s): State<AppState>,
     Query(q): Query<ListQuery>,

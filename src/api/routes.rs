@@ -13,6 +13,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_ping", get(system::ping).head(system::ping))
         .route("/version", get(system::version))
         .route("/info", get(system::info))
+        .route("/system/df", get(system::disk_usage))
         .route("/build", post(system::build))
         .route("/events", get(events::events))
         .route("/plugins", get(system::plugins))

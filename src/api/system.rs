@@ -31,6 +31,57 @@ pub async fn info(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
     Ok(Json(blocking(move || engine.system_info()).await?))
 }
 
+/// `GET /system/df`: images (with their containers and shared bytes), containers (with their
+/// writable layer's size), volumes (with their size and users), as `docker system df` reads it.
+pub async fn disk_usage(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
+    use axum::extract::Query;
+    let engine = s.engine.clone();
+    let du = blocking(move || engine.system_df()).await?;
+    let Json(mut images) = super::images::list(State(s.clone()), Query(Default::default())).await?;
+    for i in &mut images {
+        match du.image_list.iter().find(|u| u.id == i.id) {
+            Some(u) => {
+                i.containers = u.containers as i64;
+                i.shared_size = u.shared as i64;
+            }
+            None => i.containers = 0,
+        }
+    }
+    let Json(mut containers) = super::containers::list(
+        State(s.clone()),
+        Query(super::containers::ListQuery::every()),
+    )
+    .await?;
+    for c in &mut containers {
+        let usage = du
+            .container_list
+            .iter()
+            .find(|u| Some(&u.row.id) == c.id.as_ref());
+        c.size_rw = Some(usage.map_or(0, |u| u.size as i64));
+    }
+    let engine = s.engine.clone();
+    let listed = blocking(move || engine.volume_list(&Default::default())).await?;
+    let volumes: Vec<serde_json::Value> = listed
+        .into_iter()
+        .map(|l| {
+            let usage = du.volume_list.iter().find(|u| u.name == l.volume.name);
+            let mut v = serde_json::to_value(&l.volume).unwrap_or_default();
+            v["UsageData"] = serde_json::json!({
+                "Size": usage.map_or(0, |u| u.size as i64),
+                "RefCount": usage.map_or(l.containers, |u| u.links) as i64,
+            });
+            v
+        })
+        .collect();
+    Ok(Json(serde_json::json!({
+        "LayersSize": du.images.size as i64,
+        "Images": images,
+        "Containers": containers,
+        "Volumes": volumes,
+        "BuildCache": [],
+    })))
+}
+
 /// Swarm endpoints: this engine is not part of a swarm (Docker's words and status).
 pub async fn not_a_swarm() -> ApiError {
     ApiError::new(

@@ -17,6 +17,7 @@ pub mod prompt;
 pub mod push;
 pub mod system;
 pub mod terminal;
+pub mod version;
 pub mod volume;
 
 use std::path::PathBuf;
@@ -257,6 +258,10 @@ pub enum Command {
     System(system::SystemCommand),
     /// Get real time events from the server
     Events(events::EventsArgs),
+    /// Show the berth version information
+    Version(version::VersionArgs),
+    /// Display system-wide information
+    Info(version::InfoArgs),
     /// List port mappings or a specific mapping for the container
     Port(network::PortArgs),
     /// Log in to a registry
@@ -330,6 +335,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Volume(c) => volume::volume_command(g, c),
         Command::System(c) => system::system_command(g, c),
         Command::Events(a) => events::events(g, a),
+        Command::Version(a) => version::version(g, a),
+        Command::Info(a) => version::info(g, a),
         Command::Login(a) => auth::login(g, a),
         Command::Logout(a) => auth::logout(g, a),
         Command::Completion(a) => docs::completion(a),

@@ -21,6 +21,8 @@ pub enum SystemCommand {
     Service(ServiceArgs),
     /// Get real time events from the server
     Events(super::events::EventsArgs),
+    /// Display system-wide information
+    Info(super::version::InfoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +74,7 @@ pub fn system_command(g: &GlobalOpts, c: SystemCommand) -> anyhow::Result<i32> {
         SystemCommand::Prune(a) => prune(g, a),
         SystemCommand::Reset(a) => reset(g, a),
         SystemCommand::Events(a) => super::events::events(g, a),
+        SystemCommand::Info(a) => super::version::info(g, a),
         SystemCommand::Service(a) => {
             crate::api::serve(
                 g.engine(),

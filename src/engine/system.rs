@@ -204,6 +204,17 @@ impl Engine {
             }),
             live_restore_enabled: Some(true),
             security_options: Some(vec!["name=seccomp,profile=builtin".into()]),
+            plugins: Some(bollard_stubs::models::PluginsInfo {
+                volume: Some(vec!["local".into()]),
+                network: Some(vec!["bridge".into(), "host".into(), "null".into()]),
+                authorization: None,
+                log: Some(vec!["json-file".into()]),
+            }),
+            registry_config: Some(bollard_stubs::models::RegistryServiceConfig {
+                insecure_registry_cidrs: Some(vec!["127.0.0.0/8".into()]),
+                index_configs: None,
+                mirrors: None,
+            }),
             warnings: Some(Vec::new()),
             ..Default::default()
         })
