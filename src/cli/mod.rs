@@ -203,6 +203,8 @@ pub enum Command {
     Wait(container::WaitArgs),
     /// Rename a container
     Rename(container::RenameArgs),
+    /// Update configuration of one or more containers
+    Update(container::UpdateArgs),
     /// Execute a command in a running container
     Exec(exec::ExecArgs),
     /// Attach local standard input, output, and error streams to a running container
@@ -302,6 +304,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Logs(a) => container::logs(g, a),
         Command::Wait(a) => container::wait(g, a),
         Command::Rename(a) => container::rename(g, a),
+        Command::Update(a) => container::update(g, a),
         Command::Exec(a) => exec::exec(g, a),
         Command::Attach(a) => exec::attach(g, a),
         Command::Top(a) => exec::top(g, a),

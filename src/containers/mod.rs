@@ -20,6 +20,7 @@ pub mod pause;
 pub mod runspec;
 pub mod settings;
 pub mod top;
+pub mod update;
 pub mod volumes;
 
 use std::fs;
@@ -57,6 +58,9 @@ pub enum ContainerError {
     AlreadyRunning(String),
     #[error("{0}")]
     Invalid(String),
+    /// `update` refused: the new values conflict with the stored ones (Docker: 409).
+    #[error("{0}")]
+    UpdateConflict(String),
     #[error(transparent)]
     Image(#[from] ImageError),
     #[error(transparent)]

@@ -14,6 +14,7 @@ use crate::containers::exec::ExecOptions;
 pub use crate::containers::lifecycle::WaitCondition;
 use crate::containers::lifecycle::{self, SpawnedMonitor, StartMode};
 use crate::containers::top::TopOutput;
+pub use crate::containers::update::Update as ContainerUpdate;
 use crate::containers::{self, Paths, RestartPolicy, Settings};
 use crate::images::pull::PullEvent;
 use crate::monitor::client::AttachIo;
@@ -155,7 +156,7 @@ pub struct LogsOptions {
     pub tail: Option<usize>,
     /// Only records at or after this time (nanoseconds since the epoch).
     pub since: Option<i64>,
-    /// Only records before this time (nanoseconds since the epoch).
+    /// Only records at or before this time (nanoseconds since the epoch).
     pub until: Option<i64>,
 }
 
@@ -174,6 +175,32 @@ pub struct LogRecord {
     pub time: String,
     /// The text, with its newline if it had one.
     pub text: String,
+    /// The record's extra attributes (`logs --details`), sorted by name.
+    pub attrs: Vec<(String, String)>,
+}
+
+impl LogRecord {
+    /// What `--details` puts before the text: the attributes as `k=v` pairs joined by commas
+    /// (query-escaped, as Docker writes them) and a space, which is there even without any.
+    pub fn details_prefix(&self) -> String {
+        let esc = |s: &str| {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    b' ' => "+".to_string(),
+                    b => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        };
+        let pairs: Vec<String> = self
+            .attrs
+            .iter()
+            .map(|(k, v)| format!("{}={}", esc(k), esc(v)))
+            .collect();
+        format!("{} ", pairs.join(","))
+    }
 }
 
 /// One container's result of an operation on several (`stop a b c`).
@@ -416,6 +443,14 @@ impl Engine {
         Ok(crate::containers::pause::unpause(&mut store, &c)?)
     }
 
+    /// `update`: new limits and restart policy (applied at once to a running container).
+    /// Returns Docker's warnings.
+    pub fn container_update(&self, name: &str, u: &ContainerUpdate) -> Result<Vec<String>> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(crate::containers::update::update(&mut store, &c, u)?)
+    }
+
     /// `top`: the container's processes as `ps` (with `ps_args`) shows them.
     pub fn container_top(&self, name: &str, ps_args: &[String]) -> Result<TopOutput> {
         let mut store = self.store()?;
@@ -626,10 +661,11 @@ fn log_record(r: logs::Record) -> LogRecord {
         },
         time: r.time,
         text: r.log,
+        attrs: r.attrs.into_iter().collect(),
     }
 }
 
-/// Is a record written at `time` (RFC 3339) inside [since, until)?
+/// Is a record written at `time` (RFC 3339) inside [since, until]?
 fn in_window(time: &str, since: Option<i64>, until: Option<i64>) -> bool {
     if since.is_none() && until.is_none() {
         return true;
@@ -640,7 +676,8 @@ fn in_window(time: &str, since: Option<i64>, until: Option<i64>) -> bool {
     else {
         return true;
     };
-    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
+    // Both ends included, as dockerd reads them.
+    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
 }
 
 fn matches_filters(

@@ -240,6 +240,8 @@ impl Monitor {
             self.record_volumes("unmount");
             self.cleanup_runtime();
             crate::network::record_endpoints(&self.store, &self.id, "disconnect");
+            // `update` may have changed the restart policy and limits meanwhile.
+            self.reload_settings();
             let policy = &self.settings.restart;
             if policy.should_restart(code as i64, restarts, self.stopped_by_user) {
                 restarts += 1;
@@ -257,6 +259,19 @@ impl Monitor {
             }
             self.finish(code, oom);
             return Ok(());
+        }
+    }
+
+    /// Reads the stored settings again (`update` changes them while the container runs); keeps
+    /// the ones it has if the row cannot be read.
+    fn reload_settings(&mut self) {
+        match rows::get(&self.store.db.conn, &self.id) {
+            Ok(Some(row)) => match serde_json::from_str(&row.config) {
+                Ok(s) => self.settings = s,
+                Err(e) => tracing::warn!("container {}: settings unreadable: {e}", self.id),
+            },
+            Ok(None) => {}
+            Err(e) => tracing::warn!("container {}: reading its row: {e}", self.id),
         }
     }
 

@@ -221,6 +221,15 @@ pub fn set_status(conn: &Connection, id: &str, status: Status) -> Result<()> {
     Ok(())
 }
 
+/// Replaces the stored settings (`update`).
+pub fn set_config(conn: &Connection, id: &str, config: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE containers SET config = ?2 WHERE id = ?1",
+        params![id, config],
+    )?;
+    Ok(())
+}
+
 pub fn set_monitor(conn: &Connection, id: &str, monitor_pid: i64) -> Result<()> {
     conn.execute(
         "UPDATE containers SET monitor_pid = ?2 WHERE id = ?1",

@@ -140,6 +140,12 @@ pub struct CreateArgs {
     /// CPUs in which to allow execution (0-3, 0,1)
     #[arg(long)]
     pub cpuset_cpus: Option<String>,
+    /// MEMs in which to allow execution (0-3, 0,1)
+    #[arg(long)]
+    pub cpuset_mems: Option<String>,
+    /// Memory soft limit
+    #[arg(long, value_name = "BYTES")]
+    pub memory_reservation: Option<String>,
     /// Tune container pids limit (-1 for unlimited)
     #[arg(long)]
     pub pids_limit: Option<i64>,
@@ -263,6 +269,17 @@ pub struct LogsArgs {
     /// Number of lines to show from the end of the logs ("all")
     #[arg(short = 'n', long, default_value = "all")]
     pub tail: String,
+    /// Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42
+    /// minutes)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for
+    /// 42 minutes)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Show extra details provided to logs
+    #[arg(long)]
+    pub details: bool,
 }
 
 #[derive(Debug, Args)]
@@ -332,6 +349,10 @@ pub enum ContainerCommand {
     Export(crate::cli::archive::ExportArgs),
     /// Inspect changes to files or directories on a container's filesystem
     Diff(crate::cli::archive::DiffArgs),
+    /// Update configuration of one or more containers
+    Update(super::UpdateArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(crate::cli::network::PortArgs),
 }
 
 impl CreateArgs {
@@ -416,11 +437,17 @@ impl CreateArgs {
             ulimits: a.ulimit.clone(),
             memory: a.memory.as_deref().map(parse_size).transpose()?,
             memory_swap,
+            memory_reservation: a
+                .memory_reservation
+                .as_deref()
+                .map(parse_size)
+                .transpose()?,
             cpus: a.cpus,
             cpu_shares: a.cpu_shares,
             cpu_quota: a.cpu_quota,
             cpu_period: a.cpu_period,
             cpuset_cpus: a.cpuset_cpus.clone(),
+            cpuset_mems: a.cpuset_mems.clone(),
             pids_limit: a.pids_limit,
             blkio_weight: a.blkio_weight,
             stop_signal: a.stop_signal.clone(),

@@ -4,6 +4,7 @@
 
 mod args;
 mod ps;
+mod update;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 pub use args::*;
+pub use update::{UpdateArgs, update};
 
 use super::{GlobalOpts, each, format, report, terminal};
 use crate::engine::{
@@ -40,6 +42,8 @@ pub fn container_command(g: &GlobalOpts, c: ContainerCommand) -> anyhow::Result<
         ContainerCommand::Cp(a) => super::archive::cp(g, a),
         ContainerCommand::Export(a) => super::archive::export(g, a),
         ContainerCommand::Diff(a) => super::archive::diff(g, a),
+        ContainerCommand::Update(a) => update(g, a),
+        ContainerCommand::Port(a) => super::network::port(g, a),
     }
 }
 
@@ -181,18 +185,29 @@ pub fn logs(g: &GlobalOpts, a: LogsArgs) -> anyhow::Result<i32> {
         "all" | "-1" => None,
         n => Some(n.parse().with_context(|| format!("invalid --tail {n:?}"))?),
     };
+    let now = chrono::Local::now();
+    let time = |v: &Option<String>| -> anyhow::Result<Option<i64>> {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| super::events::parse_time(v, now))
+            .transpose()
+    };
     let o = LogsOptions {
         follow: a.follow,
         tail,
-        since: None,
-        until: None,
+        since: time(&a.since)?,
+        until: time(&a.until)?,
     };
     g.engine().container_logs(&a.container, &o, &mut |r| {
-        let line = if a.timestamps {
-            format!("{} {}", r.time, r.text)
-        } else {
-            r.text
-        };
+        let mut line = String::new();
+        if a.timestamps {
+            line.push_str(&r.time);
+            line.push(' ');
+        }
+        if a.details {
+            line.push_str(&r.details_prefix());
+        }
+        line.push_str(&r.text);
         let written = match r.stream {
             LogStream::Stderr => {
                 let mut e = std::io::stderr().lock();
