@@ -96,7 +96,8 @@ impl Engine {
         )?)
     }
 
-    /// `network ls`: berth's networks and Docker's pre-defined `host` and `none`, filtered.
+    /// `network ls`: berth's networks (the default `bridge` always among them) and Docker's
+    /// pre-defined `host` and `none`, filtered.
     pub fn network_list(&self, filters: &[(String, String)]) -> Result<Vec<NetworkRow>> {
         if let Some((k, _)) = filters
             .iter()
@@ -106,7 +107,10 @@ impl Engine {
                 "invalid filter {k:?} (name, id, driver, label)"
             )));
         }
-        let store = self.store()?;
+        let mut store = self.store()?;
+        // Docker always lists its pre-defined `bridge`: its row is made here if no container
+        // has made it yet (the bridge link and rules only at its first use).
+        network::ensure_default(&mut store)?;
         let all = rows::networks(&store.db.conn)?
             .into_iter()
             .chain(network::pseudo_networks(&store));
@@ -125,7 +129,10 @@ impl Engine {
 
     /// `network inspect`: Docker's data.
     pub fn network_inspect(&self, name: &str) -> Result<bollard_stubs::models::Network> {
-        let store = self.store()?;
+        let mut store = self.store()?;
+        if name == network::DEFAULT_NETWORK {
+            network::ensure_default(&mut store)?;
+        }
         let n = network::resolve(&store, name)?;
         super::inspect::network(&store, &n)
     }
@@ -133,6 +140,9 @@ impl Engine {
     /// `network rm`.
     pub fn network_remove(&self, name: &str) -> Result<()> {
         let mut store = self.store()?;
+        if name == network::DEFAULT_NETWORK {
+            return Err(network::NetworkError::Predefined(name.into()).into());
+        }
         let n = network::resolve(&store, name)?;
         Ok(network::remove(&mut store, &n)?)
     }
