@@ -34,6 +34,7 @@ pub struct ListQuery {
     all: Option<String>,
     limit: Option<i64>,
     filters: Option<String>,
+    size: Option<String>,
 }
 
 impl ListQuery {
@@ -55,6 +56,7 @@ pub async fn list(
         last: q.limit.filter(|n| *n > 0).map(|n| n as usize),
         latest: false,
         filters: filters::parse(q.filters.as_deref())?,
+        size: flag(&q.size),
     };
     let engine = s.engine.clone();
     let list = blocking(move || engine.container_list(&o)).await?;
@@ -92,6 +94,8 @@ fn summary(c: crate::engine::ContainerSummary) -> ContainerSummary {
         network_settings: Some(ContainerSummaryNetworkSettings {
             networks: Some(c.networks),
         }),
+        size_rw: c.size.map(|(rw, _)| rw as i64),
+        size_root_fs: c.size.map(|(_, root)| root as i64),
         ..Default::default()
     }
 }

@@ -50,6 +50,13 @@ pub struct ImagesArgs {
     /// Output format: table, json, or a Go template such as '{{.Repository}}:{{.Tag}}'
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// Filter output (dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE,
+    /// reference=PATTERN)
+    #[arg(short, long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
 }
 
 #[derive(Debug, Args)]
@@ -277,6 +284,7 @@ fn id_display(id: &str, no_trunc: bool) -> String {
 pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
     let list = g.engine().image_list(&ImageListOptions {
         repository: a.repository,
+        filters: crate::filters::Filters::parse_cli(&a.filter)?,
     })?;
     if a.quiet {
         let mut seen = BTreeSet::new();
@@ -318,7 +326,7 @@ pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
         columns.push("Digest");
     }
     columns.extend(["ID", "CreatedSince", "Size"]);
-    format::print_objects(
+    format::print_list(
         a.format.as_deref(),
         objs,
         &[
@@ -331,7 +339,11 @@ pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
             ("Size", "SIZE"),
         ],
         &columns,
-    );
+        &format::ListOptions {
+            subject: format::Subject::Typed("*formatter.ImageContext"),
+            no_heading: a.no_heading,
+        },
+    )?;
     Ok(0)
 }
 
@@ -429,7 +441,7 @@ pub fn history(g: &GlobalOpts, a: HistoryArgs) -> anyhow::Result<i32> {
             ("Comment", "COMMENT"),
         ],
         &["ID", "CreatedSince", "CreatedBy", "Size", "Comment"],
-    );
+    )?;
     Ok(0)
 }
 

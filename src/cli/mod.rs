@@ -16,6 +16,7 @@ pub mod network;
 pub mod prompt;
 pub mod push;
 pub mod system;
+pub mod template;
 pub mod terminal;
 pub mod version;
 pub mod volume;
@@ -153,6 +154,10 @@ impl GlobalOpts {
 /// berth's own failures).
 pub fn report(e: &anyhow::Error) -> i32 {
     eprintln!("berth: error: {}", one_line(e));
+    // Docker's CLI exits 1 on a template that fails.
+    if e.chain().any(|c| c.is::<template::TemplateError>()) {
+        return 1;
+    }
     e.chain()
         .find_map(crate::engine::kind_of)
         .unwrap_or(ErrorKind::Internal)

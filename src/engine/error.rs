@@ -257,7 +257,8 @@ pub fn kind_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
         ClientError,
         ExecError,
         AttachError,
-        crate::network::mode::NetworkModeError
+        crate::network::mode::NetworkModeError,
+        crate::filters::FilterError
     );
     None
 }

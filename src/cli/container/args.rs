@@ -246,7 +246,8 @@ pub struct PsArgs {
     /// Show the latest created container (includes all states)
     #[arg(short, long)]
     pub latest: bool,
-    /// Filter output (status=, name=, label=, ancestor=, id=)
+    /// Filter output (Docker's: ancestor, before, exited, expose, health, id, is-task,
+    /// label, name (a regular expression), network, publish, since, status, volume)
     #[arg(short, long, value_name = "FILTER")]
     pub filter: Vec<String>,
     /// Don't truncate output
@@ -255,6 +256,16 @@ pub struct PsArgs {
     /// Output format: table, json, or a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Display total file sizes
+    #[arg(short, long)]
+    pub size: bool,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
+    /// Sort by created, id, image, names, runningfor or status (podman's; default: newest
+    /// first)
+    #[arg(long, value_parser = ["created", "id", "image", "names", "runningfor", "status"])]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Args)]
