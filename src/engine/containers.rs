@@ -117,7 +117,9 @@ pub struct ContainerListOptions {
 }
 
 /// The filter keys `container_list` knows.
-pub const LIST_FILTERS: &[&str] = &["status", "name", "id", "label", "ancestor", "exited"];
+pub const LIST_FILTERS: &[&str] = &[
+    "status", "name", "id", "label", "ancestor", "exited", "health",
+];
 
 /// One container as `ps` lists it.
 #[derive(Debug, Clone)]
@@ -469,6 +471,11 @@ impl Engine {
             if k == "status" && Status::parse(v).is_none() {
                 return Err(Error::invalid(format!("invalid filter 'status={v}'")));
             }
+            if k == "health" && !containers::health::valid_filter(v) {
+                return Err(Error::invalid(format!(
+                    "Unrecognised filter value for health: {v}"
+                )));
+            }
         }
         let mut store = self.store()?;
         let all = o.all || o.last.is_some() || o.latest;
@@ -508,7 +515,7 @@ impl Engine {
             let networks = super::inspect::endpoints(&store, &c, &s).0;
             out.push(ContainerSummary {
                 networks,
-                status: containers::status_line(&c, now),
+                status: status_with_health(&store, &c, now),
                 command,
                 ports,
                 labels: s.labels.clone(),
@@ -662,8 +669,40 @@ fn matches_filters(
                 || crate::images::resolve(store, v).is_ok_and(|(id, _)| id == c.image_id)
         }
         "exited" => c.status == Status::Exited && c.exit_code.to_string() == *v,
+        "health" => health_matches(store, c, v),
         _ => false,
     })
+}
+
+/// `ps --filter health=…`: the container's health status (`none` without a health state;
+/// `unhealthy` once stopped, as Docker's).
+fn health_matches(store: &Store, c: &ContainerRow, want: &str) -> bool {
+    let dir = Paths::new(store, &c.id).dir;
+    let status = containers::health::filter_status(&dir);
+    let status = if status != "none" && !c.status.is_active() {
+        "unhealthy".to_string()
+    } else {
+        status
+    };
+    status == want
+}
+
+/// Docker's status line, with the health of a running container that has one: `Up 5
+/// minutes (healthy)`, `(unhealthy)`, `(health: starting)`.
+fn status_with_health(store: &Store, c: &ContainerRow, now: i64) -> String {
+    let line = containers::status_line(c, now);
+    if c.status != Status::Running {
+        return line;
+    }
+    match containers::health::read(&Paths::new(store, &c.id).dir) {
+        Some(h) => match containers::health::status(&h) {
+            bollard_stubs::models::HealthStatusEnum::STARTING => {
+                format!("{line} (health: starting)")
+            }
+            s => format!("{line} ({s})"),
+        },
+        None => line,
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! translates its flags into the engine's options, calls the engine and prints the result.
 
 mod args;
+mod health;
 mod ps;
 
 use std::io::Write;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 pub use args::*;
+pub use health::HealthArgs;
 
 use super::{GlobalOpts, each, format, report, terminal};
 use crate::engine::{
