@@ -172,14 +172,6 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         .filter(|i| !i.is_empty())
         .ok_or_else(|| ApiError::bad_request("config.Image is required"))?;
     let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
-    if body
-        .healthcheck
-        .as_ref()
-        .and_then(|h| h.test.as_ref())
-        .is_some_and(|t| !t.is_empty() && t[0] != "NONE")
-    {
-        return Err(unsupported("health checks (Healthcheck)"));
-    }
     let hc = body.host_config.clone().unwrap_or_default();
     fn set_list<T>(v: &Option<Vec<T>>) -> bool {
         v.as_ref().is_some_and(|l| !l.is_empty())
@@ -391,6 +383,7 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         init: hc.init.unwrap_or(false),
         mounts,
         volumes_from: hc.volumes_from.clone().unwrap_or_default(),
+        healthcheck: body.healthcheck.clone(),
     })
 }
 

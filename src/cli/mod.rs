@@ -92,6 +92,15 @@ fn parse_hot(args: &[std::ffi::OsString]) -> Option<Cli> {
         "run" => ("run", container::RunArgs::augment_args),
         "start" => ("start", container::StartArgs::augment_args),
         "exec" => ("exec", exec::ExecArgs::augment_args),
+        "container-health-probe" => ("container-health-probe", |sub| {
+            sub.arg(
+                clap::Arg::new("id")
+                    .value_name("ID")
+                    .required(true)
+                    .value_parser(clap::value_parser!(String))
+                    .action(clap::ArgAction::Set),
+            )
+        }),
         "container-monitor" => ("container-monitor", |sub| {
             sub.arg(
                 clap::Arg::new("id")
@@ -280,6 +289,9 @@ pub enum Command {
     /// The per-container monitor (started by berth itself)
     #[command(hide = true)]
     ContainerMonitor { id: String },
+    /// Runs one health check probe of a container (started by its monitor)
+    #[command(hide = true)]
+    ContainerHealthProbe { id: String },
     /// Runs an exec started through the Engine API (started by the service)
     #[command(hide = true)]
     ExecChild {
@@ -320,6 +332,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Diff(a) => archive::diff(g, a),
         Command::Container(c) => container::container_command(g, c),
         Command::ContainerMonitor { id } => Ok(crate::monitor::main(&g.root, &g.runroot, &id)),
+        Command::ContainerHealthProbe { id } => {
+            let r = g.engine().container_health_probe(&id);
+            println!("{}", serde_json::to_string(&r)?);
+            Ok(0)
+        }
         Command::ExecChild { detach, prefix, id } => Ok(crate::api::exec::child_main(
             &g.engine(),
             &id,
@@ -433,6 +450,7 @@ mod tests {
             "exec -it -e X=1 -u root -w / c1 sh -c 'a b'",
             "exec -d c1 sleep 1",
             "container-monitor 0123abcd",
+            "container-health-probe 0123abcd",
             "--log-level=trace container-monitor abc",
         ] {
             let args = argv(line);

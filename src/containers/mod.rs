@@ -15,6 +15,7 @@ pub mod attach;
 pub mod events;
 pub mod exec;
 pub mod filesystem;
+pub mod health;
 pub mod lifecycle;
 pub mod pause;
 pub mod runspec;
@@ -270,6 +271,9 @@ pub fn create_with_id(
     }
     // Validate everything the spec will need now, so a bad flag leaves nothing behind.
     let image_config = images::config(store, &image_id)?;
+    if let Some(h) = &settings.healthcheck {
+        health::validate(h)?;
+    }
     let mut settings = settings.clone();
     settings.mounts = volumes::resolve_mounts(store, &settings, &image_config)?;
     let settings = &settings;

@@ -70,6 +70,9 @@ pub struct Settings {
     pub mounts: Vec<crate::volumes::MountSpec>,
     /// `--volumes-from` as given (for inspect).
     pub volumes_from: Vec<String>,
+    /// `--health-*`, `--no-healthcheck` or the API's `Healthcheck`, as given (merged with the
+    /// image's `HEALTHCHECK` where used: `containers::health::merged`).
+    pub healthcheck: Option<bollard_stubs::models::HealthConfig>,
 }
 
 /// `--restart no|on-failure[:N]|always|unless-stopped`. Stored in the settings JSON as

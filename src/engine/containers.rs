@@ -126,12 +126,6 @@ pub const LIST_FILTERS: &[&str] = &[
     "network", "publish", "since", "status", "volume",
 ];
 
-/// A container's health as the `health` filter reads it. Containers have no health check
-/// yet: every one is `none` (the health-check work fills this in from `State.Health`).
-fn health_status(_c: &ContainerRow) -> &'static str {
-    "none"
-}
-
 /// One container as `ps` lists it.
 #[derive(Debug, Clone)]
 pub struct ContainerSummary {
@@ -540,6 +534,11 @@ impl Engine {
             if let Ok((id, _)) = crate::images::resolve(&store, v) {
                 ancestors.push(id);
             }
+            if k == "health" && !containers::health::valid_filter(v) {
+                return Err(Error::invalid(format!(
+                    "Unrecognised filter value for health: {v}"
+                )));
+            }
         }
         let all = o.all || o.last.is_some() || o.latest;
         let mut list = Vec::new();
@@ -590,7 +589,7 @@ impl Engine {
             out.push(ContainerSummary {
                 size,
                 networks,
-                status: containers::status_line(&c, now),
+                status: status_with_health(&store, &c, now),
                 command,
                 ports,
                 labels: s.labels.clone(),
@@ -747,7 +746,7 @@ fn matches_filters(
         && f.any("exited", |v| {
             c.status == Status::Exited && v.parse::<i64>() == Ok(c.exit_code)
         })
-        && f.any("health", |v| health_status(c) == v)
+        && f.any("health", |v| health_matches(store, c, v))
         && f.any("is-task", |v| matches!(v, "false" | "0"))
         && f.any("ancestor", |v| {
             c.image_name == v || ancestors.contains(&c.image_id)
@@ -810,6 +809,37 @@ fn published_ports(s: &Settings) -> Vec<(u16, String)> {
         }
     }
     out
+}
+
+/// `ps --filter health=…`: the container's health status (`none` without a health state;
+/// `unhealthy` once stopped, as Docker's).
+fn health_matches(store: &Store, c: &ContainerRow, want: &str) -> bool {
+    let dir = Paths::new(store, &c.id).dir;
+    let status = containers::health::filter_status(&dir);
+    let status = if status != "none" && !c.status.is_active() {
+        "unhealthy".to_string()
+    } else {
+        status
+    };
+    status == want
+}
+
+/// Docker's status line, with the health of a running container that has one: `Up 5
+/// minutes (healthy)`, `(unhealthy)`, `(health: starting)`.
+fn status_with_health(store: &Store, c: &ContainerRow, now: i64) -> String {
+    let line = containers::status_line(c, now);
+    if c.status != Status::Running {
+        return line;
+    }
+    match containers::health::read(&Paths::new(store, &c.id).dir) {
+        Some(h) => match containers::health::status(&h) {
+            bollard_stubs::models::HealthStatusEnum::STARTING => {
+                format!("{line} (health: starting)")
+            }
+            s => format!("{line} ({s})"),
+        },
+        None => line,
+    }
 }
 
 #[cfg(test)]

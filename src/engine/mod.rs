@@ -14,6 +14,7 @@ pub mod containers;
 mod error;
 pub mod events;
 pub mod execs;
+pub mod health;
 pub mod image_archive;
 pub mod images;
 mod inspect;

@@ -167,6 +167,8 @@ pub struct CreateArgs {
     /// Set platform if the image is multi-platform
     #[arg(long)]
     pub platform: Option<String>,
+    #[command(flatten)]
+    pub health: super::HealthArgs,
     /// Image to run
     pub image: String,
     /// Command and arguments
@@ -468,6 +470,7 @@ impl CreateArgs {
             init: a.init,
             mounts,
             volumes_from: a.volumes_from.clone(),
+            healthcheck: a.health.config()?,
         })
     }
 }

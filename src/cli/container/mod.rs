@@ -3,6 +3,7 @@
 //! translates its flags into the engine's options, calls the engine and prints the result.
 
 mod args;
+mod health;
 mod ps;
 mod update;
 
@@ -13,6 +14,7 @@ use anyhow::Context;
 
 pub use args::*;
 pub use update::{UpdateArgs, update};
+pub use health::HealthArgs;
 
 use super::{GlobalOpts, each, format, report, terminal};
 use crate::engine::{
