@@ -200,7 +200,8 @@ fn taken_ports_are_refused_before_the_container_starts() {
         "run", "-d", "--name", "first", "-p", &spec, &bb, "sleep", "60",
     ])
     .ok();
-    // Another container asks for the same port: refused, nothing left.
+    // Another container asks for the same port: refused; the container stays Created (as
+    // Docker's), with nothing of a start left, and starts once the port is free.
     let r = b.run(&[
         "run", "-d", "--name", "second", "-p", &spec, &bb, "sleep", "60",
     ]);
@@ -211,8 +212,22 @@ fn taken_ports_are_refused_before_the_container_starts() {
         r.stderr
     );
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
-    let all = b.run(&["ps", "-a", "--format", "{{.Names}}"]).ok();
-    assert_eq!(all.stdout.trim(), "first");
+    let all = b
+        .run(&["ps", "-a", "--format", "{{.Names}} {{.State}}"])
+        .ok();
+    let mut names: Vec<&str> = all.stdout.lines().collect();
+    names.sort();
+    assert_eq!(names, ["first running", "second created"], "{}", all.stdout);
+    let r = b.run(&["start", "second"]);
+    assert_eq!(r.code, 125, "{r:?}");
+    b.run(&["rm", "-f", "first"]).ok();
+    b.run(&["start", "second"]).ok();
+    assert!(common::is_running(&b, "second"));
+    b.run(&["rm", "-f", "second"]).ok();
+    b.run(&[
+        "run", "-d", "--name", "first", "-p", &spec, &bb, "sleep", "60",
+    ])
+    .ok();
     // A host process listening on a port.
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let hp = l.local_addr().unwrap().port();

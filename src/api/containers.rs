@@ -124,6 +124,7 @@ pub async fn create(
         // Docker's create never pulls: the client pulls on 404 and creates again.
         pull: PullPolicy::Never,
         platform: q.platform.filter(|p| !p.is_empty()),
+        replace: false,
     };
     let engine = s.engine.clone();
     let created = blocking(move || {
@@ -471,14 +472,18 @@ pub async fn stop(
     Path(id): Path<String>,
     Query(q): Query<StopQuery>,
 ) -> ApiResult<StatusCode> {
-    if q.signal.as_ref().is_some_and(|s| !s.is_empty()) {
-        return Err(unsupported("a stop signal other than the container's"));
+    let o = crate::engine::ContainerStopOptions {
+        timeout: q.t,
+        signal: q.signal.filter(|s| !s.is_empty()),
+    };
+    if let Some(sig) = &o.signal {
+        crate::spec::parse_signal(sig).map_err(|e| ApiError::bad_request(e.to_string()))?;
     }
     if !running(&s, &id).await? {
         return Ok(StatusCode::NOT_MODIFIED);
     }
     let engine = s.engine.clone();
-    blocking(move || engine.container_stop(&id, q.t)).await?;
+    blocking(move || engine.container_stop_with(&id, &o)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -487,8 +492,12 @@ pub async fn restart(
     Path(id): Path<String>,
     Query(q): Query<StopQuery>,
 ) -> ApiResult<StatusCode> {
+    let o = crate::engine::ContainerStopOptions {
+        timeout: q.t,
+        signal: q.signal.filter(|s| !s.is_empty()),
+    };
     let engine = s.engine.clone();
-    blocking(move || engine.container_restart(&id, q.t)).await?;
+    blocking(move || engine.container_restart_with(&id, &o)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

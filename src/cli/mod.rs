@@ -248,6 +248,8 @@ pub enum Command {
     Rmi(image::RmiArgs),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(image::TagArgs),
+    /// Remove names from an image (all of them without NAME); the image stays
+    Untag(container::UntagArgs),
     /// Show low-level information on images
     Inspect(inspect::InspectArgs),
     /// Show the history of an image
@@ -348,6 +350,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Images(a) => image::images(g, a),
         Command::Rmi(a) => image::rmi(g, a),
         Command::Tag(a) => image::tag(g, a),
+        Command::Untag(a) => image::untag(g, a),
         Command::Inspect(a) => inspect::inspect(g, a),
         Command::History(a) => image::history(g, a),
         Command::Commit(a) => image_archive::commit(g, a),

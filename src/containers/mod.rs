@@ -250,6 +250,17 @@ pub fn list(store: &mut Store) -> Result<Vec<ContainerRow>> {
     Ok(out)
 }
 
+/// Gives `upper` the mode and owner of `top` (the image's top layer directory).
+fn image_root_attributes(top: Option<&Path>, upper: &Path) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(top) = top else { return Ok(()) };
+    let m = fs::metadata(top).map_err(io_err(top))?;
+    std::os::unix::fs::chown(upper, Some(m.uid()), Some(m.gid())).map_err(io_err(upper))?;
+    fs::set_permissions(upper, fs::Permissions::from_mode(m.mode() & 0o7777))
+        .map_err(io_err(upper))?;
+    Ok(())
+}
+
 /// Creates the container's record and directories. The image must be present.
 pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Result<ContainerRow> {
     create_with_id(store, settings, name, names::new_id())
@@ -295,6 +306,11 @@ pub fn create_with_id(
         crate::network::check_publish(n, &bindings)?;
     }
 
+    // The container's `/` has the image's mode and owner (overlayfs shows the upper
+    // directory's): those of the top layer's root.
+    let lower_top = crate::images::mount::lowerdirs(store, &image_id, false)?
+        .into_iter()
+        .next();
     let paths = Paths::new(store, &id);
     let (root, tmp) = (store.root.clone(), store.tmp.clone());
     let mut made = Vec::new();
@@ -341,6 +357,7 @@ pub fn create_with_id(
         for d in [paths.upper(), paths.work()] {
             fs::create_dir_all(&d).map_err(io_err(&d))?;
         }
+        image_root_attributes(lower_top.as_deref(), &paths.upper())?;
         tx.commit().map_err(StateError::from)?;
         Ok(row)
     })();

@@ -55,6 +55,8 @@ pub struct ContainerCreateOptions {
     pub pull: PullPolicy,
     /// The platform to pull (`os/arch[/variant]`); the host's if `None`.
     pub platform: Option<String>,
+    /// podman's `--replace`: a container of the same name is removed first (as `rm -f`).
+    pub replace: bool,
 }
 
 /// What `container_create` and `container_run` report while they work: the image pull they
@@ -67,6 +69,8 @@ pub enum CreateProgress {
     Pull(PullEvent),
     /// The pull is done.
     Pulled { digest: String, name: String },
+    /// The container exists (before a `run` starts it).
+    Created { id: String },
 }
 
 /// A progress callback (called from the operation's threads).
@@ -95,6 +99,15 @@ pub enum RunOutcome {
     Detached { id: String },
     /// Ran attached and exited with this code.
     Exited { id: String, code: i32 },
+}
+
+/// `container_stop_with`'s and `container_restart_with`'s flags.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerStopOptions {
+    /// Seconds before SIGKILL (the container's `--stop-timeout`, else 10).
+    pub timeout: Option<i64>,
+    /// The signal to stop with (the container's `--stop-signal`, the image's, else SIGTERM).
+    pub signal: Option<String>,
 }
 
 /// `container_remove`'s flags.
@@ -261,6 +274,18 @@ impl Engine {
         Ok(need)
     }
 
+    /// `--replace`: removes the container named `o.name`, if any.
+    fn replace_named(&self, store: &mut Store, o: &ContainerCreateOptions) -> Result<()> {
+        let Some(name) = o.name.as_deref().filter(|_| o.replace) else {
+            return Ok(());
+        };
+        if let Some(c) = crate::state::containers::by_name(&store.db.conn, name)? {
+            lifecycle::remove_with_volumes(store, &c, true, false)?;
+            self.exec_forget_container(&c.id);
+        }
+        Ok(())
+    }
+
     /// `create`: a new container (pulling its image as `o.pull` says).
     pub fn container_create(
         &self,
@@ -269,7 +294,9 @@ impl Engine {
     ) -> Result<Created> {
         let mut store = self.store()?;
         self.ensure_image(&store, o, progress)?;
+        self.replace_named(&mut store, o)?;
         let c = containers::create(&mut store, &o.settings, o.name.as_deref())?;
+        progress(CreateProgress::Created { id: c.id.clone() });
         Ok(Created {
             id: c.id,
             name: c.name,
@@ -302,8 +329,10 @@ impl Engine {
                 // A pull can outlast the monitor's wait for its start: a fresh one.
                 monitor.respawn(root, runroot, &id)?;
             }
+            self.replace_named(&mut store, o)?;
             let name = o.name.as_deref();
             let c = containers::create_with_id(&mut store, &o.settings, name, id.clone())?;
+            progress(CreateProgress::Created { id: c.id.clone() });
             Ok::<_, Error>((store, c))
         })();
         let (mut store, c) = match created {
@@ -321,10 +350,20 @@ impl Engine {
         match lifecycle::start_with(&mut store, &c, mode, Some(monitor)) {
             Ok(Some(code)) => Ok(RunOutcome::Exited { id: c.id, code }),
             Ok(None) => Ok(RunOutcome::Detached { id: c.id }),
+            // Detached by the user (the detach keys) while attached: it runs on.
+            Err(_)
+                if containers::resolve(&store, &c.id)
+                    .and_then(|c| containers::reconcile(&mut store, c))
+                    .is_ok_and(|c| c.status.is_active()) =>
+            {
+                Ok(RunOutcome::Detached { id: c.id })
+            }
             Err(e) => {
-                // A `run` that fails leaves nothing behind (Docker would keep a "Created"
-                // container; `create` + `start` still do).
-                if let Ok(c) = containers::resolve(&store, &c.id) {
+                // A `run` whose start fails keeps the container as "Created" (Docker's), for a
+                // `start` to retry; with `--rm` it goes.
+                if o.settings.auto_remove
+                    && let Ok(c) = containers::resolve(&store, &c.id)
+                {
                     let _ = lifecycle::remove_with_volumes(&mut store, &c, true, true);
                 }
                 Err(e.into())
@@ -378,16 +417,54 @@ impl Engine {
     /// `stop`: the stop signal, then SIGKILL after `timeout` seconds (the container's
     /// `--stop-timeout`, else 10).
     pub fn container_stop(&self, name: &str, timeout: Option<i64>) -> Result<()> {
+        self.container_stop_with(
+            name,
+            &ContainerStopOptions {
+                timeout,
+                signal: None,
+            },
+        )
+    }
+
+    /// `stop -s SIGNAL -t SECONDS`.
+    pub fn container_stop_with(&self, name: &str, o: &ContainerStopOptions) -> Result<()> {
+        let sig = o
+            .signal
+            .as_deref()
+            .map(crate::spec::parse_signal)
+            .transpose()?;
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(lifecycle::stop(&mut store, &c, timeout)?)
+        Ok(lifecycle::stop(&mut store, &c, o.timeout, sig)?)
     }
 
     /// `restart`: stop, then a detached start.
     pub fn container_restart(&self, name: &str, timeout: Option<i64>) -> Result<()> {
+        self.container_restart_with(
+            name,
+            &ContainerStopOptions {
+                timeout,
+                signal: None,
+            },
+        )
+    }
+
+    /// `restart -s SIGNAL -t SECONDS`.
+    pub fn container_restart_with(&self, name: &str, o: &ContainerStopOptions) -> Result<()> {
+        let sig = o
+            .signal
+            .as_deref()
+            .map(crate::spec::parse_signal)
+            .transpose()?;
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(lifecycle::restart(&mut store, &c, timeout)?)
+        Ok(lifecycle::restart(&mut store, &c, o.timeout, sig)?)
+    }
+
+    /// `container exists`: whether `name` names a container.
+    pub fn container_exists(&self, name: &str) -> Result<bool> {
+        let store = self.store()?;
+        super::found(containers::resolve(&store, name).map_err(Error::from))
     }
 
     /// `kill -s SIGNAL` (a name, `SIGNAME` or a number).

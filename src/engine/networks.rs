@@ -142,6 +142,12 @@ impl Engine {
         super::inspect::network(&store, &n)
     }
 
+    /// `network exists`.
+    pub fn network_exists(&self, name: &str) -> Result<bool> {
+        let store = self.store()?;
+        super::found(network::resolve(&store, name).map_err(Into::into))
+    }
+
     /// `network rm`.
     pub fn network_remove(&self, name: &str) -> Result<()> {
         let mut store = self.store()?;

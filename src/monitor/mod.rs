@@ -806,7 +806,7 @@ impl Monitor {
     fn finish_failed(&mut self, kind: ErrorKind, msg: &str, starter: Option<(UnixStream, u8)>) {
         if let Ok(tx) = self.store.db.write() {
             let code = i64::from(kind.exit_code());
-            let _ = rows::set_exited(&tx, &self.id, code, false, now_nanos(), msg);
+            let _ = rows::set_start_failed(&tx, &self.id, code, now_nanos(), msg);
             let _ = tx.commit();
         }
         self.cleanup_runtime();

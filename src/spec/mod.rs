@@ -120,6 +120,8 @@ pub enum SpecError {
     InvalidTmpfs { path: String, reason: String },
     #[error("invalid mount {dest}: {reason}")]
     InvalidMount { dest: String, reason: String },
+    #[error("{dest:?} cannot be mounted because {reason}")]
+    KernelFsMount { dest: String, reason: String },
     #[error("invalid network namespace path {0:?}: must be absolute")]
     InvalidNetnsPath(PathBuf),
     #[error("building the runtime spec: {0}")]

@@ -4,7 +4,7 @@
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
-use crate::cli::flags::{kv_list, load_env};
+use crate::cli::flags::{kv_list, load_env, load_lines};
 use crate::containers::{RestartPolicy, Settings};
 use crate::engine::ContainerCreateOptions;
 use crate::spec::parse_size;
@@ -169,6 +169,21 @@ pub struct CreateArgs {
     pub platform: Option<String>,
     #[command(flatten)]
     pub health: super::HealthArgs,
+    /// Write the container ID to the file
+    #[arg(long, value_name = "FILE")]
+    pub cidfile: Option<std::path::PathBuf>,
+    /// Read in a line delimited file of labels
+    #[arg(long, value_name = "FILE")]
+    pub label_file: Vec<std::path::PathBuf>,
+    /// If a container with the same name exists, replace it (podman)
+    #[arg(long, requires = "name")]
+    pub replace: bool,
+    /// Attach to STDIN, STDOUT or STDERR
+    #[arg(short = 'a', long = "attach", value_name = "STREAM", value_parser = ["stdin", "stdout", "stderr"])]
+    pub attach: Vec<String>,
+    /// Override the key sequence for detaching a container
+    #[arg(long, value_name = "KEYS")]
+    pub detach_keys: Option<String>,
     /// Image to run
     pub image: String,
     /// Command and arguments
@@ -202,29 +217,67 @@ pub struct StartArgs {
     /// Attach container's STDIN
     #[arg(short, long)]
     pub interactive: bool,
+    /// Override the key sequence for detaching a container
+    #[arg(long, value_name = "KEYS")]
+    pub detach_keys: Option<String>,
+}
+
+/// podman's `--all` and `--ignore`, shared by stop, restart, kill, rm, pause and unpause.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct AllIgnore {
+    /// Act on all containers (those the command applies to)
+    #[arg(short, long)]
+    pub all: bool,
+    /// Ignore errors when a specified container is missing
+    #[arg(short, long)]
+    pub ignore: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct StopArgs {
-    #[arg(required = true, value_name = "CONTAINER")]
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "CONTAINER"
+    )]
     pub containers: Vec<String>,
-    /// Seconds to wait before killing the container
+    /// Signal to send to the container
     #[arg(short, long)]
+    pub signal: Option<String>,
+    /// Seconds to wait before killing the container
+    #[arg(
+        short = 't',
+        long = "timeout",
+        visible_alias = "time",
+        value_name = "SECONDS"
+    )]
     pub time: Option<i64>,
+    #[command(flatten)]
+    pub select: AllIgnore,
 }
 
 #[derive(Debug, Args)]
 pub struct KillArgs {
-    #[arg(required = true, value_name = "CONTAINER")]
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "CONTAINER"
+    )]
     pub containers: Vec<String>,
     /// Signal to send to the container
     #[arg(short, long, default_value = "KILL")]
     pub signal: String,
+    #[command(flatten)]
+    pub select: AllIgnore,
 }
 
 #[derive(Debug, Args)]
 pub struct RmArgs {
-    #[arg(required = true, value_name = "CONTAINER")]
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "CONTAINER"
+    )]
     pub containers: Vec<String>,
     /// Force the removal of a running container (uses SIGKILL)
     #[arg(short, long)]
@@ -232,6 +285,25 @@ pub struct RmArgs {
     /// Remove anonymous volumes associated with the container
     #[arg(short, long)]
     pub volumes: bool,
+    /// Seconds to wait for a running container to stop before killing it (implies --force)
+    #[arg(short = 't', long = "time", value_name = "SECONDS")]
+    pub time: Option<i64>,
+    #[command(flatten)]
+    pub select: AllIgnore,
+}
+
+#[derive(Debug, Args)]
+pub struct ExistsArgs {
+    /// Name or ID
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UntagArgs {
+    /// Image (name, ID or ID prefix)
+    pub image: String,
+    /// Tags to remove (all of the image's without any)
+    pub names: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -356,6 +428,8 @@ pub enum ContainerCommand {
     Unpause(crate::cli::exec::PauseArgs),
     /// Display detailed information on one or more containers
     Inspect(crate::cli::inspect::InspectArgs),
+    /// Exit 0 if the container exists, 1 if not
+    Exists(ExistsArgs),
     /// Copy files/folders between a container and the local filesystem
     Cp(crate::cli::archive::CpArgs),
     /// Export a container's filesystem as a tar archive
@@ -371,11 +445,20 @@ pub enum ContainerCommand {
 impl CreateArgs {
     /// The engine's options for these flags.
     pub fn options(&self) -> anyhow::Result<ContainerCreateOptions> {
+        if let Some(f) = &self.cidfile
+            && f.exists()
+        {
+            bail!(
+                "Container ID file found, make sure the other container isn't running or delete {}",
+                f.display()
+            );
+        }
         Ok(ContainerCreateOptions {
             settings: self.settings()?,
             name: self.name.clone(),
             pull: self.pull.parse()?,
             platform: self.platform.clone(),
+            replace: self.replace,
         })
     }
 
@@ -426,10 +509,10 @@ impl CreateArgs {
             user: a.user.clone(),
             hostname: a.hostname.clone(),
             tty: a.tty,
-            interactive: a.interactive,
+            interactive: a.interactive || a.attach.iter().any(|s| s == "stdin"),
             auto_remove: a.rm,
             restart: RestartPolicy::parse(&a.restart)?,
-            labels: kv_list(&a.label, "label")?,
+            labels: kv_list(&load_lines(&a.label_file, &a.label)?, "label")?,
             network: a.network.parse()?,
             network_aliases: a.network_alias.clone(),
             ip: a.ip.clone(),
