@@ -587,10 +587,8 @@ impl Engine {
             .map_err(invalid)?;
         f.check_values("exited", |v| v.parse::<i64>().is_ok())
             .map_err(invalid)?;
-        f.check_values("health", |v| {
-            matches!(v, "starting" | "healthy" | "unhealthy" | "none")
-        })
-        .map_err(invalid)?;
+        f.check_values("health", containers::health::valid_filter)
+            .map_err(invalid)?;
         f.check_values("publish", crate::filters::valid_port)
             .map_err(invalid)?;
         f.check_values("expose", crate::filters::valid_port)
@@ -610,11 +608,6 @@ impl Engine {
         for v in f.values("ancestor") {
             if let Ok((id, _)) = crate::images::resolve(&store, v) {
                 ancestors.push(id);
-            }
-            if k == "health" && !containers::health::valid_filter(v) {
-                return Err(Error::invalid(format!(
-                    "Unrecognised filter value for health: {v}"
-                )));
             }
         }
         let all = o.all || o.last.is_some() || o.latest;

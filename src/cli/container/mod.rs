@@ -13,8 +13,8 @@ use std::sync::Arc;
 use anyhow::Context;
 
 pub use args::*;
-pub use update::{UpdateArgs, update};
 pub use health::HealthArgs;
+pub use update::{UpdateArgs, update};
 
 use super::{GlobalOpts, each, format, report, terminal};
 use crate::engine::{
