@@ -926,8 +926,9 @@ mod tests {
         assert!(in_window(t, None, None));
         assert!(in_window(t, Some(at), None));
         assert!(!in_window(t, Some(at + 1), None));
-        assert!(!in_window(t, None, Some(at)));
-        assert!(in_window(t, None, Some(at + 1)));
+        // Both ends included, as dockerd's `since` and `until`.
+        assert!(in_window(t, None, Some(at)));
+        assert!(!in_window(t, None, Some(at - 1)));
     }
 
     #[test]
