@@ -93,3 +93,13 @@ pub fn step_images(conn: &Connection) -> Result<std::collections::BTreeSet<Strin
     let rows = st.query_map([], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Whether an image is a build's result.
+pub fn is_result(conn: &Connection, image_id: &str) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM build_results WHERE image_id = ?1",
+        params![image_id],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}

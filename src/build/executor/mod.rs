@@ -134,6 +134,8 @@ struct State {
     config: Value,
     /// The cache chain: the key of the last step (or the base image's ID).
     chain: String,
+    /// The chain at `image`: equal to `chain` when no step changed the state since.
+    image_chain: String,
     /// The last step's image, for its " ---> " line.
     shown: String,
 }
@@ -257,6 +259,7 @@ impl Builder<'_> {
             layers,
             config,
             chain: id.to_string(),
+            image_chain: id.to_string(),
             shown: id.to_string(),
         })
     }
@@ -286,6 +289,7 @@ impl Builder<'_> {
             layers: Vec::new(),
             config,
             chain: "scratch".into(),
+            image_chain: String::new(),
             shown: String::new(),
         }
     }
@@ -366,7 +370,7 @@ impl Builder<'_> {
             self.execute(&mut state, &scope, step, ins)?;
         }
         // A stage another stage copies from or builds on needs an image of its own.
-        if state.image.as_deref() != Some(state.chain.as_str()) {
+        if state.image.is_none() || state.image_chain != state.chain {
             let key = CacheKeyInput {
                 parent: state.chain.clone(),
                 instruction: Instruction::Maintainer("#stage".into()),
@@ -375,7 +379,18 @@ impl Builder<'_> {
                 sources: vec![],
             }
             .key();
-            self.record_step(&mut state, key, "stage", 0)?;
+            match self.cached(&key)? {
+                Some(id) => {
+                    let s = self.state_of_image(&id)?;
+                    state.image = s.image;
+                    state.layers = s.layers;
+                    state.config = s.config;
+                    state.image_chain = key.clone();
+                    state.chain = key;
+                    state.shown = id;
+                }
+                None => self.record_step(&mut state, key, "stage", 0)?,
+            }
         }
         Ok(state)
     }
@@ -446,8 +461,21 @@ impl Builder<'_> {
         Ok(id.filter(|id| images::config(self.store, id).is_ok()))
     }
 
-    fn insert_cache(&self, key: &str, id: &str, what: &str, size: u64) -> Result<()> {
+    fn insert_cache(&mut self, key: &str, id: &str, what: &str, size: u64) -> Result<()> {
         let now = now_secs();
+        let old: Option<String> = {
+            use rusqlite::OptionalExtension;
+            self.store
+                .db
+                .conn
+                .query_row(
+                    "SELECT image_id FROM build_cache WHERE key = ?1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(StateError::from)?
+        };
         crate::state::build::insert(
             &self.store.db.conn,
             &crate::state::build::CacheRow {
@@ -459,6 +487,21 @@ impl Builder<'_> {
                 last_used: now,
             },
         )?;
+        // The step's earlier image (a `--no-cache` build makes a new one): removed unless
+        // something else holds it.
+        if let Some(old) = old.filter(|o| o != id) {
+            let conn = &self.store.db.conn;
+            let held = !crate::state::images::tags_of(conn, &old)
+                .map_err(ImageError::from)?
+                .is_empty()
+                || crate::state::build::is_result(conn, &old)?
+                || crate::state::build::list(conn)?
+                    .iter()
+                    .any(|r| r.image_id == old);
+            if !held {
+                let _ = images::remove(self.store, &old, false);
+            }
+        }
         Ok(())
     }
 
@@ -469,6 +512,7 @@ impl Builder<'_> {
         let id = local::record(self.store, &config, &state.layers, &[])?;
         self.insert_cache(&key, &id, what, size)?;
         state.image = Some(id.clone());
+        state.image_chain = key.clone();
         state.chain = key;
         state.shown = id;
         Ok(())
@@ -480,6 +524,7 @@ impl Builder<'_> {
         state.image = s.image;
         state.layers = s.layers;
         state.config = s.config;
+        state.image_chain = key.clone();
         state.chain = key;
         state.shown = id.to_string();
         self.say(" ---> Using cache\n");
@@ -713,7 +758,10 @@ impl Builder<'_> {
             .key();
             let chain = state.chain.clone();
             let shown = state.shown.clone();
-            self.record_step(state, key, "scratch", 0)?;
+            match self.cached(&key)? {
+                Some(id) => state.image = Some(id),
+                None => self.record_step(state, key, "scratch", 0)?,
+            }
             state.chain = chain;
             state.shown = shown;
         }
