@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod build;
 pub mod container;
 pub mod docs;
 pub mod events;
@@ -254,6 +255,11 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Show the history of an image
     History(image::HistoryArgs),
+    /// Build an image from a Dockerfile
+    Build(build::BuildArgs),
+    /// Manage builds
+    #[command(subcommand)]
+    Builder(build::BuilderCommand),
     /// Create a new image from a container's changes
     Commit(image_archive::CommitArgs),
     /// Save one or more images to a tar archive (streamed to STDOUT by default)
@@ -353,6 +359,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Untag(a) => image::untag(g, a),
         Command::Inspect(a) => inspect::inspect(g, a),
         Command::History(a) => image::history(g, a),
+        Command::Build(a) => build::build(g, a),
+        Command::Builder(c) => build::builder_command(g, c),
         Command::Commit(a) => image_archive::commit(g, a),
         Command::Save(a) => image_archive::save(g, a),
         Command::Load(a) => image_archive::load(g, a),

@@ -10,6 +10,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod build;
 pub mod containers;
 mod error;
 pub mod events;

@@ -47,6 +47,12 @@ impl Engine {
             p.reclaimed += bytes;
         }
         p.networks = network::prune(&mut store, &|_| false)?;
+        drop(store);
+        // The build cache goes too (its step images first, so that the images the steps
+        // shared are then unused).
+        let (_, bytes) = self.builder_prune(true, None)?;
+        p.reclaimed += bytes;
+        let mut store = self.store()?;
         let (removed, bytes) = images::prune(&mut store, opts.all)?;
         p.images = removed;
         p.reclaimed += bytes;
