@@ -139,6 +139,10 @@ pub enum ImageCommand {
     /// Unmount an image mounted with `image mount`
     #[command(visible_alias = "umount")]
     Unmount(MountArgs),
+    /// Exit 0 if the image exists, 1 if not
+    Exists(super::container::ExistsArgs),
+    /// Remove names from an image (all of them without NAME); the image stays
+    Untag(super::container::UntagArgs),
 }
 
 pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
@@ -153,7 +157,19 @@ pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
         ImageCommand::Prune(a) => prune(g, a),
         ImageCommand::Mount(a) => mount(g, a),
         ImageCommand::Unmount(a) => unmount(g, a),
+        ImageCommand::Exists(a) => Ok(if g.engine().image_exists(&a.name)? {
+            0
+        } else {
+            1
+        }),
+        ImageCommand::Untag(a) => untag(g, a),
     }
+}
+
+/// `untag IMAGE [NAME…]` (podman's): no output.
+pub fn untag(g: &GlobalOpts, a: super::container::UntagArgs) -> anyhow::Result<i32> {
+    g.engine().image_untag(&a.image, &a.names)?;
+    Ok(0)
 }
 
 pub fn pull(g: &GlobalOpts, a: PullArgs) -> anyhow::Result<i32> {

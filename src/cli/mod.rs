@@ -92,6 +92,15 @@ fn parse_hot(args: &[std::ffi::OsString]) -> Option<Cli> {
         "run" => ("run", container::RunArgs::augment_args),
         "start" => ("start", container::StartArgs::augment_args),
         "exec" => ("exec", exec::ExecArgs::augment_args),
+        "container-health-probe" => ("container-health-probe", |sub| {
+            sub.arg(
+                clap::Arg::new("id")
+                    .value_name("ID")
+                    .required(true)
+                    .value_parser(clap::value_parser!(String))
+                    .action(clap::ArgAction::Set),
+            )
+        }),
         "container-monitor" => ("container-monitor", |sub| {
             sub.arg(
                 clap::Arg::new("id")
@@ -208,6 +217,8 @@ pub enum Command {
     Wait(container::WaitArgs),
     /// Rename a container
     Rename(container::RenameArgs),
+    /// Update configuration of one or more containers
+    Update(container::UpdateArgs),
     /// Execute a command in a running container
     Exec(exec::ExecArgs),
     /// Attach local standard input, output, and error streams to a running container
@@ -237,6 +248,8 @@ pub enum Command {
     Rmi(image::RmiArgs),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(image::TagArgs),
+    /// Remove names from an image (all of them without NAME); the image stays
+    Untag(container::UntagArgs),
     /// Show low-level information on images
     Inspect(inspect::InspectArgs),
     /// Show the history of an image
@@ -278,6 +291,9 @@ pub enum Command {
     /// The per-container monitor (started by berth itself)
     #[command(hide = true)]
     ContainerMonitor { id: String },
+    /// Runs one health check probe of a container (started by its monitor)
+    #[command(hide = true)]
+    ContainerHealthProbe { id: String },
     /// Runs an exec started through the Engine API (started by the service)
     #[command(hide = true)]
     ExecChild {
@@ -307,6 +323,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Logs(a) => container::logs(g, a),
         Command::Wait(a) => container::wait(g, a),
         Command::Rename(a) => container::rename(g, a),
+        Command::Update(a) => container::update(g, a),
         Command::Exec(a) => exec::exec(g, a),
         Command::Attach(a) => exec::attach(g, a),
         Command::Top(a) => exec::top(g, a),
@@ -317,6 +334,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Diff(a) => archive::diff(g, a),
         Command::Container(c) => container::container_command(g, c),
         Command::ContainerMonitor { id } => Ok(crate::monitor::main(&g.root, &g.runroot, &id)),
+        Command::ContainerHealthProbe { id } => {
+            let r = g.engine().container_health_probe(&id);
+            println!("{}", serde_json::to_string(&r)?);
+            Ok(0)
+        }
         Command::ExecChild { detach, prefix, id } => Ok(crate::api::exec::child_main(
             &g.engine(),
             &id,
@@ -328,6 +350,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Images(a) => image::images(g, a),
         Command::Rmi(a) => image::rmi(g, a),
         Command::Tag(a) => image::tag(g, a),
+        Command::Untag(a) => image::untag(g, a),
         Command::Inspect(a) => inspect::inspect(g, a),
         Command::History(a) => image::history(g, a),
         Command::Commit(a) => image_archive::commit(g, a),
@@ -430,6 +453,7 @@ mod tests {
             "exec -it -e X=1 -u root -w / c1 sh -c 'a b'",
             "exec -d c1 sleep 1",
             "container-monitor 0123abcd",
+            "container-health-probe 0123abcd",
             "--log-level=trace container-monitor abc",
         ] {
             let args = argv(line);

@@ -28,6 +28,8 @@ pub enum NetworkCommand {
     Connect(ConnectArgs),
     /// Disconnect a container from a network
     Disconnect(DisconnectArgs),
+    /// Exit 0 if the network exists, 1 if not
+    Exists(super::container::ExistsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +145,13 @@ fn filter_list(filters: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32> {
     let engine = g.engine();
     match c {
+        NetworkCommand::Exists(a) => {
+            return Ok(if engine.network_exists(&a.name)? {
+                0
+            } else {
+                1
+            });
+        }
         NetworkCommand::Create(a) => {
             let n = engine.network_create(&NetworkCreateOptions {
                 labels: kv_list(&a.label, "label")?,

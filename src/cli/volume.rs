@@ -26,6 +26,8 @@ pub enum VolumeCommand {
     Rm(RmArgs),
     /// Remove unused local volumes
     Prune(PruneArgs),
+    /// Exit 0 if the volume exists, 1 if not
+    Exists(super::container::ExistsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +99,11 @@ pub fn volume_command(g: &GlobalOpts, c: VolumeCommand) -> anyhow::Result<i32> {
         VolumeCommand::Inspect(a) => inspect(g, a),
         VolumeCommand::Rm(a) => rm(g, a),
         VolumeCommand::Prune(a) => prune(g, a),
+        VolumeCommand::Exists(a) => Ok(if g.engine().volume_exists(&a.name)? {
+            0
+        } else {
+            1
+        }),
     }
 }
 

@@ -15,11 +15,13 @@ pub mod attach;
 pub mod events;
 pub mod exec;
 pub mod filesystem;
+pub mod health;
 pub mod lifecycle;
 pub mod pause;
 pub mod runspec;
 pub mod settings;
 pub mod top;
+pub mod update;
 pub mod volumes;
 
 use std::fs;
@@ -57,6 +59,9 @@ pub enum ContainerError {
     AlreadyRunning(String),
     #[error("{0}")]
     Invalid(String),
+    /// `update` refused: the new values conflict with the stored ones (Docker: 409).
+    #[error("{0}")]
+    UpdateConflict(String),
     #[error(transparent)]
     Image(#[from] ImageError),
     #[error(transparent)]
@@ -245,6 +250,17 @@ pub fn list(store: &mut Store) -> Result<Vec<ContainerRow>> {
     Ok(out)
 }
 
+/// Gives `upper` the mode and owner of `top` (the image's top layer directory).
+fn image_root_attributes(top: Option<&Path>, upper: &Path) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(top) = top else { return Ok(()) };
+    let m = fs::metadata(top).map_err(io_err(top))?;
+    std::os::unix::fs::chown(upper, Some(m.uid()), Some(m.gid())).map_err(io_err(upper))?;
+    fs::set_permissions(upper, fs::Permissions::from_mode(m.mode() & 0o7777))
+        .map_err(io_err(upper))?;
+    Ok(())
+}
+
 /// Creates the container's record and directories. The image must be present.
 pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Result<ContainerRow> {
     create_with_id(store, settings, name, names::new_id())
@@ -266,6 +282,9 @@ pub fn create_with_id(
     }
     // Validate everything the spec will need now, so a bad flag leaves nothing behind.
     let image_config = images::config(store, &image_id)?;
+    if let Some(h) = &settings.healthcheck {
+        health::validate(h)?;
+    }
     let mut settings = settings.clone();
     settings.mounts = volumes::resolve_mounts(store, &settings, &image_config)?;
     let settings = &settings;
@@ -287,6 +306,11 @@ pub fn create_with_id(
         crate::network::check_publish(n, &bindings)?;
     }
 
+    // The container's `/` has the image's mode and owner (overlayfs shows the upper
+    // directory's): those of the top layer's root.
+    let lower_top = crate::images::mount::lowerdirs(store, &image_id, false)?
+        .into_iter()
+        .next();
     let paths = Paths::new(store, &id);
     let (root, tmp) = (store.root.clone(), store.tmp.clone());
     let mut made = Vec::new();
@@ -333,6 +357,7 @@ pub fn create_with_id(
         for d in [paths.upper(), paths.work()] {
             fs::create_dir_all(&d).map_err(io_err(&d))?;
         }
+        image_root_attributes(lower_top.as_deref(), &paths.upper())?;
         tx.commit().map_err(StateError::from)?;
         Ok(row)
     })();

@@ -49,11 +49,15 @@ pub struct Settings {
     pub ulimits: Vec<String>,
     pub memory: Option<i64>,
     pub memory_swap: Option<i64>,
+    /// `--memory-reservation`, bytes.
+    pub memory_reservation: Option<i64>,
     pub cpus: Option<f64>,
     pub cpu_shares: Option<u64>,
     pub cpu_quota: Option<i64>,
     pub cpu_period: Option<u64>,
     pub cpuset_cpus: Option<String>,
+    /// `--cpuset-mems`
+    pub cpuset_mems: Option<String>,
     pub pids_limit: Option<i64>,
     pub blkio_weight: Option<u16>,
     pub stop_signal: Option<String>,
@@ -66,6 +70,9 @@ pub struct Settings {
     pub mounts: Vec<crate::volumes::MountSpec>,
     /// `--volumes-from` as given (for inspect).
     pub volumes_from: Vec<String>,
+    /// `--health-*`, `--no-healthcheck` or the API's `Healthcheck`, as given (merged with the
+    /// image's `HEALTHCHECK` where used: `containers::health::merged`).
+    pub healthcheck: Option<bollard_stubs::models::HealthConfig>,
 }
 
 /// `--restart no|on-failure[:N]|always|unless-stopped`. Stored in the settings JSON as

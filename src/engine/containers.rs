@@ -14,6 +14,7 @@ use crate::containers::exec::ExecOptions;
 pub use crate::containers::lifecycle::WaitCondition;
 use crate::containers::lifecycle::{self, SpawnedMonitor, StartMode};
 use crate::containers::top::TopOutput;
+pub use crate::containers::update::Update as ContainerUpdate;
 use crate::containers::{self, Paths, RestartPolicy, Settings};
 use crate::filters::Filters;
 use crate::images::pull::PullEvent;
@@ -54,6 +55,8 @@ pub struct ContainerCreateOptions {
     pub pull: PullPolicy,
     /// The platform to pull (`os/arch[/variant]`); the host's if `None`.
     pub platform: Option<String>,
+    /// podman's `--replace`: a container of the same name is removed first (as `rm -f`).
+    pub replace: bool,
 }
 
 /// What `container_create` and `container_run` report while they work: the image pull they
@@ -66,6 +69,8 @@ pub enum CreateProgress {
     Pull(PullEvent),
     /// The pull is done.
     Pulled { digest: String, name: String },
+    /// The container exists (before a `run` starts it).
+    Created { id: String },
 }
 
 /// A progress callback (called from the operation's threads).
@@ -96,6 +101,15 @@ pub enum RunOutcome {
     Exited { id: String, code: i32 },
 }
 
+/// `container_stop_with`'s and `container_restart_with`'s flags.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerStopOptions {
+    /// Seconds before SIGKILL (the container's `--stop-timeout`, else 10).
+    pub timeout: Option<i64>,
+    /// The signal to stop with (the container's `--stop-signal`, the image's, else SIGTERM).
+    pub signal: Option<String>,
+}
+
 /// `container_remove`'s flags.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ContainerRemoveOptions {
@@ -124,12 +138,6 @@ pub const LIST_FILTERS: &[&str] = &[
     "ancestor", "before", "exited", "expose", "health", "id", "is-task", "label", "name",
     "network", "publish", "since", "status", "volume",
 ];
-
-/// A container's health as the `health` filter reads it. Containers have no health check
-/// yet: every one is `none` (the health-check work fills this in from `State.Health`).
-fn health_status(_c: &ContainerRow) -> &'static str {
-    "none"
-}
 
 /// One container as `ps` lists it.
 #[derive(Debug, Clone)]
@@ -170,7 +178,7 @@ pub struct LogsOptions {
     pub tail: Option<usize>,
     /// Only records at or after this time (nanoseconds since the epoch).
     pub since: Option<i64>,
-    /// Only records before this time (nanoseconds since the epoch).
+    /// Only records at or before this time (nanoseconds since the epoch).
     pub until: Option<i64>,
 }
 
@@ -189,6 +197,32 @@ pub struct LogRecord {
     pub time: String,
     /// The text, with its newline if it had one.
     pub text: String,
+    /// The record's extra attributes (`logs --details`), sorted by name.
+    pub attrs: Vec<(String, String)>,
+}
+
+impl LogRecord {
+    /// What `--details` puts before the text: the attributes as `k=v` pairs joined by commas
+    /// (query-escaped, as Docker writes them) and a space, which is there even without any.
+    pub fn details_prefix(&self) -> String {
+        let esc = |s: &str| {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    b' ' => "+".to_string(),
+                    b => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        };
+        let pairs: Vec<String> = self
+            .attrs
+            .iter()
+            .map(|(k, v)| format!("{}={}", esc(k), esc(v)))
+            .collect();
+        format!("{} ", pairs.join(","))
+    }
 }
 
 /// One container's result of an operation on several (`stop a b c`).
@@ -240,6 +274,18 @@ impl Engine {
         Ok(need)
     }
 
+    /// `--replace`: removes the container named `o.name`, if any.
+    fn replace_named(&self, store: &mut Store, o: &ContainerCreateOptions) -> Result<()> {
+        let Some(name) = o.name.as_deref().filter(|_| o.replace) else {
+            return Ok(());
+        };
+        if let Some(c) = crate::state::containers::by_name(&store.db.conn, name)? {
+            lifecycle::remove_with_volumes(store, &c, true, false)?;
+            self.exec_forget_container(&c.id);
+        }
+        Ok(())
+    }
+
     /// `create`: a new container (pulling its image as `o.pull` says).
     pub fn container_create(
         &self,
@@ -248,7 +294,9 @@ impl Engine {
     ) -> Result<Created> {
         let mut store = self.store()?;
         self.ensure_image(&store, o, progress)?;
+        self.replace_named(&mut store, o)?;
         let c = containers::create(&mut store, &o.settings, o.name.as_deref())?;
+        progress(CreateProgress::Created { id: c.id.clone() });
         Ok(Created {
             id: c.id,
             name: c.name,
@@ -281,8 +329,10 @@ impl Engine {
                 // A pull can outlast the monitor's wait for its start: a fresh one.
                 monitor.respawn(root, runroot, &id)?;
             }
+            self.replace_named(&mut store, o)?;
             let name = o.name.as_deref();
             let c = containers::create_with_id(&mut store, &o.settings, name, id.clone())?;
+            progress(CreateProgress::Created { id: c.id.clone() });
             Ok::<_, Error>((store, c))
         })();
         let (mut store, c) = match created {
@@ -300,10 +350,20 @@ impl Engine {
         match lifecycle::start_with(&mut store, &c, mode, Some(monitor)) {
             Ok(Some(code)) => Ok(RunOutcome::Exited { id: c.id, code }),
             Ok(None) => Ok(RunOutcome::Detached { id: c.id }),
+            // Detached by the user (the detach keys) while attached: it runs on.
+            Err(_)
+                if containers::resolve(&store, &c.id)
+                    .and_then(|c| containers::reconcile(&mut store, c))
+                    .is_ok_and(|c| c.status.is_active()) =>
+            {
+                Ok(RunOutcome::Detached { id: c.id })
+            }
             Err(e) => {
-                // A `run` that fails leaves nothing behind (Docker would keep a "Created"
-                // container; `create` + `start` still do).
-                if let Ok(c) = containers::resolve(&store, &c.id) {
+                // A `run` whose start fails keeps the container as "Created" (Docker's), for a
+                // `start` to retry; with `--rm` it goes.
+                if o.settings.auto_remove
+                    && let Ok(c) = containers::resolve(&store, &c.id)
+                {
                     let _ = lifecycle::remove_with_volumes(&mut store, &c, true, true);
                 }
                 Err(e.into())
@@ -357,16 +417,54 @@ impl Engine {
     /// `stop`: the stop signal, then SIGKILL after `timeout` seconds (the container's
     /// `--stop-timeout`, else 10).
     pub fn container_stop(&self, name: &str, timeout: Option<i64>) -> Result<()> {
+        self.container_stop_with(
+            name,
+            &ContainerStopOptions {
+                timeout,
+                signal: None,
+            },
+        )
+    }
+
+    /// `stop -s SIGNAL -t SECONDS`.
+    pub fn container_stop_with(&self, name: &str, o: &ContainerStopOptions) -> Result<()> {
+        let sig = o
+            .signal
+            .as_deref()
+            .map(crate::spec::parse_signal)
+            .transpose()?;
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(lifecycle::stop(&mut store, &c, timeout)?)
+        Ok(lifecycle::stop(&mut store, &c, o.timeout, sig)?)
     }
 
     /// `restart`: stop, then a detached start.
     pub fn container_restart(&self, name: &str, timeout: Option<i64>) -> Result<()> {
+        self.container_restart_with(
+            name,
+            &ContainerStopOptions {
+                timeout,
+                signal: None,
+            },
+        )
+    }
+
+    /// `restart -s SIGNAL -t SECONDS`.
+    pub fn container_restart_with(&self, name: &str, o: &ContainerStopOptions) -> Result<()> {
+        let sig = o
+            .signal
+            .as_deref()
+            .map(crate::spec::parse_signal)
+            .transpose()?;
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(lifecycle::restart(&mut store, &c, timeout)?)
+        Ok(lifecycle::restart(&mut store, &c, o.timeout, sig)?)
+    }
+
+    /// `container exists`: whether `name` names a container.
+    pub fn container_exists(&self, name: &str) -> Result<bool> {
+        let store = self.store()?;
+        super::found(containers::resolve(&store, name).map_err(Error::from))
     }
 
     /// `kill -s SIGNAL` (a name, `SIGNAME` or a number).
@@ -435,6 +533,14 @@ impl Engine {
         Ok(crate::containers::pause::unpause(&mut store, &c)?)
     }
 
+    /// `update`: new limits and restart policy (applied at once to a running container).
+    /// Returns Docker's warnings.
+    pub fn container_update(&self, name: &str, u: &ContainerUpdate) -> Result<Vec<String>> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(crate::containers::update::update(&mut store, &c, u)?)
+    }
+
     /// `top`: the container's processes as `ps` (with `ps_args`) shows them.
     pub fn container_top(&self, name: &str, ps_args: &[String]) -> Result<TopOutput> {
         let mut store = self.store()?;
@@ -485,10 +591,8 @@ impl Engine {
             .map_err(invalid)?;
         f.check_values("exited", |v| v.parse::<i64>().is_ok())
             .map_err(invalid)?;
-        f.check_values("health", |v| {
-            matches!(v, "starting" | "healthy" | "unhealthy" | "none")
-        })
-        .map_err(invalid)?;
+        f.check_values("health", containers::health::valid_filter)
+            .map_err(invalid)?;
         f.check_values("publish", crate::filters::valid_port)
             .map_err(invalid)?;
         f.check_values("expose", crate::filters::valid_port)
@@ -559,7 +663,7 @@ impl Engine {
             out.push(ContainerSummary {
                 size,
                 networks,
-                status: containers::status_line(&c, now),
+                status: status_with_health(&store, &c, now),
                 command,
                 ports,
                 labels: s.labels.clone(),
@@ -677,10 +781,11 @@ fn log_record(r: logs::Record) -> LogRecord {
         },
         time: r.time,
         text: r.log,
+        attrs: r.attrs.into_iter().collect(),
     }
 }
 
-/// Is a record written at `time` (RFC 3339) inside [since, until)?
+/// Is a record written at `time` (RFC 3339) inside [since, until]?
 fn in_window(time: &str, since: Option<i64>, until: Option<i64>) -> bool {
     if since.is_none() && until.is_none() {
         return true;
@@ -691,7 +796,8 @@ fn in_window(time: &str, since: Option<i64>, until: Option<i64>) -> bool {
     else {
         return true;
     };
-    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
+    // Both ends included, as dockerd reads them.
+    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
 }
 
 /// Docker's `ps` filters (`before`/`since` are applied by the caller): values of a key are
@@ -714,7 +820,7 @@ fn matches_filters(
         && f.any("exited", |v| {
             c.status == Status::Exited && v.parse::<i64>() == Ok(c.exit_code)
         })
-        && f.any("health", |v| health_status(c) == v)
+        && f.any("health", |v| health_matches(store, c, v))
         && f.any("is-task", |v| matches!(v, "false" | "0"))
         && f.any("ancestor", |v| {
             c.image_name == v || ancestors.contains(&c.image_id)
@@ -777,6 +883,37 @@ fn published_ports(s: &Settings) -> Vec<(u16, String)> {
         }
     }
     out
+}
+
+/// `ps --filter health=…`: the container's health status (`none` without a health state;
+/// `unhealthy` once stopped, as Docker's).
+fn health_matches(store: &Store, c: &ContainerRow, want: &str) -> bool {
+    let dir = Paths::new(store, &c.id).dir;
+    let status = containers::health::filter_status(&dir);
+    let status = if status != "none" && !c.status.is_active() {
+        "unhealthy".to_string()
+    } else {
+        status
+    };
+    status == want
+}
+
+/// Docker's status line, with the health of a running container that has one: `Up 5
+/// minutes (healthy)`, `(unhealthy)`, `(health: starting)`.
+fn status_with_health(store: &Store, c: &ContainerRow, now: i64) -> String {
+    let line = containers::status_line(c, now);
+    if c.status != Status::Running {
+        return line;
+    }
+    match containers::health::read(&Paths::new(store, &c.id).dir) {
+        Some(h) => match containers::health::status(&h) {
+            bollard_stubs::models::HealthStatusEnum::STARTING => {
+                format!("{line} (health: starting)")
+            }
+            s => format!("{line} ({s})"),
+        },
+        None => line,
+    }
 }
 
 #[cfg(test)]

@@ -121,6 +121,7 @@ impl Classify for ContainerError {
             | ContainerError::BadName(_)
             | ContainerError::Invalid(_) => ErrorKind::InvalidArgument,
             ContainerError::NameTaken { .. }
+            | ContainerError::UpdateConflict(_)
             | ContainerError::Running(_)
             | ContainerError::NotRunning(_) => ErrorKind::Conflict,
             ContainerError::AlreadyRunning(_) => ErrorKind::NotModified,

@@ -200,6 +200,18 @@ impl Engine {
         Ok(images::tag(&mut store, source, target)?)
     }
 
+    /// `untag IMAGE [NAME…]`: removes those tags (every tag without names); the image stays.
+    pub fn image_untag(&self, image: &str, names: &[String]) -> Result<Vec<String>> {
+        let mut store = self.store()?;
+        Ok(images::untag(&mut store, image, names)?)
+    }
+
+    /// `image exists`.
+    pub fn image_exists(&self, name: &str) -> Result<bool> {
+        let store = self.store()?;
+        super::found(images::resolve(&store, name).map_err(Into::into))
+    }
+
     /// Docker's image inspect data.
     pub fn image_inspect(&self, name: &str) -> Result<bollard_stubs::models::ImageInspect> {
         let store = self.store()?;

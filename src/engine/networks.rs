@@ -91,7 +91,8 @@ impl Engine {
         )?)
     }
 
-    /// `network ls`: berth's networks and Docker's pre-defined `host` and `none`, filtered.
+    /// `network ls`: berth's networks (the default `bridge` always among them) and Docker's
+    /// pre-defined `host` and `none`, filtered.
     pub fn network_list(&self, filters: &[(String, String)]) -> Result<Vec<NetworkRow>> {
         let f = crate::filters::Filters::new(filters);
         let invalid = |e: crate::filters::FilterError| Error::invalid(e.0);
@@ -101,7 +102,10 @@ impl Engine {
             .map_err(invalid)?;
         f.check_values("scope", |v| matches!(v, "local" | "swarm" | "global"))
             .map_err(invalid)?;
-        let store = self.store()?;
+        let mut store = self.store()?;
+        // Docker always lists its pre-defined `bridge`: its row is made here if no container
+        // has made it yet.
+        network::ensure_default(&mut store)?;
         let all = rows::networks(&store.db.conn)?
             .into_iter()
             .chain(network::pseudo_networks(&store));
@@ -130,14 +134,26 @@ impl Engine {
 
     /// `network inspect`: Docker's data.
     pub fn network_inspect(&self, name: &str) -> Result<bollard_stubs::models::Network> {
-        let store = self.store()?;
+        let mut store = self.store()?;
+        if name == network::DEFAULT_NETWORK {
+            network::ensure_default(&mut store)?;
+        }
         let n = network::resolve(&store, name)?;
         super::inspect::network(&store, &n)
+    }
+
+    /// `network exists`.
+    pub fn network_exists(&self, name: &str) -> Result<bool> {
+        let store = self.store()?;
+        super::found(network::resolve(&store, name).map_err(Into::into))
     }
 
     /// `network rm`.
     pub fn network_remove(&self, name: &str) -> Result<()> {
         let mut store = self.store()?;
+        if name == network::DEFAULT_NETWORK {
+            return Err(network::NetworkError::Predefined(name.into()).into());
+        }
         let n = network::resolve(&store, name)?;
         Ok(network::remove(&mut store, &n)?)
     }

@@ -214,6 +214,12 @@ impl Engine {
         Ok(Volume::new(self, volumes::get(&store, name)?))
     }
 
+    /// `volume exists`.
+    pub fn volume_exists(&self, name: &str) -> Result<bool> {
+        let store = self.store()?;
+        super::found(volumes::get(&store, name).map_err(Into::into))
+    }
+
     /// Removes a volume no container uses.
     pub fn volume_remove(&self, name: &str, opts: &VolumeRemoveOptions) -> Result<()> {
         let mut store = self.store()?;
