@@ -168,6 +168,21 @@ impl Filters {
     }
 }
 
+impl Filters {
+    /// A prune's filters (`label`, `label!`, `until`, with `until` read by [`Filters::until`]):
+    /// does this object go?
+    pub fn prune_selects(
+        &self,
+        labels: &BTreeMap<String, String>,
+        created_nanos: i64,
+        until: Option<i64>,
+    ) -> bool {
+        self.labels("label", labels)
+            && self.not_labels("label!", labels)
+            && until.is_none_or(|u| created_nanos < u)
+    }
+}
+
 /// Does a `KEY` or `KEY=VALUE` label filter match these labels?
 pub fn label_matches(labels: &BTreeMap<String, String>, filter: &str) -> bool {
     match filter.split_once('=') {

@@ -195,7 +195,8 @@ fn image_filters() {
     let images = |filters: &[&str]| names(&b, &["images"], "{{.Repository}}:{{.Tag}}", filters);
     assert_eq!(images(&[]).len(), 3);
     assert_eq!(images(&["dangling=true"]), ["<none>:<none>"]);
-    assert_eq!(images(&["dangling=false"]), ["lab:1", img.as_str()]);
+    let busy = format!("{img}:latest");
+    assert_eq!(images(&["dangling=false"]), ["lab:1", busy.as_str()]);
     assert_eq!(images(&["label=x"]), ["lab:1"]);
     assert_eq!(images(&["label=x=y"]), ["lab:1"]);
     assert!(images(&["label=x=z"]).is_empty());
@@ -210,7 +211,7 @@ fn image_filters() {
     assert!(images(&["reference=nothing*"]).is_empty());
     // before/since: by the images' creation times (the testbed's busybox is older).
     assert_eq!(images(&["since=lab:1"]).len(), 0);
-    assert_eq!(images(&["before=lab:1", "dangling=false"]), [img.as_str()]);
+    assert_eq!(images(&["before=lab:1", "dangling=false"]), [busy.as_str()]);
     assert_eq!(
         images(&[&*format!("since={img}"), "dangling=false"]),
         ["lab:1"]
@@ -360,6 +361,83 @@ fn network_and_volume_filters_and_prunes() {
     assert_eq!(code, 400, "{body}");
     assert!(body.contains("invalid filter 'colour'"), "{body}");
     drop(svc);
-    b.run(&["rm", "-f", "c", "d"]).ok();
+    b.run(&["rm", "-f", "cc", "dd"]).ok();
     b.run(&["system", "reset", "-f"]).ok();
+}
+
+#[test]
+fn prune_filters() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    b.run(&[
+        "create", "--name", "keep", "--label", "keep=1", &img, "true",
+    ])
+    .ok();
+    b.run(&["create", "--name", "old", &img, "true"]).ok();
+    let ps = || names(&b, &["ps", "-a"], "{{.Names}}", &[]);
+    // until: only what was created before; nothing here is an hour old.
+    let r = b
+        .run(&["container", "prune", "-f", "--filter", "until=1h"])
+        .ok();
+    assert!(!r.stdout.contains("Deleted Containers"), "{}", r.stdout);
+    assert_eq!(ps(), ["old", "keep"]);
+    let r = b
+        .run(&["container", "prune", "-f", "--filter", "label!=keep"])
+        .ok();
+    assert!(r.stdout.contains("Deleted Containers"), "{}", r.stdout);
+    assert_eq!(ps(), ["keep"]);
+    b.run(&["container", "prune", "-f", "--filter", "label=keep=2"])
+        .ok();
+    assert_eq!(ps(), ["keep"]);
+    b.run(&["container", "prune", "-f", "--filter", "colour=red"])
+        .fails_with("invalid filter 'colour'");
+    b.run(&["container", "prune", "-f", "--filter", "until=later"])
+        .fails_with("invalid filter 'until=later'");
+    // system prune passes its filters on.
+    b.run(&["system", "prune", "-f", "--filter", "label=nothing"])
+        .ok();
+    assert_eq!(ps(), ["keep"]);
+    // Images: label and until select among the unused ones.
+    b.run(&["commit", "--change", "LABEL x=y", "keep", "lab:1"])
+        .ok();
+    b.run(&["commit", "keep", "plain:1"]).ok();
+    b.run(&["system", "prune", "-f", "--filter", "label=keep=1"])
+        .ok();
+    assert!(ps().is_empty());
+    let images = || names(&b, &["images"], "{{.Repository}}:{{.Tag}}", &[]);
+    b.run(&["image", "prune", "-a", "-f", "--filter", "label=x=y"])
+        .ok();
+    let busy = format!("{img}:latest");
+    assert_eq!(images(), ["plain:1", busy.as_str()]);
+    // dangling=false is -a; the testbed's busybox was built long before the last hour.
+    b.run(&[
+        "image",
+        "prune",
+        "-f",
+        "--filter",
+        "dangling=false",
+        "--filter",
+        "until=1h",
+    ])
+    .ok();
+    assert_eq!(images(), ["plain:1"]);
+    b.run(&["image", "prune", "-f", "--filter", "colour=red"])
+        .fails_with("invalid filter 'colour'");
+    // Over the API.
+    let svc = Service::start(&b);
+    b.run(&[
+        "create", "--name", "c2", "--label", "a=b", "plain:1", "true",
+    ])
+    .ok();
+    let path = |f: &str| format!("/containers/prune?filters={}", urlencode(f));
+    let (code, body) = svc.curl("POST", &path(r#"{"label!":["a"]}"#), None);
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(ps(), ["c2"]);
+    let (code, body) = svc.curl("POST", &path(r#"{"colour":["red"]}"#), None);
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("invalid filter 'colour'"), "{body}");
+    let (code, body) = svc.curl("POST", &path(r#"{"label":["a=b"]}"#), None);
+    assert_eq!(code, 200, "{body}");
+    assert!(ps().is_empty());
+    drop(svc);
 }

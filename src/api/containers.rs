@@ -855,11 +855,9 @@ pub async fn prune(
     State(s): State<AppState>,
     Query(q): Query<PruneQuery>,
 ) -> ApiResult<Json<ContainerPruneResponse>> {
-    if let Some((k, _)) = filters::parse(q.filters.as_deref())?.first() {
-        return Err(unsupported(&format!("the prune filter {k:?}")));
-    }
+    let filters = filters::parse(q.filters.as_deref())?;
     let engine = s.engine.clone();
-    let (removed, reclaimed) = blocking(move || engine.container_prune()).await?;
+    let (removed, reclaimed) = blocking(move || engine.container_prune(&filters)).await?;
     Ok(Json(ContainerPruneResponse {
         containers_deleted: Some(removed),
         space_reclaimed: Some(reclaimed as i64),

@@ -102,6 +102,10 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
+    /// Provide filter values (label=KEY[=VALUE], label!=KEY[=VALUE], until=TIME,
+    /// dangling=false)
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -477,7 +481,10 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
             return Ok(0);
         }
     }
-    let pruned = g.engine().image_prune(&ImagePruneOptions { all: a.all })?;
+    let pruned = g.engine().image_prune(&ImagePruneOptions {
+        all: a.all,
+        filters: crate::filters::Filters::parse_cli(&a.filter)?,
+    })?;
     print_pruned(&pruned.removed);
     println!(
         "Total reclaimed space: {}",

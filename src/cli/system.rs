@@ -66,6 +66,9 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
+    /// Provide filter values (label=KEY[=VALUE], label!=KEY[=VALUE], until=TIME)
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
 }
 
 pub fn system_command(g: &GlobalOpts, c: SystemCommand) -> anyhow::Result<i32> {
@@ -240,6 +243,7 @@ fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
     let p = g.engine().system_prune(&SystemPruneOptions {
         all: a.all,
         volumes: a.volumes,
+        filters: crate::filters::Filters::parse_cli(&a.filter)?,
     })?;
     format::print_deleted("Deleted Containers:", &p.containers);
     format::print_deleted("Deleted Volumes:", &p.volumes);

@@ -438,11 +438,14 @@ pub fn rename(store: &mut Store, c: &ContainerRow, new_name: &str) -> Result<()>
 
 /// `container prune`: removes every stopped container. Returns their IDs and the bytes their
 /// writable layers held.
-pub fn prune(store: &mut Store) -> Result<(Vec<String>, u64)> {
+pub fn prune(
+    store: &mut Store,
+    select: &dyn Fn(&ContainerRow) -> bool,
+) -> Result<(Vec<String>, u64)> {
     let mut deleted = Vec::new();
     let mut bytes = 0;
     for c in list(store)? {
-        if matches!(c.status, Status::Exited | Status::Created | Status::Dead) {
+        if matches!(c.status, Status::Exited | Status::Created | Status::Dead) && select(&c) {
             bytes += crate::volumes::copy::disk_usage(&Paths::new(store, &c.id).upper());
             remove_stopped(store, &c)?;
             deleted.push(c.id);

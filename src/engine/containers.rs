@@ -510,9 +510,13 @@ impl Engine {
     }
 
     /// `container prune`: removes every stopped container; their IDs and the bytes freed.
-    pub fn container_prune(&self) -> Result<(Vec<String>, u64)> {
+    pub fn container_prune(&self, filters: &[(String, String)]) -> Result<(Vec<String>, u64)> {
+        use super::system::{PRUNE_FILTERS, prune_filters, prunes_container};
+        let (f, until) = prune_filters(filters, PRUNE_FILTERS)?;
         let mut store = self.store()?;
-        Ok(containers::prune(&mut store)?)
+        Ok(containers::prune(&mut store, &|c| {
+            prunes_container(&f, until, c)
+        })?)
     }
 
     /// `pause`.

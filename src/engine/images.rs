@@ -58,10 +58,12 @@ pub struct ImageRemoveOptions {
     pub force: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ImagePruneOptions {
     /// Every image no container uses, not only dangling ones.
     pub all: bool,
+    /// Docker's prune filters: label, label!, until (`dangling=false` is `all`).
+    pub filters: Vec<(String, String)>,
 }
 
 /// What a prune removed.
@@ -226,8 +228,23 @@ impl Engine {
 
     /// Removes dangling images (every unused one with `all`) and leftover files.
     pub fn image_prune(&self, opts: &ImagePruneOptions) -> Result<ImagesPruned> {
+        use super::system::{prune_filters, prunes_image};
+        let (f, until) = prune_filters(&opts.filters, &["dangling", "label", "label!", "until"])?;
+        let all = opts.all
+            || f.boolean("dangling")
+                .map_err(|e| super::Error::invalid(e.0))?
+                == Some(false);
+        let f = crate::filters::Filters::new(
+            &opts
+                .filters
+                .iter()
+                .filter(|(k, _)| k != "dangling")
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         let mut store = self.store()?;
-        let (removed, reclaimed) = images::prune(&mut store, opts.all)?;
+        let (removed, reclaimed) =
+            images::prune(&mut store, all, &|s, img| prunes_image(&f, until, s, img))?;
         Ok(ImagesPruned { removed, reclaimed })
     }
 

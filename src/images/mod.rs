@@ -398,14 +398,18 @@ fn collect_garbage(store: &mut Store, candidates: &Orphans) -> Result<Vec<String
 
 /// `berth image prune`: removes dangling images (all unused images with `all`), then any layer
 /// or blob on disk that no image references (leftovers of interrupted commands).
-pub fn prune(store: &mut Store, all: bool) -> Result<(Vec<Removed>, u64)> {
+pub fn prune(
+    store: &mut Store,
+    all: bool,
+    select: &dyn Fn(&Store, &ImageRow) -> bool,
+) -> Result<(Vec<Removed>, u64)> {
     let mut out = Vec::new();
     let mut reclaimed = 0u64;
     let images = rows::list_images(&store.db.conn)?;
     let steps = crate::state::build::step_images(&store.db.conn)?;
     for img in images {
         let tags = rows::tags_of(&store.db.conn, &img.id)?;
-        if !all && !tags.is_empty() {
+        if (!all && !tags.is_empty()) || !select(store, &img) {
             continue;
         }
         if steps.contains(&img.id) && tags.is_empty() {

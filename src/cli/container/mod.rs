@@ -307,7 +307,9 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
     {
         return Ok(0);
     }
-    let (deleted, bytes) = g.engine().container_prune()?;
+    let (deleted, bytes) = g
+        .engine()
+        .container_prune(&crate::filters::Filters::parse_cli(&a.filter)?)?;
     format::print_deleted("Deleted Containers:", &deleted);
     println!(
         "Total reclaimed space: {}",
