@@ -42,7 +42,12 @@ fn docker_exit_codes_for_missing_and_non_executable_commands() {
         assert!(r.stderr.contains(why), "{args:?}: {}", r.stderr);
     };
     let not_found = "executable file not found in $PATH";
-    fails(&["run", "--rm", &img, "/no/such/command"], 127, not_found);
+    // A path is not searched for: runc's "no such file or directory".
+    fails(
+        &["run", "--rm", &img, "/no/such/command"],
+        127,
+        "exec: \"/no/such/command\": stat /no/such/command: no such file or directory",
+    );
     fails(&["run", "--rm", &img, "nosuchcmd"], 127, not_found);
     fails(
         &["run", "--rm", &img, "/etc/passwd"],
@@ -71,11 +76,24 @@ fn docker_exit_codes_for_missing_and_non_executable_commands() {
         126,
         "exec: \"/garbage\": exec format error",
     );
-    // Without --rm too, a run that cannot start leaves no container behind.
+    // --rm runs that failed left nothing behind.
+    assert!(b.store_entries("containers").is_empty());
+    // Without --rm, a run that cannot start keeps the container as Created (Docker's), and
+    // `start` can retry it.
     let r = b.run(&["run", "--name", "failed", &img, "nosuchcmd"]);
     assert_eq!(r.code, 127, "{}", r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
-    assert!(b.store_entries("containers").is_empty());
+    let ps = b
+        .run(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"])
+        .ok();
+    assert_eq!(ps.stdout.trim(), "failed Created", "{}", ps.stdout);
+    let i = &common::inspect(&b, "failed");
+    assert_eq!(i["State"]["Status"], "created");
+    assert_eq!(i["State"]["ExitCode"], 127);
+    let r = b.run(&["start", "failed"]);
+    assert_eq!(r.code, 127, "{}", r.stderr);
+    assert_eq!(b.run(&["wait", "failed"]).ok().stdout.trim(), "127");
+    b.run(&["rm", "failed"]).ok();
     // create + start keeps the container, as Docker does.
     b.run(&["create", "--name", "kept", &img, "nosuchcmd"]).ok();
     let r = b.run(&["start", "kept"]);

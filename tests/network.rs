@@ -200,7 +200,8 @@ fn taken_ports_are_refused_before_the_container_starts() {
         "run", "-d", "--name", "first", "-p", &spec, &bb, "sleep", "60",
     ])
     .ok();
-    // Another container asks for the same port: refused, nothing left.
+    // Another container asks for the same port: refused; the container stays Created (as
+    // Docker's), with nothing of a start left, and starts once the port is free.
     let r = b.run(&[
         "run", "-d", "--name", "second", "-p", &spec, &bb, "sleep", "60",
     ]);
@@ -211,8 +212,22 @@ fn taken_ports_are_refused_before_the_container_starts() {
         r.stderr
     );
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
-    let all = b.run(&["ps", "-a", "--format", "{{.Names}}"]).ok();
-    assert_eq!(all.stdout.trim(), "first");
+    let all = b
+        .run(&["ps", "-a", "--format", "{{.Names}} {{.State}}"])
+        .ok();
+    let mut names: Vec<&str> = all.stdout.lines().collect();
+    names.sort();
+    assert_eq!(names, ["first running", "second created"], "{}", all.stdout);
+    let r = b.run(&["start", "second"]);
+    assert_eq!(r.code, 125, "{r:?}");
+    b.run(&["rm", "-f", "first"]).ok();
+    b.run(&["start", "second"]).ok();
+    assert!(common::is_running(&b, "second"));
+    b.run(&["rm", "-f", "second"]).ok();
+    b.run(&[
+        "run", "-d", "--name", "first", "-p", &spec, &bb, "sleep", "60",
+    ])
+    .ok();
     // A host process listening on a port.
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let hp = l.local_addr().unwrap().port();
@@ -977,4 +992,42 @@ fn garbage_sent_to_the_dns_server_leaves_it_answering() {
     b.run(&["rm", "-f", "web", "client"]).ok();
     b.run(&["network", "rm", "garbage"]).ok();
     assert_no_leftovers(&b, &ids);
+}
+
+/// Docker's pre-defined `bridge` is listed and inspectable before any container used it, and
+/// cannot be removed or pruned.
+#[test]
+fn the_default_bridge_is_listed_from_the_start() {
+    let b = Berth::new();
+    // Before anything made it too (exit 1, as for Docker's 403).
+    let r = b.run(&["network", "rm", "bridge"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("bridge is a pre-defined network and cannot be removed"),
+        "{}",
+        r.stderr
+    );
+    let ls = b
+        .run(&["network", "ls", "--format", "{{.Name}} {{.Driver}}"])
+        .ok();
+    assert_eq!(
+        ls.stdout.lines().collect::<Vec<_>>(),
+        ["bridge bridge", "host host", "none null"]
+    );
+    let n = b.run(&["network", "inspect", "bridge"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&n.stdout).unwrap();
+    assert_eq!(v[0]["Name"], "bridge");
+    assert_eq!(v[0]["Driver"], "bridge");
+    let subnet = v[0]["IPAM"]["Config"][0]["Subnet"].as_str().unwrap();
+    let (addr, len) = subnet.split_once('/').unwrap();
+    assert!(
+        addr.parse::<std::net::Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok(),
+        "{subnet}"
+    );
+    b.run(&["network", "prune", "-f"]).ok();
+    let ls = b
+        .run(&["network", "ls", "-q", "--filter", "name=bridge"])
+        .ok();
+    assert_eq!(ls.lines().len(), 1, "{}", ls.stdout);
 }

@@ -232,3 +232,54 @@ fn concurrent_pulls_of_overlapping_images_all_succeed() {
     assert_eq!(b.store_entries("layers/sha256").len(), 2);
     assert!(b.store_entries("tmp").is_empty());
 }
+
+/// Pushes to the test bed's plain registry an image whose config is `config_size` bytes (a
+/// label pads it); returns its reference.
+fn push_image_with_config_of(config_size: usize) -> String {
+    let repo = format!("big/config-{}", std::process::id());
+    let script = format!(
+        r#"
+import json, sys
+sys.path.insert(0, {dir:?})
+import layers as L, push
+t = L.TarBuilder(); t.file("README", b"big config\n")
+layer = L.Layer.from_tar(t.bytes(), "gzip")
+cfg = L.make_config([layer], ["big config"], {{"Cmd": ["/README"], "Labels": {{"pad": ""}}}})
+pad = {size} - len(cfg)
+cfg = L.make_config([layer], ["big config"], {{"Cmd": ["/README"], "Labels": {{"pad": "x" * pad}}}})
+assert len(cfg) == {size}, len(cfg)
+img = L.Image([layer], cfg)
+img.push(push.Registry({reg:?}), {repo:?}, "latest")
+"#,
+        dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/testbed"),
+        size = config_size,
+        reg = common::tb("REGISTRY"),
+        repo = repo,
+    );
+    let o = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    format!("{}/{repo}:latest", common::tb("REGISTRY"))
+}
+
+/// Docker's bound: a config (like a manifest or an index) of more than 4 MiB is refused, here
+/// before it is fetched (its descriptor says its size); 4 MiB exactly is fine.
+#[test]
+fn configs_larger_than_4_mib_are_refused() {
+    let b = Berth::new();
+    let big = push_image_with_config_of((4 << 20) + 1);
+    let r = b.run(&["pull", &big]);
+    assert_eq!(r.code, 125, "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("config too large: 4194305 bytes (at most 4194304)"),
+        "{}",
+        r.stderr
+    );
+    assert_nothing_registered(&b);
+    let ok = push_image_with_config_of(4 << 20);
+    b.run(&["pull", &ok]).ok();
+}

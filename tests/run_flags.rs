@@ -318,3 +318,102 @@ fn seccomp_profile_file_masked_eq() {
     assert!(r.stderr.contains("SCMP_ACT_NOTIFY"), "{}", r.stderr);
     assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Correctness seen by new users
+
+/// The container's `/` has the image's mode (Docker keeps it): an image whose root is 0555.
+#[test]
+fn the_image_root_mode_is_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let b = Berth::new();
+    let img = busybox(&b);
+    let id = b.run(&["create", &img]).ok().stdout.trim().to_string();
+    let tar = b.dir.path().join("fs.tar");
+    let o = b
+        .command()
+        .args(["export", "-o"])
+        .arg(&tar)
+        .arg(&id)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    b.run(&["rm", &id]).ok();
+    let fs = b.dir.path().join("fs");
+    std::fs::create_dir(&fs).unwrap();
+    let untar = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(&fs)
+        .arg("-xf")
+        .arg(&tar)
+        .status()
+        .unwrap();
+    assert!(untar.success());
+    std::fs::set_permissions(&fs, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let packed = b.dir.path().join("root555.tar");
+    let pack = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(&fs)
+        .arg("-cf")
+        .arg(&packed)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(pack.success());
+    std::fs::set_permissions(&fs, std::fs::Permissions::from_mode(0o755)).unwrap();
+    b.run(&["import", packed.to_str().unwrap(), "root555"]).ok();
+    let r = b
+        .run(&["run", "--rm", "root555", "stat", "-c", "%a %u", "/"])
+        .ok();
+    assert_eq!(r.stdout.trim(), "555 0");
+    let r = b.run(&["run", "--rm", &img, "stat", "-c", "%a", "/"]).ok();
+    assert_eq!(r.stdout.trim(), "755");
+}
+
+/// A mount onto /proc (or inside it) or onto /sys would replace the container's procfs or
+/// sysfs: refused as runc refuses it, before anything exists.
+#[test]
+fn mounts_over_proc_and_sys_are_refused() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    for (flag, dest, why) in [
+        (
+            "-v",
+            "/etc:/proc",
+            "\"/proc\" cannot be mounted because it is not of type proc",
+        ),
+        (
+            "-v",
+            "/etc:/proc/sys",
+            "\"/proc/sys\" cannot be mounted because it is inside /proc",
+        ),
+        (
+            "-v",
+            "/etc:/sys",
+            "\"/sys\" cannot be mounted because it is not of type sysfs",
+        ),
+        (
+            "--tmpfs",
+            "/proc",
+            "\"/proc\" cannot be mounted because it is not of type proc",
+        ),
+    ] {
+        let r = b.run(&["run", "--rm", flag, dest, &img, "true"]);
+        assert_eq!(r.code, 125, "{dest}: {r:?}");
+        assert_eq!(r.stderr.trim(), format!("berth: error: {why}"), "{dest}");
+    }
+    assert!(b.run(&["ps", "-aq"]).ok().stdout.is_empty());
+    // The files lxcfs emulates may be covered.
+    let r = b
+        .run(&[
+            "run",
+            "--rm",
+            "-v",
+            "/etc/hostname:/proc/uptime:ro",
+            &img,
+            "cat",
+            "/proc/uptime",
+        ])
+        .ok();
+    assert_eq!(r.stdout, std::fs::read_to_string("/etc/hostname").unwrap());
+}

@@ -55,33 +55,10 @@ struct Opts {
     keys: Vec<u8>,
 }
 
-/// Docker's default detach keys: ctrl-p, ctrl-q.
-const DEFAULT_DETACH_KEYS: [u8; 2] = [16, 17];
-
-/// Docker's `detachKeys`: comma-separated `ctrl-X` (X one of a-z @ [ \ ] ^ _) or single
-/// characters; empty: the default.
+/// Docker's `detachKeys` (see [`crate::monitor::client::parse_detach_keys`]).
 fn parse_detach_keys(s: &str) -> Result<Vec<u8>, ApiError> {
-    if s.is_empty() {
-        return Ok(DEFAULT_DETACH_KEYS.to_vec());
-    }
-    let invalid = || ApiError::bad_request(format!("Invalid detach keys ({s}) provided"));
-    let mut keys = Vec::new();
-    for part in s.split(',') {
-        if let Some(c) = part.strip_prefix("ctrl-") {
-            let b = match c.as_bytes() {
-                [b @ b'a'..=b'z'] => b - b'a' + 1,
-                [b'@'] => 0,
-                [b @ (b'[' | b'\\' | b']' | b'^' | b'_')] => b - b'[' + 27,
-                _ => return Err(invalid()),
-            };
-            keys.push(b);
-        } else if part.len() == 1 {
-            keys.push(part.as_bytes()[0]);
-        } else {
-            return Err(invalid());
-        }
-    }
-    Ok(keys)
+    crate::monitor::client::parse_detach_keys(s)
+        .ok_or_else(|| ApiError::bad_request(format!("Invalid detach keys ({s}) provided")))
 }
 
 /// `POST /containers/{id}/attach`.

@@ -13,14 +13,15 @@ use axum::response::{IntoResponse, Response};
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerPruneResponse, ContainerSummary,
     ContainerSummaryHostConfig, ContainerSummaryNetworkSettings, ContainerSummaryStateEnum,
-    ContainerTopResponse, ContainerWaitResponse, Port, PortTypeEnum,
+    ContainerTopResponse, ContainerUpdateBody, ContainerUpdateResponse, ContainerWaitResponse,
+    Port, PortTypeEnum,
 };
 use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult};
 use super::{AppState, blocking, filters};
 use crate::containers::{RestartPolicy, Settings};
-use crate::engine::containers::WaitCondition;
+use crate::engine::containers::{ContainerUpdate, WaitCondition};
 use crate::engine::{
     ContainerCreateOptions, ContainerListOptions, ContainerRemoveOptions, LogStream, LogsOptions,
     PullPolicy,
@@ -33,6 +34,7 @@ pub struct ListQuery {
     all: Option<String>,
     limit: Option<i64>,
     filters: Option<String>,
+    size: Option<String>,
 }
 
 impl ListQuery {
@@ -54,6 +56,7 @@ pub async fn list(
         last: q.limit.filter(|n| *n > 0).map(|n| n as usize),
         latest: false,
         filters: filters::parse(q.filters.as_deref())?,
+        size: flag(&q.size),
     };
     let engine = s.engine.clone();
     let list = blocking(move || engine.container_list(&o)).await?;
@@ -91,6 +94,8 @@ fn summary(c: crate::engine::ContainerSummary) -> ContainerSummary {
         network_settings: Some(ContainerSummaryNetworkSettings {
             networks: Some(c.networks),
         }),
+        size_rw: c.size.map(|(rw, _)| rw as i64),
+        size_root_fs: c.size.map(|(_, root)| root as i64),
         ..Default::default()
     }
 }
@@ -119,6 +124,7 @@ pub async fn create(
         // Docker's create never pulls: the client pulls on 404 and creates again.
         pull: PullPolicy::Never,
         platform: q.platform.filter(|p| !p.is_empty()),
+        replace: false,
     };
     let engine = s.engine.clone();
     let created = blocking(move || {
@@ -140,6 +146,25 @@ fn unsupported(what: &str) -> ApiError {
     ApiError::bad_request(format!("berth does not support {what} yet"))
 }
 
+/// Docker's `RestartPolicy`; `None` when it names none (create: "no"; update: unchanged).
+fn restart_policy(
+    p: &Option<bollard_stubs::models::RestartPolicy>,
+) -> ApiResult<Option<RestartPolicy>> {
+    let Some(p) = p else {
+        return Ok(None);
+    };
+    let name = p.name.map(|n| n.to_string()).unwrap_or_default();
+    let text = match (name.as_str(), p.maximum_retry_count.unwrap_or(0)) {
+        ("", _) => return Ok(None),
+        ("no", _) => "no".to_string(),
+        ("on-failure", n) if n > 0 => format!("on-failure:{n}"),
+        (n, _) => n.to_string(),
+    };
+    RestartPolicy::parse(&text)
+        .map(Some)
+        .map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
 /// Docker's create body as the engine's settings.
 fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
     let image = body
@@ -152,7 +177,7 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
     fn set_list<T>(v: &Option<Vec<T>>) -> bool {
         v.as_ref().is_some_and(|l| !l.is_empty())
     }
-    let checks: [(&str, bool); 12] = [
+    let checks: [(&str, bool); 11] = [
         ("devices (Devices)", set_list(&hc.devices)),
         (
             "device requests / GPUs (DeviceRequests)",
@@ -182,10 +207,6 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         (
             "user namespaces (UsernsMode)",
             hc.userns_mode.as_ref().is_some_and(|m| !m.is_empty()),
-        ),
-        (
-            "a memory reservation",
-            hc.memory_reservation.is_some_and(|m| m > 0),
         ),
         ("OomKillDisable", hc.oom_kill_disable == Some(true)),
     ];
@@ -228,18 +249,7 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
             }
         }
     }
-    let restart = match &hc.restart_policy {
-        Some(p) => {
-            let name = p.name.map(|n| n.to_string()).unwrap_or_default();
-            let text = match (name.as_str(), p.maximum_retry_count.unwrap_or(0)) {
-                ("", _) | ("no", _) => "no".to_string(),
-                ("on-failure", n) if n > 0 => format!("on-failure:{n}"),
-                (n, _) => n.to_string(),
-            };
-            RestartPolicy::parse(&text).map_err(|e| ApiError::bad_request(e.to_string()))?
-        }
-        None => RestartPolicy::No,
-    };
+    let restart = restart_policy(&hc.restart_policy)?.unwrap_or(RestartPolicy::No);
     let network_mode = match hc.network_mode.as_deref() {
         None | Some("") | Some("default") => "bridge".to_string(),
         Some(m) => m.to_string(),
@@ -358,11 +368,13 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
             .collect(),
         memory: hc.memory.filter(|m| *m > 0),
         memory_swap: hc.memory_swap.filter(|m| *m != 0),
+        memory_reservation: hc.memory_reservation.filter(|m| *m > 0),
         cpus: hc.nano_cpus.filter(|n| *n > 0).map(|n| n as f64 / 1e9),
         cpu_shares: hc.cpu_shares.filter(|n| *n > 0).map(|n| n as u64),
         cpu_quota: hc.cpu_quota.filter(|n| *n > 0),
         cpu_period: hc.cpu_period.filter(|n| *n > 0).map(|n| n as u64),
         cpuset_cpus: non_empty(hc.cpuset_cpus.clone()),
+        cpuset_mems: non_empty(hc.cpuset_mems.clone()),
         pids_limit: hc.pids_limit.filter(|n| *n > 0),
         blkio_weight: hc.blkio_weight.filter(|n| *n > 0),
         stop_signal: non_empty(body.stop_signal.clone()),
@@ -460,14 +472,18 @@ pub async fn stop(
     Path(id): Path<String>,
     Query(q): Query<StopQuery>,
 ) -> ApiResult<StatusCode> {
-    if q.signal.as_ref().is_some_and(|s| !s.is_empty()) {
-        return Err(unsupported("a stop signal other than the container's"));
+    let o = crate::engine::ContainerStopOptions {
+        timeout: q.t,
+        signal: q.signal.filter(|s| !s.is_empty()),
+    };
+    if let Some(sig) = &o.signal {
+        crate::spec::parse_signal(sig).map_err(|e| ApiError::bad_request(e.to_string()))?;
     }
     if !running(&s, &id).await? {
         return Ok(StatusCode::NOT_MODIFIED);
     }
     let engine = s.engine.clone();
-    blocking(move || engine.container_stop(&id, q.t)).await?;
+    blocking(move || engine.container_stop_with(&id, &o)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -476,8 +492,12 @@ pub async fn restart(
     Path(id): Path<String>,
     Query(q): Query<StopQuery>,
 ) -> ApiResult<StatusCode> {
+    let o = crate::engine::ContainerStopOptions {
+        timeout: q.t,
+        signal: q.signal.filter(|s| !s.is_empty()),
+    };
     let engine = s.engine.clone();
-    blocking(move || engine.container_restart(&id, q.t)).await?;
+    blocking(move || engine.container_restart_with(&id, &o)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -625,6 +645,7 @@ pub struct LogsQuery {
     until: Option<String>,
     timestamps: Option<String>,
     tail: Option<String>,
+    details: Option<String>,
 }
 
 /// Unix seconds (with an optional fraction) as nanoseconds; `0`/empty: none.
@@ -663,6 +684,7 @@ pub async fn logs(
         until: unix_time(&q.until)?,
     };
     let timestamps = flag(&q.timestamps);
+    let details = flag(&q.details);
     let engine = s.engine.clone();
     let tty = {
         let (engine, id) = (engine.clone(), id.clone());
@@ -689,6 +711,9 @@ pub async fn logs(
                 if timestamps {
                     text.extend_from_slice(r.time.as_bytes());
                     text.push(b' ');
+                }
+                if details {
+                    text.extend_from_slice(r.details_prefix().as_bytes());
                 }
                 text.extend_from_slice(r.text.as_bytes());
                 let frame = if tty { text } else { frame(r.stream, &text) };
@@ -747,6 +772,42 @@ pub async fn rename(
     let engine = s.engine.clone();
     blocking(move || engine.container_rename(&id, &name)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /containers/{id}/update`: the resources dockerd updates (0 or absent: unchanged) and
+/// the restart policy.
+pub async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<ContainerUpdateBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<ContainerUpdateResponse>> {
+    let b = super::error::json_body(body)?;
+    if b.cpu_realtime_period.is_some_and(|v| v != 0)
+        || b.cpu_realtime_runtime.is_some_and(|v| v != 0)
+    {
+        return Err(unsupported(
+            "real-time CPU scheduling (CpuRealtimePeriod/Runtime)",
+        ));
+    }
+    let u = ContainerUpdate {
+        memory: b.memory,
+        memory_swap: b.memory_swap,
+        memory_reservation: b.memory_reservation,
+        cpus: b.nano_cpus.map(|n| n as f64 / 1e9),
+        cpu_shares: b.cpu_shares.filter(|&v| v > 0).map(|v| v as u64),
+        cpu_quota: b.cpu_quota,
+        cpu_period: b.cpu_period.filter(|&v| v > 0).map(|v| v as u64),
+        cpuset_cpus: b.cpuset_cpus,
+        cpuset_mems: b.cpuset_mems,
+        pids_limit: b.pids_limit,
+        blkio_weight: b.blkio_weight,
+        restart: restart_policy(&b.restart_policy)?,
+    };
+    let engine = s.engine.clone();
+    let warnings = blocking(move || engine.container_update(&id, &u)).await?;
+    Ok(Json(ContainerUpdateResponse {
+        warnings: Some(warnings),
+    }))
 }
 
 pub async fn pause(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {

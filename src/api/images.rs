@@ -39,16 +39,13 @@ pub async fn list(
     State(s): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<ImageSummary>>> {
-    let mut repository = None;
-    for (k, v) in filters::parse(q.filters.as_deref())? {
-        match k.as_str() {
-            "reference" => repository = Some(v),
-            other => return Err(ApiError::bad_request(format!("invalid filter '{other}'"))),
-        }
-    }
+    let filters = filters::parse(q.filters.as_deref())?;
     let engine = s.engine.clone();
     let rows = blocking(move || {
-        engine.image_list(&crate::engine::images::ImageListOptions { repository })
+        engine.image_list(&crate::engine::images::ImageListOptions {
+            repository: None,
+            filters,
+        })
     })
     .await?;
     // One entry per image, with all its tags and digests.

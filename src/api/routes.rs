@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}/wait", post(containers::wait))
         .route("/containers/{id}/logs", get(containers::logs))
         .route("/containers/{id}/rename", post(containers::rename))
+        .route("/containers/{id}/update", post(containers::update))
         .route("/containers/{id}/pause", post(containers::pause))
         .route("/containers/{id}/unpause", post(containers::unpause))
         .route("/containers/{id}/top", get(containers::top))

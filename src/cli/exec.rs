@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{GlobalOpts, each, terminal};
+use super::{GlobalOpts, terminal};
 use crate::containers::exec::ExecOptions;
 use crate::engine::Attach;
 
@@ -61,6 +61,9 @@ pub struct AttachArgs {
         value_name = "BOOL"
     )]
     pub sig_proxy: bool,
+    /// Override the key sequence for detaching a container
+    #[arg(long, value_name = "KEYS")]
+    pub detach_keys: Option<String>,
     /// The running container
     pub container: String,
 }
@@ -80,8 +83,14 @@ pub struct TopArgs {
 
 #[derive(Debug, Args)]
 pub struct PauseArgs {
-    #[arg(required = true, value_name = "CONTAINER")]
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "CONTAINER"
+    )]
     pub containers: Vec<String>,
+    #[command(flatten)]
+    pub select: super::container::AllIgnore,
 }
 
 pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
@@ -107,8 +116,13 @@ pub fn exec(g: &GlobalOpts, a: ExecArgs) -> anyhow::Result<i32> {
 }
 
 pub fn attach(g: &GlobalOpts, a: AttachArgs) -> anyhow::Result<i32> {
-    let (io, _session) = terminal::attach_io(!a.no_stdin, a.sig_proxy);
-    Ok(g.engine().container_attach(&a.container, io)?)
+    let keys = terminal::detach_keys(a.detach_keys.as_deref())?;
+    let (io, session) = terminal::attach_io_with_keys(!a.no_stdin, a.sig_proxy, keys);
+    match g.engine().container_attach(&a.container, io) {
+        Ok(code) => Ok(code),
+        Err(_) if session.detached() => Ok(0),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub fn top(g: &GlobalOpts, a: TopArgs) -> anyhow::Result<i32> {
@@ -145,13 +159,23 @@ fn tabwriter(titles: &[String], rows: &[Vec<String>]) -> String {
 }
 
 pub fn pause(g: &GlobalOpts, a: PauseArgs) -> anyhow::Result<i32> {
+    use crate::state::containers::Status;
     let engine = g.engine();
-    Ok(each(&a.containers, |n| engine.container_pause(n)))
+    let names =
+        super::container::selected(&engine, &a.containers, a.select, |s| s == Status::Running)?;
+    Ok(super::container::each_selected(&names, a.select, |n| {
+        engine.container_pause(n)
+    }))
 }
 
 pub fn unpause(g: &GlobalOpts, a: PauseArgs) -> anyhow::Result<i32> {
+    use crate::state::containers::Status;
     let engine = g.engine();
-    Ok(each(&a.containers, |n| engine.container_unpause(n)))
+    let names =
+        super::container::selected(&engine, &a.containers, a.select, |s| s == Status::Paused)?;
+    Ok(super::container::each_selected(&names, a.select, |n| {
+        engine.container_unpause(n)
+    }))
 }
 
 #[cfg(test)]

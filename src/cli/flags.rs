@@ -45,3 +45,21 @@ pub fn load_env(env: &[String], env_files: &[std::path::PathBuf]) -> anyhow::Res
     expand_env(env, &mut out);
     Ok(out)
 }
+
+/// The lines of `files` (empty lines and `#` comments left out), then `items`: `--label-file`
+/// before `--label`, as Docker reads them.
+pub fn load_lines(files: &[std::path::PathBuf], items: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for f in files {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        out.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string),
+        );
+    }
+    out.extend(items.iter().cloned());
+    Ok(out)
+}

@@ -50,6 +50,13 @@ pub struct ImagesArgs {
     /// Output format: table, json, or a Go template such as '{{.Repository}}:{{.Tag}}'
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// Filter output (dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE,
+    /// reference=PATTERN)
+    #[arg(short, long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +135,10 @@ pub enum ImageCommand {
     /// Unmount an image mounted with `image mount`
     #[command(visible_alias = "umount")]
     Unmount(MountArgs),
+    /// Exit 0 if the image exists, 1 if not
+    Exists(super::container::ExistsArgs),
+    /// Remove names from an image (all of them without NAME); the image stays
+    Untag(super::container::UntagArgs),
 }
 
 pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
@@ -142,7 +153,19 @@ pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
         ImageCommand::Prune(a) => prune(g, a),
         ImageCommand::Mount(a) => mount(g, a),
         ImageCommand::Unmount(a) => unmount(g, a),
+        ImageCommand::Exists(a) => Ok(if g.engine().image_exists(&a.name)? {
+            0
+        } else {
+            1
+        }),
+        ImageCommand::Untag(a) => untag(g, a),
     }
+}
+
+/// `untag IMAGE [NAME…]` (podman's): no output.
+pub fn untag(g: &GlobalOpts, a: super::container::UntagArgs) -> anyhow::Result<i32> {
+    g.engine().image_untag(&a.image, &a.names)?;
+    Ok(0)
 }
 
 pub fn pull(g: &GlobalOpts, a: PullArgs) -> anyhow::Result<i32> {
@@ -277,6 +300,7 @@ fn id_display(id: &str, no_trunc: bool) -> String {
 pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
     let list = g.engine().image_list(&ImageListOptions {
         repository: a.repository,
+        filters: crate::filters::Filters::parse_cli(&a.filter)?,
     })?;
     if a.quiet {
         let mut seen = BTreeSet::new();
@@ -318,7 +342,7 @@ pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
         columns.push("Digest");
     }
     columns.extend(["ID", "CreatedSince", "Size"]);
-    format::print_objects(
+    format::print_list(
         a.format.as_deref(),
         objs,
         &[
@@ -331,7 +355,11 @@ pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
             ("Size", "SIZE"),
         ],
         &columns,
-    );
+        &format::ListOptions {
+            subject: format::Subject::Typed("*formatter.ImageContext"),
+            no_heading: a.no_heading,
+        },
+    )?;
     Ok(0)
 }
 
@@ -429,7 +457,7 @@ pub fn history(g: &GlobalOpts, a: HistoryArgs) -> anyhow::Result<i32> {
             ("Comment", "COMMENT"),
         ],
         &["ID", "CreatedSince", "CreatedBy", "Size", "Comment"],
-    );
+    )?;
     Ok(0)
 }
 

@@ -17,6 +17,7 @@ pub mod prompt;
 pub mod push;
 pub mod stats;
 pub mod system;
+pub mod template;
 pub mod terminal;
 pub mod version;
 pub mod volume;
@@ -163,6 +164,10 @@ impl GlobalOpts {
 /// berth's own failures).
 pub fn report(e: &anyhow::Error) -> i32 {
     eprintln!("berth: error: {}", one_line(e));
+    // Docker's CLI exits 1 on a template that fails.
+    if e.chain().any(|c| c.is::<template::TemplateError>()) {
+        return 1;
+    }
     e.chain()
         .find_map(crate::engine::kind_of)
         .unwrap_or(ErrorKind::Internal)
@@ -213,6 +218,8 @@ pub enum Command {
     Wait(container::WaitArgs),
     /// Rename a container
     Rename(container::RenameArgs),
+    /// Update configuration of one or more containers
+    Update(container::UpdateArgs),
     /// Execute a command in a running container
     Exec(exec::ExecArgs),
     /// Attach local standard input, output, and error streams to a running container
@@ -242,6 +249,8 @@ pub enum Command {
     Rmi(image::RmiArgs),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(image::TagArgs),
+    /// Remove names from an image (all of them without NAME); the image stays
+    Untag(container::UntagArgs),
     /// Show low-level information on images
     Inspect(inspect::InspectArgs),
     /// Show the history of an image
@@ -317,6 +326,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Logs(a) => container::logs(g, a),
         Command::Wait(a) => container::wait(g, a),
         Command::Rename(a) => container::rename(g, a),
+        Command::Update(a) => container::update(g, a),
         Command::Exec(a) => exec::exec(g, a),
         Command::Attach(a) => exec::attach(g, a),
         Command::Top(a) => exec::top(g, a),
@@ -343,6 +353,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Images(a) => image::images(g, a),
         Command::Rmi(a) => image::rmi(g, a),
         Command::Tag(a) => image::tag(g, a),
+        Command::Untag(a) => image::untag(g, a),
         Command::Inspect(a) => inspect::inspect(g, a),
         Command::History(a) => image::history(g, a),
         Command::Commit(a) => image_archive::commit(g, a),

@@ -28,6 +28,8 @@ pub enum NetworkCommand {
     Connect(ConnectArgs),
     /// Disconnect a container from a network
     Disconnect(DisconnectArgs),
+    /// Exit 0 if the network exists, 1 if not
+    Exists(super::container::ExistsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -64,12 +66,16 @@ pub struct LsArgs {
     /// Do not truncate the output
     #[arg(long)]
     pub no_trunc: bool,
-    /// Filter output (name=, id=, driver=, label=KEY[=VALUE])
+    /// Filter output (dangling=, driver=, id=, label=KEY[=VALUE], name=, scope=,
+    /// type=custom|builtin)
     #[arg(short, long, value_name = "FILTER")]
     pub filter: Vec<String>,
     /// Format output: table, json, or a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
 }
 
 #[derive(Debug, Args)]
@@ -95,7 +101,7 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
-    /// Provide filter values (label=KEY[=VALUE])
+    /// Provide filter values (label=KEY[=VALUE], label!=KEY[=VALUE], until=TIME)
     #[arg(long, value_name = "FILTER")]
     pub filter: Vec<String>,
 }
@@ -133,19 +139,19 @@ pub struct PortArgs {
 
 /// `KEY=VALUE` filters as a list (a key may repeat).
 fn filter_list(filters: &[String]) -> anyhow::Result<Vec<(String, String)>> {
-    filters
-        .iter()
-        .map(|f| {
-            f.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .with_context(|| format!("invalid filter {f:?}: expected KEY=VALUE"))
-        })
-        .collect()
+    Ok(crate::filters::Filters::parse_cli(filters)?)
 }
 
 pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32> {
     let engine = g.engine();
     match c {
+        NetworkCommand::Exists(a) => {
+            return Ok(if engine.network_exists(&a.name)? {
+                0
+            } else {
+                1
+            });
+        }
         NetworkCommand::Create(a) => {
             let n = engine.network_create(&NetworkCreateOptions {
                 labels: kv_list(&a.label, "label")?,
@@ -172,7 +178,7 @@ pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32>
                     }
                 }
             }
-            format::print_inspected(a.format.as_deref(), out);
+            format::print_inspected(a.format.as_deref(), out)?;
             if failed {
                 return Ok(1);
             }
@@ -245,7 +251,7 @@ fn ls(engine: &Engine, a: LsArgs) -> anyhow::Result<()> {
             m
         })
         .collect();
-    format::print_objects(
+    format::print_list(
         a.format.as_deref(),
         objs,
         &[
@@ -259,7 +265,11 @@ fn ls(engine: &Engine, a: LsArgs) -> anyhow::Result<()> {
             ("CreatedAt", "CREATED AT"),
         ],
         &["ID", "Name", "Driver", "Scope"],
-    );
+        &format::ListOptions {
+            subject: format::Subject::Typed("*formatter.networkContext"),
+            no_heading: a.no_heading,
+        },
+    )?;
     Ok(())
 }
 

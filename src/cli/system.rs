@@ -148,7 +148,7 @@ fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
                 ("Reclaimable", "RECLAIMABLE"),
             ],
             &["Type", "TotalCount", "Active", "Size", "Reclaimable"],
-        );
+        )?;
         return Ok(0);
     }
     let now = crate::clock::now_nanos();

@@ -3,17 +3,28 @@
 //! with a terminal reads our stdin; the terminal's size, sent again on SIGWINCH; and signals
 //! forwarded to the process (Docker's `--sig-proxy`; always with `exec`).
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use nix::sys::signal::{SigSet, Signal};
 
 use crate::engine::Error;
-use crate::monitor::client::{AttachIo, Controls};
+use crate::monitor::client::{AttachIo, Controls, DEFAULT_DETACH_KEYS, parse_detach_keys};
 
 /// Restores the terminal (leaves raw mode) when dropped.
 pub struct Session {
     raw: Arc<Mutex<Option<RawMode>>>,
+    detached: Arc<AtomicBool>,
+}
+
+impl Session {
+    /// Whether the user typed the detach keys (the attachment then ended, the container runs
+    /// on).
+    pub fn detached(&self) -> bool {
+        self.detached.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Session {
@@ -29,9 +40,26 @@ impl Drop for Session {
 /// forwarded to it if `sig_proxy` (and it has no terminal: with one, those keys reach it as
 /// input).
 pub fn attach_io(stdin: bool, sig_proxy: bool) -> (AttachIo, Session) {
-    terminal_io(stdin, move |c: &Controls| {
+    attach_io_with_keys(stdin, sig_proxy, DEFAULT_DETACH_KEYS.to_vec())
+}
+
+/// [`attach_io`] with these detach keys: typed on our stdin while attached to a container
+/// with a terminal, they end the attachment (the container runs on), as Docker's do.
+pub fn attach_io_with_keys(
+    stdin: bool,
+    sig_proxy: bool,
+    detach_keys: Vec<u8>,
+) -> (AttachIo, Session) {
+    terminal_io(stdin, Some(detach_keys), move |c: &Controls| {
         forwarded_signals(sig_proxy && !c.tty, c.tty)
     })
+}
+
+/// `--detach-keys` as Docker reads it (empty: ctrl-p,ctrl-q).
+pub fn detach_keys(s: Option<&str>) -> Result<Vec<u8>, Error> {
+    let s = s.unwrap_or("");
+    parse_detach_keys(s)
+        .ok_or_else(|| Error::invalid(format!("Invalid detach keys ({s}) provided")))
 }
 
 /// The streams for an attached exec with `-i` (`interactive`: our stdin) and `-t` (`tty`);
@@ -44,22 +72,39 @@ pub fn exec_io(interactive: bool, tty: bool) -> Result<(AttachIo, Session), Erro
     }
     let set = forwarded_signals(true, tty);
     let _ = set.thread_block();
-    Ok(terminal_io(interactive, move |_: &Controls| set))
+    Ok(terminal_io(interactive, None, move |_: &Controls| set))
 }
 
 /// Our stdio as an [`AttachIo`]; once attached: raw mode if the process has a terminal and
 /// reads our stdin, its size, and the signals `signals` picks forwarded.
 fn terminal_io(
     stdin: bool,
+    detach_keys: Option<Vec<u8>>,
     signals: impl FnOnce(&Controls) -> SigSet + Send + 'static,
 ) -> (AttachIo, Session) {
     let raw = Arc::new(Mutex::new(None));
     let slot = raw.clone();
+    let detached = Arc::new(AtomicBool::new(false));
+    let attached: Arc<Mutex<Option<Controls>>> = Arc::new(Mutex::new(None));
+    let input = match detach_keys.filter(|k| !k.is_empty()) {
+        Some(keys) => Box::new(DetachKeysReader {
+            inner: io::stdin(),
+            keys,
+            matched: 0,
+            out: VecDeque::new(),
+            controls: attached.clone(),
+            detached: detached.clone(),
+        }) as Box<dyn Read + Send>,
+        None => Box::new(io::stdin()) as Box<dyn Read + Send>,
+    };
     let io = AttachIo {
-        stdin: stdin.then(|| Box::new(io::stdin()) as Box<dyn Read + Send>),
+        stdin: stdin.then_some(input),
         stdout: Box::new(io::stdout()),
         stderr: Box::new(io::stderr()),
         on_attached: Some(Box::new(move |controls: Controls| {
+            if let Ok(mut a) = attached.lock() {
+                *a = Some(controls.clone());
+            }
             if controls.tty
                 && controls.stdin
                 && let Ok(mut r) = slot.lock()
@@ -73,7 +118,80 @@ fn terminal_io(
             spawn_signal_forwarder(controls, set);
         })),
     };
-    (io, Session { raw })
+    (io, Session { raw, detached })
+}
+
+/// Our stdin, watched for the detach keys while attached to a container with a terminal
+/// (Docker's): a partial sequence followed by another byte is passed on as typed; the whole
+/// sequence detaches (and is not passed on), and this reader then blocks for good.
+struct DetachKeysReader {
+    inner: io::Stdin,
+    keys: Vec<u8>,
+    matched: usize,
+    out: VecDeque<u8>,
+    controls: Arc<Mutex<Option<Controls>>>,
+    detached: Arc<AtomicBool>,
+}
+
+impl DetachKeysReader {
+    fn detach(&self) -> ! {
+        self.detached.store(true, Ordering::SeqCst);
+        if let Some(c) = self.controls.lock().ok().and_then(|c| c.clone()) {
+            let _ = c.detach();
+        }
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
+impl Read for DetachKeysReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if !self.out.is_empty() {
+                let n = buf.len().min(self.out.len());
+                for (d, b) in buf.iter_mut().zip(self.out.drain(..n)) {
+                    *d = b;
+                }
+                return Ok(n);
+            }
+            let mut tmp = [0u8; 4096];
+            let n = self.inner.read(&mut tmp)?;
+            if n == 0 {
+                // A partial sequence at the end is input after all.
+                self.out.extend(&self.keys[..self.matched]);
+                self.matched = 0;
+                if self.out.is_empty() {
+                    return Ok(0);
+                }
+                continue;
+            }
+            let tty = self
+                .controls
+                .lock()
+                .ok()
+                .and_then(|c| c.as_ref().map(|c| c.tty))
+                .unwrap_or(false);
+            if !tty {
+                self.out.extend(&tmp[..n]);
+                continue;
+            }
+            for &b in &tmp[..n] {
+                if b != self.keys[self.matched] {
+                    self.out.extend(&self.keys[..self.matched]);
+                    self.matched = 0;
+                    if b != self.keys[0] {
+                        self.out.push_back(b);
+                        continue;
+                    }
+                }
+                self.matched += 1;
+                if self.matched == self.keys.len() {
+                    self.detach();
+                }
+            }
+        }
+    }
 }
 
 /// SIGINT/SIGTERM/SIGHUP/SIGQUIT if `proxy`, SIGWINCH if `tty`.

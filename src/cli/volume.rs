@@ -26,6 +26,8 @@ pub enum VolumeCommand {
     Rm(RmArgs),
     /// Remove unused local volumes
     Prune(PruneArgs),
+    /// Exit 0 if the volume exists, 1 if not
+    Exists(super::container::ExistsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -48,12 +50,15 @@ pub struct LsArgs {
     /// Only display volume names
     #[arg(short, long)]
     pub quiet: bool,
-    /// Filter output (dangling=true|false, label=KEY[=VALUE], name=…, driver=…)
+    /// Filter output (dangling=true|false, label=KEY[=VALUE], name=REGEXP, driver=…)
     #[arg(short, long, value_name = "FILTER")]
     pub filter: Vec<String>,
     /// Output format: table, json, or a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +99,11 @@ pub fn volume_command(g: &GlobalOpts, c: VolumeCommand) -> anyhow::Result<i32> {
         VolumeCommand::Inspect(a) => inspect(g, a),
         VolumeCommand::Rm(a) => rm(g, a),
         VolumeCommand::Prune(a) => prune(g, a),
+        VolumeCommand::Exists(a) => Ok(if g.engine().volume_exists(&a.name)? {
+            0
+        } else {
+            1
+        }),
     }
 }
 
@@ -151,7 +161,7 @@ fn ls(g: &GlobalOpts, a: LsArgs) -> anyhow::Result<i32> {
             },
         )
         .collect();
-    format::print_objects(
+    format::print_list(
         a.format.as_deref(),
         objs,
         &[
@@ -165,7 +175,11 @@ fn ls(g: &GlobalOpts, a: LsArgs) -> anyhow::Result<i32> {
             ("CreatedAt", "CREATED AT"),
         ],
         &["Driver", "Name"],
-    );
+        &format::ListOptions {
+            subject: format::Subject::Typed("*formatter.volumeContext"),
+            no_heading: a.no_heading,
+        },
+    )?;
     Ok(0)
 }
 
@@ -182,7 +196,7 @@ fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
             Err(e) => return Err(e.into()),
         }
     }
-    format::print_inspected(a.format.as_deref(), found);
+    format::print_inspected(a.format.as_deref(), found)?;
     if let Some(m) = missing {
         bail!("get {m}: no such volume");
     }

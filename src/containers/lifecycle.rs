@@ -173,18 +173,30 @@ fn wait_inactive(store: &mut Store, id: &str, timeout: Duration) -> Result<bool>
     }
 }
 
-/// `berth stop`: the stop signal, then SIGKILL after `timeout` seconds.
-pub fn stop(store: &mut Store, c: &ContainerRow, timeout: Option<i64>) -> Result<()> {
-    stop_with(store, c, timeout, protocol::SIGNAL_BY_USER)
+/// `berth stop`: the stop signal (`signal`, else the container's), then SIGKILL after
+/// `timeout` seconds.
+pub fn stop(
+    store: &mut Store,
+    c: &ContainerRow,
+    timeout: Option<i64>,
+    signal: Option<i32>,
+) -> Result<()> {
+    stop_with(store, c, timeout, signal, protocol::SIGNAL_BY_USER)
 }
 
 /// `berth restart`: [`stop`] (a `--rm` container is kept, as Docker does), then a detached
 /// start.
-pub fn restart(store: &mut Store, c: &ContainerRow, timeout: Option<i64>) -> Result<()> {
+pub fn restart(
+    store: &mut Store,
+    c: &ContainerRow,
+    timeout: Option<i64>,
+    signal: Option<i32>,
+) -> Result<()> {
     stop_with(
         store,
         c,
         timeout,
+        signal,
         protocol::SIGNAL_BY_USER | protocol::SIGNAL_RESTARTING,
     )?;
     let c = super::resolve(store, &c.id)?;
@@ -193,7 +205,13 @@ pub fn restart(store: &mut Store, c: &ContainerRow, timeout: Option<i64>) -> Res
     Ok(())
 }
 
-fn stop_with(store: &mut Store, c: &ContainerRow, timeout: Option<i64>, flags: u8) -> Result<()> {
+fn stop_with(
+    store: &mut Store,
+    c: &ContainerRow,
+    timeout: Option<i64>,
+    signal: Option<i32>,
+    flags: u8,
+) -> Result<()> {
     let c = reconcile(store, c.clone())?;
     if !c.status.is_active() {
         return Ok(());
@@ -203,7 +221,10 @@ fn stop_with(store: &mut Store, c: &ContainerRow, timeout: Option<i64>, flags: u
         .or(Settings::of(&c)?.stop_timeout)
         .unwrap_or(10)
         .max(0) as u64;
-    let sig = stop_signal(store, &c)?;
+    let sig = match signal {
+        Some(s) => s,
+        None => stop_signal(store, &c)?,
+    };
     client::signal(&paths.socket(), sig, flags)?;
     super::events::record_with(&store.root, &c, "kill", &[("signal", sig.to_string())]);
     if !wait_inactive(store, &c.id, Duration::from_secs(t))? {
@@ -266,7 +287,9 @@ pub fn wait_for(
             return Ok(rows::removed_exit(&store.db.conn, &c.id)?.unwrap_or(0));
         };
         let now = reconcile(store, now)?;
-        let stopped = !now.status.is_active() && now.status != rows::Status::Created;
+        // A created container whose start failed (it has an error) is not running either.
+        let stopped = !now.status.is_active()
+            && (now.status != rows::Status::Created || !now.error.is_empty());
         let done = match condition {
             WaitCondition::NotRunning => stopped,
             WaitCondition::NextExit => stopped && now.finished_at != finished_before,

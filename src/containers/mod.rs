@@ -22,6 +22,7 @@ pub mod runspec;
 pub mod settings;
 pub mod stats;
 pub mod top;
+pub mod update;
 pub mod volumes;
 
 use std::fs;
@@ -59,6 +60,9 @@ pub enum ContainerError {
     AlreadyRunning(String),
     #[error("{0}")]
     Invalid(String),
+    /// `update` refused: the new values conflict with the stored ones (Docker: 409).
+    #[error("{0}")]
+    UpdateConflict(String),
     #[error(transparent)]
     Image(#[from] ImageError),
     #[error(transparent)]
@@ -247,6 +251,17 @@ pub fn list(store: &mut Store) -> Result<Vec<ContainerRow>> {
     Ok(out)
 }
 
+/// Gives `upper` the mode and owner of `top` (the image's top layer directory).
+fn image_root_attributes(top: Option<&Path>, upper: &Path) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(top) = top else { return Ok(()) };
+    let m = fs::metadata(top).map_err(io_err(top))?;
+    std::os::unix::fs::chown(upper, Some(m.uid()), Some(m.gid())).map_err(io_err(upper))?;
+    fs::set_permissions(upper, fs::Permissions::from_mode(m.mode() & 0o7777))
+        .map_err(io_err(upper))?;
+    Ok(())
+}
+
 /// Creates the container's record and directories. The image must be present.
 pub fn create(store: &mut Store, settings: &Settings, name: Option<&str>) -> Result<ContainerRow> {
     create_with_id(store, settings, name, names::new_id())
@@ -292,6 +307,11 @@ pub fn create_with_id(
         crate::network::check_publish(n, &bindings)?;
     }
 
+    // The container's `/` has the image's mode and owner (overlayfs shows the upper
+    // directory's): those of the top layer's root.
+    let lower_top = crate::images::mount::lowerdirs(store, &image_id, false)?
+        .into_iter()
+        .next();
     let paths = Paths::new(store, &id);
     let (root, tmp) = (store.root.clone(), store.tmp.clone());
     let mut made = Vec::new();
@@ -338,6 +358,7 @@ pub fn create_with_id(
         for d in [paths.upper(), paths.work()] {
             fs::create_dir_all(&d).map_err(io_err(&d))?;
         }
+        image_root_attributes(lower_top.as_deref(), &paths.upper())?;
         tx.commit().map_err(StateError::from)?;
         Ok(row)
     })();

@@ -14,7 +14,9 @@ use crate::containers::exec::ExecOptions;
 pub use crate::containers::lifecycle::WaitCondition;
 use crate::containers::lifecycle::{self, SpawnedMonitor, StartMode};
 use crate::containers::top::TopOutput;
+pub use crate::containers::update::Update as ContainerUpdate;
 use crate::containers::{self, Paths, RestartPolicy, Settings};
+use crate::filters::Filters;
 use crate::images::pull::PullEvent;
 use crate::monitor::client::AttachIo;
 use crate::monitor::logs;
@@ -53,6 +55,8 @@ pub struct ContainerCreateOptions {
     pub pull: PullPolicy,
     /// The platform to pull (`os/arch[/variant]`); the host's if `None`.
     pub platform: Option<String>,
+    /// podman's `--replace`: a container of the same name is removed first (as `rm -f`).
+    pub replace: bool,
 }
 
 /// What `container_create` and `container_run` report while they work: the image pull they
@@ -65,6 +69,8 @@ pub enum CreateProgress {
     Pull(PullEvent),
     /// The pull is done.
     Pulled { digest: String, name: String },
+    /// The container exists (before a `run` starts it).
+    Created { id: String },
 }
 
 /// A progress callback (called from the operation's threads).
@@ -95,6 +101,15 @@ pub enum RunOutcome {
     Exited { id: String, code: i32 },
 }
 
+/// `container_stop_with`'s and `container_restart_with`'s flags.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerStopOptions {
+    /// Seconds before SIGKILL (the container's `--stop-timeout`, else 10).
+    pub timeout: Option<i64>,
+    /// The signal to stop with (the container's `--stop-signal`, the image's, else SIGTERM).
+    pub signal: Option<String>,
+}
+
 /// `container_remove`'s flags.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ContainerRemoveOptions {
@@ -114,11 +129,14 @@ pub struct ContainerListOptions {
     /// Only the most recently created (any state).
     pub latest: bool,
     pub filters: Vec<(String, String)>,
+    /// Measure each container's writable layer (`ps -s`, the API's `size`).
+    pub size: bool,
 }
 
-/// The filter keys `container_list` knows.
+/// The filter keys `container_list` knows (Docker's).
 pub const LIST_FILTERS: &[&str] = &[
-    "status", "name", "id", "label", "ancestor", "exited", "health",
+    "ancestor", "before", "exited", "expose", "health", "id", "is-task", "label", "name",
+    "network", "publish", "since", "status", "volume",
 ];
 
 /// One container as `ps` lists it.
@@ -146,6 +164,9 @@ pub struct ContainerSummary {
     pub mounts: Vec<String>,
     /// How many volumes it mounts.
     pub local_volumes: usize,
+    /// With `size`: bytes in its writable layer, and that plus its image (Docker's `SizeRw`,
+    /// `SizeRootFs`).
+    pub size: Option<(u64, u64)>,
 }
 
 /// `container_logs`'s options.
@@ -157,7 +178,7 @@ pub struct LogsOptions {
     pub tail: Option<usize>,
     /// Only records at or after this time (nanoseconds since the epoch).
     pub since: Option<i64>,
-    /// Only records before this time (nanoseconds since the epoch).
+    /// Only records at or before this time (nanoseconds since the epoch).
     pub until: Option<i64>,
 }
 
@@ -176,6 +197,32 @@ pub struct LogRecord {
     pub time: String,
     /// The text, with its newline if it had one.
     pub text: String,
+    /// The record's extra attributes (`logs --details`), sorted by name.
+    pub attrs: Vec<(String, String)>,
+}
+
+impl LogRecord {
+    /// What `--details` puts before the text: the attributes as `k=v` pairs joined by commas
+    /// (query-escaped, as Docker writes them) and a space, which is there even without any.
+    pub fn details_prefix(&self) -> String {
+        let esc = |s: &str| {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    b' ' => "+".to_string(),
+                    b => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        };
+        let pairs: Vec<String> = self
+            .attrs
+            .iter()
+            .map(|(k, v)| format!("{}={}", esc(k), esc(v)))
+            .collect();
+        format!("{} ", pairs.join(","))
+    }
 }
 
 /// One container's result of an operation on several (`stop a b c`).
@@ -227,6 +274,18 @@ impl Engine {
         Ok(need)
     }
 
+    /// `--replace`: removes the container named `o.name`, if any.
+    fn replace_named(&self, store: &mut Store, o: &ContainerCreateOptions) -> Result<()> {
+        let Some(name) = o.name.as_deref().filter(|_| o.replace) else {
+            return Ok(());
+        };
+        if let Some(c) = crate::state::containers::by_name(&store.db.conn, name)? {
+            lifecycle::remove_with_volumes(store, &c, true, false)?;
+            self.exec_forget_container(&c.id);
+        }
+        Ok(())
+    }
+
     /// `create`: a new container (pulling its image as `o.pull` says).
     pub fn container_create(
         &self,
@@ -235,7 +294,9 @@ impl Engine {
     ) -> Result<Created> {
         let mut store = self.store()?;
         self.ensure_image(&store, o, progress)?;
+        self.replace_named(&mut store, o)?;
         let c = containers::create(&mut store, &o.settings, o.name.as_deref())?;
+        progress(CreateProgress::Created { id: c.id.clone() });
         Ok(Created {
             id: c.id,
             name: c.name,
@@ -268,8 +329,10 @@ impl Engine {
                 // A pull can outlast the monitor's wait for its start: a fresh one.
                 monitor.respawn(root, runroot, &id)?;
             }
+            self.replace_named(&mut store, o)?;
             let name = o.name.as_deref();
             let c = containers::create_with_id(&mut store, &o.settings, name, id.clone())?;
+            progress(CreateProgress::Created { id: c.id.clone() });
             Ok::<_, Error>((store, c))
         })();
         let (mut store, c) = match created {
@@ -287,10 +350,20 @@ impl Engine {
         match lifecycle::start_with(&mut store, &c, mode, Some(monitor)) {
             Ok(Some(code)) => Ok(RunOutcome::Exited { id: c.id, code }),
             Ok(None) => Ok(RunOutcome::Detached { id: c.id }),
+            // Detached by the user (the detach keys) while attached: it runs on.
+            Err(_)
+                if containers::resolve(&store, &c.id)
+                    .and_then(|c| containers::reconcile(&mut store, c))
+                    .is_ok_and(|c| c.status.is_active()) =>
+            {
+                Ok(RunOutcome::Detached { id: c.id })
+            }
             Err(e) => {
-                // A `run` that fails leaves nothing behind (Docker would keep a "Created"
-                // container; `create` + `start` still do).
-                if let Ok(c) = containers::resolve(&store, &c.id) {
+                // A `run` whose start fails keeps the container as "Created" (Docker's), for a
+                // `start` to retry; with `--rm` it goes.
+                if o.settings.auto_remove
+                    && let Ok(c) = containers::resolve(&store, &c.id)
+                {
                     let _ = lifecycle::remove_with_volumes(&mut store, &c, true, true);
                 }
                 Err(e.into())
@@ -344,16 +417,54 @@ impl Engine {
     /// `stop`: the stop signal, then SIGKILL after `timeout` seconds (the container's
     /// `--stop-timeout`, else 10).
     pub fn container_stop(&self, name: &str, timeout: Option<i64>) -> Result<()> {
+        self.container_stop_with(
+            name,
+            &ContainerStopOptions {
+                timeout,
+                signal: None,
+            },
+        )
+    }
+
+    /// `stop -s SIGNAL -t SECONDS`.
+    pub fn container_stop_with(&self, name: &str, o: &ContainerStopOptions) -> Result<()> {
+        let sig = o
+            .signal
+            .as_deref()
+            .map(crate::spec::parse_signal)
+            .transpose()?;
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(lifecycle::stop(&mut store, &c, timeout)?)
+        Ok(lifecycle::stop(&mut store, &c, o.timeout, sig)?)
     }
 
     /// `restart`: stop, then a detached start.
     pub fn container_restart(&self, name: &str, timeout: Option<i64>) -> Result<()> {
+        self.container_restart_with(
+            name,
+            &ContainerStopOptions {
+                timeout,
+                signal: None,
+            },
+        )
+    }
+
+    /// `restart -s SIGNAL -t SECONDS`.
+    pub fn container_restart_with(&self, name: &str, o: &ContainerStopOptions) -> Result<()> {
+        let sig = o
+            .signal
+            .as_deref()
+            .map(crate::spec::parse_signal)
+            .transpose()?;
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        Ok(lifecycle::restart(&mut store, &c, timeout)?)
+        Ok(lifecycle::restart(&mut store, &c, o.timeout, sig)?)
+    }
+
+    /// `container exists`: whether `name` names a container.
+    pub fn container_exists(&self, name: &str) -> Result<bool> {
+        let store = self.store()?;
+        super::found(containers::resolve(&store, name).map_err(Error::from))
     }
 
     /// `kill -s SIGNAL` (a name, `SIGNAME` or a number).
@@ -418,6 +529,14 @@ impl Engine {
         Ok(crate::containers::pause::unpause(&mut store, &c)?)
     }
 
+    /// `update`: new limits and restart policy (applied at once to a running container).
+    /// Returns Docker's warnings.
+    pub fn container_update(&self, name: &str, u: &ContainerUpdate) -> Result<Vec<String>> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(crate::containers::update::update(&mut store, &c, u)?)
+    }
+
     /// `top`: the container's processes as `ps` (with `ps_args`) shows them.
     pub fn container_top(&self, name: &str, ps_args: &[String]) -> Result<TopOutput> {
         let mut store = self.store()?;
@@ -461,31 +580,47 @@ impl Engine {
 
     /// `ps`: the containers `o` selects, newest first.
     pub fn container_list(&self, o: &ContainerListOptions) -> Result<Vec<ContainerSummary>> {
-        for (k, v) in &o.filters {
-            if !LIST_FILTERS.contains(&k.as_str()) {
-                return Err(Error::invalid(format!(
-                    "invalid filter {k:?} (supported: {})",
-                    LIST_FILTERS.join(", ")
-                )));
-            }
-            if k == "status" && Status::parse(v).is_none() {
-                return Err(Error::invalid(format!("invalid filter 'status={v}'")));
-            }
-            if k == "health" && !containers::health::valid_filter(v) {
-                return Err(Error::invalid(format!(
-                    "Unrecognised filter value for health: {v}"
-                )));
+        let f = Filters::new(&o.filters);
+        let invalid = |e: crate::filters::FilterError| Error::invalid(e.0);
+        f.validate(LIST_FILTERS).map_err(invalid)?;
+        f.check_values("status", |v| Status::parse(v).is_some())
+            .map_err(invalid)?;
+        f.check_values("exited", |v| v.parse::<i64>().is_ok())
+            .map_err(invalid)?;
+        f.check_values("health", containers::health::valid_filter)
+            .map_err(invalid)?;
+        f.check_values("publish", crate::filters::valid_port)
+            .map_err(invalid)?;
+        f.check_values("expose", crate::filters::valid_port)
+            .map_err(invalid)?;
+        f.boolean("is-task").map_err(invalid)?;
+        let mut store = self.store()?;
+        // `before` and `since` name containers: their creation times bound the list.
+        let mut before = None;
+        for v in f.values("before") {
+            before = Some(self.resolve(&store, v)?.created);
+        }
+        let mut since = None;
+        for v in f.values("since") {
+            since = Some(self.resolve(&store, v)?.created);
+        }
+        let mut ancestors = Vec::new();
+        for v in f.values("ancestor") {
+            if let Ok((id, _)) = crate::images::resolve(&store, v) {
+                ancestors.push(id);
             }
         }
-        let mut store = self.store()?;
         let all = o.all || o.last.is_some() || o.latest;
         let mut list = Vec::new();
         for c in containers::list(&mut store)? {
-            if !(all || c.status.is_active() || o.filters.iter().any(|(k, _)| k == "status")) {
+            if !(all || c.status.is_active() || f.contains("status")) {
+                continue;
+            }
+            if before.is_some_and(|t| c.created >= t) || since.is_some_and(|t| c.created <= t) {
                 continue;
             }
             let s = Settings::of(&c)?;
-            if matches_filters(&c, &s, &o.filters, &store) {
+            if matches_filters(&c, &s, &f, &ancestors, &store) {
                 list.push((c, s));
             }
         }
@@ -513,7 +648,16 @@ impl Engine {
                 Vec::new()
             };
             let networks = super::inspect::endpoints(&store, &c, &s).0;
+            let size = o.size.then(|| {
+                let rw = crate::volumes::copy::disk_usage(&Paths::new(&store, &c.id).upper());
+                let image = crate::state::images::get_image(&store.db.conn, &c.image_id)
+                    .ok()
+                    .flatten()
+                    .map_or(0, |i| i.size.max(0) as u64);
+                (rw, rw + image)
+            });
             out.push(ContainerSummary {
+                size,
                 networks,
                 status: status_with_health(&store, &c, now),
                 command,
@@ -633,10 +777,11 @@ fn log_record(r: logs::Record) -> LogRecord {
         },
         time: r.time,
         text: r.log,
+        attrs: r.attrs.into_iter().collect(),
     }
 }
 
-/// Is a record written at `time` (RFC 3339) inside [since, until)?
+/// Is a record written at `time` (RFC 3339) inside [since, until]?
 fn in_window(time: &str, since: Option<i64>, until: Option<i64>) -> bool {
     if since.is_none() && until.is_none() {
         return true;
@@ -647,31 +792,93 @@ fn in_window(time: &str, since: Option<i64>, until: Option<i64>) -> bool {
     else {
         return true;
     };
-    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
+    // Both ends included, as dockerd reads them.
+    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
 }
 
+/// Docker's `ps` filters (`before`/`since` are applied by the caller): values of a key are
+/// OR'ed, keys AND'ed.
 fn matches_filters(
     c: &ContainerRow,
     s: &Settings,
-    filters: &[(String, String)],
+    f: &Filters,
+    ancestors: &[String],
     store: &Store,
 ) -> bool {
-    filters.iter().all(|(k, v)| match k.as_str() {
-        "status" => c.status.as_str() == v,
-        "name" => c.name.contains(v.as_str()),
-        "id" => c.id.starts_with(v.as_str()),
-        "label" => match v.split_once('=') {
-            Some((lk, lv)) => s.labels.get(lk).is_some_and(|x| x == lv),
-            None => s.labels.contains_key(v.as_str()),
-        },
-        "ancestor" => {
-            c.image_name == *v
-                || crate::images::resolve(store, v).is_ok_and(|(id, _)| id == c.image_id)
+    if f.is_empty() {
+        return true;
+    }
+    let slash = format!("/{}", c.name);
+    f.any("status", |v| c.status.as_str() == v)
+        && f.regex("name", &[&c.name, &slash])
+        && f.any("id", |v| c.id.starts_with(v))
+        && f.labels("label", &s.labels)
+        && f.any("exited", |v| {
+            c.status == Status::Exited && v.parse::<i64>() == Ok(c.exit_code)
+        })
+        && f.any("health", |v| health_matches(store, c, v))
+        && f.any("is-task", |v| matches!(v, "false" | "0"))
+        && f.any("ancestor", |v| {
+            c.image_name == v || ancestors.contains(&c.image_id)
+        })
+        && f.any("volume", |v| {
+            s.mounts.iter().any(|m| {
+                (m.kind == crate::volumes::MountKind::Volume && m.source == v) || m.target == v
+            })
+        })
+        && (!f.contains("network") || {
+            let nets = super::inspect::endpoints(store, c, s).0;
+            f.values("network").any(|v| {
+                nets.iter().any(|(name, e)| {
+                    name == v
+                        || (!v.is_empty()
+                            && e.network_id.as_deref().is_some_and(|id| id.starts_with(v)))
+                })
+            })
+        })
+        && (!f.contains("publish") || {
+            let published = published_ports(s);
+            f.values("publish").any(|v| {
+                published
+                    .iter()
+                    .any(|(p, proto)| crate::filters::port_matches(v, *p, proto))
+            })
+        })
+        && (!f.contains("expose") || {
+            let mut ports = published_ports(s);
+            if let Ok(cfg) = crate::images::config(store, &c.image_id)
+                && let Some(e) = cfg["config"]["ExposedPorts"].as_object()
+            {
+                for k in e.keys() {
+                    let (p, proto) = k.split_once('/').unwrap_or((k, "tcp"));
+                    if let Ok(p) = p.parse() {
+                        ports.push((p, proto.to_string()));
+                    }
+                }
+            }
+            f.values("expose").any(|v| {
+                ports
+                    .iter()
+                    .any(|(p, proto)| crate::filters::port_matches(v, *p, proto))
+            })
+        })
+}
+
+/// The container ports `-p` publishes (`[IP:][HOST:]PORT[-END][/PROTO]`), as port and
+/// protocol.
+fn published_ports(s: &Settings) -> Vec<(u16, String)> {
+    let mut out = Vec::new();
+    for spec in &s.publish {
+        let (spec, proto) = spec.rsplit_once('/').unwrap_or((spec, "tcp"));
+        let last = spec.rsplit(':').next().unwrap_or(spec);
+        let (a, b) = last.split_once('-').unwrap_or((last, last));
+        if let (Ok(a), Ok(b)) = (a.parse::<u16>(), b.parse::<u16>()) {
+            for p in a..=b {
+                out.push((p, proto.to_string()));
+            }
         }
-        "exited" => c.status == Status::Exited && c.exit_code.to_string() == *v,
-        "health" => health_matches(store, c, v),
-        _ => false,
-    })
+    }
+    out
 }
 
 /// `ps --filter health=…`: the container's health status (`none` without a health state;

@@ -121,6 +121,7 @@ impl Classify for ContainerError {
             | ContainerError::BadName(_)
             | ContainerError::Invalid(_) => ErrorKind::InvalidArgument,
             ContainerError::NameTaken { .. }
+            | ContainerError::UpdateConflict(_)
             | ContainerError::Running(_)
             | ContainerError::NotRunning(_) => ErrorKind::Conflict,
             ContainerError::AlreadyRunning(_) => ErrorKind::NotModified,
@@ -256,7 +257,8 @@ pub fn kind_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
         ClientError,
         ExecError,
         AttachError,
-        crate::network::mode::NetworkModeError
+        crate::network::mode::NetworkModeError,
+        crate::filters::FilterError
     );
     None
 }

@@ -27,8 +27,9 @@ pub mod volumes;
 use std::path::{Path, PathBuf};
 
 pub use containers::{
-    Attach, ContainerCreateOptions, ContainerListOptions, ContainerRemoveOptions, ContainerSummary,
-    CreateProgress, LogRecord, LogStream, LogsOptions, PullPolicy, RunOutcome,
+    Attach, ContainerCreateOptions, ContainerListOptions, ContainerRemoveOptions,
+    ContainerStopOptions, ContainerSummary, CreateProgress, LogRecord, LogStream, LogsOptions,
+    PullPolicy, RunOutcome,
 };
 pub use error::{Error, Result, kind_of};
 pub use networks::{NetworkConnectOptions, NetworkCreateOptions};
@@ -65,5 +66,16 @@ impl Engine {
     /// Opens the store (creating it on first use).
     pub fn store(&self) -> Result<Store> {
         Ok(Store::open(&self.root, &self.runroot)?)
+    }
+}
+
+/// `… exists`: an operation's success as true, a NotFound as false, any other failure as is.
+pub(crate) fn found<T>(r: Result<T>) -> Result<bool> {
+    match r {
+        Ok(_) => Ok(true),
+        Err(e) if crate::error::Classify::kind(&e) == crate::error::ErrorKind::NotFound => {
+            Ok(false)
+        }
+        Err(e) => Err(e),
     }
 }

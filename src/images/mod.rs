@@ -240,6 +240,44 @@ pub fn tag(store: &mut Store, source: &str, target: &str) -> Result<()> {
     Ok(())
 }
 
+/// `berth untag IMAGE [NAME…]` (podman's): removes the given tags of the image, every tag
+/// without names; the image stays (dangling if no tag is left). Returns the names untagged.
+pub fn untag(store: &mut Store, image: &str, names: &[String]) -> Result<Vec<String>> {
+    let (id, _) = resolve(store, image)?;
+    let tx = store.db.write()?;
+    let tags = rows::tags_of(&tx, &id)?;
+    let mut gone = Vec::new();
+    if names.is_empty() {
+        gone.extend(tags.iter().map(|t| t.name.clone()));
+    } else {
+        for n in names {
+            let r = Reference::parse(n)?;
+            let full = r.to_string();
+            if !tags.iter().any(|t| t.name == full) {
+                return Err(ImageError::NotFound(crate::reference::familiar_name(&full)));
+            }
+            if !gone.contains(&full) {
+                gone.push(full);
+            }
+        }
+    }
+    for t in &gone {
+        rows::remove_tag(&tx, t)?;
+    }
+    tx.commit().map_err(StateError::from)?;
+    let gone: Vec<String> = gone
+        .iter()
+        .map(|t| crate::reference::familiar_name(t))
+        .collect();
+    for n in &gone {
+        crate::events::record(
+            &store.root,
+            Event::new(Type::Image, "untag", &id).attr("name", n),
+        );
+    }
+    Ok(gone)
+}
+
 /// A line of `rmi` output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Removed {

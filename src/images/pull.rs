@@ -116,7 +116,8 @@ async fn fetch(
     let config_bytes = if content.contains(&config_digest) {
         content.read(&config_digest)?
     } else {
-        let b = remote.fetch_small_blob(&config_digest).await?;
+        let size = manifest.config().size();
+        let b = remote.fetch_small_blob(&config_digest, size).await?;
         content.put(&config_digest, &b)?;
         b
     };

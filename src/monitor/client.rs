@@ -160,6 +160,34 @@ impl Controls {
     }
 }
 
+/// Docker's default detach keys: ctrl-p, ctrl-q.
+pub const DEFAULT_DETACH_KEYS: [u8; 2] = [16, 17];
+
+/// Docker's detach keys (`--detach-keys`, `detachKeys`): comma-separated `ctrl-X` (X one of
+/// a-z @ [ \ ] ^ _) or single characters; empty: the default. `None` if invalid.
+pub fn parse_detach_keys(s: &str) -> Option<Vec<u8>> {
+    if s.is_empty() {
+        return Some(DEFAULT_DETACH_KEYS.to_vec());
+    }
+    let mut keys = Vec::new();
+    for part in s.split(',') {
+        if let Some(c) = part.strip_prefix("ctrl-") {
+            let b = match c.as_bytes() {
+                [b @ b'a'..=b'z'] => b - b'a' + 1,
+                [b'@'] => 0,
+                [b @ (b'[' | b'\\' | b']' | b'^' | b'_')] => b - b'[' + 27,
+                _ => return None,
+            };
+            keys.push(b);
+        } else if part.len() == 1 {
+            keys.push(part.as_bytes()[0]);
+        } else {
+            return None;
+        }
+    }
+    Some(keys)
+}
+
 /// Streams the container's output to `io` until it exits, forwards `io.stdin`; returns the
 /// container's exit code. `tty`: the container has a terminal.
 pub fn attach(stream: UnixStream, tty: bool, io: AttachIo) -> Result<i32, ClientError> {

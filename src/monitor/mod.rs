@@ -254,6 +254,8 @@ impl Monitor {
             self.record_volumes("unmount");
             self.cleanup_runtime();
             crate::network::record_endpoints(&self.store, &self.id, "disconnect");
+            // `update` may have changed the restart policy and limits meanwhile.
+            self.reload_settings();
             let policy = &self.settings.restart;
             if policy.should_restart(code as i64, restarts, self.stopped_by_user) {
                 restarts += 1;
@@ -271,6 +273,19 @@ impl Monitor {
             }
             self.finish(code, oom);
             return Ok(());
+        }
+    }
+
+    /// Reads the stored settings again (`update` changes them while the container runs); keeps
+    /// the ones it has if the row cannot be read.
+    fn reload_settings(&mut self) {
+        match rows::get(&self.store.db.conn, &self.id) {
+            Ok(Some(row)) => match serde_json::from_str(&row.config) {
+                Ok(s) => self.settings = s,
+                Err(e) => tracing::warn!("container {}: settings unreadable: {e}", self.id),
+            },
+            Ok(None) => {}
+            Err(e) => tracing::warn!("container {}: reading its row: {e}", self.id),
         }
     }
 
@@ -791,7 +806,7 @@ impl Monitor {
     fn finish_failed(&mut self, kind: ErrorKind, msg: &str, starter: Option<(UnixStream, u8)>) {
         if let Ok(tx) = self.store.db.write() {
             let code = i64::from(kind.exit_code());
-            let _ = rows::set_exited(&tx, &self.id, code, false, now_nanos(), msg);
+            let _ = rows::set_start_failed(&tx, &self.id, code, now_nanos(), msg);
             let _ = tx.commit();
         }
         self.cleanup_runtime();

@@ -61,6 +61,13 @@ pub enum RegistryError {
         wanted: String,
         available: String,
     },
+    /// Docker's 4 MiB bound on manifests, indexes and configs.
+    #[error("{reference}: {what} too large: {size} bytes (at most {MAX_MANIFEST_SIZE})")]
+    TooLarge {
+        reference: String,
+        what: &'static str,
+        size: u64,
+    },
     #[error("{reference}: invalid manifest: {detail}")]
     BadManifest { reference: String, detail: String },
     #[error("{reference}: {detail}")]
@@ -72,6 +79,44 @@ pub enum RegistryError {
 }
 
 type Result<T> = std::result::Result<T, RegistryError>;
+
+/// The largest manifest, index or image config berth fetches (Docker's bound: 4 MiB); a
+/// descriptor that says more is refused before anything is fetched.
+pub const MAX_MANIFEST_SIZE: u64 = 4 << 20;
+
+/// A writer into memory that refuses more than [`MAX_MANIFEST_SIZE`] bytes.
+#[derive(Default)]
+struct Bounded {
+    buf: Vec<u8>,
+    over: bool,
+}
+
+impl tokio::io::AsyncWrite for Bounded {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if (self.buf.len() + data.len()) as u64 > MAX_MANIFEST_SIZE {
+            self.over = true;
+            return std::task::Poll::Ready(Err(std::io::Error::other("blob too large")));
+        }
+        self.buf.extend_from_slice(data);
+        std::task::Poll::Ready(Ok(data.len()))
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
 
 /// An OS/architecture pair in Go's naming (`linux/amd64`, `linux/arm64/v8`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -374,6 +419,7 @@ impl Remote {
             .pull_manifest_raw(r, &self.auth, ACCEPT)
             .await
             .map_err(|e| self.map_err(e))?;
+        self.check_size("manifest", bytes.len() as u64)?;
         Ok((bytes.to_vec(), digest))
     }
 
@@ -402,6 +448,13 @@ impl Remote {
                         wanted: platform.to_string(),
                         available: platforms_of(&index).join(", "),
                     })?;
+                if let Some(d) = index
+                    .manifests()
+                    .iter()
+                    .find(|m| m.digest().to_string() == chosen)
+                {
+                    self.check_size("manifest", d.size())?;
+                }
                 let child = self.oci_ref.clone_with_digest(chosen.clone());
                 let (mbytes, mdigest) = self.manifest_raw(&child).await?;
                 if mdigest != chosen {
@@ -424,6 +477,17 @@ impl Remote {
         }
     }
 
+    fn check_size(&self, what: &'static str, size: u64) -> Result<()> {
+        if size > MAX_MANIFEST_SIZE {
+            return Err(RegistryError::TooLarge {
+                reference: self.display.clone(),
+                what,
+                size,
+            });
+        }
+        Ok(())
+    }
+
     fn parse_manifest(&self, bytes: &[u8]) -> Result<ImageManifest> {
         serde_json::from_slice(bytes).map_err(|e| self.bad(e.to_string()))
     }
@@ -435,14 +499,22 @@ impl Remote {
         }
     }
 
-    /// Fetches a small blob (a config) into memory, verifying its digest.
-    pub async fn fetch_small_blob(&self, digest: &str) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        self.client
-            .pull_blob(&self.oci_ref, digest, &mut out)
-            .await
-            .map_err(|e| self.map_err(e))?;
-        Ok(out)
+    /// Fetches a small blob (a config, of `size` bytes as its descriptor says) into memory,
+    /// verifying its digest; more than [`MAX_MANIFEST_SIZE`] is refused, before the fetch if
+    /// the descriptor says so, else as soon as more arrives.
+    pub async fn fetch_small_blob(&self, digest: &str, size: u64) -> Result<Vec<u8>> {
+        self.check_size("config", size)?;
+        let mut out = Bounded::default();
+        let r = self.client.pull_blob(&self.oci_ref, digest, &mut out).await;
+        if out.over {
+            return Err(RegistryError::TooLarge {
+                reference: self.display.clone(),
+                what: "config",
+                size: out.buf.len() as u64,
+            });
+        }
+        r.map_err(|e| self.map_err(e))?;
+        Ok(out.buf)
     }
 
     /// A stream of a blob's bytes. The caller verifies the digest as it stores them.

@@ -129,6 +129,12 @@ impl Executor for CleanSignalsExecutor {
         libcontainer::workload::default::get_executor()
             .validate(spec)
             .map_err(|e| match e {
+                // A path (with a slash) is not searched for: runc says the file is missing.
+                ArgValidationError(m) if m.contains("not found in $PATH") && arg0.contains('/') => {
+                    ArgValidationError(format!(
+                        "{NOT_FOUND_MARK} exec: {arg0:?}: stat {arg0}: no such file or directory"
+                    ))
+                }
                 ArgValidationError(m) if m.contains("not found in $PATH") => ArgValidationError(
                     format!("{NOT_FOUND_MARK} exec: {arg0:?}: executable file not found in $PATH"),
                 ),

@@ -45,7 +45,8 @@ pub use mounts::{DEFAULT_SHM_SIZE, MASKED_PATHS, READONLY_PATHS, clean_abs, tmpf
 pub use process::{command, config_env, stop_signal};
 use process::{environment, parse_image_config, process_args, stop_signal_of, workdir};
 pub use resources::{
-    HostRlimits, Resources, UNLIMITED, Ulimit, hard_limit, parse_cpuset, parse_size, resource_of,
+    HostRlimits, Resources, UNLIMITED, Ulimit, hard_limit, linux_resources, parse_cpuset,
+    parse_size, resource_of,
 };
 pub use signal::parse_signal;
 
@@ -119,6 +120,8 @@ pub enum SpecError {
     InvalidTmpfs { path: String, reason: String },
     #[error("invalid mount {dest}: {reason}")]
     InvalidMount { dest: String, reason: String },
+    #[error("{dest:?} cannot be mounted because {reason}")]
+    KernelFsMount { dest: String, reason: String },
     #[error("invalid network namespace path {0:?}: must be absolute")]
     InvalidNetnsPath(PathBuf),
     #[error("building the runtime spec: {0}")]

@@ -205,6 +205,39 @@ pub fn clean_abs(p: &str) -> Option<String> {
     Some(format!("/{}", parts.join("/")))
 }
 
+/// The files under /proc runc lets a mount cover (those lxcfs emulates).
+const PROC_MOUNTS_ALLOWED: [&str; 10] = [
+    "/proc/cpuinfo",
+    "/proc/diskstats",
+    "/proc/meminfo",
+    "/proc/stat",
+    "/proc/swaps",
+    "/proc/uptime",
+    "/proc/loadavg",
+    "/proc/slabinfo",
+    "/proc/net/dev",
+    "/proc/sys/kernel/ns_last_pid",
+];
+
+/// runc's refusal of a mount onto /proc or inside it (but for the files lxcfs emulates), and
+/// of one onto /sys: it would replace the container's procfs or sysfs.
+fn check_kernel_fs_dest(dest: &str) -> Result<(), SpecError> {
+    let refuse = |reason: &str| {
+        Err(SpecError::KernelFsMount {
+            dest: dest.to_string(),
+            reason: reason.to_string(),
+        })
+    };
+    match dest {
+        "/proc" => refuse("it is not of type proc"),
+        "/sys" => refuse("it is not of type sysfs"),
+        d if d.starts_with("/proc/") && !PROC_MOUNTS_ALLOWED.contains(&d) => {
+            refuse("it is inside /proc")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn depth(dest: &Path) -> usize {
     dest.components().count()
 }
@@ -242,12 +275,14 @@ pub fn build_mounts(
 
     for (path, opts) in tmpfs {
         let dest = claim(path, "tmpfs")?;
+        check_kernel_fs_dest(&dest)?;
         let options = tmpfs_options(&dest, opts)?;
         let refs: Vec<&str> = options.iter().map(String::as_str).collect();
         user.push(oci_mount(&dest, "tmpfs", "tmpfs", &refs));
     }
     for b in binds {
         let dest = claim(&b.destination, "bind mount")?;
+        check_kernel_fs_dest(&dest)?;
         if !b.source.is_absolute() {
             return Err(SpecError::InvalidMount {
                 dest,
@@ -535,6 +570,50 @@ mod tests {
             options: vec![],
         };
         assert!(build_mounts(false, 1, &[], &[b], None).is_err());
+    }
+
+    #[test]
+    fn mounts_over_proc_and_sys_are_refused() {
+        let bind = |dest: &str| Mount {
+            source: PathBuf::from("/etc"),
+            destination: dest.to_string(),
+            read_only: false,
+            options: Vec::new(),
+        };
+        for (dest, why) in [
+            (
+                "/proc",
+                "\"/proc\" cannot be mounted because it is not of type proc",
+            ),
+            (
+                "/proc/",
+                "\"/proc\" cannot be mounted because it is not of type proc",
+            ),
+            (
+                "/proc/sys",
+                "\"/proc/sys\" cannot be mounted because it is inside /proc",
+            ),
+            (
+                "/sys",
+                "\"/sys\" cannot be mounted because it is not of type sysfs",
+            ),
+        ] {
+            let e = build_mounts(false, DEFAULT_SHM_SIZE, &[], &[bind(dest)], None)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(e, why);
+        }
+        let e = build_mounts(
+            false,
+            DEFAULT_SHM_SIZE,
+            &[("/proc".into(), String::new())],
+            &[],
+            None,
+        );
+        assert!(e.is_err());
+        for ok in ["/proc/meminfo", "/sys/fs/cgroup", "/process"] {
+            build_mounts(false, DEFAULT_SHM_SIZE, &[], &[bind(ok)], None).unwrap();
+        }
     }
 
     #[test]

@@ -204,6 +204,24 @@ pub fn set_exited(
     Ok(())
 }
 
+/// Records a start that failed: the container stays `created` if it never ran (Docker's
+/// state after a failed `run`), `exited` otherwise; the exit code and error are kept.
+pub fn set_start_failed(
+    conn: &Connection,
+    id: &str,
+    exit_code: i64,
+    now: i64,
+    error: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE containers SET state = CASE WHEN started_at = 0 THEN 'created' ELSE 'exited' END,
+         pid = 0, monitor_pid = 0, exit_code = ?2, oom_killed = 0, finished_at = ?3, error = ?4
+         WHERE id = ?1",
+        params![id, exit_code, now, error],
+    )?;
+    Ok(())
+}
+
 /// Records that the user stopped or killed the container (restart policies then leave it).
 pub fn set_stopped_by_user(conn: &Connection, id: &str) -> Result<()> {
     conn.execute(
@@ -217,6 +235,15 @@ pub fn set_status(conn: &Connection, id: &str, status: Status) -> Result<()> {
     conn.execute(
         "UPDATE containers SET state = ?2 WHERE id = ?1",
         params![id, status.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Replaces the stored settings (`update`).
+pub fn set_config(conn: &Connection, id: &str, config: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE containers SET config = ?2 WHERE id = ?1",
+        params![id, config],
     )?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
-use crate::cli::flags::{kv_list, load_env};
+use crate::cli::flags::{kv_list, load_env, load_lines};
 use crate::containers::{RestartPolicy, Settings};
 use crate::engine::ContainerCreateOptions;
 use crate::spec::parse_size;
@@ -140,6 +140,12 @@ pub struct CreateArgs {
     /// CPUs in which to allow execution (0-3, 0,1)
     #[arg(long)]
     pub cpuset_cpus: Option<String>,
+    /// MEMs in which to allow execution (0-3, 0,1)
+    #[arg(long)]
+    pub cpuset_mems: Option<String>,
+    /// Memory soft limit
+    #[arg(long, value_name = "BYTES")]
+    pub memory_reservation: Option<String>,
     /// Tune container pids limit (-1 for unlimited)
     #[arg(long)]
     pub pids_limit: Option<i64>,
@@ -163,6 +169,21 @@ pub struct CreateArgs {
     pub platform: Option<String>,
     #[command(flatten)]
     pub health: super::HealthArgs,
+    /// Write the container ID to the file
+    #[arg(long, value_name = "FILE")]
+    pub cidfile: Option<std::path::PathBuf>,
+    /// Read in a line delimited file of labels
+    #[arg(long, value_name = "FILE")]
+    pub label_file: Vec<std::path::PathBuf>,
+    /// If a container with the same name exists, replace it (podman)
+    #[arg(long, requires = "name")]
+    pub replace: bool,
+    /// Attach to STDIN, STDOUT or STDERR
+    #[arg(short = 'a', long = "attach", value_name = "STREAM", value_parser = ["stdin", "stdout", "stderr"])]
+    pub attach: Vec<String>,
+    /// Override the key sequence for detaching a container
+    #[arg(long, value_name = "KEYS")]
+    pub detach_keys: Option<String>,
     /// Image to run
     pub image: String,
     /// Command and arguments
@@ -196,29 +217,67 @@ pub struct StartArgs {
     /// Attach container's STDIN
     #[arg(short, long)]
     pub interactive: bool,
+    /// Override the key sequence for detaching a container
+    #[arg(long, value_name = "KEYS")]
+    pub detach_keys: Option<String>,
+}
+
+/// podman's `--all` and `--ignore`, shared by stop, restart, kill, rm, pause and unpause.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct AllIgnore {
+    /// Act on all containers (those the command applies to)
+    #[arg(short, long)]
+    pub all: bool,
+    /// Ignore errors when a specified container is missing
+    #[arg(short, long)]
+    pub ignore: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct StopArgs {
-    #[arg(required = true, value_name = "CONTAINER")]
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "CONTAINER"
+    )]
     pub containers: Vec<String>,
-    /// Seconds to wait before killing the container
+    /// Signal to send to the container
     #[arg(short, long)]
+    pub signal: Option<String>,
+    /// Seconds to wait before killing the container
+    #[arg(
+        short = 't',
+        long = "timeout",
+        visible_alias = "time",
+        value_name = "SECONDS"
+    )]
     pub time: Option<i64>,
+    #[command(flatten)]
+    pub select: AllIgnore,
 }
 
 #[derive(Debug, Args)]
 pub struct KillArgs {
-    #[arg(required = true, value_name = "CONTAINER")]
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "CONTAINER"
+    )]
     pub containers: Vec<String>,
     /// Signal to send to the container
     #[arg(short, long, default_value = "KILL")]
     pub signal: String,
+    #[command(flatten)]
+    pub select: AllIgnore,
 }
 
 #[derive(Debug, Args)]
 pub struct RmArgs {
-    #[arg(required = true, value_name = "CONTAINER")]
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "CONTAINER"
+    )]
     pub containers: Vec<String>,
     /// Force the removal of a running container (uses SIGKILL)
     #[arg(short, long)]
@@ -226,6 +285,25 @@ pub struct RmArgs {
     /// Remove anonymous volumes associated with the container
     #[arg(short, long)]
     pub volumes: bool,
+    /// Seconds to wait for a running container to stop before killing it (implies --force)
+    #[arg(short = 't', long = "time", value_name = "SECONDS")]
+    pub time: Option<i64>,
+    #[command(flatten)]
+    pub select: AllIgnore,
+}
+
+#[derive(Debug, Args)]
+pub struct ExistsArgs {
+    /// Name or ID
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UntagArgs {
+    /// Image (name, ID or ID prefix)
+    pub image: String,
+    /// Tags to remove (all of the image's without any)
+    pub names: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -242,7 +320,8 @@ pub struct PsArgs {
     /// Show the latest created container (includes all states)
     #[arg(short, long)]
     pub latest: bool,
-    /// Filter output (status=, name=, label=, ancestor=, id=)
+    /// Filter output (Docker's: ancestor, before, exited, expose, health, id, is-task,
+    /// label, name (a regular expression), network, publish, since, status, volume)
     #[arg(short, long, value_name = "FILTER")]
     pub filter: Vec<String>,
     /// Don't truncate output
@@ -251,6 +330,16 @@ pub struct PsArgs {
     /// Output format: table, json, or a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Display total file sizes
+    #[arg(short, long)]
+    pub size: bool,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
+    /// Sort by created, id, image, names, runningfor or status (podman's; default: newest
+    /// first)
+    #[arg(long, value_parser = ["created", "id", "image", "names", "runningfor", "status"])]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -265,6 +354,17 @@ pub struct LogsArgs {
     /// Number of lines to show from the end of the logs ("all")
     #[arg(short = 'n', long, default_value = "all")]
     pub tail: String,
+    /// Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42
+    /// minutes)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for
+    /// 42 minutes)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Show extra details provided to logs
+    #[arg(long)]
+    pub details: bool,
 }
 
 #[derive(Debug, Args)]
@@ -330,22 +430,37 @@ pub enum ContainerCommand {
     Unpause(crate::cli::exec::PauseArgs),
     /// Display detailed information on one or more containers
     Inspect(crate::cli::inspect::InspectArgs),
+    /// Exit 0 if the container exists, 1 if not
+    Exists(ExistsArgs),
     /// Copy files/folders between a container and the local filesystem
     Cp(crate::cli::archive::CpArgs),
     /// Export a container's filesystem as a tar archive
     Export(crate::cli::archive::ExportArgs),
     /// Inspect changes to files or directories on a container's filesystem
     Diff(crate::cli::archive::DiffArgs),
+    /// Update configuration of one or more containers
+    Update(super::UpdateArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(crate::cli::network::PortArgs),
 }
 
 impl CreateArgs {
     /// The engine's options for these flags.
     pub fn options(&self) -> anyhow::Result<ContainerCreateOptions> {
+        if let Some(f) = &self.cidfile
+            && f.exists()
+        {
+            bail!(
+                "Container ID file found, make sure the other container isn't running or delete {}",
+                f.display()
+            );
+        }
         Ok(ContainerCreateOptions {
             settings: self.settings()?,
             name: self.name.clone(),
             pull: self.pull.parse()?,
             platform: self.platform.clone(),
+            replace: self.replace,
         })
     }
 
@@ -396,10 +511,10 @@ impl CreateArgs {
             user: a.user.clone(),
             hostname: a.hostname.clone(),
             tty: a.tty,
-            interactive: a.interactive,
+            interactive: a.interactive || a.attach.iter().any(|s| s == "stdin"),
             auto_remove: a.rm,
             restart: RestartPolicy::parse(&a.restart)?,
-            labels: kv_list(&a.label, "label")?,
+            labels: kv_list(&load_lines(&a.label_file, &a.label)?, "label")?,
             network: a.network.parse()?,
             network_aliases: a.network_alias.clone(),
             ip: a.ip.clone(),
@@ -420,11 +535,17 @@ impl CreateArgs {
             ulimits: a.ulimit.clone(),
             memory: a.memory.as_deref().map(parse_size).transpose()?,
             memory_swap,
+            memory_reservation: a
+                .memory_reservation
+                .as_deref()
+                .map(parse_size)
+                .transpose()?,
             cpus: a.cpus,
             cpu_shares: a.cpu_shares,
             cpu_quota: a.cpu_quota,
             cpu_period: a.cpu_period,
             cpuset_cpus: a.cpuset_cpus.clone(),
+            cpuset_mems: a.cpuset_mems.clone(),
             pids_limit: a.pids_limit,
             blkio_weight: a.blkio_weight,
             stop_signal: a.stop_signal.clone(),

@@ -5,6 +5,7 @@
 mod args;
 mod health;
 mod ps;
+mod update;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use anyhow::Context;
 
 pub use args::*;
 pub use health::HealthArgs;
+pub use update::{UpdateArgs, update};
 
 use super::{GlobalOpts, each, format, report, terminal};
 use crate::engine::{
@@ -40,17 +42,31 @@ pub fn container_command(g: &GlobalOpts, c: ContainerCommand) -> anyhow::Result<
         ContainerCommand::Pause(a) => super::exec::pause(g, a),
         ContainerCommand::Unpause(a) => super::exec::unpause(g, a),
         ContainerCommand::Inspect(a) => super::inspect::inspect(g, a),
+        ContainerCommand::Exists(a) => exists(g, a),
         ContainerCommand::Cp(a) => super::archive::cp(g, a),
         ContainerCommand::Export(a) => super::archive::export(g, a),
         ContainerCommand::Diff(a) => super::archive::diff(g, a),
+        ContainerCommand::Update(a) => update(g, a),
+        ContainerCommand::Port(a) => super::network::port(g, a),
     }
 }
 
 pub use ps::{host_ip_text, ps};
 
-/// What `run`/`create` print of the pull they had to do: Docker's lines, on stderr.
-fn pull_progress() -> crate::engine::containers::Progress {
-    Arc::new(|p| match p {
+/// What `run`/`create` print of the pull they had to do: Docker's lines, on stderr; the
+/// `--cidfile` they write once the container exists.
+fn pull_progress(cidfile: Option<std::path::PathBuf>) -> crate::engine::containers::Progress {
+    Arc::new(move |p| match p {
+        CreateProgress::Created { id } => {
+            if let Some(f) = &cidfile
+                && let Err(e) = write_cidfile(f, &id)
+            {
+                eprintln!(
+                    "berth: warning: writing the container ID file {}: {e}",
+                    f.display()
+                );
+            }
+        }
         CreateProgress::ImageMissing { image } => {
             eprintln!("Unable to find image '{image}' locally")
         }
@@ -62,27 +78,62 @@ fn pull_progress() -> crate::engine::containers::Progress {
     })
 }
 
+/// `--cidfile`: the ID, written to a new file (temp + rename; an existing one is refused
+/// before the create).
+fn write_cidfile(f: &std::path::Path, id: &str) -> std::io::Result<()> {
+    let dir = f
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut t = tempfile::NamedTempFile::new_in(dir)?;
+    t.write_all(id.as_bytes())?;
+    t.as_file().sync_all()?;
+    t.persist_noclobber(f).map_err(|e| e.error)?;
+    Ok(())
+}
+
 pub fn create(g: &GlobalOpts, a: CreateArgs) -> anyhow::Result<i32> {
     let o = a.options()?;
-    let c = g.engine().container_create(&o, &pull_progress())?;
+    let c = g
+        .engine()
+        .container_create(&o, &pull_progress(a.cidfile.clone()))?;
     println!("{}", c.id);
     Ok(0)
 }
 
 pub fn run(g: &GlobalOpts, a: RunArgs) -> anyhow::Result<i32> {
+    if a.detach && !a.create.attach.is_empty() {
+        anyhow::bail!("Conflicting options: -a and -d");
+    }
+    let keys = terminal::detach_keys(a.create.detach_keys.as_deref())?;
     let o = a.create.options()?;
-    let (attach, _session) = if a.detach {
+    let (attach, session) = if a.detach {
         (Attach::Detached, None)
     } else {
-        let (io, session) = terminal::attach_io(a.create.interactive, a.sig_proxy);
+        let (mut io, session) =
+            terminal::attach_io_with_keys(o.settings.interactive, a.sig_proxy, keys);
+        // `-a`: only the streams named (all without it).
+        let streams = &a.create.attach;
+        if !streams.is_empty() {
+            if !streams.iter().any(|s| s == "stdout") {
+                io.stdout = Box::new(std::io::sink());
+            }
+            if !streams.iter().any(|s| s == "stderr") {
+                io.stderr = Box::new(std::io::sink());
+            }
+        }
         (Attach::Streams(io), Some(session))
     };
-    match g.engine().container_run(&o, attach, &pull_progress()) {
+    let progress = pull_progress(a.create.cidfile.clone());
+    match g.engine().container_run(&o, attach, &progress) {
         Ok(RunOutcome::Exited { code, .. }) => Ok(code),
         Ok(RunOutcome::Detached { id }) => {
-            println!("{id}");
+            if a.detach {
+                println!("{id}");
+            }
             Ok(0)
         }
+        Err(_) if session.as_ref().is_some_and(|s| s.detached()) => Ok(0),
         Err(e) => Err(e.into()),
     }
 }
@@ -102,11 +153,14 @@ pub fn start(g: &GlobalOpts, a: StartArgs) -> anyhow::Result<i32> {
     if a.attach && a.containers.len() > 1 {
         anyhow::bail!("you cannot start and attach multiple containers at once");
     }
+    let keys = terminal::detach_keys(a.detach_keys.as_deref())?;
     let mut rc = 0;
     for name in &a.containers {
+        let mut session = None;
         let r = if a.attach {
             let stdin = a.interactive && engine.container_is_interactive(name)?;
-            let (io, _session) = terminal::attach_io(stdin, true);
+            let (io, s) = terminal::attach_io_with_keys(stdin, true, keys.clone());
+            session = Some(s);
             engine.container_start(name, Attach::Streams(io))
         } else {
             engine.container_start(name, Attach::Detached)
@@ -114,35 +168,119 @@ pub fn start(g: &GlobalOpts, a: StartArgs) -> anyhow::Result<i32> {
         match r {
             Ok(Some(code)) => return Ok(code),
             Ok(None) => println!("{name}"),
+            Err(_) if session.as_ref().is_some_and(|s| s.detached()) => return Ok(0),
             Err(e) => rc = report(&e.into()),
         }
     }
     Ok(rc)
 }
 
+/// The containers a command with podman's `--all` acts on: those whose state `wanted` accepts
+/// (newest first), else the names given.
+pub fn selected(
+    engine: &crate::engine::Engine,
+    names: &[String],
+    select: AllIgnore,
+    wanted: impl Fn(crate::state::containers::Status) -> bool,
+) -> anyhow::Result<Vec<String>> {
+    if !select.all {
+        return Ok(names.to_vec());
+    }
+    let list = engine.container_list(&crate::engine::ContainerListOptions {
+        all: true,
+        ..Default::default()
+    })?;
+    Ok(list
+        .into_iter()
+        .filter(|c| wanted(c.state))
+        .map(|c| c.name)
+        .collect())
+}
+
+/// [`each`], with `--ignore`: a container that does not exist is skipped silently.
+pub fn each_selected(
+    names: &[String],
+    select: AllIgnore,
+    mut f: impl FnMut(&str) -> crate::engine::Result<()>,
+) -> i32 {
+    each(names, |n| match f(n) {
+        Err(e)
+            if select.ignore
+                && crate::error::Classify::kind(&e) == crate::error::ErrorKind::NotFound =>
+        {
+            Ok(())
+        }
+        r => r,
+    })
+}
+
+fn stop_options(a: &StopArgs) -> anyhow::Result<crate::engine::ContainerStopOptions> {
+    if let Some(s) = &a.signal {
+        crate::spec::parse_signal(s)?;
+    }
+    Ok(crate::engine::ContainerStopOptions {
+        timeout: a.time,
+        signal: a.signal.clone(),
+    })
+}
+
 pub fn stop(g: &GlobalOpts, a: StopArgs) -> anyhow::Result<i32> {
+    let o = stop_options(&a)?;
     let engine = g.engine();
-    Ok(each(&a.containers, |n| engine.container_stop(n, a.time)))
+    let names = selected(&engine, &a.containers, a.select, |s| s.is_active())?;
+    Ok(each_selected(&names, a.select, |n| {
+        engine.container_stop_with(n, &o)
+    }))
 }
 
 pub fn restart(g: &GlobalOpts, a: StopArgs) -> anyhow::Result<i32> {
+    let o = stop_options(&a)?;
     let engine = g.engine();
-    Ok(each(&a.containers, |n| engine.container_restart(n, a.time)))
+    let names = selected(&engine, &a.containers, a.select, |_| true)?;
+    Ok(each_selected(&names, a.select, |n| {
+        engine.container_restart_with(n, &o)
+    }))
 }
 
 pub fn kill(g: &GlobalOpts, a: KillArgs) -> anyhow::Result<i32> {
     crate::spec::parse_signal(&a.signal)?;
     let engine = g.engine();
-    Ok(each(&a.containers, |n| engine.container_kill(n, &a.signal)))
+    let names = selected(&engine, &a.containers, a.select, |s| s.is_active())?;
+    Ok(each_selected(&names, a.select, |n| {
+        engine.container_kill(n, &a.signal)
+    }))
 }
 
 pub fn rm(g: &GlobalOpts, a: RmArgs) -> anyhow::Result<i32> {
     let engine = g.engine();
     let o = ContainerRemoveOptions {
-        force: a.force,
+        force: a.force || a.time.is_some(),
         volumes: a.volumes,
     };
-    Ok(each(&a.containers, |n| engine.container_remove(n, o)))
+    let names = selected(&engine, &a.containers, a.select, |_| true)?;
+    Ok(each_selected(&names, a.select, |n| {
+        // podman's `rm -t N`: a running container is stopped first (its stop signal, then
+        // SIGKILL after N seconds).
+        if let Some(t) = a.time {
+            match engine.container_stop(n, Some(t)) {
+                Ok(()) => {}
+                Err(e) if crate::error::Classify::kind(&e) != crate::error::ErrorKind::NotFound => {
+                    return Err(e);
+                }
+                Err(_) => {}
+            }
+        }
+        engine.container_remove(n, o)
+    }))
+}
+
+/// `container exists`: exit 0 or 1, no output.
+pub fn exists(g: &GlobalOpts, a: ExistsArgs) -> anyhow::Result<i32> {
+    Ok(if g.engine().container_exists(&a.name)? {
+        0
+    } else {
+        1
+    })
 }
 
 pub fn wait(g: &GlobalOpts, a: WaitArgs) -> anyhow::Result<i32> {
@@ -184,18 +322,29 @@ pub fn logs(g: &GlobalOpts, a: LogsArgs) -> anyhow::Result<i32> {
         "all" | "-1" => None,
         n => Some(n.parse().with_context(|| format!("invalid --tail {n:?}"))?),
     };
+    let now = chrono::Local::now();
+    let time = |v: &Option<String>| -> anyhow::Result<Option<i64>> {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| super::events::parse_time(v, now))
+            .transpose()
+    };
     let o = LogsOptions {
         follow: a.follow,
         tail,
-        since: None,
-        until: None,
+        since: time(&a.since)?,
+        until: time(&a.until)?,
     };
     g.engine().container_logs(&a.container, &o, &mut |r| {
-        let line = if a.timestamps {
-            format!("{} {}", r.time, r.text)
-        } else {
-            r.text
-        };
+        let mut line = String::new();
+        if a.timestamps {
+            line.push_str(&r.time);
+            line.push(' ');
+        }
+        if a.details {
+            line.push_str(&r.details_prefix());
+        }
+        line.push_str(&r.text);
         let written = match r.stream {
             LogStream::Stderr => {
                 let mut e = std::io::stderr().lock();
