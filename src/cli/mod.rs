@@ -16,6 +16,7 @@ pub mod inspect;
 pub mod network;
 pub mod prompt;
 pub mod push;
+pub mod stats;
 pub mod system;
 pub mod template;
 pub mod terminal;
@@ -280,6 +281,8 @@ pub enum Command {
     /// Manage berth (disk usage, prune, reset)
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(stats::StatsArgs),
     /// Get real time events from the server
     Events(events::EventsArgs),
     /// Show the berth version information
@@ -371,6 +374,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Volume(c) => volume::volume_command(g, c),
         Command::System(c) => system::system_command(g, c),
         Command::Events(a) => events::events(g, a),
+        Command::Stats(a) => stats::stats(g, a),
         Command::Version(a) => version::version(g, a),
         Command::Info(a) => version::info(g, a),
         Command::Login(a) => auth::login(g, a),

@@ -229,7 +229,7 @@ impl LogRecord {
 pub type EachResult<T> = Vec<(String, Result<T>)>;
 
 impl Engine {
-    fn resolve(&self, store: &Store, name: &str) -> Result<ContainerRow> {
+    pub(super) fn resolve(&self, store: &Store, name: &str) -> Result<ContainerRow> {
         Ok(containers::resolve(store, name)?)
     }
 

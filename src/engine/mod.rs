@@ -21,6 +21,7 @@ pub mod images;
 mod inspect;
 pub mod networks;
 pub mod push;
+pub mod stats;
 pub mod system;
 pub mod volumes;
 
