@@ -5,7 +5,7 @@ use axum::routing::{delete, get, post};
 
 use super::{
     AppState, archive, attach, containers, events, exec, image_archive, images, networks, push,
-    system, volumes,
+    stats, system, volumes,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}/pause", post(containers::pause))
         .route("/containers/{id}/unpause", post(containers::unpause))
         .route("/containers/{id}/top", get(containers::top))
+        .route("/containers/{id}/stats", get(stats::stats))
         .route("/containers/{id}", delete(containers::remove))
         .route("/containers/{id}/attach", post(attach::attach))
         .route("/containers/{id}/resize", post(attach::resize))

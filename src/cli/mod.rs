@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod build;
 pub mod container;
 pub mod docs;
 pub mod events;
@@ -15,6 +16,7 @@ pub mod inspect;
 pub mod network;
 pub mod prompt;
 pub mod push;
+pub mod stats;
 pub mod system;
 pub mod template;
 pub mod terminal;
@@ -254,6 +256,11 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Show the history of an image
     History(image::HistoryArgs),
+    /// Build an image from a Dockerfile
+    Build(build::BuildArgs),
+    /// Manage builds
+    #[command(subcommand)]
+    Builder(build::BuilderCommand),
     /// Create a new image from a container's changes
     Commit(image_archive::CommitArgs),
     /// Save one or more images to a tar archive (streamed to STDOUT by default)
@@ -274,6 +281,8 @@ pub enum Command {
     /// Manage berth (disk usage, prune, reset)
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(stats::StatsArgs),
     /// Get real time events from the server
     Events(events::EventsArgs),
     /// Show the berth version information
@@ -353,6 +362,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Untag(a) => image::untag(g, a),
         Command::Inspect(a) => inspect::inspect(g, a),
         Command::History(a) => image::history(g, a),
+        Command::Build(a) => build::build(g, a),
+        Command::Builder(c) => build::builder_command(g, c),
         Command::Commit(a) => image_archive::commit(g, a),
         Command::Save(a) => image_archive::save(g, a),
         Command::Load(a) => image_archive::load(g, a),
@@ -363,6 +374,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Volume(c) => volume::volume_command(g, c),
         Command::System(c) => system::system_command(g, c),
         Command::Events(a) => events::events(g, a),
+        Command::Stats(a) => stats::stats(g, a),
         Command::Version(a) => version::version(g, a),
         Command::Info(a) => version::info(g, a),
         Command::Login(a) => auth::login(g, a),

@@ -121,12 +121,18 @@ fn reclaimable(u: &Usage) -> String {
 
 fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
     let du = g.engine().system_df()?;
-    let none = Usage::default();
+    let cache = g.engine().build_cache_usage()?;
+    let build_cache = Usage {
+        total: cache.entries,
+        active: 0,
+        size: cache.size,
+        reclaimable: cache.size,
+    };
     let objs: Vec<Map<String, Value>> = [
         ("Images", &du.images),
         ("Containers", &du.containers),
         ("Local Volumes", &du.volumes),
-        ("Build Cache", &none),
+        ("Build Cache", &build_cache),
     ]
     .iter()
     .map(|(t, u)| {

@@ -20,6 +20,7 @@ pub mod lifecycle;
 pub mod pause;
 pub mod runspec;
 pub mod settings;
+pub mod stats;
 pub mod top;
 pub mod update;
 pub mod volumes;

@@ -229,7 +229,7 @@ impl LogRecord {
 pub type EachResult<T> = Vec<(String, Result<T>)>;
 
 impl Engine {
-    fn resolve(&self, store: &Store, name: &str) -> Result<ContainerRow> {
+    pub(super) fn resolve(&self, store: &Store, name: &str) -> Result<ContainerRow> {
         Ok(containers::resolve(store, name)?)
     }
 
@@ -930,8 +930,9 @@ mod tests {
         assert!(in_window(t, None, None));
         assert!(in_window(t, Some(at), None));
         assert!(!in_window(t, Some(at + 1), None));
-        assert!(!in_window(t, None, Some(at)));
-        assert!(in_window(t, None, Some(at + 1)));
+        // Both ends included, as dockerd's `since` and `until`.
+        assert!(in_window(t, None, Some(at)));
+        assert!(!in_window(t, None, Some(at - 1)));
     }
 
     #[test]

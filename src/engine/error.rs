@@ -61,6 +61,8 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Build(crate::build::executor::BuildError),
+    #[error(transparent)]
     State(#[from] StateError),
     #[error("{what}: {source}")]
     Io {
@@ -106,6 +108,7 @@ impl Classify for Error {
             Error::Exec(e) => e.kind(),
             Error::Attach(e) => e.kind(),
             Error::Archive(e) => e.kind(),
+            Error::Build(e) => e.kind(),
             Error::RegistryConfig(_) | Error::Store(_) | Error::State(_) | Error::Io { .. } => {
                 ErrorKind::Internal
             }

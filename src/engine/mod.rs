@@ -10,6 +10,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod build;
 pub mod containers;
 mod error;
 pub mod events;
@@ -20,6 +21,7 @@ pub mod images;
 mod inspect;
 pub mod networks;
 pub mod push;
+pub mod stats;
 pub mod system;
 pub mod volumes;
 

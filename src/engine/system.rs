@@ -97,6 +97,12 @@ impl Engine {
         p.networks = network::prune(&mut store, &|n| {
             !f.prune_selects(&n.labels, n.created, until)
         })?;
+        drop(store);
+        // The build cache goes too (its step images first, so that the images the steps
+        // shared are then unused).
+        let (_, bytes) = self.builder_prune(true, until)?;
+        p.reclaimed += bytes;
+        let mut store = self.store()?;
         let (removed, bytes) = images::prune(&mut store, opts.all, &|s, img| {
             prunes_image(&f, until, s, img)
         })?;

@@ -425,6 +425,8 @@ pub enum ContainerCommand {
     Attach(crate::cli::exec::AttachArgs),
     /// Display the running processes of a container
     Top(crate::cli::exec::TopArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(crate::cli::stats::StatsArgs),
     /// Pause all processes within one or more containers
     Pause(crate::cli::exec::PauseArgs),
     /// Unpause all processes within one or more containers

@@ -38,6 +38,7 @@ pub fn container_command(g: &GlobalOpts, c: ContainerCommand) -> anyhow::Result<
         ContainerCommand::Exec(a) => super::exec::exec(g, a),
         ContainerCommand::Attach(a) => super::exec::attach(g, a),
         ContainerCommand::Top(a) => super::exec::top(g, a),
+        ContainerCommand::Stats(a) => super::stats::stats(g, a),
         ContainerCommand::Pause(a) => super::exec::pause(g, a),
         ContainerCommand::Unpause(a) => super::exec::unpause(g, a),
         ContainerCommand::Inspect(a) => super::inspect::inspect(g, a),
