@@ -274,7 +274,7 @@ fn network_and_volume_filters_and_prunes() {
         "run",
         "-d",
         "--name",
-        "c",
+        "cc",
         "--network",
         "other",
         &img,
@@ -283,7 +283,7 @@ fn network_and_volume_filters_and_prunes() {
     ])
     .ok();
     // The default bridge network is made on first use.
-    b.run(&["run", "-d", "--name", "d", &img, "sleep", "100"])
+    b.run(&["run", "-d", "--name", "dd", &img, "sleep", "100"])
         .ok();
     let nets = |filters: &[&str]| names(&b, &["network", "ls"], "{{.Name}}", filters);
     assert_eq!(nets(&["type=custom"]), ["n1", "n2", "other"]);

@@ -50,13 +50,13 @@ impl GoTemplate {
         let mut tmpl = gtmpl::Template::default();
         tmpl.add_funcs(FUNCS);
         tmpl.parse(&text)
-            .map_err(|e| TemplateError(parse_message(&e.to_string())))?;
+            .map_err(|e| TemplateError(parse_message(source, &e.to_string())))?;
         let mut header = gtmpl::Template::default();
         header.add_funcs(FUNCS);
         header.add_funcs(HEADER_FUNCS);
         header
             .parse(&text)
-            .map_err(|e| TemplateError(parse_message(&e.to_string())))?;
+            .map_err(|e| TemplateError(parse_message(source, &e.to_string())))?;
         Ok(GoTemplate {
             source: source.to_string(),
             actions,
@@ -110,12 +110,28 @@ impl GoTemplate {
     }
 }
 
-fn parse_message(msg: &str) -> String {
-    // gtmpl: "template: NAME:LINE: what"; Go: "template: :LINE: what".
-    match msg.strip_prefix("template: ") {
-        Some(rest) => format!("template: {rest}"),
-        None => format!("template: :1: {msg}"),
-    }
+fn parse_message(source: &str, msg: &str) -> String {
+    // gtmpl: "template: NAME:LINE:what"; Go: "template: :LINE: what", with a function's name
+    // quoted.
+    let rest = msg.strip_prefix("template: ").unwrap_or(msg);
+    let (line, what) = match rest.split_once(':').and_then(|(_, r)| r.split_once(':')) {
+        Some((l, w)) if l.trim().parse::<usize>().is_ok() => {
+            let lines = source.matches('\n').count() + 1;
+            (
+                l.trim().parse::<usize>().unwrap_or(1).clamp(1, lines),
+                w.trim(),
+            )
+        }
+        _ => (1, rest.trim()),
+    };
+    let what = match what
+        .strip_prefix("function ")
+        .and_then(|w| w.strip_suffix(" not defined"))
+    {
+        Some(name) if !name.starts_with('"') => format!("function {name:?} not defined"),
+        _ => what.to_string(),
+    };
+    format!("template: :{line}: {what}")
 }
 
 /// Line and column (0-based byte in the line, as Go counts) of a byte offset.
@@ -849,7 +865,12 @@ mod tests {
                 .ends_with("can't evaluate field Nope in type *formatter.ContainerContext")
         );
         assert!(GoTemplate::parse("{{.A").is_err());
-        assert!(render("{{nofunc .A}}", json!({"A": 1})).is_err());
+        assert_eq!(
+            render("{{nofunc .A}}", json!({"A": 1}))
+                .unwrap_err()
+                .to_string(),
+            r#"template parsing error: template: :1: function "nofunc" not defined"#
+        );
     }
 
     #[test]
