@@ -76,7 +76,7 @@ pub fn stats(g: &GlobalOpts, a: StatsArgs) -> anyhow::Result<i32> {
         if clear {
             print!("\x1b[2J\x1b[H");
         }
-        format::print_objects(a.format.as_deref(), objs, NAMES, COLUMNS);
+        format::print_objects(a.format.as_deref(), objs, NAMES, COLUMNS)?;
         if a.no_stream {
             return Ok(0);
         }
