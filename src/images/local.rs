@@ -133,7 +133,7 @@ pub fn parse_tag(name: &str) -> Result<Reference> {
 }
 
 /// Applies Docker's `--change` instructions (`CMD`, `ENTRYPOINT`, `ENV`, `EXPOSE`, `LABEL`,
-/// `USER`, `VOLUME`, `WORKDIR`, `ONBUILD`, `STOPSIGNAL`) to an image config's `config` object.
+/// `USER`, `VOLUME`, `WORKDIR`, `ONBUILD`, `STOPSIGNAL`, `HEALTHCHECK`) to an image config's `config` object.
 pub fn apply_changes(cfg: &mut serde_json::Map<String, Value>, changes: &[String]) -> Result<()> {
     for change in changes {
         let line = change.trim();
@@ -205,6 +205,12 @@ pub fn apply_changes(cfg: &mut serde_json::Map<String, Value>, changes: &[String
             "STOPSIGNAL" => {
                 cfg.insert("StopSignal".into(), json!(rest));
             }
+            "HEALTHCHECK" => {
+                cfg.insert(
+                    "Healthcheck".into(),
+                    healthcheck(rest).ok_or_else(|| bad("invalid HEALTHCHECK"))?,
+                );
+            }
             "ONBUILD" => {
                 let list = cfg.entry("OnBuild").or_insert_with(|| json!([]));
                 if list.is_null() {
@@ -225,6 +231,49 @@ pub fn apply_changes(cfg: &mut serde_json::Map<String, Value>, changes: &[String
 }
 
 /// `["a", "b"]` (exec form) or a shell command line (`/bin/sh -c …`).
+/// `HEALTHCHECK NONE` or `HEALTHCHECK [--interval=D …] CMD command` as the config's
+/// `Healthcheck` (durations in nanoseconds).
+fn healthcheck(rest: &str) -> Option<Value> {
+    if rest.eq_ignore_ascii_case("NONE") {
+        return Some(json!({"Test": ["NONE"]}));
+    }
+    let mut h = serde_json::Map::new();
+    let mut rest = rest;
+    while let Some(flag) = rest.strip_prefix("--") {
+        let (f, tail) = flag.split_once(char::is_whitespace)?;
+        let (k, v) = f.split_once('=')?;
+        let key = match k {
+            "interval" => "Interval",
+            "timeout" => "Timeout",
+            "start-period" => "StartPeriod",
+            "start-interval" => "StartInterval",
+            "retries" => "Retries",
+            _ => return None,
+        };
+        let n: i64 = if key == "Retries" {
+            v.parse().ok()?
+        } else {
+            let d = crate::build::dockerfile::instructions::parse_go_duration(v).ok()?;
+            i64::try_from(d.as_nanos()).ok()?
+        };
+        h.insert(key.into(), json!(n));
+        rest = tail.trim_start();
+    }
+    let (word, cmd) = rest.split_once(char::is_whitespace)?;
+    if !word.eq_ignore_ascii_case("CMD") {
+        return None;
+    }
+    let cmd = cmd.trim();
+    let test = match serde_json::from_str::<Vec<String>>(cmd) {
+        Ok(v) => std::iter::once("CMD".to_string())
+            .chain(v)
+            .collect::<Vec<_>>(),
+        Err(_) => vec!["CMD-SHELL".into(), cmd.into()],
+    };
+    h.insert("Test".into(), json!(test));
+    Some(Value::Object(h))
+}
+
 fn command_form(rest: &str) -> Vec<String> {
     match serde_json::from_str::<Vec<String>>(rest) {
         Ok(v) => v,
