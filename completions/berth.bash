@@ -145,6 +145,9 @@ _berth() {
             berth,unpause)
                 cmd="berth__subcmd__unpause"
                 ;;
+            berth,update)
+                cmd="berth__subcmd__update"
+                ;;
             berth,version)
                 cmd="berth__subcmd__version"
                 ;;
@@ -193,6 +196,9 @@ _berth() {
             berth__subcmd__container,pause)
                 cmd="berth__subcmd__container__subcmd__pause"
                 ;;
+            berth__subcmd__container,port)
+                cmd="berth__subcmd__container__subcmd__port"
+                ;;
             berth__subcmd__container,prune)
                 cmd="berth__subcmd__container__subcmd__prune"
                 ;;
@@ -225,6 +231,9 @@ _berth() {
                 ;;
             berth__subcmd__container,unpause)
                 cmd="berth__subcmd__container__subcmd__unpause"
+                ;;
+            berth__subcmd__container,update)
+                cmd="berth__subcmd__container__subcmd__update"
                 ;;
             berth__subcmd__container,wait)
                 cmd="berth__subcmd__container__subcmd__wait"
@@ -265,6 +274,9 @@ _berth() {
             berth__subcmd__container__subcmd__help,pause)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__pause"
                 ;;
+            berth__subcmd__container__subcmd__help,port)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__port"
+                ;;
             berth__subcmd__container__subcmd__help,prune)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__prune"
                 ;;
@@ -291,6 +303,9 @@ _berth() {
                 ;;
             berth__subcmd__container__subcmd__help,unpause)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__unpause"
+                ;;
+            berth__subcmd__container__subcmd__help,update)
+                cmd="berth__subcmd__container__subcmd__help__subcmd__update"
                 ;;
             berth__subcmd__container__subcmd__help,wait)
                 cmd="berth__subcmd__container__subcmd__help__subcmd__wait"
@@ -424,6 +439,9 @@ _berth() {
             berth__subcmd__help,unpause)
                 cmd="berth__subcmd__help__subcmd__unpause"
                 ;;
+            berth__subcmd__help,update)
+                cmd="berth__subcmd__help__subcmd__update"
+                ;;
             berth__subcmd__help,version)
                 cmd="berth__subcmd__help__subcmd__version"
                 ;;
@@ -466,6 +484,9 @@ _berth() {
             berth__subcmd__help__subcmd__container,pause)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__pause"
                 ;;
+            berth__subcmd__help__subcmd__container,port)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__port"
+                ;;
             berth__subcmd__help__subcmd__container,prune)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__prune"
                 ;;
@@ -492,6 +513,9 @@ _berth() {
                 ;;
             berth__subcmd__help__subcmd__container,unpause)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__unpause"
+                ;;
+            berth__subcmd__help__subcmd__container,update)
+                cmd="berth__subcmd__help__subcmd__container__subcmd__update"
                 ;;
             berth__subcmd__help__subcmd__container,wait)
                 cmd="berth__subcmd__help__subcmd__container__subcmd__wait"
@@ -794,7 +818,7 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename exec attach top pause cp export diff unpause container pull push images rmi tag inspect history commit save load import image network volume system events version info port login logout completion container-monitor exec-child generate-man help"
+            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm ps logs wait rename update exec attach top pause cp export diff unpause container pull push images rmi tag inspect history commit save load import image network volume system events version info port login logout completion container-monitor exec-child generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -934,7 +958,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container)
-            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect cp export diff help"
+            opts="-h -V --root --runroot --log-level --help --version run create start stop restart kill rm remove ls list ps logs wait rename prune exec attach top pause unpause inspect cp export diff update port help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1042,7 +1066,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1224,6 +1248,14 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cpuset-mems)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-reservation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pids-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1382,7 +1414,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__help)
-            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect cp export diff help"
+            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect cp export diff update port help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1563,6 +1595,20 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__container__subcmd__help__subcmd__port)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__container__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1689,6 +1735,20 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__container__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__container__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1776,7 +1836,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__logs)
-            opts="-f -t -n -h -V --follow --timestamps --tail --root --runroot --log-level --help --version"
+            opts="-f -t -n -h -V --follow --timestamps --tail --since --until --details --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1787,6 +1847,14 @@ _berth() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1856,6 +1924,32 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__pause)
+            opts="-h -V --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__port)
             opts="-h -V --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1994,7 +2088,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --detach --sig-proxy --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --detach --sig-proxy --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2173,6 +2267,14 @@ _berth() {
                     return 0
                     ;;
                 --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-mems)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-reservation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2335,6 +2437,88 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__container__subcmd__update)
+            opts="-c -m -h -V --blkio-weight --cpu-period --cpu-quota --cpu-shares --cpus --cpuset-cpus --cpuset-mems --memory --memory-reservation --memory-swap --pids-limit --restart --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --blkio-weight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-shares)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-mems)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-reservation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-swap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__container__subcmd__wait)
             opts="-h -V --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2388,7 +2572,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2567,6 +2751,14 @@ _berth() {
                     return 0
                     ;;
                 --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-mems)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-reservation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2826,7 +3018,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help)
-            opts="run create start stop restart kill rm ps logs wait rename exec attach top pause cp export diff unpause container pull push images rmi tag inspect history commit save load import image network volume system events version info port login logout completion container-monitor exec-child generate-man help"
+            opts="run create start stop restart kill rm ps logs wait rename update exec attach top pause cp export diff unpause container pull push images rmi tag inspect history commit save load import image network volume system events version info port login logout completion container-monitor exec-child generate-man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2882,7 +3074,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__container)
-            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect cp export diff"
+            opts="run create start stop restart kill rm ls logs wait rename prune exec attach top pause unpause inspect cp export diff update port"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3063,6 +3255,20 @@ _berth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berth__subcmd__help__subcmd__container__subcmd__port)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berth__subcmd__help__subcmd__container__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -3176,6 +3382,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__container__subcmd__unpause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__container__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4044,6 +4264,20 @@ _berth() {
             return 0
             ;;
         berth__subcmd__help__subcmd__unpause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4986,7 +5220,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__logs)
-            opts="-f -t -n -h -V --follow --timestamps --tail --root --runroot --log-level --help --version"
+            opts="-f -t -n -h -V --follow --timestamps --tail --since --until --details --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4997,6 +5231,14 @@ _berth() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5692,7 +5934,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --detach --sig-proxy --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --detach --sig-proxy --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5871,6 +6113,14 @@ _berth() {
                     return 0
                     ;;
                 --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-mems)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-reservation)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6412,6 +6662,88 @@ _berth() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__update)
+            opts="-c -m -h -V --blkio-weight --cpu-period --cpu-quota --cpu-shares --cpus --cpuset-cpus --cpuset-mems --memory --memory-reservation --memory-swap --pids-limit --restart --root --runroot --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --blkio-weight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-shares)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-mems)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-reservation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-swap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

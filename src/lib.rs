@@ -15,6 +15,7 @@ pub mod content;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod filters;
 pub mod images;
 pub mod layers;
 pub mod lock;

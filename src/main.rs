@@ -68,6 +68,7 @@ fn main() {
     if matches!(
         cli.command,
         cli::Command::Ps(_)
+            | cli::Command::Stats(_)
             | cli::Command::Images(_)
             | cli::Command::Inspect(_)
             | cli::Command::History(_)

@@ -827,7 +827,7 @@ fn networks_through_the_docker_cli() {
     let ls = s
         .run_docker(&["network", "ls", "--format", "{{.Name}}"])
         .ok();
-    // (The default bridge is listed once a container has used it.)
+    // (Docker's pre-defined bridge is always listed.)
     let mut names: Vec<&str> = ls.stdout.lines().filter(|n| *n != "bridge").collect();
     names.sort();
     assert_eq!(names, ["host", "none"]);

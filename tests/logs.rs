@@ -128,3 +128,71 @@ fn log_opts_rotate_into_max_file_files_of_at_most_max_size() {
     assert!(!out.stdout.contains("line 0\n"), "rotated away");
     b.run(&["rm", &id]).ok();
 }
+
+/// `--since`/`--until` (Docker's forms: Unix seconds with a fraction, RFC 3339, durations)
+/// split a log at a moment between two lines; `--details` puts the (empty) attributes and a
+/// space before each line, after the timestamp, as Docker does.
+#[test]
+fn logs_since_until_and_details() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "two",
+        &img,
+        "sh",
+        "-c",
+        "echo first; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo second; sleep 1000",
+    ])
+    .ok();
+    common::wait_until(20, "the first line", || {
+        b.run(&["logs", "two"]).stdout == "first\n"
+    });
+    let t = b.run(&["logs", "-t", "two"]).ok();
+    let first_time = t.stdout.split(' ').next().unwrap().to_string();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let between = format!("{}.{:09}", now.as_secs(), now.subsec_nanos());
+    // The second line must be written after `between`.
+    std::thread::sleep(Duration::from_millis(20));
+    b.run(&["exec", "two", "touch", "/tmp/go"]).ok();
+    common::wait_until(20, "the second line", || {
+        b.run(&["logs", "two"]).stdout == "first\nsecond\n"
+    });
+    assert_eq!(
+        b.run(&["logs", "--since", &between, "two"]).ok().stdout,
+        "second\n"
+    );
+    assert_eq!(
+        b.run(&["logs", "--until", &between, "two"]).ok().stdout,
+        "first\n"
+    );
+    // RFC 3339 (the first line's own timestamp is included by both, as dockerd reads them).
+    assert_eq!(
+        b.run(&["logs", "--since", &first_time, "two"]).ok().stdout,
+        "first\nsecond\n"
+    );
+    assert_eq!(
+        b.run(&["logs", "--until", &first_time, "two"]).ok().stdout,
+        "first\n"
+    );
+    // A duration: both lines are younger than an hour.
+    assert_eq!(
+        b.run(&["logs", "--since", "1h", "two"]).ok().stdout,
+        "first\nsecond\n"
+    );
+    assert_eq!(
+        b.run(&["logs", "--details", "two"]).ok().stdout,
+        " first\n second\n"
+    );
+    let td = b
+        .run(&["logs", "-t", "--details", "--until", &between, "two"])
+        .ok();
+    assert_eq!(td.stdout, format!("{first_time}  first\n"));
+    b.run(&["logs", "--since", "yesterday", "two"])
+        .fails_with("yesterday");
+    b.run(&["rm", "-f", "two"]).ok();
+}

@@ -993,3 +993,41 @@ fn garbage_sent_to_the_dns_server_leaves_it_answering() {
     b.run(&["network", "rm", "garbage"]).ok();
     assert_no_leftovers(&b, &ids);
 }
+
+/// Docker's pre-defined `bridge` is listed and inspectable before any container used it, and
+/// cannot be removed or pruned.
+#[test]
+fn the_default_bridge_is_listed_from_the_start() {
+    let b = Berth::new();
+    // Before anything made it too (exit 1, as for Docker's 403).
+    let r = b.run(&["network", "rm", "bridge"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("bridge is a pre-defined network and cannot be removed"),
+        "{}",
+        r.stderr
+    );
+    let ls = b
+        .run(&["network", "ls", "--format", "{{.Name}} {{.Driver}}"])
+        .ok();
+    assert_eq!(
+        ls.stdout.lines().collect::<Vec<_>>(),
+        ["bridge bridge", "host host", "none null"]
+    );
+    let n = b.run(&["network", "inspect", "bridge"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&n.stdout).unwrap();
+    assert_eq!(v[0]["Name"], "bridge");
+    assert_eq!(v[0]["Driver"], "bridge");
+    let subnet = v[0]["IPAM"]["Config"][0]["Subnet"].as_str().unwrap();
+    let (addr, len) = subnet.split_once('/').unwrap();
+    assert!(
+        addr.parse::<std::net::Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok(),
+        "{subnet}"
+    );
+    b.run(&["network", "prune", "-f"]).ok();
+    let ls = b
+        .run(&["network", "ls", "-q", "--filter", "name=bridge"])
+        .ok();
+    assert_eq!(ls.lines().len(), 1, "{}", ls.stdout);
+}

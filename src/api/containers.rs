@@ -13,14 +13,15 @@ use axum::response::{IntoResponse, Response};
 use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerPruneResponse, ContainerSummary,
     ContainerSummaryHostConfig, ContainerSummaryNetworkSettings, ContainerSummaryStateEnum,
-    ContainerTopResponse, ContainerWaitResponse, Port, PortTypeEnum,
+    ContainerTopResponse, ContainerUpdateBody, ContainerUpdateResponse, ContainerWaitResponse,
+    Port, PortTypeEnum,
 };
 use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult};
 use super::{AppState, blocking, filters};
 use crate::containers::{RestartPolicy, Settings};
-use crate::engine::containers::WaitCondition;
+use crate::engine::containers::{ContainerUpdate, WaitCondition};
 use crate::engine::{
     ContainerCreateOptions, ContainerListOptions, ContainerRemoveOptions, LogStream, LogsOptions,
     PullPolicy,
@@ -33,6 +34,7 @@ pub struct ListQuery {
     all: Option<String>,
     limit: Option<i64>,
     filters: Option<String>,
+    size: Option<String>,
 }
 
 impl ListQuery {
@@ -54,6 +56,7 @@ pub async fn list(
         last: q.limit.filter(|n| *n > 0).map(|n| n as usize),
         latest: false,
         filters: filters::parse(q.filters.as_deref())?,
+        size: flag(&q.size),
     };
     let engine = s.engine.clone();
     let list = blocking(move || engine.container_list(&o)).await?;
@@ -91,6 +94,8 @@ fn summary(c: crate::engine::ContainerSummary) -> ContainerSummary {
         network_settings: Some(ContainerSummaryNetworkSettings {
             networks: Some(c.networks),
         }),
+        size_rw: c.size.map(|(rw, _)| rw as i64),
+        size_root_fs: c.size.map(|(_, root)| root as i64),
         ..Default::default()
     }
 }
@@ -141,6 +146,25 @@ fn unsupported(what: &str) -> ApiError {
     ApiError::bad_request(format!("berth does not support {what} yet"))
 }
 
+/// Docker's `RestartPolicy`; `None` when it names none (create: "no"; update: unchanged).
+fn restart_policy(
+    p: &Option<bollard_stubs::models::RestartPolicy>,
+) -> ApiResult<Option<RestartPolicy>> {
+    let Some(p) = p else {
+        return Ok(None);
+    };
+    let name = p.name.map(|n| n.to_string()).unwrap_or_default();
+    let text = match (name.as_str(), p.maximum_retry_count.unwrap_or(0)) {
+        ("", _) => return Ok(None),
+        ("no", _) => "no".to_string(),
+        ("on-failure", n) if n > 0 => format!("on-failure:{n}"),
+        (n, _) => n.to_string(),
+    };
+    RestartPolicy::parse(&text)
+        .map(Some)
+        .map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
 /// Docker's create body as the engine's settings.
 fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
     let image = body
@@ -149,14 +173,6 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         .filter(|i| !i.is_empty())
         .ok_or_else(|| ApiError::bad_request("config.Image is required"))?;
     let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
-    if body
-        .healthcheck
-        .as_ref()
-        .and_then(|h| h.test.as_ref())
-        .is_some_and(|t| !t.is_empty() && t[0] != "NONE")
-    {
-        return Err(unsupported("health checks (Healthcheck)"));
-    }
     let hc = body.host_config.clone().unwrap_or_default();
     fn set_list<T>(v: &Option<Vec<T>>) -> bool {
         v.as_ref().is_some_and(|l| !l.is_empty())
@@ -207,18 +223,7 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
             }
         }
     }
-    let restart = match &hc.restart_policy {
-        Some(p) => {
-            let name = p.name.map(|n| n.to_string()).unwrap_or_default();
-            let text = match (name.as_str(), p.maximum_retry_count.unwrap_or(0)) {
-                ("", _) | ("no", _) => "no".to_string(),
-                ("on-failure", n) if n > 0 => format!("on-failure:{n}"),
-                (n, _) => n.to_string(),
-            };
-            RestartPolicy::parse(&text).map_err(|e| ApiError::bad_request(e.to_string()))?
-        }
-        None => RestartPolicy::No,
-    };
+    let restart = restart_policy(&hc.restart_policy)?.unwrap_or(RestartPolicy::No);
     let network_mode = match hc.network_mode.as_deref() {
         None | Some("") | Some("default") => "bridge".to_string(),
         Some(m) => m.to_string(),
@@ -337,11 +342,13 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
             .collect(),
         memory: hc.memory.filter(|m| *m > 0),
         memory_swap: hc.memory_swap.filter(|m| *m != 0),
+        memory_reservation: hc.memory_reservation.filter(|m| *m > 0),
         cpus: hc.nano_cpus.filter(|n| *n > 0).map(|n| n as f64 / 1e9),
         cpu_shares: hc.cpu_shares.filter(|n| *n > 0).map(|n| n as u64),
         cpu_quota: hc.cpu_quota.filter(|n| *n > 0),
         cpu_period: hc.cpu_period.filter(|n| *n > 0).map(|n| n as u64),
         cpuset_cpus: non_empty(hc.cpuset_cpus.clone()),
+        cpuset_mems: non_empty(hc.cpuset_mems.clone()),
         pids_limit: hc.pids_limit.filter(|n| *n > 0),
         blkio_weight: hc.blkio_weight.filter(|n| *n > 0),
         stop_signal: non_empty(body.stop_signal.clone()),
@@ -378,12 +385,12 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         group_add: hc.group_add.clone().unwrap_or_default(),
         cgroup_parent: non_empty(hc.cgroup_parent.clone()),
         domainname: non_empty(body.domainname.clone()),
-        memory_reservation: hc.memory_reservation.filter(|m| *m > 0),
         oom_kill_disable: hc.oom_kill_disable.unwrap_or(false),
         oom_score_adj: hc
             .oom_score_adj
             .filter(|n| *n != 0)
             .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+        healthcheck: body.healthcheck.clone(),
     })
 }
 
@@ -644,6 +651,7 @@ pub struct LogsQuery {
     until: Option<String>,
     timestamps: Option<String>,
     tail: Option<String>,
+    details: Option<String>,
 }
 
 /// Unix seconds (with an optional fraction) as nanoseconds; `0`/empty: none.
@@ -682,6 +690,7 @@ pub async fn logs(
         until: unix_time(&q.until)?,
     };
     let timestamps = flag(&q.timestamps);
+    let details = flag(&q.details);
     let engine = s.engine.clone();
     let tty = {
         let (engine, id) = (engine.clone(), id.clone());
@@ -708,6 +717,9 @@ pub async fn logs(
                 if timestamps {
                     text.extend_from_slice(r.time.as_bytes());
                     text.push(b' ');
+                }
+                if details {
+                    text.extend_from_slice(r.details_prefix().as_bytes());
                 }
                 text.extend_from_slice(r.text.as_bytes());
                 let frame = if tty { text } else { frame(r.stream, &text) };
@@ -768,6 +780,42 @@ pub async fn rename(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `POST /containers/{id}/update`: the resources dockerd updates (0 or absent: unchanged) and
+/// the restart policy.
+pub async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<ContainerUpdateBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Json<ContainerUpdateResponse>> {
+    let b = super::error::json_body(body)?;
+    if b.cpu_realtime_period.is_some_and(|v| v != 0)
+        || b.cpu_realtime_runtime.is_some_and(|v| v != 0)
+    {
+        return Err(unsupported(
+            "real-time CPU scheduling (CpuRealtimePeriod/Runtime)",
+        ));
+    }
+    let u = ContainerUpdate {
+        memory: b.memory,
+        memory_swap: b.memory_swap,
+        memory_reservation: b.memory_reservation,
+        cpus: b.nano_cpus.map(|n| n as f64 / 1e9),
+        cpu_shares: b.cpu_shares.filter(|&v| v > 0).map(|v| v as u64),
+        cpu_quota: b.cpu_quota,
+        cpu_period: b.cpu_period.filter(|&v| v > 0).map(|v| v as u64),
+        cpuset_cpus: b.cpuset_cpus,
+        cpuset_mems: b.cpuset_mems,
+        pids_limit: b.pids_limit,
+        blkio_weight: b.blkio_weight,
+        restart: restart_policy(&b.restart_policy)?,
+    };
+    let engine = s.engine.clone();
+    let warnings = blocking(move || engine.container_update(&id, &u)).await?;
+    Ok(Json(ContainerUpdateResponse {
+        warnings: Some(warnings),
+    }))
+}
+
 pub async fn pause(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     let engine = s.engine.clone();
     blocking(move || engine.container_pause(&id)).await?;
@@ -813,11 +861,9 @@ pub async fn prune(
     State(s): State<AppState>,
     Query(q): Query<PruneQuery>,
 ) -> ApiResult<Json<ContainerPruneResponse>> {
-    if let Some((k, _)) = filters::parse(q.filters.as_deref())?.first() {
-        return Err(unsupported(&format!("the prune filter {k:?}")));
-    }
+    let filters = filters::parse(q.filters.as_deref())?;
     let engine = s.engine.clone();
-    let (removed, reclaimed) = blocking(move || engine.container_prune()).await?;
+    let (removed, reclaimed) = blocking(move || engine.container_prune(&filters)).await?;
     Ok(Json(ContainerPruneResponse {
         containers_deleted: Some(removed),
         space_reclaimed: Some(reclaimed as i64),

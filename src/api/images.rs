@@ -39,16 +39,13 @@ pub async fn list(
     State(s): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<ImageSummary>>> {
-    let mut repository = None;
-    for (k, v) in filters::parse(q.filters.as_deref())? {
-        match k.as_str() {
-            "reference" => repository = Some(v),
-            other => return Err(ApiError::bad_request(format!("invalid filter '{other}'"))),
-        }
-    }
+    let filters = filters::parse(q.filters.as_deref())?;
     let engine = s.engine.clone();
     let rows = blocking(move || {
-        engine.image_list(&crate::engine::images::ImageListOptions { repository })
+        engine.image_list(&crate::engine::images::ImageListOptions {
+            repository: None,
+            filters,
+        })
     })
     .await?;
     // One entry per image, with all its tags and digests.
@@ -185,20 +182,15 @@ pub async fn prune(
     State(s): State<AppState>,
     Query(q): Query<PruneQuery>,
 ) -> ApiResult<Json<ImagePruneResponse>> {
-    let mut all = false;
-    for (k, v) in filters::parse(q.filters.as_deref())? {
-        match (k.as_str(), v.as_str()) {
-            ("dangling", "false" | "0") => all = true,
-            ("dangling", _) => {}
-            (other, _) => {
-                return Err(ApiError::bad_request(format!(
-                    "berth does not support the prune filter {other:?} yet"
-                )));
-            }
-        }
-    }
+    let filters = filters::parse(q.filters.as_deref())?;
     let engine = s.engine.clone();
-    let pruned = blocking(move || engine.image_prune(&ImagePruneOptions { all })).await?;
+    let pruned = blocking(move || {
+        engine.image_prune(&ImagePruneOptions {
+            all: false,
+            filters,
+        })
+    })
+    .await?;
     Ok(Json(ImagePruneResponse {
         images_deleted: Some(removed_items(pruned.removed)),
         space_reclaimed: Some(pruned.reclaimed as i64),

@@ -25,6 +25,7 @@ mod networks;
 mod push;
 mod routes;
 mod service;
+mod stats;
 mod system;
 mod volumes;
 

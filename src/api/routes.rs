@@ -5,7 +5,7 @@ use axum::routing::{delete, get, post};
 
 use super::{
     AppState, archive, attach, containers, events, exec, image_archive, images, networks, push,
-    system, volumes,
+    stats, system, volumes,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -36,9 +36,11 @@ pub fn router(state: AppState) -> Router {
         .route("/containers/{id}/wait", post(containers::wait))
         .route("/containers/{id}/logs", get(containers::logs))
         .route("/containers/{id}/rename", post(containers::rename))
+        .route("/containers/{id}/update", post(containers::update))
         .route("/containers/{id}/pause", post(containers::pause))
         .route("/containers/{id}/unpause", post(containers::unpause))
         .route("/containers/{id}/top", get(containers::top))
+        .route("/containers/{id}/stats", get(stats::stats))
         .route("/containers/{id}", delete(containers::remove))
         .route("/containers/{id}/attach", post(attach::attach))
         .route("/containers/{id}/resize", post(attach::resize))

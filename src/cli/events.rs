@@ -10,7 +10,7 @@ use clap::Args;
 use serde_json::{Map, Value, json};
 
 use super::GlobalOpts;
-use super::format::{Format, render_template};
+use super::format::{Format, TemplateError, render_template};
 use crate::engine::events::EventsOptions;
 use crate::events::{Event, Sink};
 
@@ -51,10 +51,14 @@ pub fn events(g: &GlobalOpts, a: EventsArgs) -> anyhow::Result<i32> {
     let stream = g.engine().system_events(&o)?;
     let mut printer = Printer {
         out: std::io::BufWriter::new(std::io::stdout().lock()),
-        format: Format::parse(a.format.as_deref()),
+        format: Format::parse(a.format.as_deref())?,
         failed: None,
+        template_failed: None,
     };
     stream.run(&|| false, &mut printer)?;
+    if let Some(e) = printer.template_failed {
+        return Err(e.into());
+    }
     match printer.failed {
         // A closed output (`| head`) ends the command.
         Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
@@ -67,6 +71,7 @@ struct Printer<W: Write> {
     out: W,
     format: Format,
     failed: Option<std::io::Error>,
+    template_failed: Option<TemplateError>,
 }
 
 impl<W: Write> Printer<W> {
@@ -86,8 +91,14 @@ impl<W: Write> Sink for Printer<W> {
         let line = match &self.format {
             Format::Table => pretty(&e),
             Format::Json => json_line(&e),
-            Format::Template { template, .. } if is_json_of_all(template) => json_line(&e),
-            Format::Template { template, .. } => render_template(template, &go_fields(&e)),
+            Format::Template { template, .. } if is_json_of_all(template.source()) => json_line(&e),
+            Format::Template { template, .. } => match render_template(template, &go_fields(&e)) {
+                Ok(line) => line,
+                Err(err) => {
+                    self.template_failed = Some(err);
+                    return false;
+                }
+            },
         };
         let r = writeln!(self.out, "{line}");
         self.keep(r)
@@ -358,9 +369,13 @@ mod tests {
         let fields = go_fields(&e);
         assert_eq!(
             render_template(
-                "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.ID}}",
+                &crate::cli::template::GoTemplate::parse(
+                    "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.ID}}"
+                )
+                .unwrap(),
                 &fields
-            ),
+            )
+            .unwrap(),
             "container start web abc"
         );
         assert!(is_json_of_all("{{ json . }}"));

@@ -1,8 +1,10 @@
 //! Output the way Docker prints it: aligned tables, human sizes and durations, `--format json`
-//! and simple Go-template formats (`{{.ID}}`, `{{json .}}`, `table {{.Repository}}\t{{.Tag}}`).
+//! and Go templates (`cli/template.rs`: `{{.ID}}`, `{{json .}}`, `table {{.Repository}}\t{{.Tag}}`).
 
+pub use super::template::{GoTemplate, Subject, TemplateError, tabwrite};
 pub use crate::clock::human_duration;
 use std::io::Write;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -26,8 +28,23 @@ pub fn write_table(
     headers: &[&str],
     rows: &[Vec<String>],
 ) -> std::io::Result<()> {
-    let n = headers.len();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    write_rows(w, Some(headers), rows)
+}
+
+/// A table with or without its header row (`--noheading`).
+fn write_rows(
+    w: &mut impl Write,
+    headers: Option<&[&str]>,
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
+    let n = rows
+        .first()
+        .map_or(0, Vec::len)
+        .max(headers.map_or(0, <[&str]>::len));
+    let mut widths: Vec<usize> = vec![0; n];
+    for (i, h) in headers.unwrap_or_default().iter().enumerate() {
+        widths[i] = h.chars().count();
+    }
     for r in rows {
         for (i, c) in r.iter().enumerate().take(n) {
             widths[i] = widths[i].max(c.chars().count());
@@ -38,13 +55,16 @@ pub fn write_table(
         for (i, c) in cells.iter().enumerate() {
             s.push_str(c);
             if i + 1 < cells.len() {
-                let pad = widths[i] - c.chars().count() + 3;
+                // Go's tabwriter as Docker sets it: minimum cell width 10, padding 3.
+                let pad = (widths[i] + 3).max(10) - c.chars().count();
                 s.extend(std::iter::repeat_n(' ', pad));
             }
         }
         s.trim_end().to_string()
     };
-    writeln!(w, "{}", line(headers.to_vec()))?;
+    if let Some(headers) = headers {
+        writeln!(w, "{}", line(headers.to_vec()))?;
+    }
     for r in rows {
         writeln!(w, "{}", line(r.iter().map(String::as_str).collect()))?;
     }
@@ -102,127 +122,108 @@ pub fn docker_time(ts: i64) -> String {
 }
 
 /// A `--format` value.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Format {
     Table,
     Json,
-    /// A Go-style template; `table` means print a header row first.
+    /// A Go template; `table` means print a header row first and align the columns.
     Template {
-        template: String,
+        template: Rc<GoTemplate>,
         table: bool,
     },
 }
 
 impl Format {
-    pub fn parse(s: Option<&str>) -> Format {
-        match s.map(str::trim) {
-            None | Some("") | Some("table") => Format::Table,
-            Some("json") => Format::Json,
-            Some(t) => match t.strip_prefix("table ") {
-                Some(rest) => Format::Template {
-                    template: rest.to_string(),
-                    table: true,
-                },
-                None => Format::Template {
-                    template: t.to_string(),
-                    table: false,
-                },
+    /// Docker's `--format` forms: none or `table` (the default table), `json` (one JSON object
+    /// per line), `table TEMPLATE`, or a template. `\t` and `\n` in a list's template are a tab
+    /// and a newline, as Docker's formatter reads them.
+    pub fn parse(s: Option<&str>) -> Result<Format, TemplateError> {
+        Ok(match s {
+            None => Format::Table,
+            Some(t) => match t.trim() {
+                "" | "table" => Format::Table,
+                "json" => Format::Json,
+                _ => {
+                    let (template, table) = match t.trim_start().strip_prefix("table") {
+                        Some(rest) if rest.starts_with([' ', '\t', '\n']) => (rest.trim(), true),
+                        _ => (t, false),
+                    };
+                    let template = template.replace("\\t", "\t").replace("\\n", "\n");
+                    Format::Template {
+                        template: Rc::new(GoTemplate::parse(&template)?),
+                        table,
+                    }
+                }
             },
-        }
+        })
     }
 }
 
-/// Expands `{{.Field}}`, `{{json .}}`, `{{json .Field}}` and `\t`, `\n` escapes.
-pub fn render_template(template: &str, obj: &Map<String, Value>) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find("}}") else {
-            out.push_str(&rest[start..]);
-            rest = "";
-            break;
-        };
-        let expr = rest[start + 2..start + end].trim();
-        out.push_str(&eval(expr, obj));
-        rest = &rest[start + end + 2..];
-    }
-    out.push_str(rest);
-    out.replace("\\t", "\t").replace("\\n", "\n")
-}
-
-fn lookup<'a>(path: &str, obj: &'a Map<String, Value>) -> Option<&'a Value> {
-    let mut parts = path
-        .trim_start_matches('.')
-        .split('.')
-        .filter(|p| !p.is_empty());
-    let first = parts.next()?;
-    let mut cur = obj.get(first)?;
-    for p in parts {
-        cur = cur.get(p)?;
-    }
-    Some(cur)
-}
-
-fn eval(expr: &str, obj: &Map<String, Value>) -> String {
-    if let Some(arg) = expr.strip_prefix("json ") {
-        let arg = arg.trim();
-        let v = if arg == "." {
-            Some(Value::Object(obj.clone()))
-        } else {
-            lookup(arg, obj).cloned()
-        };
-        return v.map(|v| v.to_string()).unwrap_or_else(|| "null".into());
-    }
-    if expr == "." {
-        return Value::Object(obj.clone()).to_string();
-    }
-    match lookup(expr, obj) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => "<no value>".into(),
-        Some(Value::Array(a)) => {
-            let items: Vec<String> = a
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    o => o.to_string(),
-                })
-                .collect();
-            format!("[{}]", items.join(" "))
-        }
-        Some(v) => v.to_string(),
-    }
-}
-
-/// Header row for a `table` template: the field names, Docker-style upper case.
-pub fn template_header(template: &str, headers: &[(&str, &str)]) -> String {
-    let mut obj = Map::new();
-    for (field, header) in headers {
-        obj.insert(field.to_string(), Value::String(header.to_string()));
-    }
-    render_template(template, &obj)
+/// A template applied to one object of a list (for `events`).
+pub fn render_template(
+    template: &GoTemplate,
+    obj: &Map<String, Value>,
+) -> Result<String, TemplateError> {
+    template.render(&Value::Object(obj.clone()), Subject::Map)
 }
 
 /// Prints list rows for `--format`: one JSON object per line (`json`), a Go template (with a
-/// header row from `names` for `table …`), or the default table of `columns`; `names` maps each
-/// field to its column header.
+/// header row from `names` for `table …`, columns aligned as Docker's tabwriter does), or the
+/// default table of `columns`; `names` maps each field to its column header. `subject` names
+/// the Go type Docker's template reads, for the message of a missing field.
 pub fn print_objects(
     format: Option<&str>,
     objs: Vec<Map<String, Value>>,
     names: &[(&str, &str)],
     columns: &[&str],
-) {
-    match Format::parse(format) {
-        Format::Json => objs
-            .into_iter()
-            .for_each(|o| println!("{}", Value::Object(o))),
+) -> anyhow::Result<()> {
+    print_list(
+        format,
+        objs,
+        names,
+        columns,
+        &ListOptions {
+            subject: Subject::Map,
+            no_heading: false,
+        },
+    )
+}
+
+/// How `print_list` prints.
+pub struct ListOptions {
+    pub subject: Subject,
+    /// Podman's `--noheading`: no header row.
+    pub no_heading: bool,
+}
+
+pub fn print_list(
+    format: Option<&str>,
+    objs: Vec<Map<String, Value>>,
+    names: &[(&str, &str)],
+    columns: &[&str],
+    o: &ListOptions,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match Format::parse(format)? {
+        Format::Json => {
+            for obj in objs {
+                writeln!(out, "{}", Value::Object(obj))?;
+            }
+        }
         Format::Template { template, table } => {
+            let mut text = String::new();
+            if table && !o.no_heading {
+                text.push_str(&template.render_header(names));
+                text.push('\n');
+            }
+            for obj in objs {
+                text.push_str(&template.render(&Value::Object(obj), o.subject)?);
+                text.push('\n');
+            }
             if table {
-                println!("{}", template_header(&template, names));
+                text = tabwrite(&text);
             }
-            for o in objs {
-                println!("{}", render_template(&template, &o));
-            }
+            out.write_all(text.as_bytes())?;
         }
         Format::Table => {
             let headers: Vec<&str> = columns
@@ -237,16 +238,22 @@ pub fn print_objects(
                 .collect();
             let rows: Vec<Vec<String>> = objs
                 .iter()
-                .map(|o| {
+                .map(|obj| {
                     columns
                         .iter()
-                        .map(|k| o.get(*k).and_then(|v| v.as_str()).unwrap_or("").to_string())
+                        .map(|k| {
+                            obj.get(*k)
+                                .and_then(|v| v.as_str())
+                                .unwrap_or("")
+                                .to_string()
+                        })
                         .collect()
                 })
                 .collect();
-            print_table(&headers, &rows);
+            write_rows(&mut out, (!o.no_heading).then_some(&headers[..]), &rows)?;
         }
     }
+    Ok(())
 }
 
 /// A prune's "Deleted Containers:"-style list, as Docker prints it (nothing when empty).
@@ -261,13 +268,27 @@ pub fn print_deleted(title: &str, items: &[String]) {
 }
 
 /// Prints what `inspect` found: a pretty JSON array, one JSON object per line (`json`), or a
-/// template per object.
-pub fn print_inspected<T: serde::Serialize>(format: Option<&str>, found: Vec<T>) {
+/// template per object (a missing field fails as Docker's does).
+pub fn print_inspected<T: serde::Serialize>(
+    format: Option<&str>,
+    found: Vec<T>,
+) -> anyhow::Result<()> {
     let found: Vec<Value> = found
         .into_iter()
         .map(|f| serde_json::to_value(f).expect("inspect data serialize to JSON"))
         .collect();
-    match Format::parse(format) {
+    // Docker's inspect reads its template as given (no `\t` escapes).
+    let format = match format {
+        Some(t) if !matches!(t.trim(), "" | "json" | "table") => {
+            let (template, _) = (t, false);
+            Format::Template {
+                template: Rc::new(GoTemplate::parse(template)?),
+                table: false,
+            }
+        }
+        other => Format::parse(other)?,
+    };
+    match format {
         Format::Table => print_json_pretty(&Value::Array(found)),
         Format::Json => {
             for f in &found {
@@ -275,12 +296,15 @@ pub fn print_inspected<T: serde::Serialize>(format: Option<&str>, found: Vec<T>)
             }
         }
         Format::Template { template, .. } => {
+            let mut out = String::new();
             for f in &found {
-                let obj = f.as_object().cloned().unwrap_or_default();
-                println!("{}", render_template(&template, &obj));
+                out.push_str(&template.render(f, Subject::Map)?);
+                out.push('\n');
             }
+            std::io::stdout().lock().write_all(out.as_bytes())?;
         }
     }
+    Ok(())
 }
 
 /// Prints JSON indented with four spaces, as `docker inspect` does.
@@ -327,27 +351,30 @@ mod tests {
     fn tables_pad_with_three_spaces() {
         let mut out = Vec::new();
         write_table(&mut out, &["A", "BB"], &[vec!["xxxx".into(), "y".into()]]).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "A      BB\nxxxx   y\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "A         BB\nxxxx      y\n"
+        );
     }
 
     #[test]
-    fn templates() {
-        let mut m = Map::new();
-        m.insert("ID".into(), Value::String("abc".into()));
-        m.insert("Size".into(), serde_json::json!(5));
-        m.insert("Config".into(), serde_json::json!({"Cmd": ["sh", "-c"]}));
-        assert_eq!(render_template("{{.ID}}:{{ .Size }}", &m), "abc:5");
-        assert_eq!(render_template("{{.Config.Cmd}}", &m), "[sh -c]");
-        assert_eq!(
-            render_template("{{json .Config.Cmd}}", &m),
-            r#"["sh","-c"]"#
-        );
-        assert_eq!(render_template("{{.Nope}}", &m), "<no value>");
-        assert_eq!(render_template(r"{{.ID}}\t{{.Size}}", &m), "abc\t5");
-        assert!(matches!(Format::parse(Some("json")), Format::Json));
+    fn formats() {
+        assert!(matches!(Format::parse(Some("json")), Ok(Format::Json)));
+        assert!(matches!(Format::parse(Some("table")), Ok(Format::Table)));
         assert!(matches!(
             Format::parse(Some("table {{.ID}}")),
-            Format::Template { table: true, .. }
+            Ok(Format::Template { table: true, .. })
         ));
+        assert!(matches!(
+            Format::parse(Some("{{.ID}}")),
+            Ok(Format::Template { table: false, .. })
+        ));
+        assert!(Format::parse(Some("{{.ID")).is_err());
+        let mut m = Map::new();
+        m.insert("ID".into(), Value::String("abc".into()));
+        let Ok(Format::Template { template, .. }) = Format::parse(Some(r"{{.ID}}\t{{.ID}}")) else {
+            panic!()
+        };
+        assert_eq!(render_template(&template, &m).unwrap(), "abc\tabc");
     }
 }

@@ -50,6 +50,13 @@ pub struct ImagesArgs {
     /// Output format: table, json, or a Go template such as '{{.Repository}}:{{.Tag}}'
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// Filter output (dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE,
+    /// reference=PATTERN)
+    #[arg(short, long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
 }
 
 #[derive(Debug, Args)]
@@ -95,6 +102,10 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
+    /// Provide filter values (label=KEY[=VALUE], label!=KEY[=VALUE], until=TIME,
+    /// dangling=false)
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +116,8 @@ pub struct MountArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ImageCommand {
+    /// Build an image from a Dockerfile
+    Build(super::build::BuildArgs),
     /// List images
     #[command(visible_alias = "list")]
     Ls(ImagesArgs),
@@ -136,6 +149,7 @@ pub enum ImageCommand {
 
 pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
     match c {
+        ImageCommand::Build(a) => super::build::build(g, a),
         ImageCommand::Ls(a) => images(g, a),
         ImageCommand::Rm(a) => rmi(g, a),
         ImageCommand::Pull(a) => pull(g, a),
@@ -293,6 +307,7 @@ fn id_display(id: &str, no_trunc: bool) -> String {
 pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
     let list = g.engine().image_list(&ImageListOptions {
         repository: a.repository,
+        filters: crate::filters::Filters::parse_cli(&a.filter)?,
     })?;
     if a.quiet {
         let mut seen = BTreeSet::new();
@@ -334,7 +349,7 @@ pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
         columns.push("Digest");
     }
     columns.extend(["ID", "CreatedSince", "Size"]);
-    format::print_objects(
+    format::print_list(
         a.format.as_deref(),
         objs,
         &[
@@ -347,7 +362,11 @@ pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
             ("Size", "SIZE"),
         ],
         &columns,
-    );
+        &format::ListOptions {
+            subject: format::Subject::Typed("*formatter.ImageContext"),
+            no_heading: a.no_heading,
+        },
+    )?;
     Ok(0)
 }
 
@@ -445,7 +464,7 @@ pub fn history(g: &GlobalOpts, a: HistoryArgs) -> anyhow::Result<i32> {
             ("Comment", "COMMENT"),
         ],
         &["ID", "CreatedSince", "CreatedBy", "Size", "Comment"],
-    );
+    )?;
     Ok(0)
 }
 
@@ -462,7 +481,10 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
             return Ok(0);
         }
     }
-    let pruned = g.engine().image_prune(&ImagePruneOptions { all: a.all })?;
+    let pruned = g.engine().image_prune(&ImagePruneOptions {
+        all: a.all,
+        filters: crate::filters::Filters::parse_cli(&a.filter)?,
+    })?;
     print_pruned(&pruned.removed);
     println!(
         "Total reclaimed space: {}",

@@ -63,7 +63,7 @@ pub fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
             None => missing.push(n.clone()),
         }
     }
-    format::print_inspected(a.format.as_deref(), found);
+    format::print_inspected(a.format.as_deref(), found)?;
     if let Some(m) = missing.first() {
         return Err(crate::engine::Error::NotFound(format!("No such object: {m}")).into());
     }

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod build;
 pub mod container;
 pub mod docs;
 pub mod events;
@@ -15,7 +16,9 @@ pub mod inspect;
 pub mod network;
 pub mod prompt;
 pub mod push;
+pub mod stats;
 pub mod system;
+pub mod template;
 pub mod terminal;
 pub mod version;
 pub mod volume;
@@ -91,6 +94,15 @@ fn parse_hot(args: &[std::ffi::OsString]) -> Option<Cli> {
         "run" => ("run", container::RunArgs::augment_args),
         "start" => ("start", container::StartArgs::augment_args),
         "exec" => ("exec", exec::ExecArgs::augment_args),
+        "container-health-probe" => ("container-health-probe", |sub| {
+            sub.arg(
+                clap::Arg::new("id")
+                    .value_name("ID")
+                    .required(true)
+                    .value_parser(clap::value_parser!(String))
+                    .action(clap::ArgAction::Set),
+            )
+        }),
         "container-monitor" => ("container-monitor", |sub| {
             sub.arg(
                 clap::Arg::new("id")
@@ -153,6 +165,10 @@ impl GlobalOpts {
 /// berth's own failures).
 pub fn report(e: &anyhow::Error) -> i32 {
     eprintln!("berth: error: {}", one_line(e));
+    // Docker's CLI exits 1 on a template that fails.
+    if e.chain().any(|c| c.is::<template::TemplateError>()) {
+        return 1;
+    }
     e.chain()
         .find_map(crate::engine::kind_of)
         .unwrap_or(ErrorKind::Internal)
@@ -203,6 +219,8 @@ pub enum Command {
     Wait(container::WaitArgs),
     /// Rename a container
     Rename(container::RenameArgs),
+    /// Update configuration of one or more containers
+    Update(container::UpdateArgs),
     /// Execute a command in a running container
     Exec(exec::ExecArgs),
     /// Attach local standard input, output, and error streams to a running container
@@ -238,6 +256,11 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Show the history of an image
     History(image::HistoryArgs),
+    /// Build an image from a Dockerfile
+    Build(build::BuildArgs),
+    /// Manage builds
+    #[command(subcommand)]
+    Builder(build::BuilderCommand),
     /// Create a new image from a container's changes
     Commit(image_archive::CommitArgs),
     /// Save one or more images to a tar archive (streamed to STDOUT by default)
@@ -258,6 +281,8 @@ pub enum Command {
     /// Manage berth (disk usage, prune, reset)
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(stats::StatsArgs),
     /// Get real time events from the server
     Events(events::EventsArgs),
     /// Show the berth version information
@@ -275,6 +300,9 @@ pub enum Command {
     /// The per-container monitor (started by berth itself)
     #[command(hide = true)]
     ContainerMonitor { id: String },
+    /// Runs one health check probe of a container (started by its monitor)
+    #[command(hide = true)]
+    ContainerHealthProbe { id: String },
     /// Runs an exec started through the Engine API (started by the service)
     #[command(hide = true)]
     ExecChild {
@@ -304,6 +332,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Logs(a) => container::logs(g, a),
         Command::Wait(a) => container::wait(g, a),
         Command::Rename(a) => container::rename(g, a),
+        Command::Update(a) => container::update(g, a),
         Command::Exec(a) => exec::exec(g, a),
         Command::Attach(a) => exec::attach(g, a),
         Command::Top(a) => exec::top(g, a),
@@ -314,6 +343,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Diff(a) => archive::diff(g, a),
         Command::Container(c) => container::container_command(g, c),
         Command::ContainerMonitor { id } => Ok(crate::monitor::main(&g.root, &g.runroot, &id)),
+        Command::ContainerHealthProbe { id } => {
+            let r = g.engine().container_health_probe(&id);
+            println!("{}", serde_json::to_string(&r)?);
+            Ok(0)
+        }
         Command::ExecChild { detach, prefix, id } => Ok(crate::api::exec::child_main(
             &g.engine(),
             &id,
@@ -328,6 +362,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Untag(a) => image::untag(g, a),
         Command::Inspect(a) => inspect::inspect(g, a),
         Command::History(a) => image::history(g, a),
+        Command::Build(a) => build::build(g, a),
+        Command::Builder(c) => build::builder_command(g, c),
         Command::Commit(a) => image_archive::commit(g, a),
         Command::Save(a) => image_archive::save(g, a),
         Command::Load(a) => image_archive::load(g, a),
@@ -338,6 +374,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Volume(c) => volume::volume_command(g, c),
         Command::System(c) => system::system_command(g, c),
         Command::Events(a) => events::events(g, a),
+        Command::Stats(a) => stats::stats(g, a),
         Command::Version(a) => version::version(g, a),
         Command::Info(a) => version::info(g, a),
         Command::Login(a) => auth::login(g, a),
@@ -428,6 +465,7 @@ mod tests {
             "exec -it -e X=1 -u root -w / c1 sh -c 'a b'",
             "exec -d c1 sleep 1",
             "container-monitor 0123abcd",
+            "container-health-probe 0123abcd",
             "--log-level=trace container-monitor abc",
         ] {
             let args = argv(line);

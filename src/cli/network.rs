@@ -66,12 +66,16 @@ pub struct LsArgs {
     /// Do not truncate the output
     #[arg(long)]
     pub no_trunc: bool,
-    /// Filter output (name=, id=, driver=, label=KEY[=VALUE])
+    /// Filter output (dangling=, driver=, id=, label=KEY[=VALUE], name=, scope=,
+    /// type=custom|builtin)
     #[arg(short, long, value_name = "FILTER")]
     pub filter: Vec<String>,
     /// Format output: table, json, or a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
 }
 
 #[derive(Debug, Args)]
@@ -97,7 +101,7 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
-    /// Provide filter values (label=KEY[=VALUE])
+    /// Provide filter values (label=KEY[=VALUE], label!=KEY[=VALUE], until=TIME)
     #[arg(long, value_name = "FILTER")]
     pub filter: Vec<String>,
 }
@@ -135,14 +139,7 @@ pub struct PortArgs {
 
 /// `KEY=VALUE` filters as a list (a key may repeat).
 fn filter_list(filters: &[String]) -> anyhow::Result<Vec<(String, String)>> {
-    filters
-        .iter()
-        .map(|f| {
-            f.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .with_context(|| format!("invalid filter {f:?}: expected KEY=VALUE"))
-        })
-        .collect()
+    Ok(crate::filters::Filters::parse_cli(filters)?)
 }
 
 pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32> {
@@ -181,7 +178,7 @@ pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32>
                     }
                 }
             }
-            format::print_inspected(a.format.as_deref(), out);
+            format::print_inspected(a.format.as_deref(), out)?;
             if failed {
                 return Ok(1);
             }
@@ -254,7 +251,7 @@ fn ls(engine: &Engine, a: LsArgs) -> anyhow::Result<()> {
             m
         })
         .collect();
-    format::print_objects(
+    format::print_list(
         a.format.as_deref(),
         objs,
         &[
@@ -268,7 +265,11 @@ fn ls(engine: &Engine, a: LsArgs) -> anyhow::Result<()> {
             ("CreatedAt", "CREATED AT"),
         ],
         &["ID", "Name", "Driver", "Scope"],
-    );
+        &format::ListOptions {
+            subject: format::Subject::Typed("*formatter.networkContext"),
+            no_heading: a.no_heading,
+        },
+    )?;
     Ok(())
 }
 

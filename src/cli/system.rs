@@ -66,6 +66,9 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
+    /// Provide filter values (label=KEY[=VALUE], label!=KEY[=VALUE], until=TIME)
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
 }
 
 pub fn system_command(g: &GlobalOpts, c: SystemCommand) -> anyhow::Result<i32> {
@@ -118,12 +121,18 @@ fn reclaimable(u: &Usage) -> String {
 
 fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
     let du = g.engine().system_df()?;
-    let none = Usage::default();
+    let cache = g.engine().build_cache_usage()?;
+    let build_cache = Usage {
+        total: cache.entries,
+        active: 0,
+        size: cache.size,
+        reclaimable: cache.size,
+    };
     let objs: Vec<Map<String, Value>> = [
         ("Images", &du.images),
         ("Containers", &du.containers),
         ("Local Volumes", &du.volumes),
-        ("Build Cache", &none),
+        ("Build Cache", &build_cache),
     ]
     .iter()
     .map(|(t, u)| {
@@ -148,7 +157,7 @@ fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
                 ("Reclaimable", "RECLAIMABLE"),
             ],
             &["Type", "TotalCount", "Active", "Size", "Reclaimable"],
-        );
+        )?;
         return Ok(0);
     }
     let now = crate::clock::now_nanos();
@@ -234,6 +243,7 @@ fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
     let p = g.engine().system_prune(&SystemPruneOptions {
         all: a.all,
         volumes: a.volumes,
+        filters: crate::filters::Filters::parse_cli(&a.filter)?,
     })?;
     format::print_deleted("Deleted Containers:", &p.containers);
     format::print_deleted("Deleted Volumes:", &p.volumes);

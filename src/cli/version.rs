@@ -42,7 +42,7 @@ pub fn version(g: &GlobalOpts, a: VersionArgs) -> anyhow::Result<i32> {
     let server = g.engine().system_version();
     let data = json!({ "Client": client_version(), "Server": server });
     if a.format.is_some() {
-        format::print_inspected(a.format.as_deref(), vec![data]);
+        format::print_inspected(a.format.as_deref(), vec![data])?;
         return Ok(0);
     }
     print!("{}", version_text(&server));
@@ -95,7 +95,7 @@ pub fn info(g: &GlobalOpts, a: InfoArgs) -> anyhow::Result<i32> {
         "Warnings": null,
     });
     if a.format.is_some() {
-        format::print_inspected(a.format.as_deref(), vec![data]);
+        format::print_inspected(a.format.as_deref(), vec![data])?;
         return Ok(0);
     }
     print!("{}", info_text(&data));

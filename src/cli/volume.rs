@@ -50,12 +50,15 @@ pub struct LsArgs {
     /// Only display volume names
     #[arg(short, long)]
     pub quiet: bool,
-    /// Filter output (dangling=true|false, label=KEY[=VALUE], name=…, driver=…)
+    /// Filter output (dangling=true|false, label=KEY[=VALUE], name=REGEXP, driver=…)
     #[arg(short, long, value_name = "FILTER")]
     pub filter: Vec<String>,
     /// Output format: table, json, or a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
 }
 
 #[derive(Debug, Args)]
@@ -158,7 +161,7 @@ fn ls(g: &GlobalOpts, a: LsArgs) -> anyhow::Result<i32> {
             },
         )
         .collect();
-    format::print_objects(
+    format::print_list(
         a.format.as_deref(),
         objs,
         &[
@@ -172,7 +175,11 @@ fn ls(g: &GlobalOpts, a: LsArgs) -> anyhow::Result<i32> {
             ("CreatedAt", "CREATED AT"),
         ],
         &["Driver", "Name"],
-    );
+        &format::ListOptions {
+            subject: format::Subject::Typed("*formatter.volumeContext"),
+            no_heading: a.no_heading,
+        },
+    )?;
     Ok(0)
 }
 
@@ -189,7 +196,7 @@ fn inspect(g: &GlobalOpts, a: InspectArgs) -> anyhow::Result<i32> {
             Err(e) => return Err(e.into()),
         }
     }
-    format::print_inspected(a.format.as_deref(), found);
+    format::print_inspected(a.format.as_deref(), found)?;
     if let Some(m) = missing {
         bail!("get {m}: no such volume");
     }

@@ -15,11 +15,14 @@ pub mod attach;
 pub mod events;
 pub mod exec;
 pub mod filesystem;
+pub mod health;
 pub mod lifecycle;
 pub mod pause;
 pub mod runspec;
 pub mod settings;
+pub mod stats;
 pub mod top;
+pub mod update;
 pub mod volumes;
 
 use std::fs;
@@ -57,6 +60,9 @@ pub enum ContainerError {
     AlreadyRunning(String),
     #[error("{0}")]
     Invalid(String),
+    /// `update` refused: the new values conflict with the stored ones (Docker: 409).
+    #[error("{0}")]
+    UpdateConflict(String),
     #[error(transparent)]
     Image(#[from] ImageError),
     #[error(transparent)]
@@ -277,6 +283,9 @@ pub fn create_with_id(
     }
     // Validate everything the spec will need now, so a bad flag leaves nothing behind.
     let image_config = images::config(store, &image_id)?;
+    if let Some(h) = &settings.healthcheck {
+        health::validate(h)?;
+    }
     let mut settings = settings.clone();
     settings.mounts = volumes::resolve_mounts(store, &settings, &image_config)?;
     let settings = &settings;
@@ -430,11 +439,14 @@ pub fn rename(store: &mut Store, c: &ContainerRow, new_name: &str) -> Result<()>
 
 /// `container prune`: removes every stopped container. Returns their IDs and the bytes their
 /// writable layers held.
-pub fn prune(store: &mut Store) -> Result<(Vec<String>, u64)> {
+pub fn prune(
+    store: &mut Store,
+    select: &dyn Fn(&ContainerRow) -> bool,
+) -> Result<(Vec<String>, u64)> {
     let mut deleted = Vec::new();
     let mut bytes = 0;
     for c in list(store)? {
-        if matches!(c.status, Status::Exited | Status::Created | Status::Dead) {
+        if matches!(c.status, Status::Exited | Status::Created | Status::Dead) && select(&c) {
             bytes += crate::volumes::copy::disk_usage(&Paths::new(store, &c.id).upper());
             remove_stopped(store, &c)?;
             deleted.push(c.id);

@@ -114,20 +114,7 @@ pub fn run_config(s: &Settings) -> Result<RunConfig> {
         tmpfs,
         sysctls,
         ulimits,
-        resources: Resources {
-            memory: s.memory,
-            memory_swap: s.memory_swap,
-            cpus: s.cpus,
-            cpu_shares: s.cpu_shares,
-            cpu_quota: s.cpu_quota,
-            cpu_period: s.cpu_period,
-            cpuset_cpus: s.cpuset_cpus.clone(),
-            pids_limit: s.pids_limit,
-            blkio_weight: s.blkio_weight,
-            memory_reservation: s.memory_reservation,
-            oom_kill_disable: s.oom_kill_disable,
-            ..Default::default()
-        },
+        resources: resources(s),
         group_add: s.group_add.clone(),
         shm_size: s.shm_size.filter(|n| *n > 0),
         devices,
@@ -151,6 +138,34 @@ pub fn run_config(s: &Settings) -> Result<RunConfig> {
         init: if s.init { Some(init_config()?) } else { None },
         ..Default::default()
     })
+}
+
+/// The settings' cgroup limits, as the spec generator takes them.
+fn resources(s: &Settings) -> Resources {
+    Resources {
+        memory: s.memory,
+        memory_swap: s.memory_swap,
+        memory_reservation: s.memory_reservation,
+        cpus: s.cpus,
+        cpu_shares: s.cpu_shares,
+        cpu_quota: s.cpu_quota,
+        cpu_period: s.cpu_period,
+        cpuset_cpus: s.cpuset_cpus.clone(),
+        cpuset_mems: s.cpuset_mems.clone(),
+        pids_limit: s.pids_limit,
+        blkio_weight: s.blkio_weight,
+        oom_kill_disable: s.oom_kill_disable,
+    }
+}
+
+/// The settings' limits checked and turned into `linux.resources` for the container `id`
+/// (without device rules), with Docker's warnings: what `update` writes to the cgroups.
+pub fn linux_resources(
+    s: &Settings,
+    id: &str,
+) -> std::result::Result<(oci_spec::runtime::LinuxResources, Vec<String>), spec::SpecError> {
+    let ctx = SpecContext::new(id, PathBuf::from("/nonexistent"), &super::cgroups_path(id));
+    spec::linux_resources(&resources(s), &ctx)
 }
 
 /// Where `--init` puts berth in the container. /dev is the runtime's own tmpfs: the mount point

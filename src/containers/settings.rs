@@ -49,11 +49,15 @@ pub struct Settings {
     pub ulimits: Vec<String>,
     pub memory: Option<i64>,
     pub memory_swap: Option<i64>,
+    /// `--memory-reservation`, bytes.
+    pub memory_reservation: Option<i64>,
     pub cpus: Option<f64>,
     pub cpu_shares: Option<u64>,
     pub cpu_quota: Option<i64>,
     pub cpu_period: Option<u64>,
     pub cpuset_cpus: Option<String>,
+    /// `--cpuset-mems`
+    pub cpuset_mems: Option<String>,
     pub pids_limit: Option<i64>,
     pub blkio_weight: Option<u16>,
     pub stop_signal: Option<String>,
@@ -88,12 +92,13 @@ pub struct Settings {
     pub cgroup_parent: Option<String>,
     /// `--domainname`.
     pub domainname: Option<String>,
-    /// `--memory-reservation`, bytes.
-    pub memory_reservation: Option<i64>,
     /// `--oom-kill-disable`.
     pub oom_kill_disable: bool,
     /// `--oom-score-adj`.
     pub oom_score_adj: Option<i32>,
+    /// `--health-*`, `--no-healthcheck` or the API's `Healthcheck`, as given (merged with the
+    /// image's `HEALTHCHECK` where used: `containers::health::merged`).
+    pub healthcheck: Option<bollard_stubs::models::HealthConfig>,
 }
 
 impl Settings {

@@ -14,7 +14,9 @@ use crate::containers::exec::ExecOptions;
 pub use crate::containers::lifecycle::WaitCondition;
 use crate::containers::lifecycle::{self, SpawnedMonitor, StartMode};
 use crate::containers::top::TopOutput;
+pub use crate::containers::update::Update as ContainerUpdate;
 use crate::containers::{self, Paths, RestartPolicy, Settings};
+use crate::filters::Filters;
 use crate::images::pull::PullEvent;
 use crate::monitor::client::AttachIo;
 use crate::monitor::logs;
@@ -127,10 +129,15 @@ pub struct ContainerListOptions {
     /// Only the most recently created (any state).
     pub latest: bool,
     pub filters: Vec<(String, String)>,
+    /// Measure each container's writable layer (`ps -s`, the API's `size`).
+    pub size: bool,
 }
 
-/// The filter keys `container_list` knows.
-pub const LIST_FILTERS: &[&str] = &["status", "name", "id", "label", "ancestor", "exited"];
+/// The filter keys `container_list` knows (Docker's).
+pub const LIST_FILTERS: &[&str] = &[
+    "ancestor", "before", "exited", "expose", "health", "id", "is-task", "label", "name",
+    "network", "publish", "since", "status", "volume",
+];
 
 /// One container as `ps` lists it.
 #[derive(Debug, Clone)]
@@ -157,6 +164,9 @@ pub struct ContainerSummary {
     pub mounts: Vec<String>,
     /// How many volumes it mounts.
     pub local_volumes: usize,
+    /// With `size`: bytes in its writable layer, and that plus its image (Docker's `SizeRw`,
+    /// `SizeRootFs`).
+    pub size: Option<(u64, u64)>,
 }
 
 /// `container_logs`'s options.
@@ -168,7 +178,7 @@ pub struct LogsOptions {
     pub tail: Option<usize>,
     /// Only records at or after this time (nanoseconds since the epoch).
     pub since: Option<i64>,
-    /// Only records before this time (nanoseconds since the epoch).
+    /// Only records at or before this time (nanoseconds since the epoch).
     pub until: Option<i64>,
 }
 
@@ -187,13 +197,39 @@ pub struct LogRecord {
     pub time: String,
     /// The text, with its newline if it had one.
     pub text: String,
+    /// The record's extra attributes (`logs --details`), sorted by name.
+    pub attrs: Vec<(String, String)>,
+}
+
+impl LogRecord {
+    /// What `--details` puts before the text: the attributes as `k=v` pairs joined by commas
+    /// (query-escaped, as Docker writes them) and a space, which is there even without any.
+    pub fn details_prefix(&self) -> String {
+        let esc = |s: &str| {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    b' ' => "+".to_string(),
+                    b => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        };
+        let pairs: Vec<String> = self
+            .attrs
+            .iter()
+            .map(|(k, v)| format!("{}={}", esc(k), esc(v)))
+            .collect();
+        format!("{} ", pairs.join(","))
+    }
 }
 
 /// One container's result of an operation on several (`stop a b c`).
 pub type EachResult<T> = Vec<(String, Result<T>)>;
 
 impl Engine {
-    fn resolve(&self, store: &Store, name: &str) -> Result<ContainerRow> {
+    pub(super) fn resolve(&self, store: &Store, name: &str) -> Result<ContainerRow> {
         Ok(containers::resolve(store, name)?)
     }
 
@@ -474,9 +510,13 @@ impl Engine {
     }
 
     /// `container prune`: removes every stopped container; their IDs and the bytes freed.
-    pub fn container_prune(&self) -> Result<(Vec<String>, u64)> {
+    pub fn container_prune(&self, filters: &[(String, String)]) -> Result<(Vec<String>, u64)> {
+        use super::system::{PRUNE_FILTERS, prune_filters, prunes_container};
+        let (f, until) = prune_filters(filters, PRUNE_FILTERS)?;
         let mut store = self.store()?;
-        Ok(containers::prune(&mut store)?)
+        Ok(containers::prune(&mut store, &|c| {
+            prunes_container(&f, until, c)
+        })?)
     }
 
     /// `pause`.
@@ -491,6 +531,14 @@ impl Engine {
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
         Ok(crate::containers::pause::unpause(&mut store, &c)?)
+    }
+
+    /// `update`: new limits and restart policy (applied at once to a running container).
+    /// Returns Docker's warnings.
+    pub fn container_update(&self, name: &str, u: &ContainerUpdate) -> Result<Vec<String>> {
+        let mut store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        Ok(crate::containers::update::update(&mut store, &c, u)?)
     }
 
     /// `top`: the container's processes as `ps` (with `ps_args`) shows them.
@@ -536,26 +584,47 @@ impl Engine {
 
     /// `ps`: the containers `o` selects, newest first.
     pub fn container_list(&self, o: &ContainerListOptions) -> Result<Vec<ContainerSummary>> {
-        for (k, v) in &o.filters {
-            if !LIST_FILTERS.contains(&k.as_str()) {
-                return Err(Error::invalid(format!(
-                    "invalid filter {k:?} (supported: {})",
-                    LIST_FILTERS.join(", ")
-                )));
-            }
-            if k == "status" && Status::parse(v).is_none() {
-                return Err(Error::invalid(format!("invalid filter 'status={v}'")));
+        let f = Filters::new(&o.filters);
+        let invalid = |e: crate::filters::FilterError| Error::invalid(e.0);
+        f.validate(LIST_FILTERS).map_err(invalid)?;
+        f.check_values("status", |v| Status::parse(v).is_some())
+            .map_err(invalid)?;
+        f.check_values("exited", |v| v.parse::<i64>().is_ok())
+            .map_err(invalid)?;
+        f.check_values("health", containers::health::valid_filter)
+            .map_err(invalid)?;
+        f.check_values("publish", crate::filters::valid_port)
+            .map_err(invalid)?;
+        f.check_values("expose", crate::filters::valid_port)
+            .map_err(invalid)?;
+        f.boolean("is-task").map_err(invalid)?;
+        let mut store = self.store()?;
+        // `before` and `since` name containers: their creation times bound the list.
+        let mut before = None;
+        for v in f.values("before") {
+            before = Some(self.resolve(&store, v)?.created);
+        }
+        let mut since = None;
+        for v in f.values("since") {
+            since = Some(self.resolve(&store, v)?.created);
+        }
+        let mut ancestors = Vec::new();
+        for v in f.values("ancestor") {
+            if let Ok((id, _)) = crate::images::resolve(&store, v) {
+                ancestors.push(id);
             }
         }
-        let mut store = self.store()?;
         let all = o.all || o.last.is_some() || o.latest;
         let mut list = Vec::new();
         for c in containers::list(&mut store)? {
-            if !(all || c.status.is_active() || o.filters.iter().any(|(k, _)| k == "status")) {
+            if !(all || c.status.is_active() || f.contains("status")) {
+                continue;
+            }
+            if before.is_some_and(|t| c.created >= t) || since.is_some_and(|t| c.created <= t) {
                 continue;
             }
             let s = Settings::of(&c)?;
-            if matches_filters(&c, &s, &o.filters, &store) {
+            if matches_filters(&c, &s, &f, &ancestors, &store) {
                 list.push((c, s));
             }
         }
@@ -583,9 +652,18 @@ impl Engine {
                 Vec::new()
             };
             let networks = super::inspect::endpoints(&store, &c, &s).0;
+            let size = o.size.then(|| {
+                let rw = crate::volumes::copy::disk_usage(&Paths::new(&store, &c.id).upper());
+                let image = crate::state::images::get_image(&store.db.conn, &c.image_id)
+                    .ok()
+                    .flatten()
+                    .map_or(0, |i| i.size.max(0) as u64);
+                (rw, rw + image)
+            });
             out.push(ContainerSummary {
+                size,
                 networks,
-                status: containers::status_line(&c, now),
+                status: status_with_health(&store, &c, now),
                 command,
                 ports,
                 labels: s.labels.clone(),
@@ -703,10 +781,11 @@ fn log_record(r: logs::Record) -> LogRecord {
         },
         time: r.time,
         text: r.log,
+        attrs: r.attrs.into_iter().collect(),
     }
 }
 
-/// Is a record written at `time` (RFC 3339) inside [since, until)?
+/// Is a record written at `time` (RFC 3339) inside [since, until]?
 fn in_window(time: &str, since: Option<i64>, until: Option<i64>) -> bool {
     if since.is_none() && until.is_none() {
         return true;
@@ -717,30 +796,124 @@ fn in_window(time: &str, since: Option<i64>, until: Option<i64>) -> bool {
     else {
         return true;
     };
-    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u)
+    // Both ends included, as dockerd reads them.
+    since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
 }
 
+/// Docker's `ps` filters (`before`/`since` are applied by the caller): values of a key are
+/// OR'ed, keys AND'ed.
 fn matches_filters(
     c: &ContainerRow,
     s: &Settings,
-    filters: &[(String, String)],
+    f: &Filters,
+    ancestors: &[String],
     store: &Store,
 ) -> bool {
-    filters.iter().all(|(k, v)| match k.as_str() {
-        "status" => c.status.as_str() == v,
-        "name" => c.name.contains(v.as_str()),
-        "id" => c.id.starts_with(v.as_str()),
-        "label" => match v.split_once('=') {
-            Some((lk, lv)) => s.labels.get(lk).is_some_and(|x| x == lv),
-            None => s.labels.contains_key(v.as_str()),
-        },
-        "ancestor" => {
-            c.image_name == *v
-                || crate::images::resolve(store, v).is_ok_and(|(id, _)| id == c.image_id)
+    if f.is_empty() {
+        return true;
+    }
+    let slash = format!("/{}", c.name);
+    f.any("status", |v| c.status.as_str() == v)
+        && f.regex("name", &[&c.name, &slash])
+        && f.any("id", |v| c.id.starts_with(v))
+        && f.labels("label", &s.labels)
+        && f.any("exited", |v| {
+            c.status == Status::Exited && v.parse::<i64>() == Ok(c.exit_code)
+        })
+        && f.any("health", |v| health_matches(store, c, v))
+        && f.any("is-task", |v| matches!(v, "false" | "0"))
+        && f.any("ancestor", |v| {
+            c.image_name == v || ancestors.contains(&c.image_id)
+        })
+        && f.any("volume", |v| {
+            s.mounts.iter().any(|m| {
+                (m.kind == crate::volumes::MountKind::Volume && m.source == v) || m.target == v
+            })
+        })
+        && (!f.contains("network") || {
+            let nets = super::inspect::endpoints(store, c, s).0;
+            f.values("network").any(|v| {
+                nets.iter().any(|(name, e)| {
+                    name == v
+                        || (!v.is_empty()
+                            && e.network_id.as_deref().is_some_and(|id| id.starts_with(v)))
+                })
+            })
+        })
+        && (!f.contains("publish") || {
+            let published = published_ports(s);
+            f.values("publish").any(|v| {
+                published
+                    .iter()
+                    .any(|(p, proto)| crate::filters::port_matches(v, *p, proto))
+            })
+        })
+        && (!f.contains("expose") || {
+            let mut ports = published_ports(s);
+            if let Ok(cfg) = crate::images::config(store, &c.image_id)
+                && let Some(e) = cfg["config"]["ExposedPorts"].as_object()
+            {
+                for k in e.keys() {
+                    let (p, proto) = k.split_once('/').unwrap_or((k, "tcp"));
+                    if let Ok(p) = p.parse() {
+                        ports.push((p, proto.to_string()));
+                    }
+                }
+            }
+            f.values("expose").any(|v| {
+                ports
+                    .iter()
+                    .any(|(p, proto)| crate::filters::port_matches(v, *p, proto))
+            })
+        })
+}
+
+/// The container ports `-p` publishes (`[IP:][HOST:]PORT[-END][/PROTO]`), as port and
+/// protocol.
+fn published_ports(s: &Settings) -> Vec<(u16, String)> {
+    let mut out = Vec::new();
+    for spec in &s.publish {
+        let (spec, proto) = spec.rsplit_once('/').unwrap_or((spec, "tcp"));
+        let last = spec.rsplit(':').next().unwrap_or(spec);
+        let (a, b) = last.split_once('-').unwrap_or((last, last));
+        if let (Ok(a), Ok(b)) = (a.parse::<u16>(), b.parse::<u16>()) {
+            for p in a..=b {
+                out.push((p, proto.to_string()));
+            }
         }
-        "exited" => c.status == Status::Exited && c.exit_code.to_string() == *v,
-        _ => false,
-    })
+    }
+    out
+}
+
+/// `ps --filter health=…`: the container's health status (`none` without a health state;
+/// `unhealthy` once stopped, as Docker's).
+fn health_matches(store: &Store, c: &ContainerRow, want: &str) -> bool {
+    let dir = Paths::new(store, &c.id).dir;
+    let status = containers::health::filter_status(&dir);
+    let status = if status != "none" && !c.status.is_active() {
+        "unhealthy".to_string()
+    } else {
+        status
+    };
+    status == want
+}
+
+/// Docker's status line, with the health of a running container that has one: `Up 5
+/// minutes (healthy)`, `(unhealthy)`, `(health: starting)`.
+fn status_with_health(store: &Store, c: &ContainerRow, now: i64) -> String {
+    let line = containers::status_line(c, now);
+    if c.status != Status::Running {
+        return line;
+    }
+    match containers::health::read(&Paths::new(store, &c.id).dir) {
+        Some(h) => match containers::health::status(&h) {
+            bollard_stubs::models::HealthStatusEnum::STARTING => {
+                format!("{line} (health: starting)")
+            }
+            s => format!("{line} ({s})"),
+        },
+        None => line,
+    }
 }
 
 #[cfg(test)]
@@ -757,8 +930,9 @@ mod tests {
         assert!(in_window(t, None, None));
         assert!(in_window(t, Some(at), None));
         assert!(!in_window(t, Some(at + 1), None));
-        assert!(!in_window(t, None, Some(at)));
-        assert!(in_window(t, None, Some(at + 1)));
+        // Both ends included, as dockerd's `since` and `until`.
+        assert!(in_window(t, None, Some(at)));
+        assert!(!in_window(t, None, Some(at - 1)));
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Build(crate::build::executor::BuildError),
+    #[error(transparent)]
     State(#[from] StateError),
     #[error("{what}: {source}")]
     Io {
@@ -106,6 +108,7 @@ impl Classify for Error {
             Error::Exec(e) => e.kind(),
             Error::Attach(e) => e.kind(),
             Error::Archive(e) => e.kind(),
+            Error::Build(e) => e.kind(),
             Error::RegistryConfig(_) | Error::Store(_) | Error::State(_) | Error::Io { .. } => {
                 ErrorKind::Internal
             }
@@ -121,6 +124,7 @@ impl Classify for ContainerError {
             | ContainerError::BadName(_)
             | ContainerError::Invalid(_) => ErrorKind::InvalidArgument,
             ContainerError::NameTaken { .. }
+            | ContainerError::UpdateConflict(_)
             | ContainerError::Running(_)
             | ContainerError::NotRunning(_) => ErrorKind::Conflict,
             ContainerError::AlreadyRunning(_) => ErrorKind::NotModified,
@@ -256,7 +260,8 @@ pub fn kind_of(e: &(dyn std::error::Error + 'static)) -> Option<ErrorKind> {
         ClientError,
         ExecError,
         AttachError,
-        crate::network::mode::NetworkModeError
+        crate::network::mode::NetworkModeError,
+        crate::filters::FilterError
     );
     None
 }

@@ -1,6 +1,7 @@
 //! Images: pull, list, remove, tag, inspect, history, prune, and read-only mounts of an image's
 //! root filesystem.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -40,10 +41,15 @@ pub struct ImagePulled {
 }
 
 /// Which images `image_list` shows.
+/// The filter keys `image_list` knows (Docker's).
+pub const LIST_FILTERS: &[&str] = &["before", "dangling", "label", "reference", "since"];
+
 #[derive(Debug, Clone, Default)]
 pub struct ImageListOptions {
     /// Only images of this repository (and tag, when one is given).
     pub repository: Option<String>,
+    /// Docker's filters: dangling, label, before, since, reference.
+    pub filters: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -52,10 +58,12 @@ pub struct ImageRemoveOptions {
     pub force: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ImagePruneOptions {
     /// Every image no container uses, not only dangling ones.
     pub all: bool,
+    /// Docker's prune filters: label, label!, until (`dangling=false` is `all`).
+    pub filters: Vec<(String, String)>,
 }
 
 /// What a prune removed.
@@ -117,11 +125,66 @@ impl Engine {
             Some(r) => Some(Reference::parse_name_only(r)?),
             None => None,
         };
+        let f = crate::filters::Filters::new(&opts.filters);
+        let invalid = |e: crate::filters::FilterError| super::Error::invalid(e.0);
+        f.validate(LIST_FILTERS).map_err(invalid)?;
+        let dangling = f.boolean("dangling").map_err(invalid)?;
         let store = self.store()?;
         let mut list = images::list(&store)?;
         if let Some(f) = &filter {
             list.retain(|s| in_repository(f, s));
         }
+        if f.is_empty() {
+            return Ok(list);
+        }
+        let created = |s: &ImageSummary| {
+            s.image
+                .created
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .and_then(|t| t.timestamp_nanos_opt())
+                .unwrap_or(0)
+        };
+        let time_of = |name: &str| -> Result<i64> {
+            let (id, _) = images::resolve(&store, name)?;
+            Ok(list
+                .iter()
+                .find(|s| s.image.id == id)
+                .map(created)
+                .unwrap_or(0))
+        };
+        let before: Vec<i64> = f.values("before").map(time_of).collect::<Result<_>>()?;
+        let since: Vec<i64> = f.values("since").map(time_of).collect::<Result<_>>()?;
+        let mut labels: std::collections::HashMap<String, BTreeMap<String, String>> =
+            Default::default();
+        if f.contains("label") {
+            for s in &list {
+                if !labels.contains_key(&s.image.id) {
+                    let l = images::config(&store, &s.image.id)
+                        .ok()
+                        .and_then(|c| serde_json::from_value(c["config"]["Labels"].clone()).ok())
+                        .unwrap_or_default();
+                    labels.insert(s.image.id.clone(), l);
+                }
+            }
+        }
+        let none = BTreeMap::new();
+        list.retain(|s| {
+            let t = created(s);
+            let tagged = s.repository != "<none>" && s.tag != "<none>";
+            dangling.is_none_or(|d| d != tagged)
+                && before.iter().all(|b| t < *b)
+                && since.iter().all(|b| t > *b)
+                && f.labels("label", labels.get(&s.image.id).unwrap_or(&none))
+                && f.any("reference", |pattern| {
+                    tagged
+                        && (crate::filters::glob_match(pattern, &s.repository)
+                            || crate::filters::glob_match(
+                                pattern,
+                                &format!("{}:{}", s.repository, s.tag),
+                            ))
+                })
+        });
         Ok(list)
     }
 
@@ -165,8 +228,23 @@ impl Engine {
 
     /// Removes dangling images (every unused one with `all`) and leftover files.
     pub fn image_prune(&self, opts: &ImagePruneOptions) -> Result<ImagesPruned> {
+        use super::system::{prune_filters, prunes_image};
+        let (f, until) = prune_filters(&opts.filters, &["dangling", "label", "label!", "until"])?;
+        let all = opts.all
+            || f.boolean("dangling")
+                .map_err(|e| super::Error::invalid(e.0))?
+                == Some(false);
+        let f = crate::filters::Filters::new(
+            &opts
+                .filters
+                .iter()
+                .filter(|(k, _)| k != "dangling")
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         let mut store = self.store()?;
-        let (removed, reclaimed) = images::prune(&mut store, opts.all)?;
+        let (removed, reclaimed) =
+            images::prune(&mut store, all, &|s, img| prunes_image(&f, until, s, img))?;
         Ok(ImagesPruned { removed, reclaimed })
     }
 

@@ -31,6 +31,23 @@ pub(super) fn image_config(config: &serde_json::Value) -> ImageConfig {
         .unwrap_or_default()
 }
 
+/// `State.Health`: the state the monitor keeps, for a container with a health check that has
+/// run (`unhealthy` once it stopped, as Docker's); `None` otherwise.
+fn health_state(
+    s: &Settings,
+    oci_config: &serde_json::Value,
+    c: &ContainerRow,
+    paths: &Paths,
+) -> Option<bollard_stubs::models::Health> {
+    containers::health::probe_of(s, oci_config)?;
+    let h = containers::health::read(&paths.dir)?;
+    Some(if c.status.is_active() {
+        h
+    } else {
+        containers::health::stopped(h)
+    })
+}
+
 /// Docker's container inspect data.
 pub fn container(store: &Store, c: &ContainerRow) -> Result<ContainerInspectResponse> {
     let s = Settings::of(c)?;
@@ -86,7 +103,7 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<ContainerInspectResp
             error: Some(c.error.clone()),
             started_at: Some(rfc3339_nanos(c.started_at)),
             finished_at: Some(rfc3339_nanos(c.finished_at)),
-            health: None,
+            health: health_state(&s, &oci_config, c, &paths),
         }),
         image: Some(c.image_id.clone()),
         resolv_conf_path: Some(paths.dir.join("resolv.conf").display().to_string()),
@@ -125,7 +142,7 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<ContainerInspectResp
             stdin_once: Some(false),
             env: Some(containers::runspec::env(&s, &oci_config)),
             cmd,
-            healthcheck: img.healthcheck.clone(),
+            healthcheck: containers::health::of_container(&s, &oci_config),
             image: Some(c.image_name.clone()),
             volumes: config_volumes,
             working_dir: Some(
@@ -193,12 +210,19 @@ fn host_config(s: &Settings, binds: Vec<String>, mounts: Vec<Mount>) -> HostConf
         sysctls: (!s.sysctls.is_empty()).then(|| key_values(&s.sysctls)),
         ulimits: Some(s.ulimits.iter().filter_map(|u| ulimit(u)).collect()),
         memory: Some(s.memory.unwrap_or(0)),
-        memory_swap: Some(s.memory_swap.unwrap_or(0)),
+        // dockerd stores twice the memory when only the memory was limited.
+        memory_swap: Some(match (s.memory, s.memory_swap) {
+            (_, Some(sw)) if sw != 0 => sw,
+            (Some(m), _) if m > 0 => m.saturating_mul(2),
+            _ => 0,
+        }),
+        memory_reservation: Some(s.memory_reservation.unwrap_or(0)),
         nano_cpus: Some(s.cpus.map(|c| (c * 1e9) as i64).unwrap_or(0)),
         cpu_shares: Some(s.cpu_shares.map(|v| v as i64).unwrap_or(0)),
         cpu_quota: Some(s.cpu_quota.unwrap_or(0)),
         cpu_period: Some(s.cpu_period.map(|v| v as i64).unwrap_or(0)),
         cpuset_cpus: Some(s.cpuset_cpus.clone().unwrap_or_default()),
+        cpuset_mems: Some(s.cpuset_mems.clone().unwrap_or_default()),
         pids_limit: s.pids_limit,
         blkio_weight: Some(s.blkio_weight.unwrap_or(0)),
         init: Some(s.init),
@@ -241,7 +265,6 @@ fn host_config(s: &Settings, binds: Vec<String>, mounts: Vec<Mount>) -> HostConf
         }),
         group_add: (!s.group_add.is_empty()).then(|| s.group_add.clone()),
         cgroup_parent: Some(s.cgroup_parent.clone().unwrap_or_default()),
-        memory_reservation: Some(s.memory_reservation.unwrap_or(0)),
         oom_kill_disable: Some(s.oom_kill_disable),
         oom_score_adj: Some(i64::from(s.oom_score_adj.unwrap_or(0))),
         ..Default::default()

@@ -10,15 +10,18 @@
 
 pub mod archive;
 pub mod auth;
+pub mod build;
 pub mod containers;
 mod error;
 pub mod events;
 pub mod execs;
+pub mod health;
 pub mod image_archive;
 pub mod images;
 mod inspect;
 pub mod networks;
 pub mod push;
+pub mod stats;
 pub mod system;
 pub mod volumes;
 

@@ -37,7 +37,7 @@ pub struct NetworkCreateOptions {
 }
 
 /// The filter keys `network_list` knows.
-pub const LIST_FILTERS: &[&str] = &["name", "id", "driver", "label"];
+pub const LIST_FILTERS: &[&str] = &["dangling", "driver", "id", "label", "name", "scope", "type"];
 
 /// `network connect`'s options.
 #[derive(Debug, Clone, Default)]
@@ -66,12 +66,7 @@ fn one_per_family(flag: &str, values: &[String]) -> Result<(Option<String>, Opti
 }
 
 /// Does a `label=KEY[=VALUE]` filter value match these labels?
-pub fn label_matches(labels: &BTreeMap<String, String>, filter: &str) -> bool {
-    match filter.split_once('=') {
-        Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
-        None => labels.contains_key(filter),
-    }
-}
+pub use crate::filters::label_matches;
 
 impl Engine {
     /// `network create`: the new network.
@@ -96,36 +91,53 @@ impl Engine {
         )?)
     }
 
-    /// `network ls`: berth's networks and Docker's pre-defined `host` and `none`, filtered.
+    /// `network ls`: berth's networks (the default `bridge` always among them) and Docker's
+    /// pre-defined `host` and `none`, filtered.
     pub fn network_list(&self, filters: &[(String, String)]) -> Result<Vec<NetworkRow>> {
-        if let Some((k, _)) = filters
-            .iter()
-            .find(|(k, _)| !LIST_FILTERS.contains(&k.as_str()))
-        {
-            return Err(Error::invalid(format!(
-                "invalid filter {k:?} (name, id, driver, label)"
-            )));
-        }
-        let store = self.store()?;
+        let f = crate::filters::Filters::new(filters);
+        let invalid = |e: crate::filters::FilterError| Error::invalid(e.0);
+        f.validate(LIST_FILTERS).map_err(invalid)?;
+        let dangling = f.boolean("dangling").map_err(invalid)?;
+        f.check_values("type", |v| matches!(v, "custom" | "builtin"))
+            .map_err(invalid)?;
+        f.check_values("scope", |v| matches!(v, "local" | "swarm" | "global"))
+            .map_err(invalid)?;
+        let mut store = self.store()?;
+        // Docker always lists its pre-defined `bridge`: its row is made here if no container
+        // has made it yet.
+        network::ensure_default(&mut store)?;
         let all = rows::networks(&store.db.conn)?
             .into_iter()
             .chain(network::pseudo_networks(&store));
-        Ok(all
-            .filter(|n| {
-                filters.iter().all(|(k, v)| match k.as_str() {
-                    "name" => n.name.contains(v.as_str()),
-                    "id" => n.id.starts_with(v.as_str()),
-                    "driver" => n.driver == *v,
-                    "label" => label_matches(&n.labels, v),
-                    _ => false,
-                })
-            })
-            .collect())
+        let builtin = |n: &NetworkRow| matches!(n.name.as_str(), "bridge" | "host" | "none");
+        let mut out = Vec::new();
+        for n in all {
+            let keep = f.regex("name", &[&n.name])
+                && f.regex("id", &[&n.id])
+                && f.any("driver", |v| n.driver == v)
+                && f.labels("label", &n.labels)
+                && f.any("scope", |v| v == "local")
+                && f.any("type", |v| (v == "builtin") == builtin(&n));
+            if !keep {
+                continue;
+            }
+            if let Some(d) = dangling {
+                let unused = !builtin(&n) && rows::endpoints_in(&store.db.conn, &n.id)?.is_empty();
+                if unused != d {
+                    continue;
+                }
+            }
+            out.push(n);
+        }
+        Ok(out)
     }
 
     /// `network inspect`: Docker's data.
     pub fn network_inspect(&self, name: &str) -> Result<bollard_stubs::models::Network> {
-        let store = self.store()?;
+        let mut store = self.store()?;
+        if name == network::DEFAULT_NETWORK {
+            network::ensure_default(&mut store)?;
+        }
         let n = network::resolve(&store, name)?;
         super::inspect::network(&store, &n)
     }
@@ -139,17 +151,25 @@ impl Engine {
     /// `network rm`.
     pub fn network_remove(&self, name: &str) -> Result<()> {
         let mut store = self.store()?;
+        if name == network::DEFAULT_NETWORK {
+            return Err(network::NetworkError::Predefined(name.into()).into());
+        }
         let n = network::resolve(&store, name)?;
         Ok(network::remove(&mut store, &n)?)
     }
 
     /// `network prune`: removes the unused networks matching every `label` filter; their names.
     pub fn network_prune(&self, filters: &[(String, String)]) -> Result<Vec<String>> {
-        if let Some((k, _)) = filters.iter().find(|(k, _)| k != "label") {
-            return Err(Error::invalid(format!("invalid filter {k:?} (label)")));
-        }
+        let f = crate::filters::Filters::new(filters);
+        let invalid = |e: crate::filters::FilterError| Error::invalid(e.0);
+        f.validate(&["label", "label!", "until"]).map_err(invalid)?;
+        let until = f.until(crate::clock::now_nanos()).map_err(invalid)?;
         let mut store = self.store()?;
-        let keep = |n: &NetworkRow| !filters.iter().all(|(_, v)| label_matches(&n.labels, v));
+        let keep = |n: &NetworkRow| {
+            !(f.labels("label", &n.labels)
+                && f.not_labels("label!", &n.labels)
+                && until.is_none_or(|u| n.created < u))
+        };
         Ok(network::prune(&mut store, &keep)?)
     }
 

@@ -1,18 +1,25 @@
 //! The whole installation: disk usage, pruning what nothing uses, and removing everything.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{Engine, Error, Result};
+use crate::filters::Filters;
 use crate::images::Removed;
+use crate::state::containers::ContainerRow;
+use crate::state::images::ImageRow;
+use crate::store::Store;
 use crate::system::{self, DiskUsage};
 use crate::{containers, images, network, volumes};
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SystemPruneOptions {
     /// Every image no container uses, not only dangling ones.
     pub all: bool,
     /// Unused anonymous volumes too.
     pub volumes: bool,
+    /// Docker's prune filters: label, label!, until (volumes: the labels only).
+    pub filters: Vec<(String, String)>,
 }
 
 /// What `system_prune` removed, in Docker's order.
@@ -26,6 +33,44 @@ pub struct SystemPruned {
     pub reclaimed: u64,
 }
 
+/// The prune filters of containers, images and networks (Docker's).
+pub const PRUNE_FILTERS: &[&str] = &["label", "label!", "until"];
+
+/// Reads a prune's filters: the filters and their `until` (nanoseconds).
+pub(crate) fn prune_filters(
+    filters: &[(String, String)],
+    accepted: &[&str],
+) -> Result<(Filters, Option<i64>)> {
+    let f = Filters::new(filters);
+    let invalid = |e: crate::filters::FilterError| Error::invalid(e.0);
+    f.validate(accepted).map_err(invalid)?;
+    let until = f.until(crate::clock::now_nanos()).map_err(invalid)?;
+    Ok((f, until))
+}
+
+/// Does a prune with these filters remove this stopped container?
+pub(crate) fn prunes_container(f: &Filters, until: Option<i64>, c: &ContainerRow) -> bool {
+    if f.is_empty() {
+        return true;
+    }
+    let labels = crate::containers::Settings::of(c)
+        .map(|s| s.labels)
+        .unwrap_or_default();
+    f.prune_selects(&labels, c.created, until)
+}
+
+/// Does a prune with these filters remove this unused image?
+pub(crate) fn prunes_image(f: &Filters, until: Option<i64>, store: &Store, img: &ImageRow) -> bool {
+    if f.is_empty() {
+        return true;
+    }
+    let labels: BTreeMap<String, String> = images::config(store, &img.id)
+        .ok()
+        .and_then(|c| serde_json::from_value(c["config"]["Labels"].clone()).ok())
+        .unwrap_or_default();
+    f.prune_selects(&labels, images::created_ts(img) * 1_000_000_000, until)
+}
+
 impl Engine {
     /// Measures images, containers and volumes (walks the writable layers and volumes).
     pub fn system_df(&self) -> Result<DiskUsage> {
@@ -36,18 +81,31 @@ impl Engine {
     /// Stopped containers, then (with `volumes`) unused anonymous volumes, then networks no
     /// container uses, then dangling images (every unused one with `all`).
     pub fn system_prune(&self, opts: &SystemPruneOptions) -> Result<SystemPruned> {
+        let (f, until) = prune_filters(&opts.filters, PRUNE_FILTERS)?;
         let mut store = self.store()?;
         let mut p = SystemPruned::default();
-        let (ids, bytes) = containers::prune(&mut store)?;
+        let (ids, bytes) = containers::prune(&mut store, &|c| prunes_container(&f, until, c))?;
         p.containers = ids;
         p.reclaimed += bytes;
         if opts.volumes {
-            let (names, bytes) = volumes::prune(&mut store, false, |_| true)?;
+            let (names, bytes) = volumes::prune(&mut store, false, |v| {
+                f.labels("label", &v.labels) && f.not_labels("label!", &v.labels)
+            })?;
             p.volumes = names;
             p.reclaimed += bytes;
         }
-        p.networks = network::prune(&mut store, &|_| false)?;
-        let (removed, bytes) = images::prune(&mut store, opts.all)?;
+        p.networks = network::prune(&mut store, &|n| {
+            !f.prune_selects(&n.labels, n.created, until)
+        })?;
+        drop(store);
+        // The build cache goes too (its step images first, so that the images the steps
+        // shared are then unused).
+        let (_, bytes) = self.builder_prune(true, until)?;
+        p.reclaimed += bytes;
+        let mut store = self.store()?;
+        let (removed, bytes) = images::prune(&mut store, opts.all, &|s, img| {
+            prunes_image(&f, until, s, img)
+        })?;
         p.images = removed;
         p.reclaimed += bytes;
         Ok(p)

@@ -79,7 +79,7 @@ pub enum VolumeFilter {
     Dangling(bool),
     /// `label=KEY` or `label=KEY=VALUE`.
     Label(String),
-    /// `name=…`: the name contains it.
+    /// `name=…`: a regular expression found in the name.
     Name(String),
     /// `driver=…`.
     Driver(String),
@@ -89,7 +89,7 @@ impl VolumeFilter {
     pub fn parse(f: &str) -> Result<VolumeFilter> {
         let (k, v) = f
             .split_once('=')
-            .ok_or_else(|| Error::invalid(format!("bad filter {f:?}: expected KEY=VALUE")))?;
+            .ok_or_else(|| Error::invalid("bad format of filter (expected name=value)"))?;
         Ok(match k {
             "dangling" => match v {
                 "true" | "1" => VolumeFilter::Dangling(true),
@@ -99,11 +99,7 @@ impl VolumeFilter {
             "label" => VolumeFilter::Label(v.into()),
             "name" => VolumeFilter::Name(v.into()),
             "driver" => VolumeFilter::Driver(v.into()),
-            _ => {
-                return Err(Error::invalid(format!(
-                    "invalid filter {k:?} (supported: dangling, label, name, driver)"
-                )));
-            }
+            _ => return Err(Error::invalid(format!("invalid filter '{k}'"))),
         })
     }
 
@@ -111,7 +107,7 @@ impl VolumeFilter {
         match self {
             VolumeFilter::Dangling(d) => *d != used,
             VolumeFilter::Label(l) => label_matches(&v.labels, l),
-            VolumeFilter::Name(n) => v.name.contains(n.as_str()),
+            VolumeFilter::Name(n) => regex::Regex::new(n).is_ok_and(|re| re.is_match(&v.name)),
             VolumeFilter::Driver(d) => v.driver == *d,
         }
     }
@@ -150,11 +146,8 @@ impl VolumePruneOptions {
                 Some(("label", v)) => o.labels.push((true, v.to_string())),
                 Some(("label!", v)) => o.labels.push((false, v.to_string())),
                 Some(("all", "true" | "1")) => o.all = true,
-                _ => {
-                    return Err(Error::invalid(format!(
-                        "invalid filter {f:?} (supported: label, label!)"
-                    )));
-                }
+                Some((k, _)) => return Err(Error::invalid(format!("invalid filter '{k}'"))),
+                None => return Err(Error::invalid("bad format of filter (expected name=value)")),
             }
         }
         Ok(o)
@@ -199,7 +192,15 @@ impl Engine {
             .into_iter()
             .filter(|v| {
                 let in_use = used.contains_key(&v.name);
-                opts.filters.iter().all(|f| f.matches(v, in_use))
+                // Docker's grammar: the values of one key are OR'ed, except labels.
+                opts.filters.iter().all(|f| match f {
+                    VolumeFilter::Label(_) => f.matches(v, in_use),
+                    _ => opts
+                        .filters
+                        .iter()
+                        .filter(|g| std::mem::discriminant(*g) == std::mem::discriminant(f))
+                        .any(|g| g.matches(v, in_use)),
+                })
             })
             .map(|v| ListedVolume {
                 containers: used.get(&v.name).copied().unwrap_or(0),
@@ -271,14 +272,13 @@ mod tests {
         assert!(!m("label=other", false));
         assert!(m("name=ta-", false));
         assert!(!m("name=x", false));
+        assert!(m("name=^data-[0-9]$", false));
+        assert!(!m("name=^ata", false));
         assert!(m("driver=local", false));
         for (bad, msg) in [
-            ("dangling", "bad filter \"dangling\": expected KEY=VALUE"),
+            ("dangling", "bad format of filter (expected name=value)"),
             ("dangling=yes", "invalid filter 'dangling=yes'"),
-            (
-                "size=1",
-                "invalid filter \"size\" (supported: dangling, label, name, driver)",
-            ),
+            ("size=1", "invalid filter 'size'"),
         ] {
             let e = VolumeFilter::parse(bad).unwrap_err();
             assert_eq!(e.to_string(), msg);
@@ -301,12 +301,16 @@ mod tests {
             }
         );
         assert!(!VolumePruneOptions::from_filters(false, &[]).unwrap().all);
-        for bad in ["all=false", "name=x", "label"] {
+        for (bad, msg) in [
+            ("all=false", "invalid filter 'all'"),
+            ("name=x", "invalid filter 'name'"),
+            ("label", "bad format of filter (expected name=value)"),
+        ] {
             assert_eq!(
                 VolumePruneOptions::from_filters(false, &[bad.into()])
                     .unwrap_err()
                     .to_string(),
-                format!("invalid filter {bad:?} (supported: label, label!)")
+                msg
             );
         }
     }

@@ -163,9 +163,14 @@ pub fn list(store: &Store) -> Result<Vec<ImageSummary>> {
     let conn = &store.db.conn;
     let images = rows::list_images(conn)?;
     let tags = rows::all_tags(conn)?;
+    let steps = crate::state::build::step_images(conn)?;
     let mut out = Vec::new();
     for img in images {
         let mine: Vec<_> = tags.iter().filter(|t| t.image_id == img.id).collect();
+        if mine.is_empty() && steps.contains(&img.id) {
+            // A build step's image: the build cache's, not the user's (`builder prune`).
+            continue;
+        }
         let digests = rows::repo_digests_of(conn, &img.id)?;
         let digest_for = |repo: &str| {
             digests
@@ -393,13 +398,22 @@ fn collect_garbage(store: &mut Store, candidates: &Orphans) -> Result<Vec<String
 
 /// `berth image prune`: removes dangling images (all unused images with `all`), then any layer
 /// or blob on disk that no image references (leftovers of interrupted commands).
-pub fn prune(store: &mut Store, all: bool) -> Result<(Vec<Removed>, u64)> {
+pub fn prune(
+    store: &mut Store,
+    all: bool,
+    select: &dyn Fn(&Store, &ImageRow) -> bool,
+) -> Result<(Vec<Removed>, u64)> {
     let mut out = Vec::new();
     let mut reclaimed = 0u64;
     let images = rows::list_images(&store.db.conn)?;
+    let steps = crate::state::build::step_images(&store.db.conn)?;
     for img in images {
         let tags = rows::tags_of(&store.db.conn, &img.id)?;
-        if !all && !tags.is_empty() {
+        if (!all && !tags.is_empty()) || !select(store, &img) {
+            continue;
+        }
+        if steps.contains(&img.id) && tags.is_empty() {
+            // The build cache's: `builder prune` removes it.
             continue;
         }
         if mount::is_mounted(store, &img.id)

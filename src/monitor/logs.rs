@@ -15,6 +15,10 @@ const MAX_LINE: usize = 16 * 1024;
 pub struct Record {
     pub log: String,
     pub stream: String,
+    /// Extra attributes of the record (json-file's `attrs`: `--log-opt labels=…,env=…`), shown
+    /// by `logs --details`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attrs: std::collections::BTreeMap<String, String>,
     pub time: String,
 }
 
@@ -80,6 +84,7 @@ impl LogWriter {
         let rec = Record {
             log: String::from_utf8_lossy(line).into_owned(),
             stream: if stream == 0 { "stdout" } else { "stderr" }.into(),
+            attrs: Default::default(),
             time: now_rfc3339_nanos(),
         };
         let mut bytes = serde_json::to_vec(&rec).expect("serializable");

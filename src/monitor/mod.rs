@@ -8,6 +8,7 @@
 //! attached clients the exit code, cleans up, and exits.
 
 pub mod client;
+mod health;
 pub mod logs;
 pub mod protocol;
 
@@ -82,6 +83,8 @@ struct Monitor {
     restarting: bool,
     /// The container's network while it runs: held port sockets and the DNS server.
     net: crate::network::Attached,
+    /// The health checks while the container runs (if it has one).
+    health: Option<health::HealthChecks>,
     _lock: Lock,
 }
 
@@ -197,6 +200,7 @@ impl Monitor {
             stopped_by_user: false,
             restarting: false,
             net: Default::default(),
+            health: None,
             _lock: lock,
         })
     }
@@ -231,7 +235,17 @@ impl Monitor {
                     self.add_client(s, want);
                 }
             }
+            self.health = health::HealthChecks::start(
+                self.health_probe(),
+                &self.store.root,
+                &self.store.runroot,
+                &self.id,
+                &self.paths.dir,
+            );
             let code = self.supervise(running, &sfd)?;
+            if let Some(h) = self.health.take() {
+                h.stop();
+            }
             let oom = self.oom_killed();
             if oom {
                 self.record("oom", &[]);
@@ -240,6 +254,8 @@ impl Monitor {
             self.record_volumes("unmount");
             self.cleanup_runtime();
             crate::network::record_endpoints(&self.store, &self.id, "disconnect");
+            // `update` may have changed the restart policy and limits meanwhile.
+            self.reload_settings();
             let policy = &self.settings.restart;
             if policy.should_restart(code as i64, restarts, self.stopped_by_user) {
                 restarts += 1;
@@ -257,6 +273,19 @@ impl Monitor {
             }
             self.finish(code, oom);
             return Ok(());
+        }
+    }
+
+    /// Reads the stored settings again (`update` changes them while the container runs); keeps
+    /// the ones it has if the row cannot be read.
+    fn reload_settings(&mut self) {
+        match rows::get(&self.store.db.conn, &self.id) {
+            Ok(Some(row)) => match serde_json::from_str(&row.config) {
+                Ok(s) => self.settings = s,
+                Err(e) => tracing::warn!("container {}: settings unreadable: {e}", self.id),
+            },
+            Ok(None) => {}
+            Err(e) => tracing::warn!("container {}: reading its row: {e}", self.id),
         }
     }
 
@@ -419,8 +448,23 @@ impl Monitor {
             for fd in &dns_fds {
                 pfds.push(PollFd::new(b(*fd), PollFlags::POLLIN));
             }
+            let health_fd = self
+                .health
+                .as_ref()
+                .and_then(|h| h.fd())
+                .map(|f| f.as_raw_fd());
+            if let Some(fd) = health_fd {
+                pfds.push(PollFd::new(b(fd), PollFlags::POLLIN));
+            }
             // After the init process exited, drain output briefly, then stop.
-            let timeout = if exit.is_some() { 200u16 } else { 1000u16 };
+            let timeout = if exit.is_some() {
+                200u16
+            } else {
+                // Up to the next health check event (rounded up: never a busy loop).
+                let h = self.health.as_ref().map(|h| h.wait(Instant::now()));
+                h.map(|d| d.as_nanos().div_ceil(1_000_000).min(1000) as u16)
+                    .unwrap_or(1000)
+            };
             let n = match poll(&mut pfds, PollTimeout::from(timeout)) {
                 Ok(n) => n,
                 Err(nix::errno::Errno::EINTR) => continue,
@@ -484,6 +528,18 @@ impl Monitor {
             let base = base + client_fds.len();
             if (0..dns_fds.len()).any(|i| !revents[base + i].is_empty()) {
                 self.serve_dns();
+            }
+            let base = base + dns_fds.len();
+            if health_fd.is_some()
+                && !revents[base].is_empty()
+                && let Some(status) = self.health.as_mut().and_then(|h| h.readable())
+            {
+                self.record(&format!("health_status: {status}"), &[]);
+            }
+            if exit.is_none()
+                && let Some(h) = self.health.as_mut()
+            {
+                h.tick(Instant::now());
             }
         }
         let _ = self.log.flush_partial();
@@ -674,6 +730,13 @@ impl Monitor {
             }
             crate::events::record(&self.store.root, ev);
         }
+    }
+
+    /// The container's health check probe, if it has one (its settings over its image's).
+    fn health_probe(&self) -> Option<crate::containers::health::Probe> {
+        let row = rows::get(&self.store.db.conn, &self.id).ok().flatten()?;
+        let image_config = crate::images::config(&self.store, &row.image_id).ok()?;
+        crate::containers::health::probe_of(&self.settings, &image_config)
     }
 
     /// Read before the runtime state (and cgroup) is deleted.

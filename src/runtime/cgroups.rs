@@ -121,3 +121,36 @@ impl Runtime {
         Ok(None)
     }
 }
+
+impl Runtime {
+    /// Writes new limits to a running (or paused) container's cgroups, v1 or v2, through
+    /// libcgroups' manager (`update`); the freezer state is left as it is.
+    pub fn update_resources(
+        &self,
+        id: &str,
+        resources: &oci_spec::runtime::LinuxResources,
+    ) -> Result<()> {
+        use libcgroups::common::CgroupManager;
+        let Some(path) = self.cgroup_path(id)? else {
+            return Err(super::RuntimeError::NotFound(id.to_owned()));
+        };
+        let manager =
+            cgroup_manager(&path, id).map_err(|message| super::RuntimeError::Libcontainer {
+                op: "update",
+                id: id.to_owned(),
+                message,
+            })?;
+        manager
+            .apply(&libcgroups::common::ControllerOpt {
+                resources,
+                disable_oom_killer: false,
+                oom_score_adj: None,
+                freezer_state: None,
+            })
+            .map_err(|e| super::RuntimeError::Libcontainer {
+                op: "update",
+                id: id.to_owned(),
+                message: chain(&e),
+            })
+    }
+}

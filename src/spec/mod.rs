@@ -48,7 +48,8 @@ pub use mounts::{
 pub use process::{command, config_env, stop_signal};
 use process::{environment, parse_image_config, process_args, stop_signal_of, workdir};
 pub use resources::{
-    HostRlimits, Resources, UNLIMITED, Ulimit, hard_limit, parse_cpuset, parse_size, resource_of,
+    HostRlimits, Resources, UNLIMITED, Ulimit, hard_limit, linux_resources, parse_cpuset,
+    parse_size, resource_of,
 };
 pub use signal::parse_signal;
 

@@ -124,33 +124,27 @@ pub fn insert(conn: &Connection, c: &ContainerRow) -> Result<()> {
 
 pub fn get(conn: &Connection, id: &str) -> Result<Option<ContainerRow>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLS} FROM containers WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLS} FROM containers WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional()?)
 }
 
 pub fn by_name(conn: &Connection, name: &str) -> Result<Option<ContainerRow>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLS} FROM containers WHERE name = ?1"),
-            [name],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLS} FROM containers WHERE name = ?1"))?
+        .query_row([name], from_row)
         .optional()?)
 }
 
 pub fn ids_with_prefix(conn: &Connection, prefix: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT id FROM containers WHERE substr(id, 1, ?2) = ?1")?;
+    let mut st = conn.prepare_cached("SELECT id FROM containers WHERE substr(id, 1, ?2) = ?1")?;
     let rows = st.query_map(params![prefix, prefix.len() as i64], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// All containers, newest first.
 pub fn list(conn: &Connection) -> Result<Vec<ContainerRow>> {
-    let mut st = conn.prepare(&format!(
+    let mut st = conn.prepare_cached(&format!(
         "SELECT {COLS} FROM containers ORDER BY created DESC"
     ))?;
     let rows = st.query_map([], from_row)?;
@@ -166,7 +160,7 @@ pub fn name_taken(conn: &Connection, name: &str) -> Result<bool> {
 }
 
 pub fn image_in_use(conn: &Connection, image_id: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT id FROM containers WHERE image_id = ?1")?;
+    let mut st = conn.prepare_cached("SELECT id FROM containers WHERE image_id = ?1")?;
     let rows = st.query_map([image_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -235,6 +229,15 @@ pub fn set_status(conn: &Connection, id: &str, status: Status) -> Result<()> {
     conn.execute(
         "UPDATE containers SET state = ?2 WHERE id = ?1",
         params![id, status.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Replaces the stored settings (`update`).
+pub fn set_config(conn: &Connection, id: &str, config: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE containers SET config = ?2 WHERE id = ?1",
+        params![id, config],
     )?;
     Ok(())
 }

@@ -106,20 +106,20 @@ pub fn get_image(conn: &Connection, id: &str) -> Result<Option<ImageRow>> {
 }
 
 pub fn list_images(conn: &Connection) -> Result<Vec<ImageRow>> {
-    let mut st = conn.prepare(&format!("SELECT {IMAGE_COLS} FROM images"))?;
+    let mut st = conn.prepare_cached(&format!("SELECT {IMAGE_COLS} FROM images"))?;
     let rows = st.query_map([], image_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Image IDs starting with `sha256:<prefix>`.
 pub fn images_with_id_prefix(conn: &Connection, hex_prefix: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT id FROM images WHERE substr(id, 8, ?2) = ?1")?;
+    let mut st = conn.prepare_cached("SELECT id FROM images WHERE substr(id, 8, ?2) = ?1")?;
     let rows = st.query_map(params![hex_prefix, hex_prefix.len() as i64], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn image_layers(conn: &Connection, image_id: &str) -> Result<Vec<LayerRow>> {
-    let mut st = conn.prepare(
+    let mut st = conn.prepare_cached(
         "SELECT il.diff_id, il.blob_digest, il.media_type, l.size
          FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
          WHERE il.image_id = ?1 ORDER BY il.idx",
@@ -136,13 +136,13 @@ pub fn image_layers(conn: &Connection, image_id: &str) -> Result<Vec<LayerRow>> 
 }
 
 pub fn all_layer_ids(conn: &Connection) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT diff_id FROM layers")?;
+    let mut st = conn.prepare_cached("SELECT diff_id FROM layers")?;
     let rows = st.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn all_blob_digests(conn: &Connection) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT DISTINCT digest FROM image_blobs")?;
+    let mut st = conn.prepare_cached("SELECT DISTINCT digest FROM image_blobs")?;
     let rows = st.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -158,14 +158,15 @@ fn tag_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TagRow> {
 }
 
 pub fn all_tags(conn: &Connection) -> Result<Vec<TagRow>> {
-    let mut st =
-        conn.prepare("SELECT name, repository, tag, image_id, tagged_at FROM tags ORDER BY name")?;
+    let mut st = conn.prepare_cached(
+        "SELECT name, repository, tag, image_id, tagged_at FROM tags ORDER BY name",
+    )?;
     let rows = st.query_map([], tag_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn tags_of(conn: &Connection, image_id: &str) -> Result<Vec<TagRow>> {
-    let mut st = conn.prepare(
+    let mut st = conn.prepare_cached(
         "SELECT name, repository, tag, image_id, tagged_at FROM tags WHERE image_id = ?1
          ORDER BY name",
     )?;
@@ -218,7 +219,7 @@ pub fn add_repo_digest(
 }
 
 pub fn repo_digests_of(conn: &Connection, image_id: &str) -> Result<Vec<(String, String)>> {
-    let mut st = conn.prepare(
+    let mut st = conn.prepare_cached(
         "SELECT repository, digest FROM repo_digests WHERE image_id = ?1 ORDER BY repository",
     )?;
     let rows = st.query_map([image_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -242,7 +243,7 @@ pub fn image_by_repo_digest(
 /// Repositories (with their registry) known to hold the blob `digest`: those of the repo
 /// digests of images that use it, as a layer or otherwise. Where a push can mount it from.
 pub fn repositories_with_blob(conn: &Connection, digest: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare(
+    let mut st = conn.prepare_cached(
         "SELECT DISTINCT rd.repository FROM repo_digests rd
          WHERE rd.image_id IN (SELECT image_id FROM image_layers WHERE blob_digest = ?1
                                UNION SELECT image_id FROM image_blobs WHERE digest = ?1)
@@ -263,7 +264,7 @@ pub struct Orphans {
 /// other image uses. Returns the layers and blobs that nothing references any more.
 pub fn delete_image(conn: &Connection, image_id: &str) -> Result<Orphans> {
     let blobs: Vec<String> = {
-        let mut st = conn.prepare(
+        let mut st = conn.prepare_cached(
             "SELECT digest FROM image_blobs b WHERE image_id = ?1 AND NOT EXISTS
                (SELECT 1 FROM image_blobs o WHERE o.digest = b.digest AND o.image_id != ?1)",
         )?;
@@ -271,7 +272,7 @@ pub fn delete_image(conn: &Connection, image_id: &str) -> Result<Orphans> {
             .collect::<rusqlite::Result<_>>()?
     };
     let layers: Vec<String> = {
-        let mut st = conn.prepare(
+        let mut st = conn.prepare_cached(
             "SELECT DISTINCT diff_id FROM image_layers l WHERE image_id = ?1 AND NOT EXISTS
                (SELECT 1 FROM image_layers o WHERE o.diff_id = l.diff_id AND o.image_id != ?1)",
         )?;

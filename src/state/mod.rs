@@ -4,6 +4,7 @@
 //! once; writers take the lock up front (`BEGIN IMMEDIATE`) so check-then-act sequences are atomic.
 //! The schema is versioned with `PRAGMA user_version`; each migration runs in its own transaction.
 
+pub mod build;
 pub mod containers;
 pub mod images;
 pub mod networks;
@@ -186,6 +187,23 @@ const MIGRATIONS: &[&str] = &[
         removed_at INTEGER NOT NULL       -- Unix nanoseconds; rows older than 10 minutes go
     );
     "#,
+    // 8: the build cache: a build step's cache key and the image the step made (the state
+    // after it), and the final images of builds (shown by `images` even untagged). The image
+    // of a step stays out of `images` unless tagged or a build's result.
+    r#"
+    CREATE TABLE build_cache (
+        key TEXT PRIMARY KEY,             -- sha256:… of the step's inputs (build::cache)
+        image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        description TEXT NOT NULL,        -- the instruction, for `system df -v`
+        size INTEGER NOT NULL,            -- bytes of the layer the step added
+        created INTEGER NOT NULL,         -- Unix seconds
+        last_used INTEGER NOT NULL        -- Unix seconds
+    );
+    CREATE INDEX build_cache_image ON build_cache(image_id);
+    CREATE TABLE build_results (
+        image_id TEXT PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE
+    );
+    "#,
 ];
 
 /// Schema version this binary writes.
@@ -254,6 +272,15 @@ impl Db {
             true,
         )
         .map_err(open_err)?;
+        // SQLite is built with STAT4, which re-prepares a statement at every step whose bound
+        // values could change its plan (every `WHERE indexed_column = ?`): half of `ps` over
+        // 100 containers went into parsing SQL again. berth's queries have one good plan.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(open_err)?;
+        conn.set_prepared_statement_cache_capacity(64);
         let mut db = Db { conn };
         db.migrate()?;
         if new_files && let Some(dir) = path.parent() {

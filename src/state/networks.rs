@@ -83,21 +83,19 @@ pub fn networks(c: &Connection) -> Result<Vec<NetworkRow>> {
 }
 
 pub fn network_by_name(c: &Connection, name: &str) -> Result<Option<NetworkRow>> {
-    Ok(c.query_row(
-        &format!("SELECT {NET_COLS} FROM networks WHERE name = ?1"),
-        [name],
-        net_from_row,
+    Ok(
+        c.prepare_cached(&format!("SELECT {NET_COLS} FROM networks WHERE name = ?1"))?
+            .query_row([name], net_from_row)
+            .optional()?,
     )
-    .optional()?)
 }
 
 pub fn network(c: &Connection, id: &str) -> Result<Option<NetworkRow>> {
-    Ok(c.query_row(
-        &format!("SELECT {NET_COLS} FROM networks WHERE id = ?1"),
-        [id],
-        net_from_row,
+    Ok(
+        c.prepare_cached(&format!("SELECT {NET_COLS} FROM networks WHERE id = ?1"))?
+            .query_row([id], net_from_row)
+            .optional()?,
     )
-    .optional()?)
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -58,7 +58,7 @@ pub fn get(conn: &Connection, name: &str) -> Result<Option<VolumeRow>> {
 
 /// All volumes, by name.
 pub fn list(conn: &Connection) -> Result<Vec<VolumeRow>> {
-    let mut st = conn.prepare(&format!("SELECT {COLS} FROM volumes ORDER BY name"))?;
+    let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM volumes ORDER BY name"))?;
     let rows = st.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -79,21 +79,21 @@ pub fn add_ref(conn: &Connection, id: &str, name: &str) -> Result<()> {
 
 /// IDs of the containers that use volume `name`.
 pub fn users(conn: &Connection, name: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT container_id FROM volume_refs WHERE name = ?1")?;
+    let mut st = conn.prepare_cached("SELECT container_id FROM volume_refs WHERE name = ?1")?;
     let rows = st.query_map([name], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Names of the volumes container `id` uses.
 pub fn of_container(conn: &Connection, id: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT name FROM volume_refs WHERE container_id = ?1")?;
+    let mut st = conn.prepare_cached("SELECT name FROM volume_refs WHERE container_id = ?1")?;
     let rows = st.query_map([id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Number of containers per volume name (volumes nobody uses are absent).
 pub fn ref_counts(conn: &Connection) -> Result<BTreeMap<String, usize>> {
-    let mut st = conn.prepare("SELECT name, COUNT(*) FROM volume_refs GROUP BY name")?;
+    let mut st = conn.prepare_cached("SELECT name, COUNT(*) FROM volume_refs GROUP BY name")?;
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

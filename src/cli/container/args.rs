@@ -140,6 +140,12 @@ pub struct CreateArgs {
     /// CPUs in which to allow execution (0-3, 0,1)
     #[arg(long)]
     pub cpuset_cpus: Option<String>,
+    /// MEMs in which to allow execution (0-3, 0,1)
+    #[arg(long)]
+    pub cpuset_mems: Option<String>,
+    /// Memory soft limit
+    #[arg(long, value_name = "BYTES")]
+    pub memory_reservation: Option<String>,
     /// Tune container pids limit (-1 for unlimited)
     #[arg(long)]
     pub pids_limit: Option<i64>,
@@ -194,15 +200,14 @@ pub struct CreateArgs {
     /// Container NIS domain name
     #[arg(long, value_name = "NAME")]
     pub domainname: Option<String>,
-    /// Memory soft limit
-    #[arg(long, value_name = "BYTES")]
-    pub memory_reservation: Option<String>,
     /// Disable OOM Killer
     #[arg(long)]
     pub oom_kill_disable: bool,
     /// Tune host's OOM preferences (-1000 to 1000)
     #[arg(long, allow_negative_numbers = true, value_name = "N")]
     pub oom_score_adj: Option<i32>,
+    #[command(flatten)]
+    pub health: super::HealthArgs,
     /// Write the container ID to the file
     #[arg(long, value_name = "FILE")]
     pub cidfile: Option<std::path::PathBuf>,
@@ -354,7 +359,8 @@ pub struct PsArgs {
     /// Show the latest created container (includes all states)
     #[arg(short, long)]
     pub latest: bool,
-    /// Filter output (status=, name=, label=, ancestor=, id=)
+    /// Filter output (Docker's: ancestor, before, exited, expose, health, id, is-task,
+    /// label, name (a regular expression), network, publish, since, status, volume)
     #[arg(short, long, value_name = "FILTER")]
     pub filter: Vec<String>,
     /// Don't truncate output
@@ -363,6 +369,16 @@ pub struct PsArgs {
     /// Output format: table, json, or a Go template
     #[arg(long)]
     pub format: Option<String>,
+    /// Display total file sizes
+    #[arg(short, long)]
+    pub size: bool,
+    /// Print no header row (podman's spelling)
+    #[arg(long, alias = "noheading")]
+    pub no_heading: bool,
+    /// Sort by created, id, image, names, runningfor or status (podman's; default: newest
+    /// first)
+    #[arg(long, value_parser = ["created", "id", "image", "names", "runningfor", "status"])]
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -377,6 +393,17 @@ pub struct LogsArgs {
     /// Number of lines to show from the end of the logs ("all")
     #[arg(short = 'n', long, default_value = "all")]
     pub tail: String,
+    /// Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42
+    /// minutes)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for
+    /// 42 minutes)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Show extra details provided to logs
+    #[arg(long)]
+    pub details: bool,
 }
 
 #[derive(Debug, Args)]
@@ -396,6 +423,9 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
+    /// Provide filter values (label=KEY[=VALUE], label!=KEY[=VALUE], until=TIME)
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -434,6 +464,8 @@ pub enum ContainerCommand {
     Attach(crate::cli::exec::AttachArgs),
     /// Display the running processes of a container
     Top(crate::cli::exec::TopArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(crate::cli::stats::StatsArgs),
     /// Pause all processes within one or more containers
     Pause(crate::cli::exec::PauseArgs),
     /// Unpause all processes within one or more containers
@@ -448,6 +480,10 @@ pub enum ContainerCommand {
     Export(crate::cli::archive::ExportArgs),
     /// Inspect changes to files or directories on a container's filesystem
     Diff(crate::cli::archive::DiffArgs),
+    /// Update configuration of one or more containers
+    Update(super::UpdateArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(crate::cli::network::PortArgs),
 }
 
 impl CreateArgs {
@@ -541,11 +577,17 @@ impl CreateArgs {
             ulimits: a.ulimit.clone(),
             memory: a.memory.as_deref().map(parse_size).transpose()?,
             memory_swap,
+            memory_reservation: a
+                .memory_reservation
+                .as_deref()
+                .map(parse_size)
+                .transpose()?,
             cpus: a.cpus,
             cpu_shares: a.cpu_shares,
             cpu_quota: a.cpu_quota,
             cpu_period: a.cpu_period,
             cpuset_cpus: a.cpuset_cpus.clone(),
+            cpuset_mems: a.cpuset_mems.clone(),
             pids_limit: a.pids_limit,
             blkio_weight: a.blkio_weight,
             stop_signal: a.stop_signal.clone(),
@@ -570,13 +612,9 @@ impl CreateArgs {
             group_add: a.group_add.clone(),
             cgroup_parent: a.cgroup_parent.clone().filter(|p| !p.is_empty()),
             domainname: a.domainname.clone(),
-            memory_reservation: a
-                .memory_reservation
-                .as_deref()
-                .map(parse_size)
-                .transpose()?,
             oom_kill_disable: a.oom_kill_disable,
             oom_score_adj: a.oom_score_adj,
+            healthcheck: a.health.config()?,
         })
     }
 }

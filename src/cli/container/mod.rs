@@ -3,7 +3,9 @@
 //! translates its flags into the engine's options, calls the engine and prints the result.
 
 mod args;
+mod health;
 mod ps;
+mod update;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -11,6 +13,8 @@ use std::sync::Arc;
 use anyhow::Context;
 
 pub use args::*;
+pub use health::HealthArgs;
+pub use update::{UpdateArgs, update};
 
 use super::{GlobalOpts, each, format, report, terminal};
 use crate::engine::{
@@ -34,6 +38,7 @@ pub fn container_command(g: &GlobalOpts, c: ContainerCommand) -> anyhow::Result<
         ContainerCommand::Exec(a) => super::exec::exec(g, a),
         ContainerCommand::Attach(a) => super::exec::attach(g, a),
         ContainerCommand::Top(a) => super::exec::top(g, a),
+        ContainerCommand::Stats(a) => super::stats::stats(g, a),
         ContainerCommand::Pause(a) => super::exec::pause(g, a),
         ContainerCommand::Unpause(a) => super::exec::unpause(g, a),
         ContainerCommand::Inspect(a) => super::inspect::inspect(g, a),
@@ -41,6 +46,8 @@ pub fn container_command(g: &GlobalOpts, c: ContainerCommand) -> anyhow::Result<
         ContainerCommand::Cp(a) => super::archive::cp(g, a),
         ContainerCommand::Export(a) => super::archive::export(g, a),
         ContainerCommand::Diff(a) => super::archive::diff(g, a),
+        ContainerCommand::Update(a) => update(g, a),
+        ContainerCommand::Port(a) => super::network::port(g, a),
     }
 }
 
@@ -301,7 +308,9 @@ pub fn prune(g: &GlobalOpts, a: PruneArgs) -> anyhow::Result<i32> {
     {
         return Ok(0);
     }
-    let (deleted, bytes) = g.engine().container_prune()?;
+    let (deleted, bytes) = g
+        .engine()
+        .container_prune(&crate::filters::Filters::parse_cli(&a.filter)?)?;
     format::print_deleted("Deleted Containers:", &deleted);
     println!(
         "Total reclaimed space: {}",
@@ -315,18 +324,29 @@ pub fn logs(g: &GlobalOpts, a: LogsArgs) -> anyhow::Result<i32> {
         "all" | "-1" => None,
         n => Some(n.parse().with_context(|| format!("invalid --tail {n:?}"))?),
     };
+    let now = chrono::Local::now();
+    let time = |v: &Option<String>| -> anyhow::Result<Option<i64>> {
+        v.as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| super::events::parse_time(v, now))
+            .transpose()
+    };
     let o = LogsOptions {
         follow: a.follow,
         tail,
-        since: None,
-        until: None,
+        since: time(&a.since)?,
+        until: time(&a.until)?,
     };
     g.engine().container_logs(&a.container, &o, &mut |r| {
-        let line = if a.timestamps {
-            format!("{} {}", r.time, r.text)
-        } else {
-            r.text
-        };
+        let mut line = String::new();
+        if a.timestamps {
+            line.push_str(&r.time);
+            line.push(' ');
+        }
+        if a.details {
+            line.push_str(&r.details_prefix());
+        }
+        line.push_str(&r.text);
         let written = match r.stream {
             LogStream::Stderr => {
                 let mut e = std::io::stderr().lock();

@@ -1,6 +1,5 @@
 //! `ps`: the engine's container list as Docker prints it (table, `-q`, json, templates).
 
-use anyhow::Context;
 use serde_json::{Map, Value, json};
 
 use super::PsArgs;
@@ -9,19 +8,25 @@ use crate::engine::ContainerListOptions;
 use crate::engine::networks::PortSummary;
 
 pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
-    let mut filters = Vec::new();
-    for f in &a.filter {
-        let (k, v) = f
-            .split_once('=')
-            .with_context(|| format!("bad filter {f:?}: expected KEY=VALUE"))?;
-        filters.push((k.to_string(), v.to_string()));
-    }
-    let list = g.engine().container_list(&ContainerListOptions {
+    let filters = crate::filters::Filters::parse_cli(&a.filter)?;
+    // A template that names `.Size` measures too, as Docker's does.
+    let size = a.size || a.format.as_deref().is_some_and(|f| f.contains(".Size"));
+    let mut list = g.engine().container_list(&ContainerListOptions {
         all: a.all,
         last: a.last,
         latest: a.latest,
         filters,
+        size,
     })?;
+    match a.sort.as_deref() {
+        // Podman's orders: oldest first for times, alphabetical for the rest.
+        Some("created") | Some("runningfor") => list.sort_by_key(|c| c.created),
+        Some("id") => list.sort_by(|x, y| x.id.cmp(&y.id)),
+        Some("image") => list.sort_by(|x, y| x.image.cmp(&y.image)),
+        Some("names") => list.sort_by(|x, y| x.name.cmp(&y.name)),
+        Some("status") => list.sort_by(|x, y| x.status.cmp(&y.status)),
+        _ => {}
+    }
     let id = |id: &str| format::object_id(id, a.no_trunc);
     if a.quiet {
         for c in &list {
@@ -59,12 +64,34 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
             m.insert("Status".into(), json!(c.status));
             m.insert("Networks".into(), json!(c.network));
             m.insert("Mounts".into(), json!(c.mounts.join(",")));
-            m.insert("Size".into(), json!("N/A"));
+            m.insert(
+                "Size".into(),
+                json!(match c.size {
+                    Some((rw, root)) => format!(
+                        "{} (virtual {})",
+                        format::human_size(rw as i64),
+                        format::human_size(root as i64)
+                    ),
+                    None => "N/A".into(),
+                }),
+            );
             m.insert("LocalVolumes".into(), json!(c.local_volumes.to_string()));
             m
         })
         .collect();
-    format::print_objects(
+    let mut columns = vec![
+        "ID",
+        "Image",
+        "Command",
+        "RunningFor",
+        "Status",
+        "Ports",
+        "Names",
+    ];
+    if a.size {
+        columns.push("Size");
+    }
+    format::print_list(
         a.format.as_deref(),
         objs,
         &[
@@ -77,17 +104,18 @@ pub fn ps(g: &GlobalOpts, a: PsArgs) -> anyhow::Result<i32> {
             ("Names", "NAMES"),
             ("State", "STATE"),
             ("Labels", "LABELS"),
+            ("Size", "SIZE"),
+            ("CreatedAt", "CREATED AT"),
+            ("Mounts", "MOUNTS"),
+            ("Networks", "NETWORKS"),
+            ("LocalVolumes", "LOCAL VOLUMES"),
         ],
-        &[
-            "ID",
-            "Image",
-            "Command",
-            "RunningFor",
-            "Status",
-            "Ports",
-            "Names",
-        ],
-    );
+        &columns,
+        &format::ListOptions {
+            subject: format::Subject::Typed("*formatter.ContainerContext"),
+            no_heading: a.no_heading,
+        },
+    )?;
     Ok(0)
 }
 

@@ -239,6 +239,12 @@ impl Resolved {
 static MOUNTS: AtomicU64 = AtomicU64::new(0);
 
 impl Root {
+    /// The root's descriptor number (`/proc/self/fd/N` names the root as a path while the
+    /// root is open).
+    pub fn raw_fd(&self) -> i32 {
+        self.fd.as_raw_fd()
+    }
+
     /// Opens the root of container `c` (named `name` in messages), writable if `write`.
     pub fn open(store: &Store, c: &ContainerRow, name: &str, write: bool) -> Result<Root> {
         let settings = Settings::of(c)?;

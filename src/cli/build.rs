@@ -1,0 +1,285 @@
+//! `build` (also `image build`) and `builder prune`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::{Args, Subcommand};
+
+use super::GlobalOpts;
+use crate::engine::build::{BuildContext, BuildOptions};
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Name and optionally a tag in the "name:tag" format
+    #[arg(short, long = "tag", value_name = "NAME")]
+    pub tag: Vec<String>,
+    /// Name of the Dockerfile (default: "PATH/Dockerfile"; "-" reads it from STDIN)
+    #[arg(short, long = "file", value_name = "FILE")]
+    pub file: Option<String>,
+    /// Set build-time variables
+    #[arg(long = "build-arg", value_name = "NAME[=VALUE]")]
+    pub build_arg: Vec<String>,
+    /// Set the target build stage to build
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Do not use cache when building the image
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Always attempt to pull a newer version of the image
+    #[arg(long)]
+    pub pull: bool,
+    /// Set metadata for an image
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub label: Vec<String>,
+    /// Set platform if server is multi-platform capable (the host's only)
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Suppress the build output and print image ID on success
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Write the image ID to the file
+    #[arg(long, value_name = "FILE")]
+    pub iidfile: Option<PathBuf>,
+    /// Set the networking mode for the RUN instructions during build (bridge, none, host)
+    #[arg(long, default_value = "default")]
+    pub network: String,
+    /// Set type of progress output (auto, plain, tty)
+    #[arg(long, default_value = "auto", value_parser = ["auto", "plain", "tty"])]
+    pub progress: String,
+    /// Remove intermediate containers after a successful build (always)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL")]
+    pub rm: bool,
+    /// Always remove intermediate containers (always)
+    #[arg(long)]
+    pub force_rm: bool,
+    /// Build context: a directory, or "-" for a tar archive (or a Dockerfile) on STDIN
+    #[arg(value_name = "PATH | -")]
+    pub context: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BuilderCommand {
+    /// Build an image from a Dockerfile
+    Build(Box<BuildArgs>),
+    /// Remove build cache
+    Prune(BuilderPruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuilderPruneArgs {
+    /// Remove all unused build cache, not just dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    pub force: bool,
+    /// Provide filter values (e.g. "until=24h")
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+}
+
+pub fn builder_command(g: &GlobalOpts, c: BuilderCommand) -> anyhow::Result<i32> {
+    match c {
+        BuilderCommand::Build(a) => build(g, *a),
+        BuilderCommand::Prune(a) => prune(g, a),
+    }
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Ctrl-C (and SIGTERM) cancel the build: the running step's container is killed and
+/// everything the build made for it removed before the command exits.
+fn cancel_on_signals() -> Arc<AtomicBool> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let handler = nix::sys::signal::SigHandler::Handler(on_signal);
+    let action = nix::sys::signal::SigAction::new(
+        handler,
+        nix::sys::signal::SaFlags::SA_RESTART,
+        nix::sys::signal::SigSet::empty(),
+    );
+    for sig in [
+        nix::sys::signal::Signal::SIGINT,
+        nix::sys::signal::Signal::SIGTERM,
+    ] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        let _ = unsafe { nix::sys::signal::sigaction(sig, &action) };
+    }
+    let c = cancel.clone();
+    std::thread::spawn(move || {
+        loop {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                c.store(true, Ordering::SeqCst);
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    cancel
+}
+
+fn key_value(s: &str) -> (String, String) {
+    match s.split_once('=') {
+        Some((k, v)) => (k.to_string(), v.to_string()),
+        None => (s.to_string(), std::env::var(s).unwrap_or_default()),
+    }
+}
+
+pub fn build(g: &GlobalOpts, a: BuildArgs) -> anyhow::Result<i32> {
+    let mut stdin_used = false;
+    let mut dockerfile_content = None;
+    let mut dockerfile = None;
+    if let Some(f) = &a.file {
+        if f == "-" {
+            if a.context == "-" {
+                anyhow::bail!(
+                    "invalid argument: can't use stdin for both build context and dockerfile"
+                );
+            }
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            dockerfile_content = Some(buf);
+            stdin_used = true;
+        } else if a.context != "-" {
+            // -f is relative to the current directory; inside the context it names the
+            // Dockerfile's path there (for its .dockerignore).
+            let ctx = std::path::absolute(&a.context)?;
+            let path = std::path::absolute(f)?;
+            match path.strip_prefix(&ctx) {
+                Ok(rel) => dockerfile = Some(rel.to_string_lossy().into_owned()),
+                Err(_) => {
+                    dockerfile_content = Some(std::fs::read(&path).map_err(|e| {
+                        anyhow::anyhow!("unable to prepare context: unable to read {f}: {e}")
+                    })?)
+                }
+            }
+        } else {
+            dockerfile = Some(f.clone());
+        }
+    }
+    let context = if a.context == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf)?;
+        let _ = stdin_used;
+        if is_tar(&buf) {
+            BuildContext::Tar(Box::new(std::io::Cursor::new(buf)))
+        } else {
+            // A Dockerfile on STDIN: no context.
+            dockerfile_content = Some(buf);
+            BuildContext::Tar(Box::new(std::io::Cursor::new(empty_tar())))
+        }
+    } else {
+        BuildContext::Dir(PathBuf::from(&a.context))
+    };
+    let mut build_args: Vec<(String, String)> = a.build_arg.iter().map(|s| key_value(s)).collect();
+    let source_date_epoch = build_args
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "SOURCE_DATE_EPOCH")
+        .map(|(_, v)| v.clone())
+        .or_else(|| std::env::var("SOURCE_DATE_EPOCH").ok())
+        .map(|v| {
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| anyhow::anyhow!("invalid SOURCE_DATE_EPOCH: {v:?}"))
+        })
+        .transpose()?;
+    build_args.retain(|(k, _)| k != "SOURCE_DATE_EPOCH" || source_date_epoch.is_none());
+    let quiet = a.quiet;
+    let progress: crate::engine::build::BuildProgress = Arc::new(move |s: &str| {
+        if !quiet {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(s.as_bytes());
+            let _ = out.flush();
+        }
+    });
+    let opts = BuildOptions {
+        context,
+        dockerfile,
+        dockerfile_content,
+        tags: a.tag,
+        build_args,
+        target: a.target,
+        no_cache: a.no_cache,
+        pull: a.pull,
+        labels: a.label.iter().map(|s| key_value(s)).collect(),
+        platform: a.platform,
+        network: Some(a.network),
+        source_date_epoch,
+        cancel: cancel_on_signals(),
+    };
+    let _ = std::io::stdout().is_terminal();
+    match g.engine().image_build(opts, progress) {
+        Ok(r) => {
+            if quiet {
+                println!("{}", r.id);
+            }
+            if let Some(f) = &a.iidfile {
+                std::fs::write(f, &r.id)?;
+            }
+            Ok(0)
+        }
+        Err(e) => {
+            // Docker's build fails with exit code 1, whatever the cause.
+            super::report(&e.into());
+            Ok(1)
+        }
+    }
+}
+
+fn is_tar(buf: &[u8]) -> bool {
+    if buf.starts_with(&[0x1f, 0x8b]) || buf.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return true;
+    }
+    buf.len() >= 512 && &buf[257..262] == b"ustar"
+}
+
+fn empty_tar() -> Vec<u8> {
+    vec![0u8; 1024]
+}
+
+fn parse_until(v: &str) -> anyhow::Result<i64> {
+    let now = crate::images::now_secs();
+    if let Ok(t) = v.parse::<i64>() {
+        return Ok(t);
+    }
+    let (num, unit) = v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
+    let n: i64 = num
+        .parse()
+        .map_err(|_| anyhow::anyhow!("invalid filter 'until={v}'"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => anyhow::bail!("invalid filter 'until={v}'"),
+    };
+    Ok(now - secs)
+}
+
+pub fn prune(g: &GlobalOpts, a: BuilderPruneArgs) -> anyhow::Result<i32> {
+    let mut until = None;
+    for f in &a.filter {
+        match f.split_once('=') {
+            Some(("until", v)) => until = Some(parse_until(v)?),
+            _ => anyhow::bail!("invalid filter {f:?} (supported: until)"),
+        }
+    }
+    if !a.force {
+        let msg = if a.all {
+            "WARNING! This will remove all build cache. Are you sure you want to continue?"
+        } else {
+            "WARNING! This will remove all dangling build cache. Are you sure you want to continue?"
+        };
+        if !super::prompt::confirm(msg)? {
+            return Ok(0);
+        }
+    }
+    let (_, reclaimed) = g.engine().builder_prune(a.all, until)?;
+    println!("Total:\t{}", super::format::human_size(reclaimed as i64));
+    Ok(0)
+}

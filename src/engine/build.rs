@@ -1,0 +1,342 @@
+//! `build`: a Dockerfile and its context → an image (the executor is `crate::build::executor`),
+//! and the build cache (`builder prune`, `system df`).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::images::ImagePullOptions;
+use super::{Engine, Error, Result};
+use crate::build::dockerfile;
+use crate::build::dockerignore::{self, ContextFilter, Dockerignore};
+use crate::build::executor::{self, BuildError, Request, context::Context};
+use crate::images::local;
+use crate::layers::ExtractOptions;
+
+pub use crate::build::executor::Progress as BuildProgress;
+
+/// Where the build context comes from.
+pub enum BuildContext {
+    /// A directory (`berth build DIR`): its files that `.dockerignore` lets through.
+    Dir(PathBuf),
+    /// A tar stream (plain, gzip or zstd: `berth build -`, the Engine API's body), unpacked
+    /// by the confined unpacker.
+    Tar(Box<dyn Read + Send>),
+}
+
+/// `build`'s options.
+pub struct BuildOptions {
+    pub context: BuildContext,
+    /// The Dockerfile's path in the context (`-f`; `Dockerfile` if None).
+    pub dockerfile: Option<String>,
+    /// The Dockerfile itself when it does not come from the context (`-f -`, a file outside
+    /// the context).
+    pub dockerfile_content: Option<Vec<u8>>,
+    pub tags: Vec<String>,
+    pub build_args: Vec<(String, String)>,
+    pub target: Option<String>,
+    pub no_cache: bool,
+    pub pull: bool,
+    pub labels: Vec<(String, String)>,
+    /// `--platform`: the host's only.
+    pub platform: Option<String>,
+    /// `--network` of RUN steps.
+    pub network: Option<String>,
+    /// Every time in the image (`SOURCE_DATE_EPOCH`).
+    pub source_date_epoch: Option<i64>,
+    /// Set to cancel the build (Ctrl-C, a client gone).
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// What a build made.
+#[derive(Debug, Clone)]
+pub struct BuildResult {
+    pub id: String,
+}
+
+/// The build cache as `system df` shows it.
+#[derive(Debug, Clone, Default)]
+pub struct BuildCacheUsage {
+    pub entries: usize,
+    pub size: u64,
+}
+
+/// The temp directory of a context, removed on drop.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = crate::tmp::remove_any(&self.0);
+    }
+}
+
+/// Copies the sent part of a context directory into `dest` as a tar stream through the
+/// confined unpacker (links kept as links, never followed).
+fn send_dir(src: &Path, filter: &ContextFilter, dest: &Path) -> Result<()> {
+    let tarfile = tempfile::tempfile().map_err(Error::io("making the context archive"))?;
+    let mut b = tar::Builder::new(tarfile);
+    b.follow_symlinks(false);
+    fn walk(
+        b: &mut tar::Builder<std::fs::File>,
+        dir: &Path,
+        rel: &str,
+        filter: &ContextFilter,
+    ) -> Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .map_err(Error::io(format!("reading {}", dir.display())))?
+            .flatten()
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let r = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let ft = e
+                .file_type()
+                .map_err(Error::io(format!("reading {}", e.path().display())))?;
+            let sent = filter.send(&r);
+            if ft.is_dir() {
+                if !sent && filter.ignore.may_skip_dir(&r) {
+                    continue;
+                }
+                if sent {
+                    b.append_path_with_name(e.path(), &r)
+                        .map_err(Error::io(format!("archiving {r}")))?;
+                }
+                walk(b, &e.path(), &r, filter)?;
+            } else if sent && (ft.is_file() || ft.is_symlink()) {
+                b.append_path_with_name(e.path(), &r)
+                    .map_err(Error::io(format!("archiving {r}")))?;
+            }
+        }
+        Ok(())
+    }
+    walk(&mut b, src, "", filter)?;
+    let mut f = b
+        .into_inner()
+        .map_err(Error::io("making the context archive"))?;
+    std::io::Seek::rewind(&mut f).map_err(Error::io("reading the context archive"))?;
+    unpack(f, dest)
+}
+
+fn unpack(r: impl Read, dest: &Path) -> Result<()> {
+    let fd = nix::fcntl::open(
+        dest,
+        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_DIRECTORY,
+        nix::sys::stat::Mode::empty(),
+    )
+    .map_err(|e| Error::io("opening the context directory")(e.into()))?;
+    crate::layers::unpack_into(
+        r,
+        fd,
+        dest,
+        ExtractOptions {
+            whiteouts: false,
+            owner: None,
+            no_overwrite_dir_non_dir: false,
+        },
+    )
+    .map_err(crate::containers::archive::ArchiveError::from)?;
+    Ok(())
+}
+
+fn ignore_of(dir: &Path, dockerfile: &str) -> Result<Dockerignore> {
+    for f in dockerignore::ignore_files(dockerfile) {
+        if let Ok(bytes) = std::fs::read(dir.join(&f)) {
+            return Dockerignore::parse(&bytes).map_err(|e| Error::invalid(format!("{f}: {e}")));
+        }
+    }
+    Ok(Dockerignore::parse(b"").expect("empty"))
+}
+
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Error {
+        Error::Build(e)
+    }
+}
+
+impl Engine {
+    /// Builds an image. `progress` gets the build's output as Docker's classic builder
+    /// prints it. A failed or cancelled build leaves no container, mount or image (the steps
+    /// that worked stay in the build cache).
+    pub fn image_build(&self, opts: BuildOptions, progress: BuildProgress) -> Result<BuildResult> {
+        if let Some(p) = &opts.platform {
+            let host = crate::build::stages::Platform::host();
+            let plain = format!("{}/{}", host.os, host.arch);
+            if p != &host.spec() && p != &plain {
+                return Err(Error::invalid(format!(
+                    "platform {p} is not supported: berth builds for the host's platform ({}) only",
+                    host.spec()
+                )));
+            }
+        }
+        let tags = opts
+            .tags
+            .iter()
+            .map(|t| local::parse_tag(t))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        if let Some(n) = &opts.network
+            && !["bridge", "default", "none", "host", ""].contains(&n.as_str())
+        {
+            {
+                return Err(Error::invalid(format!(
+                    "network mode {n:?} not supported for builds (bridge, none, host)"
+                )));
+            }
+        }
+        let dockerfile_name = opts
+            .dockerfile
+            .clone()
+            .unwrap_or_else(|| "Dockerfile".to_string());
+        // Parse first when the Dockerfile is at hand: a bad one creates nothing.
+        if let Some(c) = &opts.dockerfile_content {
+            dockerfile::parse(c).map_err(BuildError::from)?;
+        }
+        let mut store = self.store()?;
+        let dir = TempDir(
+            store
+                .tmp
+                .new_dir("build")
+                .map_err(Error::io("making the context directory"))?,
+        );
+        let filter = match opts.context {
+            BuildContext::Dir(src) => {
+                if !src.is_dir() {
+                    return Err(Error::invalid(format!(
+                        "unable to prepare context: path {:?} not found",
+                        src.display().to_string()
+                    )));
+                }
+                let filter =
+                    ContextFilter::new(ignore_of(&src, &dockerfile_name)?, &dockerfile_name);
+                send_dir(&src, &filter, &dir.0)?;
+                filter
+            }
+            BuildContext::Tar(r) => {
+                unpack(r, &dir.0)?;
+                ContextFilter::new(ignore_of(&dir.0, &dockerfile_name)?, &dockerfile_name)
+            }
+        };
+        let content = match opts.dockerfile_content {
+            Some(c) => c,
+            None => {
+                let rel = dockerignore::clean(dockerfile_name.trim_start_matches('/'));
+                let ctx = Context {
+                    dir: dir.0.clone(),
+                    filter: None,
+                };
+                let found = ctx.resolve(&rel).map_err(|_| {
+                    Error::invalid(format!(
+                        "Cannot locate specified Dockerfile: {dockerfile_name}"
+                    ))
+                })?;
+                std::fs::read(dir.0.join(&found[0].rel)).map_err(|_| {
+                    Error::invalid(format!(
+                        "Cannot locate specified Dockerfile: {dockerfile_name}"
+                    ))
+                })?
+            }
+        };
+        let df = dockerfile::parse(&content).map_err(BuildError::from)?;
+        let req = Request {
+            dockerfile: df,
+            context: Context {
+                dir: dir.0.clone(),
+                filter: Some(filter),
+            },
+            build_args: opts.build_args,
+            target: opts.target,
+            no_cache: opts.no_cache,
+            pull: opts.pull,
+            labels: opts.labels,
+            network: opts.network.unwrap_or_default(),
+            tags,
+            source_date_epoch: opts.source_date_epoch,
+            cancel: opts.cancel,
+        };
+        let p = progress.clone();
+        let puller = move |reference: &str, always: bool| -> std::result::Result<(), BuildError> {
+            let _ = always;
+            p(&format!("Pulling {reference}\n"));
+            self.image_pull(
+                &ImagePullOptions {
+                    reference: reference.to_string(),
+                    platform: None,
+                    tls_verify: None,
+                    credentials: None,
+                },
+                Arc::new(|_| {}),
+            )
+            .map(|_| ())
+            .map_err(|e| BuildError::Pull {
+                message: crate::error::one_line(&e),
+                kind: crate::error::Classify::kind(&e),
+            })
+        };
+        let id = executor::build(&mut store, &req, progress, &puller)?;
+        Ok(BuildResult { id })
+    }
+
+    /// The build cache's entries and the size of the layers they added.
+    pub fn build_cache_usage(&self) -> Result<BuildCacheUsage> {
+        let store = self.store()?;
+        let rows = crate::state::build::list(&store.db.conn)?;
+        Ok(BuildCacheUsage {
+            entries: rows.len(),
+            size: rows.iter().map(|r| r.size.max(0) as u64).sum(),
+        })
+    }
+
+    /// `builder prune`: removes build cache entries (with `all` every one, else those not
+    /// used by a tagged image's chain: Docker's dangling cache; `until`: only entries last
+    /// used before this Unix time) and the step images nothing else uses. Returns the number
+    /// of entries removed and the bytes reclaimed.
+    pub fn builder_prune(&self, all: bool, until: Option<i64>) -> Result<(usize, u64)> {
+        let mut store = self.store()?;
+        let rows = crate::state::build::list(&store.db.conn)?;
+        let mut removed = 0;
+        let mut reclaimed = 0u64;
+        let _ = all;
+        for r in rows {
+            if until.is_some_and(|u| r.last_used >= u) {
+                continue;
+            }
+            crate::state::build::delete(&store.db.conn, &r.key)?;
+            removed += 1;
+            let tags = crate::state::images::tags_of(&store.db.conn, &r.image_id)
+                .map_err(crate::images::ImageError::from)?;
+            let result = store
+                .db
+                .conn
+                .query_row(
+                    "SELECT COUNT(*) FROM build_results WHERE image_id = ?1",
+                    [&r.image_id],
+                    |row| row.get::<_, i64>(0),
+                )
+                .map_err(crate::state::StateError::from)?
+                > 0;
+            let still = store
+                .db
+                .conn
+                .query_row(
+                    "SELECT COUNT(*) FROM build_cache WHERE image_id = ?1",
+                    [&r.image_id],
+                    |row| row.get::<_, i64>(0),
+                )
+                .map_err(crate::state::StateError::from)?
+                > 0;
+            if tags.is_empty() && !result && !still {
+                let used = !crate::state::containers::image_in_use(&store.db.conn, &r.image_id)?
+                    .is_empty();
+                if !used && crate::images::remove(&mut store, &r.image_id, false).is_ok() {
+                    reclaimed += r.size.max(0) as u64;
+                }
+            }
+        }
+        Ok((removed, reclaimed))
+    }
+}
