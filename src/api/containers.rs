@@ -177,38 +177,12 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
     fn set_list<T>(v: &Option<Vec<T>>) -> bool {
         v.as_ref().is_some_and(|l| !l.is_empty())
     }
-    let checks: [(&str, bool); 11] = [
-        ("devices (Devices)", set_list(&hc.devices)),
-        (
-            "device requests / GPUs (DeviceRequests)",
-            set_list(&hc.device_requests),
-        ),
-        ("device cgroup rules", set_list(&hc.device_cgroup_rules)),
+    let checks: [(&str, bool); 2] = [
         ("links (Links)", set_list(&hc.links)),
-        ("extra groups (GroupAdd)", set_list(&hc.group_add)),
-        (
-            "a cgroup parent",
-            hc.cgroup_parent.as_ref().is_some_and(|p| !p.is_empty()),
-        ),
-        (
-            "IPC modes other than private",
-            hc.ipc_mode
-                .as_deref()
-                .is_some_and(|m| !matches!(m, "" | "private" | "shareable")),
-        ),
-        (
-            "PID modes (PidMode)",
-            hc.pid_mode.as_ref().is_some_and(|m| !m.is_empty()),
-        ),
-        (
-            "UTS modes (UTSMode)",
-            hc.uts_mode.as_ref().is_some_and(|m| !m.is_empty()),
-        ),
         (
             "user namespaces (UsernsMode)",
             hc.userns_mode.as_ref().is_some_and(|m| !m.is_empty()),
         ),
-        ("OomKillDisable", hc.oom_kill_disable == Some(true)),
     ];
     if let Some((what, _)) = checks.iter().find(|(_, set)| *set) {
         return Err(unsupported(what));
@@ -384,6 +358,38 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         init: hc.init.unwrap_or(false),
         mounts,
         volumes_from: hc.volumes_from.clone().unwrap_or_default(),
+        devices: hc
+            .devices
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| {
+                let host = d.path_on_host.unwrap_or_default();
+                let inside = d.path_in_container.filter(|p| !p.is_empty());
+                let perms = d.cgroup_permissions.filter(|p| !p.is_empty());
+                format!(
+                    "{host}:{}:{}",
+                    inside.unwrap_or_else(|| host.clone()),
+                    perms.unwrap_or_else(|| "rwm".into())
+                )
+            })
+            .collect(),
+        device_cgroup_rules: hc.device_cgroup_rules.clone().unwrap_or_default(),
+        // Device requests are GPUs (`--gpus`): refused by the engine with Docker's words.
+        gpus: set_list(&hc.device_requests).then(|| "all".to_string()),
+        shm_size: hc.shm_size.filter(|n| *n > 0).map(|n| n as u64),
+        ipc: hc.ipc_mode.clone().unwrap_or_default(),
+        pid: hc.pid_mode.clone().unwrap_or_default(),
+        uts: hc.uts_mode.clone().unwrap_or_default(),
+        cgroupns: hc.cgroupns_mode.map(|m| m.to_string()).unwrap_or_default(),
+        group_add: hc.group_add.clone().unwrap_or_default(),
+        cgroup_parent: non_empty(hc.cgroup_parent.clone()),
+        domainname: non_empty(body.domainname.clone()),
+        oom_kill_disable: hc.oom_kill_disable.unwrap_or(false),
+        oom_score_adj: hc
+            .oom_score_adj
+            .filter(|n| *n != 0)
+            .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
         healthcheck: body.healthcheck.clone(),
     })
 }

@@ -57,7 +57,7 @@ fn write_bundle(
     settings: &Settings,
     net: &Attached,
 ) -> Result<()> {
-    let host_net = settings.network.is_host();
+    let host_net = settings.network.is_host() || settings.uts == "host";
     if let Some(other) = settings.network.container() {
         // The network's files are the other container's.
         let o = super::resolve(store, other)?;
@@ -87,8 +87,6 @@ fn write_bundle(
             &resolv_conf(settings, net.dns.is_some()),
         )?;
     }
-    let hostname = fs::read_to_string(paths.dir.join("hostname")).unwrap_or_default();
-    let hostname = hostname.trim();
     let image_config = crate::images::config(store, &row.image_id)?;
     let volume_mounts = crate::volumes::mounts::prepare(
         &store.root,
@@ -98,14 +96,30 @@ fn write_bundle(
         &paths.rootfs(),
         &paths.run.join("binds"),
     )?;
+    let peer = |mode: &str, what: &str| -> Result<Option<i64>> {
+        let Some(name) = Settings::ns_peer(mode) else {
+            return Ok(None);
+        };
+        let o = super::resolve(store, name)?;
+        if !o.status.is_active() || o.pid <= 0 || !super::pid_alive(o.pid) {
+            return Err(ContainerError::Invalid(format!(
+                "cannot join {what} of a non running container: {name}"
+            )));
+        }
+        Ok(Some(o.pid))
+    };
+    let peers = super::runspec::NsPeers {
+        ipc: peer(&settings.ipc, "IPC")?,
+        pid: peer(&settings.pid, "PID")?,
+    };
     let spec = super::runspec::build(
         settings,
         &image_config,
         &row.id,
         paths,
-        hostname,
         net.netns.as_deref(),
         volume_mounts,
+        peers,
     )?;
     let to_json = |spec: &oci_spec::runtime::Spec| {
         serde_json::to_vec_pretty(spec)

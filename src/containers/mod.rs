@@ -290,7 +290,7 @@ pub fn create_with_id(
     settings.mounts = volumes::resolve_mounts(store, &settings, &image_config)?;
     let settings = &settings;
     settings::validate(settings, &image_config)?;
-    if let Some(other) = settings.network.container() {
+    for other in settings.peers() {
         resolve(store, other)?;
     }
     let net = crate::network::bridge_network_of(store, &settings.network)?;
@@ -478,7 +478,19 @@ pub fn status_line(c: &ContainerRow, now_nanos: i64) -> String {
 
 /// The cgroup path of a container, under berth's parent group.
 pub fn cgroups_path(id: &str) -> String {
-    format!("/berth/{id}")
+    cgroups_path_in(None, id)
+}
+
+/// The cgroup path of a container under `--cgroup-parent` (from the hierarchies' root, as
+/// Docker's cgroupfs driver takes it), else berth's parent group.
+pub fn cgroups_path_in(parent: Option<&str>, id: &str) -> String {
+    match parent
+        .map(|p| p.trim_matches('/'))
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) => format!("/{p}/{id}"),
+        None => format!("/berth/{id}"),
+    }
 }
 
 /// Removes what a container's run leaves in the kernel and the run root: the runtime's state and

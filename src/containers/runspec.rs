@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use super::{ContainerError, Paths, Result, Settings};
 use crate::spec::{
-    self, InitConfig, Mount, NetworkMode, Resources, RunConfig, SeccompMode, SpecContext, Ulimit,
+    self, DeviceMapping, InitConfig, Mount, NetworkMode, NsMode, Resources, RunConfig, SeccompMode,
+    ShmMode, SpecContext, Ulimit,
 };
 use crate::volumes::MountKind;
 
@@ -19,12 +20,23 @@ fn image_cfg(image_config: &Value) -> &Value {
 pub fn run_config(s: &Settings) -> Result<RunConfig> {
     let mut seccomp = SeccompMode::Default;
     let mut no_new_privileges = false;
+    let mut unconfined_paths = false;
+    let mut apparmor_profile = None;
     for opt in &s.security_opt {
         let (k, v) = opt.split_once(['=', ':']).unwrap_or((opt.as_str(), ""));
         match (k, v) {
             ("no-new-privileges", "" | "true") => no_new_privileges = true,
             ("no-new-privileges", "false") => no_new_privileges = false,
             ("seccomp", "unconfined") => seccomp = SeccompMode::Unconfined,
+            ("systempaths", "unconfined") => unconfined_paths = true,
+            // SELinux labels: this host has no SELinux (Docker ignores them then too).
+            ("label", l)
+                if l == "disable"
+                    || l == "nested"
+                    || ["user:", "role:", "type:", "level:", "filetype:"]
+                        .iter()
+                        .any(|p| l.starts_with(p)) => {}
+            ("apparmor", p) if !p.is_empty() => apparmor_profile = Some(p.to_string()),
             ("seccomp", file) if !file.is_empty() => {
                 let text = std::fs::read_to_string(file).map_err(|e| {
                     ContainerError::Invalid(format!("opening seccomp profile {file}: {e}"))
@@ -36,7 +48,7 @@ pub fn run_config(s: &Settings) -> Result<RunConfig> {
             }
             _ => {
                 return Err(ContainerError::Invalid(format!(
-                    "invalid --security-opt {opt:?} (supported: no-new-privileges, seccomp=unconfined, seccomp=FILE)"
+                    "invalid --security-opt {opt:?} (supported: no-new-privileges, seccomp=unconfined, seccomp=FILE, systempaths=unconfined, apparmor=PROFILE, label=…)"
                 )));
             }
         }
@@ -66,6 +78,24 @@ pub fn run_config(s: &Settings) -> Result<RunConfig> {
     } else {
         NetworkMode::None
     };
+    // `container:NAME` modes are joined at start ([`build`]'s peers).
+    let ns = |m: &str| {
+        if m == "host" {
+            NsMode::Host
+        } else {
+            NsMode::Private
+        }
+    };
+    let shm = match s.ipc.as_str() {
+        "host" => ShmMode::Bind(PathBuf::from("/dev/shm")),
+        "none" => ShmMode::None,
+        _ => ShmMode::Tmpfs,
+    };
+    let devices = s
+        .devices
+        .iter()
+        .map(|d| d.parse::<DeviceMapping>())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(RunConfig {
         entrypoint: s.entrypoint.clone(),
         cmd: s.cmd.clone(),
@@ -85,6 +115,19 @@ pub fn run_config(s: &Settings) -> Result<RunConfig> {
         sysctls,
         ulimits,
         resources: resources(s),
+        group_add: s.group_add.clone(),
+        shm_size: s.shm_size.filter(|n| *n > 0),
+        devices,
+        device_cgroup_rules: s.device_cgroup_rules.clone(),
+        ipc: ns(&s.ipc),
+        pid: ns(&s.pid),
+        uts: ns(&s.uts),
+        cgroupns: ns(&s.cgroupns),
+        shm,
+        domainname: s.domainname.clone().filter(|d| !d.is_empty()),
+        oom_score_adj: s.oom_score_adj,
+        unconfined_paths,
+        apparmor_profile,
         network,
         labels: s
             .labels
@@ -111,6 +154,7 @@ fn resources(s: &Settings) -> Resources {
         cpuset_mems: s.cpuset_mems.clone(),
         pids_limit: s.pids_limit,
         blkio_weight: s.blkio_weight,
+        oom_kill_disable: s.oom_kill_disable,
     }
 }
 
@@ -166,6 +210,14 @@ pub fn check(s: &Settings, image_config: &Value) -> Result<()> {
     Ok(())
 }
 
+/// The processes (PIDs) of the running containers whose namespaces `--ipc container:` and
+/// `--pid container:` join.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NsPeers {
+    pub ipc: Option<i64>,
+    pub pid: Option<i64>,
+}
+
 /// The spec for a start: the rootfs must be mounted (the user is resolved inside it).
 /// `volume_mounts`: the container's bind and volume mounts as `volumes::mounts::prepare` made
 /// them (destinations resolved inside the rootfs).
@@ -174,11 +226,19 @@ pub fn build(
     image_config: &Value,
     id: &str,
     paths: &Paths,
-    _hostname: &str,
     netns: Option<&std::path::Path>,
     volume_mounts: Vec<Mount>,
+    peers: NsPeers,
 ) -> Result<oci_spec::runtime::Spec> {
     let mut run = run_config(s)?;
+    // The other container's /dev/shm is not shared (its mount lives in that container's
+    // mount namespace): this one keeps its own tmpfs. SysV IPC and message queues are shared.
+    if let Some(pid) = peers.ipc {
+        run.ipc = NsMode::Path(PathBuf::from(format!("/proc/{pid}/ns/ipc")));
+    }
+    if let Some(pid) = peers.pid {
+        run.pid = NsMode::Path(PathBuf::from(format!("/proc/{pid}/ns/pid")));
+    }
     if let Some(ns) = netns {
         run.network = NetworkMode::Path(ns.to_path_buf());
     }
@@ -200,7 +260,11 @@ pub fn build(
         });
     }
     let rootfs: PathBuf = paths.rootfs();
-    let ctx = SpecContext::new(id, rootfs.clone(), &super::cgroups_path(id));
+    let ctx = SpecContext::new(
+        id,
+        rootfs.clone(),
+        &super::cgroups_path_in(s.cgroup_parent.as_deref(), id),
+    );
     let mut built = spec::build_detailed(image_cfg(image_config), &run, &ctx)?;
     if let Some(p) = crate::volumes::mounts::rootfs_propagation(&s.mounts)
         && let Some(linux) = built.spec.linux_mut()

@@ -70,9 +70,93 @@ pub struct Settings {
     pub mounts: Vec<crate::volumes::MountSpec>,
     /// `--volumes-from` as given (for inspect).
     pub volumes_from: Vec<String>,
+    /// `--device HOST[:CONTAINER][:PERMS]`, as given.
+    pub devices: Vec<String>,
+    /// `--device-cgroup-rule`, as given.
+    pub device_cgroup_rules: Vec<String>,
+    /// `--gpus` (refused: berth has no NVIDIA container toolkit support).
+    pub gpus: Option<String>,
+    /// `--shm-size`, bytes.
+    pub shm_size: Option<u64>,
+    /// `--ipc`: "" (private), `private`, `shareable`, `none`, `host`, `container:NAME`.
+    pub ipc: String,
+    /// `--pid`: "" (private), `host`, `container:NAME`.
+    pub pid: String,
+    /// `--uts`: "" (private), `host`.
+    pub uts: String,
+    /// `--cgroupns`: "" (private), `private`, `host`.
+    pub cgroupns: String,
+    /// `--group-add`.
+    pub group_add: Vec<String>,
+    /// `--cgroup-parent`.
+    pub cgroup_parent: Option<String>,
+    /// `--domainname`.
+    pub domainname: Option<String>,
+    /// `--oom-kill-disable`.
+    pub oom_kill_disable: bool,
+    /// `--oom-score-adj`.
+    pub oom_score_adj: Option<i32>,
     /// `--health-*`, `--no-healthcheck` or the API's `Healthcheck`, as given (merged with the
     /// image's `HEALTHCHECK` where used: `containers::health::merged`).
     pub healthcheck: Option<bollard_stubs::models::HealthConfig>,
+}
+
+impl Settings {
+    /// The container whose namespace `--ipc` or `--pid` joins (`container:NAME`).
+    pub fn ns_peer(mode: &str) -> Option<&str> {
+        mode.strip_prefix("container:")
+    }
+
+    /// The containers this one's namespaces need (network, IPC, PID).
+    pub fn peers(&self) -> impl Iterator<Item = &str> {
+        self.network
+            .container()
+            .into_iter()
+            .chain(Self::ns_peer(&self.ipc))
+            .chain(Self::ns_peer(&self.pid))
+    }
+}
+
+/// Docker's checks of the namespace, device and cgroup flags.
+fn validate_namespaces(s: &Settings) -> Result<()> {
+    let bad = |m: String| Err(ContainerError::Invalid(m));
+    if s.gpus.is_some() {
+        return bad(
+            "could not select device driver \"\" with capabilities: [[gpu]] (the NVIDIA \
+             container toolkit is not supported)"
+                .into(),
+        );
+    }
+    let peer_ok = |m: &str| Settings::ns_peer(m).is_none_or(|n| !n.is_empty());
+    if !(matches!(
+        s.ipc.as_str(),
+        "" | "private" | "shareable" | "none" | "host"
+    ) || (s.ipc.starts_with("container:") && peer_ok(&s.ipc)))
+    {
+        return bad(format!("--ipc: invalid IPC mode {:?}", s.ipc));
+    }
+    if !(matches!(s.pid.as_str(), "" | "host")
+        || (s.pid.starts_with("container:") && peer_ok(&s.pid)))
+    {
+        return bad(format!("--pid: invalid PID mode {:?}", s.pid));
+    }
+    if !matches!(s.uts.as_str(), "" | "host") {
+        return bad(format!("--uts: invalid UTS mode {:?}", s.uts));
+    }
+    if !matches!(s.cgroupns.as_str(), "" | "host" | "private") {
+        return bad(format!("--cgroupns: invalid CGROUP mode {:?}", s.cgroupns));
+    }
+    if s.uts == "host" && s.hostname.is_some() {
+        return bad("conflicting options: hostname and the UTS mode".into());
+    }
+    if let Some(p) = &s.cgroup_parent
+        && (p.trim_matches('/').is_empty()
+            || p.split('/').any(|c| c == ".." || c == ".")
+            || p.contains(char::is_whitespace))
+    {
+        return bad(format!("invalid --cgroup-parent {p:?}"));
+    }
+    Ok(())
 }
 
 /// `--restart no|on-failure[:N]|always|unless-stopped`. Stored in the settings JSON as
@@ -226,6 +310,7 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
             )));
         }
     }
+    validate_namespaces(s)?;
     if s.network.container().is_some()
         && (s.hostname.is_some() || !s.dns.is_empty() || !s.add_hosts.is_empty())
     {

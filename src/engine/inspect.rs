@@ -131,7 +131,7 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<ContainerInspectResp
         mounts: Some(mounts.points),
         config: Some(ContainerConfig {
             hostname: Some(s.hostname.clone().unwrap_or_else(|| c.id[..12].to_string())),
-            domainname: Some(String::new()),
+            domainname: Some(s.domainname.clone().unwrap_or_default()),
             user: Some(s.user.clone().or(img.user.clone()).unwrap_or_default()),
             attach_stdin: Some(s.interactive),
             attach_stdout: Some(true),
@@ -233,6 +233,40 @@ fn host_config(s: &Settings, binds: Vec<String>, mounts: Vec<Mount>) -> HostConf
             typ: Some("json-file".into()),
             config: Some(log_config(s)),
         }),
+        devices: Some(
+            s.devices
+                .iter()
+                .filter_map(|d| d.parse::<crate::spec::DeviceMapping>().ok())
+                .map(|d| bollard_stubs::models::DeviceMapping {
+                    path_on_host: Some(d.host),
+                    path_in_container: Some(d.container),
+                    cgroup_permissions: Some(d.perms),
+                })
+                .collect(),
+        ),
+        device_cgroup_rules: (!s.device_cgroup_rules.is_empty())
+            .then(|| s.device_cgroup_rules.clone()),
+        shm_size: Some(
+            s.shm_size
+                .map(|n| n as i64)
+                .unwrap_or(crate::spec::DEFAULT_SHM_SIZE as i64),
+        ),
+        ipc_mode: Some(if s.ipc.is_empty() {
+            "private".into()
+        } else {
+            s.ipc.clone()
+        }),
+        pid_mode: Some(s.pid.clone()),
+        uts_mode: Some(s.uts.clone()),
+        cgroupns_mode: Some(if s.cgroupns == "host" {
+            bollard_stubs::models::HostConfigCgroupnsModeEnum::HOST
+        } else {
+            bollard_stubs::models::HostConfigCgroupnsModeEnum::PRIVATE
+        }),
+        group_add: (!s.group_add.is_empty()).then(|| s.group_add.clone()),
+        cgroup_parent: Some(s.cgroup_parent.clone().unwrap_or_default()),
+        oom_kill_disable: Some(s.oom_kill_disable),
+        oom_score_adj: Some(i64::from(s.oom_score_adj.unwrap_or(0))),
         ..Default::default()
     }
 }

@@ -340,6 +340,12 @@ impl Runtime {
                 message: "libcontainer recorded no init pid".into(),
             });
         };
+        if let Err(e) = apply_oom_kill_disable(&spec) {
+            let _ = container.delete(true);
+            reap_child(pid.as_raw());
+            fds.close_new();
+            return Err(io_err("disabling the OOM killer (memory.oom_control)")(e));
+        }
         if let Err(e) = container.start() {
             let _ = container.delete(true);
             reap_child(pid.as_raw());
@@ -872,4 +878,29 @@ fn chain(e: &dyn std::error::Error) -> String {
         cur = s.source();
     }
     parts.join(": ")
+}
+
+/// `linux.resources.memory.disableOOMKiller` (`--oom-kill-disable`), which libcontainer 0.7
+/// ignores: cgroup v1's `memory.oom_control` of the created container, written before its
+/// start (the spec builder drops the setting where there is no such file).
+fn apply_oom_kill_disable(spec: &Spec) -> io::Result<()> {
+    let Some(linux) = spec.linux() else {
+        return Ok(());
+    };
+    let disable = linux
+        .resources()
+        .as_ref()
+        .and_then(|r| r.memory().as_ref())
+        .and_then(|m| m.disable_oom_killer())
+        .unwrap_or(false);
+    let Some(cg) = linux.cgroups_path().as_ref().filter(|_| disable) else {
+        return Ok(());
+    };
+    let rel = cg.strip_prefix("/").unwrap_or(cg);
+    fs::write(
+        Path::new("/sys/fs/cgroup/memory")
+            .join(rel)
+            .join("memory.oom_control"),
+        "1",
+    )
 }

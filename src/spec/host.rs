@@ -34,6 +34,11 @@ pub struct SpecContext {
     pub swap_limit_supported: bool,
     /// Whether the block I/O cgroup has a weight knob (else `--blkio-weight` is dropped).
     pub blkio_weight_supported: bool,
+    /// Whether the memory cgroup can disable the OOM killer (v1's `memory.oom_control`).
+    pub oom_kill_disable_supported: bool,
+    /// Whether the host enforces AppArmor (else `--security-opt apparmor=…` is ignored, as
+    /// Docker ignores it).
+    pub apparmor_enabled: bool,
     /// Where `--privileged` finds the host's devices (normally /dev).
     pub host_dev: PathBuf,
     /// The container paths of the host's cgroup v1 hierarchies (`/sys/fs/cgroup/memory`, …;
@@ -93,6 +98,9 @@ impl SpecContext {
             blkio_weight_supported: exists("/sys/fs/cgroup/blkio/blkio.weight")
                 || exists("/sys/fs/cgroup/blkio/blkio.bfq.weight")
                 || v2_has("io"),
+            oom_kill_disable_supported: exists("/sys/fs/cgroup/memory/memory.oom_control"),
+            apparmor_enabled: read_trim("/sys/module/apparmor/parameters/enabled")
+                .is_some_and(|v| v.starts_with('Y')),
             host_dev: PathBuf::from("/dev"),
             cgroup_v1_mounts: cgroup_v1_mounts(
                 &fs::read_to_string("/proc/self/mountinfo").unwrap_or_default(),
@@ -116,6 +124,8 @@ impl SpecContext {
             available_mems: Some("0".to_string()),
             swap_limit_supported: true,
             blkio_weight_supported: true,
+            oom_kill_disable_supported: true,
+            apparmor_enabled: false,
             host_dev: PathBuf::from("/nonexistent-dev"),
             cgroup_v1_mounts: Vec::new(),
         }

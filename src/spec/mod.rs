@@ -41,7 +41,10 @@ use oci_spec::runtime::{
 
 pub use caps::{DOCKER_DEFAULT_CAPS, bitmask as capability_bitmask};
 pub use host::SpecContext;
-pub use mounts::{DEFAULT_SHM_SIZE, MASKED_PATHS, READONLY_PATHS, clean_abs, tmpfs_options};
+pub use mounts::{
+    DEFAULT_SHM_SIZE, DeviceMapping, MASKED_PATHS, READONLY_PATHS, clean_abs, device_cgroup_rule,
+    tmpfs_options,
+};
 pub use process::{command, config_env, stop_signal};
 use process::{environment, parse_image_config, process_args, stop_signal_of, workdir};
 pub use resources::{
@@ -120,6 +123,15 @@ pub enum SpecError {
     InvalidTmpfs { path: String, reason: String },
     #[error("invalid mount {dest}: {reason}")]
     InvalidMount { dest: String, reason: String },
+    /// `--device`, `--device-cgroup-rule` (Docker's words).
+    #[error("{0}")]
+    Device(String),
+    #[error("Invalid value {0}, range for oom score adj is [-1000, 1000]")]
+    OomScoreAdj(i32),
+    #[error(
+        "--oom-score-adj {0}: a negative value needs CAP_SYS_RESOURCE, which berth does not have here"
+    )]
+    OomScoreAdjNeedsCap(i32),
     #[error("{dest:?} cannot be mounted because {reason}")]
     KernelFsMount { dest: String, reason: String },
     #[error("invalid network namespace path {0:?}: must be absolute")]
@@ -150,6 +162,31 @@ pub enum NetworkMode {
     Host,
     /// A namespace berth's network code prepared (a bind-mounted netns file).
     Path(PathBuf),
+}
+
+/// A namespace of the container besides the network's (`--ipc`, `--pid`, `--uts`,
+/// `--cgroupns`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NsMode {
+    /// A new one (Docker's `private`, `shareable`).
+    #[default]
+    Private,
+    /// The host's (none of its own).
+    Host,
+    /// Another process's (`container:NAME`: `/proc/PID/ns/…`).
+    Path(PathBuf),
+}
+
+/// The container's /dev/shm.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ShmMode {
+    /// A tmpfs of `shm_size` bytes.
+    #[default]
+    Tmpfs,
+    /// A bind of this directory (`--ipc host`: the host's /dev/shm).
+    Bind(PathBuf),
+    /// None (`--ipc none`).
+    None,
 }
 
 /// A bind mount (`/etc/hosts`, `/etc/resolv.conf`, `/etc/hostname` that berth generated;
@@ -219,6 +256,23 @@ pub struct RunConfig {
     /// `--label`, written as annotations.
     pub labels: Vec<(String, String)>,
     pub stop_signal: Option<String>,
+    /// `--device`.
+    pub devices: Vec<DeviceMapping>,
+    /// `--device-cgroup-rule`, as given.
+    pub device_cgroup_rules: Vec<String>,
+    pub ipc: NsMode,
+    pub pid: NsMode,
+    pub uts: NsMode,
+    pub cgroupns: NsMode,
+    pub shm: ShmMode,
+    /// `--domainname`.
+    pub domainname: Option<String>,
+    /// `--oom-score-adj`, -1000..=1000.
+    pub oom_score_adj: Option<i32>,
+    /// `--security-opt systempaths=unconfined`: no masked or read-only paths.
+    pub unconfined_paths: bool,
+    /// `--security-opt apparmor=PROFILE` (applied where the host enforces AppArmor).
+    pub apparmor_profile: Option<String>,
 }
 
 /// `-h`, else the host's name with `--network host`, else the container ID's first 12
@@ -267,7 +321,7 @@ fn sysctls(
     Ok(out)
 }
 
-fn namespaces(network: &NetworkMode) -> Result<Vec<LinuxNamespace>, SpecError> {
+fn namespaces(network: &NetworkMode, run: &RunConfig) -> Result<Vec<LinuxNamespace>, SpecError> {
     let ns = |typ: LinuxNamespaceType, path: Option<PathBuf>| {
         let mut n = LinuxNamespace::default();
         n.set_typ(typ);
@@ -285,12 +339,18 @@ fn namespaces(network: &NetworkMode) -> Result<Vec<LinuxNamespace>, SpecError> {
         }
         NetworkMode::Host => {}
     }
-    out.extend([
-        ns(LinuxNamespaceType::Uts, None),
-        ns(LinuxNamespaceType::Pid, None),
-        ns(LinuxNamespaceType::Ipc, None),
-        ns(LinuxNamespaceType::Cgroup, None),
-    ]);
+    for (typ, mode) in [
+        (LinuxNamespaceType::Uts, &run.uts),
+        (LinuxNamespaceType::Pid, &run.pid),
+        (LinuxNamespaceType::Ipc, &run.ipc),
+        (LinuxNamespaceType::Cgroup, &run.cgroupns),
+    ] {
+        match mode {
+            NsMode::Private => out.push(ns(typ, None)),
+            NsMode::Host => {}
+            NsMode::Path(p) => out.push(ns(typ, Some(p.clone()))),
+        }
+    }
     Ok(out)
 }
 
@@ -372,6 +432,24 @@ pub fn build_detailed(
     // treats a present `false` like `true` when it decides when to load the seccomp filter, and
     // then loads it after dropping CAP_SYS_ADMIN, which fails.
     process.set_no_new_privileges(run.no_new_privileges.then_some(true));
+    if let Some(v) = run.oom_score_adj {
+        if !(-1000..=1000).contains(&v) {
+            return Err(SpecError::OomScoreAdj(v));
+        }
+        // Lowering it needs CAP_SYS_RESOURCE (the runtime writes it as berth).
+        const CAP_SYS_RESOURCE: u32 = 24;
+        if v < 0 && ctx.own_cap_bounding & (1 << CAP_SYS_RESOURCE) == 0 {
+            return Err(SpecError::OomScoreAdjNeedsCap(v));
+        }
+        process.set_oom_score_adj(Some(v));
+    }
+    if let Some(p) = run
+        .apparmor_profile
+        .as_ref()
+        .filter(|_| ctx.apparmor_enabled)
+    {
+        process.set_apparmor_profile(Some(p.clone()));
+    }
 
     // Seccomp, decided against the final bounding set; none at all when privileged.
     let cap_names: Vec<&str> = caps.iter().map(|c| c.name).collect();
@@ -384,8 +462,14 @@ pub fn build_detailed(
     };
 
     let (mut resources, warnings) = resources::linux_resources(&run.resources, ctx)?;
-    resources.set_devices(Some(mounts::device_rules(run.privileged)));
-    let devices = if run.privileged {
+    let (user_devices, mut rules) = mounts::user_devices(&run.devices)?;
+    for r in &run.device_cgroup_rules {
+        rules.push(device_cgroup_rule(r)?);
+    }
+    let mut device_rules = mounts::device_rules(run.privileged);
+    device_rules.extend(rules);
+    resources.set_devices(Some(device_rules));
+    let mut devices = if run.privileged {
         let mut d = mounts::host_devices(&ctx.host_dev);
         for def in mounts::default_devices() {
             if !d.iter().any(|x| x.path() == def.path()) {
@@ -396,8 +480,12 @@ pub fn build_detailed(
     } else {
         mounts::default_devices()
     };
+    for d in user_devices {
+        devices.retain(|x| x.path() != d.path());
+        devices.push(d);
+    }
     let sysctl = sysctls(&run.sysctls, &run.network)?;
-    let (masked, readonly) = if run.privileged {
+    let (masked, readonly) = if run.privileged || run.unconfined_paths {
         (None, None)
     } else {
         let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -411,7 +499,7 @@ pub fn build_detailed(
         (Some(v(&MASKED_PATHS)), Some(readonly))
     };
     let mut linux = LinuxBuilder::default()
-        .namespaces(namespaces(&run.network)?)
+        .namespaces(namespaces(&run.network, run)?)
         .cgroups_path(PathBuf::from(&ctx.cgroups_path))
         .resources(resources)
         .devices(devices)
@@ -422,13 +510,30 @@ pub fn build_detailed(
     linux.set_seccomp(seccomp);
     linux.set_sysctl((!sysctl.is_empty()).then_some(sysctl));
 
-    let mounts = mounts::build_mounts(
+    let mut mounts = mounts::build_mounts(
         run.privileged,
         run.shm_size.unwrap_or(DEFAULT_SHM_SIZE),
         &run.tmpfs,
         &run.mounts,
         run.init.as_ref(),
     )?;
+    // `--ipc host|container:|none`: the /dev/shm of the IPC namespace joined, or none.
+    if let Some(i) = mounts.iter().position(|m| {
+        m.destination() == std::path::Path::new("/dev/shm") && m.typ().as_deref() == Some("tmpfs")
+    }) {
+        match &run.shm {
+            ShmMode::Tmpfs => {}
+            ShmMode::None => {
+                mounts.remove(i);
+            }
+            ShmMode::Bind(src) => {
+                let m = &mut mounts[i];
+                m.set_typ(Some("bind".into()));
+                m.set_source(Some(src.clone()));
+                m.set_options(Some(vec!["rbind".into(), "rprivate".into()]));
+            }
+        }
+    }
     let mut root = Root::default();
     root.set_path(ctx.rootfs.clone());
     root.set_readonly(Some(run.read_only));
@@ -439,8 +544,10 @@ pub fn build_detailed(
     spec.set_root(Some(root));
     spec.set_mounts(Some(mounts));
     spec.set_process(Some(process));
-    spec.set_hostname(Some(hostname));
-    spec.set_domainname(None);
+    // Without a UTS namespace of its own the container has the host's names.
+    let own_uts = run.uts == NsMode::Private;
+    spec.set_hostname(own_uts.then_some(hostname));
+    spec.set_domainname(run.domainname.clone().filter(|_| own_uts));
     spec.set_hooks(None);
     spec.set_annotations((!annotations.is_empty()).then_some(annotations));
     spec.set_linux(Some(linux));

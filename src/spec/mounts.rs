@@ -394,6 +394,141 @@ pub fn device_rules(privileged: bool) -> Vec<LinuxDeviceCgroup> {
     ]
 }
 
+/// `--device HOST[:CONTAINER][:PERMS]` (Docker's `parseDevice`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceMapping {
+    pub host: String,
+    pub container: String,
+    /// Some of `rwm`.
+    pub perms: String,
+}
+
+fn valid_perms(p: &str) -> bool {
+    !p.is_empty() && p.len() <= 3 && p.chars().all(|c| matches!(c, 'r' | 'w' | 'm'))
+}
+
+impl std::str::FromStr for DeviceMapping {
+    type Err = SpecError;
+
+    fn from_str(s: &str) -> Result<Self, SpecError> {
+        let bad = |why: String| SpecError::Device(why);
+        let parts: Vec<&str> = s.split(':').collect();
+        let (host, container, perms) = match parts.as_slice() {
+            [h] => (*h, *h, "rwm"),
+            [h, p] if valid_perms(p) => (*h, *h, *p),
+            [h, c] => (*h, *c, "rwm"),
+            [h, c, p] => {
+                if !valid_perms(p) {
+                    return Err(bad(format!("invalid device mode: {p}")));
+                }
+                (*h, *c, *p)
+            }
+            _ => return Err(bad(format!("invalid device specification: {s}"))),
+        };
+        if !container.starts_with('/') || host.is_empty() {
+            return Err(bad(format!("bad format for path: {container}")));
+        }
+        Ok(DeviceMapping {
+            host: host.to_string(),
+            container: clean_abs(container).unwrap_or_else(|| container.to_string()),
+            perms: perms.to_string(),
+        })
+    }
+}
+
+/// The device nodes and cgroup rules of `--device`s: a node is given with its type, numbers,
+/// mode and owner; a directory gives every device below it (as Docker does).
+pub fn user_devices(
+    maps: &[DeviceMapping],
+) -> Result<(Vec<LinuxDevice>, Vec<LinuxDeviceCgroup>), SpecError> {
+    let mut devices = Vec::new();
+    let mut rules = Vec::new();
+    for m in maps {
+        let gather = |why: String| {
+            SpecError::Device(format!(
+                "error gathering device information while adding custom device {:?}: {why}",
+                m.host
+            ))
+        };
+        let meta = fs::metadata(&m.host).map_err(|e| {
+            let why = match e.raw_os_error() {
+                Some(n) => nix::errno::Errno::from_raw(n).desc().to_lowercase(),
+                None => e.to_string(),
+            };
+            gather(why)
+        })?;
+        let mut found = Vec::new();
+        if meta.is_dir() {
+            walk_devices(Path::new(&m.host), Path::new(&m.host), &mut found);
+            for d in &mut found {
+                let rel = d
+                    .path()
+                    .strip_prefix("/dev")
+                    .unwrap_or(d.path())
+                    .to_path_buf();
+                d.set_path(Path::new(&m.container).join(rel));
+            }
+        } else {
+            let ft = meta.file_type();
+            let typ = if ft.is_char_device() {
+                LinuxDeviceType::C
+            } else if ft.is_block_device() {
+                LinuxDeviceType::B
+            } else {
+                return Err(gather("not a device node".into()));
+            };
+            let mut d = LinuxDevice::default();
+            d.set_path(PathBuf::from(&m.container));
+            d.set_typ(typ);
+            d.set_major(nix::sys::stat::major(meta.rdev()) as i64);
+            d.set_minor(nix::sys::stat::minor(meta.rdev()) as i64);
+            d.set_file_mode(Some(meta.mode() & 0o7777));
+            d.set_uid(Some(meta.uid()));
+            d.set_gid(Some(meta.gid()));
+            found.push(d);
+        }
+        for d in found {
+            rules.push(rule(
+                true,
+                Some(d.typ()),
+                Some(d.major()),
+                Some(d.minor()),
+                &m.perms,
+            ));
+            devices.retain(|x: &LinuxDevice| x.path() != d.path());
+            devices.push(d);
+        }
+    }
+    Ok((devices, rules))
+}
+
+/// `--device-cgroup-rule 'TYPE MAJOR:MINOR PERMS'` (`c 1:3 mr`, `a *:* rwm`), Docker's format.
+pub fn device_cgroup_rule(s: &str) -> Result<LinuxDeviceCgroup, SpecError> {
+    let bad = || SpecError::Device(format!("invalid device cgroup format '{s}'"));
+    let f: Vec<&str> = s.split(' ').collect();
+    let [typ, numbers, perms] = f.as_slice() else {
+        return Err(bad());
+    };
+    let typ = match *typ {
+        "a" => LinuxDeviceType::A,
+        "b" => LinuxDeviceType::B,
+        "c" => LinuxDeviceType::C,
+        _ => return Err(bad()),
+    };
+    let (major, minor) = numbers.split_once(':').ok_or_else(bad)?;
+    let number = |n: &str| match n {
+        "*" => Ok(None),
+        n if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => {
+            n.parse::<i64>().map(Some).map_err(|_| bad())
+        }
+        _ => Err(bad()),
+    };
+    if !valid_perms(perms) {
+        return Err(bad());
+    }
+    Ok(rule(true, Some(typ), number(major)?, number(minor)?, perms))
+}
+
 /// Directories of /dev that are not copied for --privileged (runc's `HostDevices` skips them).
 const SKIP_DEV_DIRS: [&str; 7] = ["pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev"];
 
@@ -570,6 +705,52 @@ mod tests {
             options: vec![],
         };
         assert!(build_mounts(false, 1, &[], &[b], None).is_err());
+    }
+
+    #[test]
+    fn device_flags() {
+        let d: DeviceMapping = "/dev/null".parse().unwrap();
+        assert_eq!(
+            (d.host.as_str(), d.container.as_str(), d.perms.as_str()),
+            ("/dev/null", "/dev/null", "rwm")
+        );
+        let d: DeviceMapping = "/dev/null:r".parse().unwrap();
+        assert_eq!((d.container.as_str(), d.perms.as_str()), ("/dev/null", "r"));
+        let d: DeviceMapping = "/dev/null:/dev/nothing:rw".parse().unwrap();
+        assert_eq!(
+            (d.container.as_str(), d.perms.as_str()),
+            ("/dev/nothing", "rw")
+        );
+        assert!("/dev/null:/x:rwx".parse::<DeviceMapping>().is_err());
+        assert!("/dev/null:rel".parse::<DeviceMapping>().is_err());
+        let (devs, rules) = user_devices(&["/dev/null:/dev/mynull:r".parse().unwrap()]).unwrap();
+        assert_eq!(devs[0].path(), Path::new("/dev/mynull"));
+        assert_eq!((devs[0].major(), devs[0].minor()), (1, 3));
+        assert_eq!(rules[0].access().as_deref(), Some("r"));
+        let e = user_devices(&["/dev/nope".parse().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "error gathering device information while adding custom device \"/dev/nope\": no such file or directory"
+        );
+        let e = user_devices(&["/etc/passwd".parse().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with("not a device node"), "{e}");
+        let r = device_cgroup_rule("c 1:3 mr").unwrap();
+        assert_eq!(
+            (r.major(), r.minor(), r.access().as_deref()),
+            (Some(1), Some(3), Some("mr"))
+        );
+        let r = device_cgroup_rule("a *:* rwm").unwrap();
+        assert_eq!((r.major(), r.minor()), (None, None));
+        for bad in ["c 1:3", "x 1:3 r", "c a:3 r", "c 1:3 rwx", "c 1-3 r"] {
+            assert_eq!(
+                device_cgroup_rule(bad).unwrap_err().to_string(),
+                format!("invalid device cgroup format '{bad}'")
+            );
+        }
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct Resources {
     pub pids_limit: Option<i64>,
     /// `--blkio-weight`, 10..=1000.
     pub blkio_weight: Option<u16>,
+    /// `--oom-kill-disable` (cgroup v1 only: Docker discards it elsewhere, with a warning).
+    pub oom_kill_disable: bool,
 }
 
 /// The ulimit names Docker accepts, with their rlimit (Docker leaves out `as`).
@@ -412,11 +414,26 @@ pub fn linux_resources(
         }
         swap = None;
     }
-    if memory.is_some() || swap.is_some() || reservation.is_some() {
+    let mut oom_kill_disable = r.oom_kill_disable;
+    if oom_kill_disable && !ctx.oom_kill_disable_supported {
+        warnings.push(
+            "Your kernel does not support OomKillDisable. OomKillDisable discarded.".to_string(),
+        );
+        oom_kill_disable = false;
+    }
+    if oom_kill_disable && memory.is_none() {
+        warnings.push(
+            "OOM killer is disabled for the container, but no memory limit is set, this can \
+             result in the system running out of resources."
+                .to_string(),
+        );
+    }
+    if memory.is_some() || swap.is_some() || reservation.is_some() || oom_kill_disable {
         let mut mem = LinuxMemory::default();
         mem.set_limit(memory);
         mem.set_swap(swap);
         mem.set_reservation(reservation);
+        mem.set_disable_oom_killer(oom_kill_disable.then_some(true));
         res.set_memory(Some(mem));
     }
 

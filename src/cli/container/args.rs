@@ -167,6 +167,45 @@ pub struct CreateArgs {
     /// Set platform if the image is multi-platform
     #[arg(long)]
     pub platform: Option<String>,
+    /// Add a host device to the container (HOST[:CONTAINER][:PERMS])
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Vec<String>,
+    /// Add a rule to the cgroup allowed devices list ('c 1:3 rwm')
+    #[arg(long, value_name = "RULE")]
+    pub device_cgroup_rule: Vec<String>,
+    /// GPU devices to add to the container (needs the NVIDIA container toolkit: refused)
+    #[arg(long, value_name = "GPUS")]
+    pub gpus: Option<String>,
+    /// Size of /dev/shm (e.g. 128m)
+    #[arg(long, value_name = "SIZE")]
+    pub shm_size: Option<String>,
+    /// IPC mode: private, shareable, none, host, container:NAME
+    #[arg(long, value_name = "MODE")]
+    pub ipc: Option<String>,
+    /// PID namespace: host, container:NAME
+    #[arg(long, value_name = "MODE")]
+    pub pid: Option<String>,
+    /// UTS namespace: host
+    #[arg(long, value_name = "MODE")]
+    pub uts: Option<String>,
+    /// Cgroup namespace: host, private
+    #[arg(long, value_name = "MODE")]
+    pub cgroupns: Option<String>,
+    /// Add additional groups to join
+    #[arg(long, value_name = "GROUP")]
+    pub group_add: Vec<String>,
+    /// Optional parent cgroup for the container
+    #[arg(long, value_name = "PATH")]
+    pub cgroup_parent: Option<String>,
+    /// Container NIS domain name
+    #[arg(long, value_name = "NAME")]
+    pub domainname: Option<String>,
+    /// Disable OOM Killer
+    #[arg(long)]
+    pub oom_kill_disable: bool,
+    /// Tune host's OOM preferences (-1000 to 1000)
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
+    pub oom_score_adj: Option<i32>,
     #[command(flatten)]
     pub health: super::HealthArgs,
     /// Write the container ID to the file
@@ -558,6 +597,23 @@ impl CreateArgs {
             init: a.init,
             mounts,
             volumes_from: a.volumes_from.clone(),
+            devices: a.device.clone(),
+            device_cgroup_rules: a.device_cgroup_rule.clone(),
+            gpus: a.gpus.clone(),
+            shm_size: a
+                .shm_size
+                .as_deref()
+                .map(|v| parse_size(v).map(|n| n.max(0) as u64))
+                .transpose()?,
+            ipc: a.ipc.clone().unwrap_or_default(),
+            pid: a.pid.clone().unwrap_or_default(),
+            uts: a.uts.clone().unwrap_or_default(),
+            cgroupns: a.cgroupns.clone().unwrap_or_default(),
+            group_add: a.group_add.clone(),
+            cgroup_parent: a.cgroup_parent.clone().filter(|p| !p.is_empty()),
+            domainname: a.domainname.clone(),
+            oom_kill_disable: a.oom_kill_disable,
+            oom_score_adj: a.oom_score_adj,
             healthcheck: a.health.config()?,
         })
     }
