@@ -144,6 +144,13 @@ pub fn serve(engine: Engine, o: ServiceOptions) -> anyhow::Result<()> {
         }
     };
     listener.set_nonblocking(true).context("listen")?;
+    // glibc gives every thread that allocates an arena of its own and keeps what is freed in
+    // it: the blocking pool's threads would leave the idle service holding the memory of its
+    // busiest moment. Two arenas are plenty for a front end that mostly waits.
+    // SAFETY: mallopt only sets an allocator parameter; no thread allocates concurrently yet.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -170,14 +177,29 @@ async fn run(
     let closed = Arc::new(Notify::new());
     let mut term = signal(SignalKind::terminate()).context("SIGTERM")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT")?;
-    // The monitors of the containers this service started are its children: reap them.
-    tokio::spawn(async {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        loop {
-            tick.tick().await;
-            crate::reap::reap_adopted();
-        }
-    });
+    // The monitors of the containers this service started are its children: reap them. And
+    // once no connection has been open for a second, give the memory freed since back to the
+    // system (the idle service's RSS is then what it needs, not what its last burst took).
+    let served = Arc::new(AtomicUsize::new(0));
+    {
+        let (active, served) = (active.clone(), served.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            let mut trimmed_at = 0;
+            loop {
+                tick.tick().await;
+                crate::reap::reap_adopted();
+                let now = served.load(Ordering::SeqCst);
+                if now != trimmed_at && active.load(Ordering::SeqCst) == 0 {
+                    trimmed_at = now;
+                    // SAFETY: malloc_trim is thread-safe (it takes each arena's lock).
+                    unsafe {
+                        libc::malloc_trim(0);
+                    }
+                }
+            }
+        });
+    }
     loop {
         let stream = tokio::select! {
             r = listener.accept() => match r {
@@ -193,7 +215,7 @@ async fn run(
         };
         active.fetch_add(1, Ordering::SeqCst);
         let router = router.clone();
-        let (active, closed) = (active.clone(), closed.clone());
+        let (active, closed, served) = (active.clone(), closed.clone(), served.clone());
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                 let router = router.clone();
@@ -205,6 +227,7 @@ async fn run(
             if let Err(e) = conn.await {
                 tracing::debug!("connection: {e}");
             }
+            served.fetch_add(1, Ordering::SeqCst);
             active.fetch_sub(1, Ordering::SeqCst);
             closed.notify_one();
         });
