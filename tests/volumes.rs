@@ -403,10 +403,22 @@ fn anonymous_volumes_from_the_image_and_rm_v() {
     let mut want = vec![name.clone(), "named".to_string()];
     want.sort();
     assert_eq!(volume_names(&b, &[]), want, "named volumes stay with rm -v");
-    // A failed run leaves no anonymous volume behind.
+    // A failed run keeps its container as Created, as Docker does, and with it its anonymous
+    // volume; `rm -v` removes both.
     let img = busybox(&b);
-    let r = b.run(&["run", "-v", "/scratch", &img, "/no/such/program"]);
+    let r = b.run(&[
+        "run",
+        "--name",
+        "failed",
+        "-v",
+        "/scratch",
+        &img,
+        "/no/such/program",
+    ]);
     assert_eq!(r.code, 127);
+    assert_eq!(volume_names(&b, &[]).len(), want.len() + 1);
+    assert_eq!(inspect(&b, "failed")["State"]["Status"], "created");
+    b.run(&["rm", "-v", "failed"]).ok();
     assert_eq!(volume_names(&b, &[]), want);
     // run --rm removes its anonymous volumes.
     b.run(&["run", "--rm", "-v", "/scratch", &img, "true"]).ok();

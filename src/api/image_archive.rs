@@ -18,7 +18,7 @@ use super::{AppState, blocking, images};
 use crate::engine::image_archive::{ContainerCommitOptions, ImageImportOptions};
 
 /// Query parameters in order, `+` and `%XX` decoded; repeated keys repeat.
-fn params(raw: Option<&str>) -> Vec<(String, String)> {
+pub(super) fn params(raw: Option<&str>) -> Vec<(String, String)> {
     fn decode(s: &str) -> String {
         let b = s.as_bytes();
         let mut out = Vec::with_capacity(b.len());
@@ -50,14 +50,14 @@ fn params(raw: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn one(ps: &[(String, String)], key: &str) -> Option<String> {
+pub(super) fn one(ps: &[(String, String)], key: &str) -> Option<String> {
     ps.iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.clone())
         .filter(|v| !v.is_empty())
 }
 
-fn all(ps: &[(String, String)], key: &str) -> Vec<String> {
+pub(super) fn all(ps: &[(String, String)], key: &str) -> Vec<String> {
     ps.iter()
         .filter(|(k, v)| k == key && !v.is_empty())
         .map(|(_, v)| v.clone())
@@ -74,13 +74,13 @@ fn reference(ps: &[(String, String)]) -> Option<String> {
 }
 
 /// The request body as a blocking `Read` (for the engine on the blocking pool).
-struct BodyReader {
+pub(super) struct BodyReader {
     rx: tokio::sync::mpsc::Receiver<io::Result<Bytes>>,
     buf: Bytes,
 }
 
 impl BodyReader {
-    fn new(body: Body) -> BodyReader {
+    pub(super) fn new(body: Body) -> BodyReader {
         let (tx, rx) = tokio::sync::mpsc::channel(16);
         tokio::spawn(async move {
             let mut s = body.into_data_stream();

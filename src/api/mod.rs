@@ -14,6 +14,7 @@
 
 mod archive;
 mod attach;
+mod build;
 mod containers;
 mod error;
 mod events;

@@ -4,8 +4,8 @@ use axum::Router;
 use axum::routing::{delete, get, post};
 
 use super::{
-    AppState, archive, attach, containers, events, exec, image_archive, images, networks, push,
-    stats, system, volumes,
+    AppState, archive, attach, build, containers, events, exec, image_archive, images, networks,
+    push, stats, system, volumes,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -14,7 +14,7 @@ pub fn router(state: AppState) -> Router {
         .route("/version", get(system::version))
         .route("/info", get(system::info))
         .route("/system/df", get(system::disk_usage))
-        .route("/build", post(system::build))
+        .route("/build", post(build::build))
         .route("/events", get(events::events))
         .route("/plugins", get(system::plugins))
         .route("/swarm", get(system::not_a_swarm))

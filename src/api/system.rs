@@ -98,12 +98,6 @@ pub async fn plugins() -> impl IntoResponse {
 
 /// Any path the API does not have.
 /// `POST /build`: not served yet (the build executor is to come).
-pub async fn build() -> ApiError {
-    ApiError::not_implemented(
-        "berth cannot build images through the Engine API yet (berth's build is in progress)",
-    )
-}
-
 pub async fn unknown(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found(format!("page not found: {}", uri.path()))
 }

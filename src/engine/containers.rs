@@ -591,8 +591,15 @@ impl Engine {
             .map_err(invalid)?;
         f.check_values("exited", |v| v.parse::<i64>().is_ok())
             .map_err(invalid)?;
-        f.check_values("health", containers::health::valid_filter)
-            .map_err(invalid)?;
+        // (dockerd's own message for this key)
+        if let Some(v) = f
+            .values("health")
+            .find(|v| !containers::health::valid_filter(v))
+        {
+            return Err(Error::invalid(format!(
+                "Unrecognised filter value for health: {v}"
+            )));
+        }
         f.check_values("publish", crate::filters::valid_port)
             .map_err(invalid)?;
         f.check_values("expose", crate::filters::valid_port)

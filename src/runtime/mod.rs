@@ -462,6 +462,11 @@ impl Runtime {
         })?;
         fs::write(&process_json, json)
             .map_err(io_err(format!("write {}", process_json.display())))?;
+        // One exec of a container at a time from here to the cleanup below: every exec (a
+        // user's, a health probe) makes its notify socket in this directory, and the leftovers
+        // removed below must be this exec's own, not the socket of one still starting.
+        let _one_at_a_time = crate::lock::Lock::existing(&dir, crate::lock::Mode::Exclusive)
+            .map_err(io_err(format!("lock {}", dir.display())))?;
         let before = tenant_leftovers(&dir);
         let stdio = prepare_stdio(stdio, p.tty)?;
 
