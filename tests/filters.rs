@@ -115,7 +115,7 @@ fn ps_filters() {
     b.run(&["ps", "--filter", "status=sleepy"])
         .fails_with("invalid filter 'status=sleepy'");
     b.run(&["ps", "--filter", "health=great"])
-        .fails_with("invalid filter 'health=great'");
+        .fails_with("Unrecognised filter value for health: great");
     b.run(&["ps", "--filter", "publish=http"])
         .fails_with("invalid filter 'publish=http'");
     b.run(&["ps", "--filter", "nokey"])
