@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Berth, Service, busybox, wait_until};
+use common::{Berth, Service, busybox, tb, wait_until};
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
@@ -164,4 +164,61 @@ fn a_raw_build_request_streams_docker_messages() {
     wait_until(10, "no container left", || {
         b.run(&["ps", "-aq"]).ok().stdout.is_empty()
     });
+}
+
+/// The docker CLI sends the credentials of its config.json with a build (`X-Registry-Config`):
+/// a base image from a registry that needs them is pulled with them, while berth's own
+/// config holds none.
+#[test]
+fn a_base_image_is_pulled_with_the_clients_registry_config() {
+    use base64::Engine as _;
+    let b = Berth::new();
+    let svc = Service::start(&b);
+    let reg = tb("REGISTRY_BASIC");
+    let ctx = context();
+    write(
+        ctx.path(),
+        "Dockerfile",
+        &format!("FROM {reg}/busybox:latest\nLABEL via=registry-config\n"),
+    );
+    let c = ctx.path().to_string_lossy().into_owned();
+    let denied = docker_build(&svc, &["-t", "authed:1", &c]);
+    assert_ne!(denied.code, 0, "{}", denied.stdout);
+    assert!(
+        denied.stderr.contains("pull access denied"),
+        "{}",
+        denied.stderr
+    );
+    let config_dir = svc.socket.with_file_name("docker-cli");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        tb("BASIC_USER"),
+        tb("BASIC_PASS")
+    ));
+    std::fs::write(
+        config_dir.join("config.json"),
+        format!(r#"{{"auths":{{"{reg}":{{"auth":"{auth}"}}}}}}"#),
+    )
+    .unwrap();
+    let r = docker_build(&svc, &["-t", "authed:1", &c]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Successfully tagged authed:1"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !b.docker_config.join("config.json").exists(),
+        "berth's own config stays without credentials"
+    );
+    let label = b
+        .run(&[
+            "inspect",
+            "-f",
+            "{{index .Config.Labels \"via\"}}",
+            "authed:1",
+        ])
+        .ok();
+    assert_eq!(label.stdout.trim(), "registry-config");
 }

@@ -112,6 +112,98 @@ volumes:
     assert!(!nets.contains("bt_default"), "{nets}");
 }
 
+/// Compose 1.29 builds a service's image (`build:` with a context, a Dockerfile name and args)
+/// through `POST /build`, runs it, and `down --rmi local` removes what it built.
+#[test]
+fn compose_builds_a_service_image_and_runs_it() {
+    if Command::new("docker-compose")
+        .arg("version")
+        .stdout(Stdio::null())
+        .status()
+        .is_err()
+    {
+        common::cannot_run_here(
+            "compose_builds_a_service_image_and_runs_it",
+            "no docker-compose (scripts/deps.sh installs it)",
+        );
+        return;
+    }
+    let b = Berth::new();
+    let s = Service::start(&b);
+    let dir = b.dir.path().join("project");
+    std::fs::create_dir_all(dir.join("app")).unwrap();
+    let busybox = image("busybox");
+    std::fs::write(
+        dir.join("app/Containerfile.web"),
+        format!(
+            "FROM {busybox}\nARG GREETING=unset\nCOPY page.txt /page.txt\n\
+             RUN echo \"$GREETING\" > /greeting\n\
+             CMD [\"sh\", \"-c\", \"cat /greeting /page.txt; exec sleep 600\"]\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("app/page.txt"), "built by compose\n").unwrap();
+    std::fs::write(
+        dir.join("docker-compose.yml"),
+        r#"version: "3.8"
+services:
+  web:
+    build:
+      context: ./app
+      dockerfile: Containerfile.web
+      args:
+        GREETING: hello-from-args
+      network: none
+"#,
+    )
+    .unwrap();
+    let compose = |args: &[&str]| {
+        let out = Command::new("docker-compose")
+            .args(["-p", "bb"])
+            .args(args)
+            .current_dir(&dir)
+            .env("DOCKER_HOST", s.host())
+            .env("COMPOSE_INTERACTIVE_NO_CLI", "1")
+            .env("DOCKER_BUILDKIT", "0")
+            .env("COMPOSE_DOCKER_CLI_BUILD", "0")
+            .output()
+            .unwrap();
+        common::Run::from(out)
+    };
+    let build = compose(&["build"]);
+    assert_eq!(build.code, 0, "{}\n{}", build.stdout, build.stderr);
+    assert!(
+        build.stdout.contains("Successfully tagged bb_web:latest"),
+        "{}\n{}",
+        build.stdout,
+        build.stderr
+    );
+    let up = compose(&["up", "-d"]);
+    assert_eq!(up.code, 0, "{}\n{}", up.stdout, up.stderr);
+    common::wait_until(60, "web printed its page", || {
+        compose(&["logs", "web"])
+            .stdout
+            .contains("built by compose")
+    });
+    let logs = compose(&["logs", "--no-color", "web"]).stdout;
+    assert!(logs.contains("hello-from-args"), "{logs}");
+    // A second build hits the cache for the COPY and the RUN.
+    let again = compose(&["build"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stdout.matches("Using cache").count() >= 2,
+        "{}",
+        again.stdout
+    );
+    let down = compose(&["down", "--rmi", "local"]);
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    assert_eq!(s.run_docker(&["ps", "-aq"]).stdout, "");
+    let images = s
+        .run_docker(&["images", "--format", "{{.Repository}}"])
+        .stdout;
+    assert!(!images.contains("bb_web"), "{images}");
+}
+
 #[test]
 fn testcontainers_and_docker_py_7_run_redis_and_reach_its_mapped_port() {
     let python = pyclients();

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
@@ -46,9 +46,11 @@ fn is_set(ps: &[(String, String)], key: &str) -> bool {
 pub async fn build(
     State(s): State<AppState>,
     RawQuery(q): RawQuery,
+    headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
     let ps = params(q.as_deref());
+    let registry_credentials = super::push::registry_config(&headers)?;
     if one(&ps, "remote").is_some() {
         return Err(ApiError::bad_request(
             "berth does not build from a remote context (remote) yet: send the context as the body",
@@ -98,6 +100,7 @@ pub async fn build(
         network: one(&ps, "networkmode").filter(|m| m != "default"),
         source_date_epoch,
         cancel: cancel.clone(),
+        registry_credentials,
     };
     // The client's hang-up cancels the build (its step's container is removed). The watcher
     // holds a sender: it is stopped when the build ends, so that the stream can end.

@@ -83,7 +83,37 @@ pub fn registry_auth(headers: &HeaderMap) -> ApiResult<Option<Credentials>> {
     decode_auth(v)?.credentials()
 }
 
-fn decode_auth(v: &str) -> ApiResult<AuthConfig> {
+/// The credentials of an `X-Registry-Config` header (`POST /build`: base64url of a JSON map from
+/// a registry's server key to Docker's `AuthConfig`); entries without usable credentials are
+/// left out.
+pub fn registry_config(headers: &HeaderMap) -> ApiResult<Vec<(String, Credentials)>> {
+    let Some(v) = headers.get("X-Registry-Config") else {
+        return Ok(Vec::new());
+    };
+    let v = v
+        .to_str()
+        .map_err(|_| ApiError::bad_request("invalid X-Registry-Config header: not ASCII"))?
+        .trim();
+    if v.is_empty() {
+        return Ok(Vec::new());
+    }
+    let raw = lenient_base64(v)
+        .map_err(|e| ApiError::bad_request(format!("invalid X-Registry-Config header: {e}")))?;
+    let map: std::collections::BTreeMap<String, AuthConfig> = serde_json::from_slice(&raw)
+        .map_err(|e| ApiError::bad_request(format!("invalid X-Registry-Config header: {e}")))?;
+    let mut out = Vec::new();
+    // The docker CLI sends every entry of its config: one berth cannot use (a token) is left
+    // out rather than failing a build that may not need it.
+    for (server, auth) in map {
+        if let Ok(Some(c)) = auth.credentials() {
+            out.push((server, c));
+        }
+    }
+    Ok(out)
+}
+
+/// Base64 in either alphabet, padded or not (clients differ).
+fn lenient_base64(v: &str) -> Result<Vec<u8>, base64::DecodeError> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     let lenient = |alphabet| {
         GeneralPurpose::new(
@@ -91,9 +121,13 @@ fn decode_auth(v: &str) -> ApiResult<AuthConfig> {
             GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
         )
     };
-    let raw = lenient(&base64::alphabet::URL_SAFE)
+    lenient(&base64::alphabet::URL_SAFE)
         .decode(v)
         .or_else(|_| lenient(&base64::alphabet::STANDARD).decode(v))
+}
+
+fn decode_auth(v: &str) -> ApiResult<AuthConfig> {
+    let raw = lenient_base64(v)
         .map_err(|e| ApiError::bad_request(format!("invalid X-Registry-Auth header: {e}")))?;
     serde_json::from_slice(&raw)
         .map_err(|e| ApiError::bad_request(format!("invalid X-Registry-Auth header: {e}")))

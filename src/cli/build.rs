@@ -212,6 +212,7 @@ pub fn build(g: &GlobalOpts, a: BuildArgs) -> anyhow::Result<i32> {
         network: Some(a.network),
         source_date_epoch,
         cancel: cancel_on_signals(),
+        registry_credentials: Vec::new(),
     };
     let _ = std::io::stdout().is_terminal();
     match g.engine().image_build(opts, progress) {

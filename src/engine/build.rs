@@ -47,6 +47,9 @@ pub struct BuildOptions {
     pub source_date_epoch: Option<i64>,
     /// Set to cancel the build (Ctrl-C, a client gone).
     pub cancel: Arc<AtomicBool>,
+    /// Credentials for the pulls of base images, by registry (the Engine API's
+    /// `X-Registry-Config`); a registry not named here uses the stored ones.
+    pub registry_credentials: Vec<(String, crate::registry::auth::Credentials)>,
 }
 
 /// What a build made.
@@ -259,15 +262,19 @@ impl Engine {
             cancel: opts.cancel,
         };
         let p = progress.clone();
+        let given = opts.registry_credentials;
         let puller = move |reference: &str, always: bool| -> std::result::Result<(), BuildError> {
             let _ = always;
             p(&format!("Pulling {reference}\n"));
+            let credentials = crate::reference::Reference::parse(reference)
+                .ok()
+                .and_then(|r| crate::registry::auth::credentials_for(&given, &r.registry).cloned());
             self.image_pull(
                 &ImagePullOptions {
                     reference: reference.to_string(),
                     platform: None,
                     tls_verify: None,
-                    credentials: None,
+                    credentials,
                 },
                 Arc::new(|_| {}),
             )

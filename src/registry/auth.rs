@@ -50,6 +50,19 @@ pub fn server_key(registry: &str) -> String {
     }
 }
 
+/// The credentials given for `registry` in a client's map of server keys (the Engine API's
+/// `X-Registry-Config`: `https://index.docker.io/v1/`, `host:port`, `https://host:port/v2/`…).
+pub fn credentials_for<'a>(
+    given: &'a [(String, Credentials)],
+    registry: &str,
+) -> Option<&'a Credentials> {
+    let want = normalize_key(registry);
+    given
+        .iter()
+        .find(|(k, _)| normalize_key(k) == want)
+        .map(|(_, c)| c)
+}
+
 /// `https://host:port/v1/` → `host:port`, so keys written by other tools match too.
 fn normalize_key(key: &str) -> &str {
     let k = key
