@@ -168,10 +168,7 @@ fn stream(archive: ContainerArchive) -> Body {
             let _ = tx.blocking_send(Err(io::Error::other(crate::error::one_line(&e))));
         }
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (chunk, rx))
-    });
-    Body::from_stream(body)
+    Body::from_stream(super::receiver_stream(rx))
 }
 
 struct ChannelWriter {

@@ -51,10 +51,15 @@ pub async fn build(
 ) -> ApiResult<Response> {
     let ps = params(q.as_deref());
     let registry_credentials = super::push::registry_config(&headers)?;
-    if one(&ps, "remote").is_some() {
-        return Err(ApiError::bad_request(
-            "berth does not build from a remote context (remote) yet: send the context as the body",
-        ));
+    // `remote`: a Git repository or an HTTP(S) URL the engine fetches; the body is not read.
+    // (BuildKit's "client-session" is no URL: the classic builder has no session.)
+    let remote = one(&ps, "remote").filter(|r| !r.is_empty());
+    if let Some(r) = &remote
+        && !crate::build::remote::is_remote(r)
+    {
+        return Err(ApiError::bad_request(format!(
+            "unable to prepare context: remote {r:?} is not a Git or HTTP(S) URL"
+        )));
     }
     let mut build_args = object(&ps, "buildargs")?;
     let source_date_epoch = match build_args
@@ -87,7 +92,10 @@ pub async fn build(
         })
     };
     let opts = BuildOptions {
-        context: BuildContext::Tar(Box::new(BodyReader::new(body))),
+        context: match remote {
+            Some(url) => BuildContext::Remote(url),
+            None => BuildContext::Tar(Box::new(BodyReader::new(body))),
+        },
         dockerfile: one(&ps, "dockerfile"),
         dockerfile_content: None,
         tags: all(&ps, "t"),
@@ -130,14 +138,9 @@ pub async fn build(
         };
         let _ = tx.blocking_send(msg);
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
-    });
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header("Content-Type", "application/json")
-        .body(Body::from_stream(body))
+        .body(super::channel_body(rx))
         .expect("a valid response"))
 }

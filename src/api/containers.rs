@@ -731,11 +731,6 @@ pub async fn logs(
     });
     // Errors before the first byte (a container that vanished) still get a status.
     drop(task);
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
-    });
     let content_type = if tty {
         "application/vnd.docker.raw-stream"
     } else {
@@ -744,7 +739,7 @@ pub async fn logs(
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header("Content-Type", content_type)
-        .body(Body::from_stream(stream))
+        .body(super::channel_body(rx))
         .expect("a valid response"))
 }
 

@@ -1,7 +1,6 @@
 //! `GET /events`: the event log as a stream of JSON objects, one a line; past events when
 //! `since` or `until` is given, then new ones until `until` passes or the client goes away.
 
-use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -54,14 +53,9 @@ pub async fn events(
             tracing::warn!("events: {}", crate::error::one_line(&e));
         }
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
-    });
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header("Content-Type", "application/json")
-        .body(Body::from_stream(body))
+        .body(super::channel_body(rx))
         .expect("a valid response"))
 }

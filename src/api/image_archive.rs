@@ -174,13 +174,10 @@ pub async fn save(s: AppState, names: Vec<String>) -> ApiResult<Response> {
             tracing::warn!("image save: {}", crate::error::one_line(&e));
         }
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (Ok::<_, io::Error>(chunk), rx))
-    });
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header("Content-Type", "application/x-tar")
-        .body(Body::from_stream(stream))
+        .body(super::channel_body(rx))
         .expect("a valid response"))
 }
 

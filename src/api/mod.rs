@@ -61,3 +61,37 @@ where
         ))),
     }
 }
+
+/// The receiving end of a tokio channel, bounded or not.
+pub trait ChannelReceiver<T>: Send + 'static {
+    fn poll_next(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<T>>;
+}
+
+impl<T: Send + 'static> ChannelReceiver<T> for tokio::sync::mpsc::Receiver<T> {
+    fn poll_next(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<T>> {
+        self.poll_recv(cx)
+    }
+}
+
+impl<T: Send + 'static> ChannelReceiver<T> for tokio::sync::mpsc::UnboundedReceiver<T> {
+    fn poll_next(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<T>> {
+        self.poll_recv(cx)
+    }
+}
+
+/// The items of `rx` as a stream, as they come; it ends when every sender is gone (the
+/// producer finished, or failed after sending its error as an item).
+pub fn receiver_stream<T>(
+    mut rx: impl ChannelReceiver<T>,
+) -> impl futures_util::Stream<Item = T> + Send + 'static {
+    futures_util::stream::poll_fn(move |cx| rx.poll_next(cx))
+}
+
+/// A streamed response body of the chunks a producer (a blocking task, a follower) sends.
+pub fn channel_body<T: Into<bytes::Bytes> + 'static>(
+    rx: impl ChannelReceiver<T>,
+) -> axum::body::Body {
+    axum::body::Body::from_stream(futures_util::StreamExt::map(receiver_stream(rx), |c| {
+        Ok::<_, std::io::Error>(c.into())
+    }))
+}

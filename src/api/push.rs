@@ -239,9 +239,7 @@ pub async fn push(
         line.push(b'\n');
         Ok::<_, std::io::Error>(line)
     };
-    let rest = futures_util::stream::unfold(rx, move |mut rx| async move {
-        rx.recv().await.map(|v| (line(v), rx))
-    });
+    let rest = futures_util::StreamExt::map(super::receiver_stream(rx), line);
     let stream = futures_util::StreamExt::chain(futures_util::stream::iter(first.map(line)), rest);
     Ok(Response::builder()
         .status(StatusCode::OK)

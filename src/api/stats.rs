@@ -103,10 +103,5 @@ pub async fn stats(
             prev = s;
         }
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
-    });
-    Ok(response(Body::from_stream(body)))
+    Ok(response(super::channel_body(rx)))
 }

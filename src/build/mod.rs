@@ -2,12 +2,14 @@
 //! parser ([`dockerfile`]), Docker's shell-style variable substitution ([`substitute`]),
 //! `.dockerignore` ([`dockerignore`]), and the stage graph with ARG scoping and the typed plan
 //! an executor consumes ([`stages`], [`cache`]); those import nothing of the engine or front
-//! ends. [`executor`] runs a plan against the store (containers, layers, images).
+//! ends. [`executor`] runs a plan against the store (containers, layers, images);
+//! [`remote`] fetches a remote context (a Git repository, an archive or a Dockerfile by URL).
 
 pub mod cache;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod executor;
 pub mod glob;
+pub mod remote;
 pub mod stages;
 pub mod substitute;

@@ -54,8 +54,9 @@ pub struct BuildArgs {
     /// Always remove intermediate containers (always)
     #[arg(long)]
     pub force_rm: bool,
-    /// Build context: a directory, or "-" for a tar archive (or a Dockerfile) on STDIN
-    #[arg(value_name = "PATH | -")]
+    /// Build context: a directory, a URL (a Git repository, REPO.git#REF:DIR; an archive or a
+    /// Dockerfile over HTTP(S)), or "-" for a tar archive (or a Dockerfile) on STDIN
+    #[arg(value_name = "PATH | URL | -")]
     pub context: String,
 }
 
@@ -145,6 +146,9 @@ pub fn build(g: &GlobalOpts, a: BuildArgs) -> anyhow::Result<i32> {
             std::io::stdin().read_to_end(&mut buf)?;
             dockerfile_content = Some(buf);
             stdin_used = true;
+        } else if crate::build::remote::is_remote(&a.context) {
+            // The Dockerfile's path inside the remote context.
+            dockerfile = Some(f.clone());
         } else if a.context != "-" {
             // -f is relative to the current directory; inside the context it names the
             // Dockerfile's path there (for its .dockerignore).
@@ -166,13 +170,15 @@ pub fn build(g: &GlobalOpts, a: BuildArgs) -> anyhow::Result<i32> {
         let mut buf = Vec::new();
         std::io::stdin().read_to_end(&mut buf)?;
         let _ = stdin_used;
-        if is_tar(&buf) {
+        if crate::build::remote::looks_like_archive(&buf) {
             BuildContext::Tar(Box::new(std::io::Cursor::new(buf)))
         } else {
             // A Dockerfile on STDIN: no context.
             dockerfile_content = Some(buf);
             BuildContext::Tar(Box::new(std::io::Cursor::new(empty_tar())))
         }
+    } else if crate::build::remote::is_remote(&a.context) {
+        BuildContext::Remote(a.context.clone())
     } else {
         BuildContext::Dir(PathBuf::from(&a.context))
     };
@@ -231,13 +237,6 @@ pub fn build(g: &GlobalOpts, a: BuildArgs) -> anyhow::Result<i32> {
             Ok(1)
         }
     }
-}
-
-fn is_tar(buf: &[u8]) -> bool {
-    if buf.starts_with(&[0x1f, 0x8b]) || buf.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        return true;
-    }
-    buf.len() >= 512 && &buf[257..262] == b"ustar"
 }
 
 fn empty_tar() -> Vec<u8> {

@@ -11,6 +11,7 @@ use super::{Engine, Error, Result};
 use crate::build::dockerfile;
 use crate::build::dockerignore::{self, ContextFilter, Dockerignore};
 use crate::build::executor::{self, BuildError, Request, context::Context};
+use crate::build::remote::Fetched;
 use crate::images::local;
 use crate::layers::ExtractOptions;
 
@@ -23,6 +24,10 @@ pub enum BuildContext {
     /// A tar stream (plain, gzip or zstd: `berth build -`, the Engine API's body), unpacked
     /// by the confined unpacker.
     Tar(Box<dyn Read + Send>),
+    /// A URL (`berth build URL`, the Engine API's `remote=`): a Git repository
+    /// (`…/repo.git#REF:DIR`) or an HTTP(S) URL of a tar archive or of a Dockerfile
+    /// (`crate::build::remote`).
+    Remote(String),
 }
 
 /// `build`'s options.
@@ -206,7 +211,36 @@ impl Engine {
                 .new_dir("build")
                 .map_err(Error::io("making the context directory"))?,
         );
-        let filter = match opts.context {
+        let mut dockerfile_content = opts.dockerfile_content;
+        // A remote context becomes a local one (a checkout, an archive, or a Dockerfile alone)
+        // in a directory of its own, removed with the build's.
+        let mut _remote_dir = None;
+        let context = match opts.context {
+            BuildContext::Remote(url) => {
+                let work = TempDir(
+                    store
+                        .tmp
+                        .new_dir("remote")
+                        .map_err(Error::io("making the context directory"))?,
+                );
+                let fetched = crate::build::remote::fetch(&url, &work.0)?;
+                _remote_dir = Some(work);
+                match fetched {
+                    Fetched::Dir(d) => BuildContext::Dir(d),
+                    Fetched::Archive(f) => BuildContext::Tar(Box::new(f)),
+                    Fetched::Dockerfile(text) => {
+                        if dockerfile_content.is_none() {
+                            dockerfile::parse(&text).map_err(BuildError::from)?;
+                            dockerfile_content = Some(text);
+                        }
+                        BuildContext::Tar(Box::new(std::io::Cursor::new(vec![0u8; 1024])))
+                    }
+                }
+            }
+            other => other,
+        };
+        let filter = match context {
+            BuildContext::Remote(_) => unreachable!("fetched above"),
             BuildContext::Dir(src) => {
                 if !src.is_dir() {
                     return Err(Error::invalid(format!(
@@ -224,7 +258,7 @@ impl Engine {
                 ContextFilter::new(ignore_of(&dir.0, &dockerfile_name)?, &dockerfile_name)
             }
         };
-        let content = match opts.dockerfile_content {
+        let content = match dockerfile_content {
             Some(c) => c,
             None => {
                 let rel = dockerignore::clean(dockerfile_name.trim_start_matches('/'));

@@ -63,6 +63,8 @@ pub enum Error {
     #[error(transparent)]
     Build(crate::build::executor::BuildError),
     #[error(transparent)]
+    RemoteContext(#[from] crate::build::remote::RemoteError),
+    #[error(transparent)]
     State(#[from] StateError),
     #[error("{what}: {source}")]
     Io {
@@ -109,6 +111,7 @@ impl Classify for Error {
             Error::Attach(e) => e.kind(),
             Error::Archive(e) => e.kind(),
             Error::Build(e) => e.kind(),
+            Error::RemoteContext(e) => e.kind(),
             Error::RegistryConfig(_) | Error::Store(_) | Error::State(_) | Error::Io { .. } => {
                 ErrorKind::Internal
             }
