@@ -175,6 +175,9 @@ impl Builder<'_> {
                 })?;
                 Some((u.uid, u.gid))
             }
+            // Docker: files from the context become root's; those of another stage or an
+            // image keep their owners (as their modes).
+            None if from.is_some() => None,
             None => Some((0, 0)),
         };
         let chmod = match &c.chmod {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Builder, Result, State, config_obj};
+use super::{Builder, Result, State, config_obj, short};
 use crate::build::cache::CacheKeyInput;
 use crate::build::dockerfile::{self, CommandForm, Copy, Healthcheck, Instruction};
 use crate::build::stages;
@@ -44,7 +44,19 @@ impl Builder<'_> {
             }
             _ => {}
         }
-        // Metadata: the config changes, a history entry without a layer.
+        // Metadata: the config changes, a history entry without a layer; the state is
+        // recorded as an image (its " ---> ID", as Docker's classic builder shows every step).
+        let key = CacheKeyInput {
+            parent: state.chain.clone(),
+            instruction: ins.clone(),
+            env: vec![],
+            shell: vec![],
+            sources: vec![],
+        }
+        .key();
+        if let Some(id) = self.cached(&key)? {
+            return self.use_cached(state, key, &id);
+        }
         let cfg = config_obj(&mut state.config);
         let nop = |s: String| format!("/bin/sh -c #(nop) {s}");
         let created_by = match &ins {
@@ -206,14 +218,8 @@ impl Builder<'_> {
             Instruction::Add(_) => unreachable!(),
         };
         self.history(state, created_by, true);
-        state.chain = CacheKeyInput {
-            parent: state.chain.clone(),
-            instruction: ins,
-            env: vec![],
-            shell: vec![],
-            sources: vec![],
-        }
-        .key();
+        self.record_step(state, key, "metadata", 0)?;
+        self.say(&format!(" ---> {}\n", short(&state.shown)));
         Ok(())
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod context;
 mod copy;
+pub mod export;
 mod meta;
 mod run;
 mod schedule;
@@ -64,6 +65,8 @@ pub enum BuildError {
     Archive(#[from] ArchiveError),
     #[error(transparent)]
     State(#[from] StateError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -108,7 +111,7 @@ pub type Result<T> = std::result::Result<T, BuildError>;
 pub type Progress = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// Pulls a base image (the engine's pull, with pull's rules); `always` for `--pull`.
-pub type Puller<'a> = &'a dyn Fn(&str, bool) -> Result<()>;
+pub type Puller<'a> = &'a (dyn Fn(&str, bool) -> Result<()> + Sync);
 
 /// One build's inputs, with the context prepared.
 pub struct Request {
@@ -125,6 +128,9 @@ pub struct Request {
     /// `SOURCE_DATE_EPOCH`: every time in the image.
     pub source_date_epoch: Option<i64>,
     pub cancel: Arc<AtomicBool>,
+    /// Keep the result in the store (a build's result, tagged): false when every `--output`
+    /// goes elsewhere and no tag was asked for.
+    pub keep: bool,
 }
 
 /// The state of a stage between steps.
@@ -153,6 +159,8 @@ struct Builder<'a> {
     total: usize,
     /// Recorded image of each built stage.
     stage_images: BTreeMap<usize, State>,
+    /// Set when a stage building at the same time failed: this one stops too.
+    sibling_failed: Arc<AtomicBool>,
 }
 
 fn now_secs() -> i64 {
@@ -168,8 +176,13 @@ impl Builder<'_> {
         (self.progress)(s);
     }
 
+    /// The user cancelled the build or a stage building at the same time failed.
+    fn canceled(&self) -> bool {
+        self.req.cancel.load(Ordering::SeqCst) || self.sibling_failed.load(Ordering::SeqCst)
+    }
+
     fn check_cancel(&self) -> Result<()> {
-        if self.req.cancel.load(Ordering::SeqCst) {
+        if self.canceled() {
             return Err(BuildError::Canceled);
         }
         Ok(())

@@ -97,7 +97,7 @@ impl Builder<'_> {
                 return Err(e);
             }
         };
-        if self.req.cancel.load(Ordering::SeqCst) {
+        if self.canceled() {
             self.remove_container(&id);
             return Err(BuildError::Canceled);
         }
@@ -126,9 +126,10 @@ impl Builder<'_> {
             let controls = controls.clone();
             let done = done.clone();
             let cancel = self.req.cancel.clone();
+            let sibling_failed = self.sibling_failed.clone();
             std::thread::spawn(move || {
                 while !done.load(Ordering::SeqCst) {
-                    if cancel.load(Ordering::SeqCst)
+                    if (cancel.load(Ordering::SeqCst) || sibling_failed.load(Ordering::SeqCst))
                         && let Some(c) = controls.lock().unwrap().as_ref()
                     {
                         let _ = c.signal(libc::SIGKILL);

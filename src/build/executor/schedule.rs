@@ -2,6 +2,8 @@
 //! ONBUILD triggers and steps, then the final image with `--label`s and tags.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
@@ -17,7 +19,11 @@ use crate::images::local;
 use crate::state::StateError;
 use crate::store::Store;
 
-/// Runs a build. Returns the ID of the image made (tagged as asked).
+/// Runs a build. Returns the ID of the image made (tagged as asked). Only the stages the
+/// target needs are built, in waves ([`stages::BuildPlan::waves`]): the stages of a wave need
+/// only stages of earlier waves and build at the same time, each on a thread of its own with
+/// its own store handle (the database is shared through SQLite, as between processes); their
+/// output is shown in order ([`Ordered`]). A stage that fails stops the others of its wave.
 pub fn build(
     store: &mut Store,
     req: &Request,
@@ -33,11 +39,14 @@ pub fn build(
             platform,
         },
     )?;
-    let total = plan
-        .order
-        .iter()
-        .map(|i| plan.stages[*i].steps.len() + 1)
-        .sum();
+    let waves = plan.waves();
+    // Steps are numbered in the order their output is shown: wave by wave.
+    let mut first_step = BTreeMap::new();
+    let mut total = 0;
+    for &idx in waves.iter().flatten() {
+        first_step.insert(idx, total);
+        total += plan.stages[idx].steps.len() + 1;
+    }
     let mut b = Builder {
         store,
         req,
@@ -47,11 +56,18 @@ pub fn build(
         step: 0,
         total,
         stage_images: BTreeMap::new(),
+        sibling_failed: Arc::new(AtomicBool::new(false)),
     };
-    let order = b.plan.order.clone();
-    for idx in order {
-        let state = b.build_stage(idx)?;
-        b.stage_images.insert(idx, state);
+    for wave in waves {
+        if let [idx] = wave[..] {
+            b.step = first_step[&idx];
+            let state = b.build_stage(idx)?;
+            b.stage_images.insert(idx, state);
+        } else {
+            for (idx, state) in b.build_wave(&wave, &first_step)? {
+                b.stage_images.insert(idx, state);
+            }
+        }
     }
     let target = b.plan.target;
     let state = b.stage_images.remove(&target).expect("target built");
@@ -64,7 +80,131 @@ pub fn build(
     Ok(id)
 }
 
+/// The output of stages building at the same time, shown in their order: the first
+/// unfinished stage's as it comes, each other's kept until every stage before it finished.
+#[derive(Clone)]
+struct Ordered(Arc<Mutex<OrderedInner>>);
+
+struct OrderedInner {
+    sink: Progress,
+    /// The stage whose output goes out as it comes.
+    current: usize,
+    held: Vec<String>,
+    done: Vec<bool>,
+}
+
+impl Ordered {
+    fn new(sink: Progress, n: usize) -> Ordered {
+        Ordered(Arc::new(Mutex::new(OrderedInner {
+            sink,
+            current: 0,
+            held: vec![String::new(); n],
+            done: vec![false; n],
+        })))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, OrderedInner> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The progress of stage `k` of the wave.
+    fn progress(&self, k: usize) -> Progress {
+        let o = self.clone();
+        Arc::new(move |s: &str| {
+            let mut g = o.lock();
+            if g.current == k {
+                (g.sink)(s);
+            } else {
+                g.held[k].push_str(s);
+            }
+        })
+    }
+
+    /// Stage `k` finished: the next stages' output so far goes out, up to one still running.
+    fn finish(&self, k: usize) {
+        let mut g = self.lock();
+        g.done[k] = true;
+        while g.current < g.done.len() && g.done[g.current] {
+            g.current += 1;
+            if g.current < g.done.len() {
+                let c = g.current;
+                let held = std::mem::take(&mut g.held[c]);
+                if !held.is_empty() {
+                    (g.sink)(&held);
+                }
+            }
+        }
+    }
+}
+
 impl Builder<'_> {
+    /// Builds the stages of a wave at the same time. The first failure (not a stop caused by
+    /// it) is the wave's error; the stages built are returned only when all succeeded.
+    fn build_wave(
+        &self,
+        wave: &[usize],
+        first_step: &BTreeMap<usize, usize>,
+    ) -> Result<Vec<(usize, State)>> {
+        let shown = Ordered::new(self.progress.clone(), wave.len());
+        let failed = Arc::new(AtomicBool::new(false));
+        let (root, runroot) = (&self.store.root, &self.store.runroot);
+        let (req, puller, plan, total) = (self.req, self.puller, &self.plan, self.total);
+        let stage_images = &self.stage_images;
+        let results: Vec<Result<State>> = std::thread::scope(|s| {
+            let handles: Vec<_> = wave
+                .iter()
+                .enumerate()
+                .map(|(k, &idx)| {
+                    let (shown, failed) = (shown.clone(), failed.clone());
+                    s.spawn(move || {
+                        let r = Store::open(root, runroot)
+                            .map_err(BuildError::from)
+                            .and_then(|mut store| {
+                                Builder {
+                                    store: &mut store,
+                                    req,
+                                    progress: shown.progress(k),
+                                    puller,
+                                    plan: plan.clone(),
+                                    step: first_step[&idx],
+                                    total,
+                                    stage_images: stage_images.clone(),
+                                    sibling_failed: failed.clone(),
+                                }
+                                .build_stage(idx)
+                            });
+                        if r.is_err() {
+                            failed.store(true, Ordering::SeqCst);
+                        }
+                        shown.finish(k);
+                        r
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(BuildError::Invalid("a stage's builder panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut built = Vec::new();
+        let mut stopped = None;
+        for (r, &idx) in results.into_iter().zip(wave) {
+            match r {
+                Ok(state) => built.push((idx, state)),
+                Err(BuildError::Canceled) => stopped = Some(BuildError::Canceled),
+                Err(e) => return Err(e),
+            }
+        }
+        match stopped {
+            Some(e) => Err(e),
+            None => Ok(built),
+        }
+    }
+
     fn build_stage(&mut self, idx: usize) -> Result<State> {
         let stage = self.plan.stages[idx].clone();
         self.check_cancel()?;
@@ -205,14 +345,16 @@ impl Builder<'_> {
                 id
             }
         };
-        let tx = self.store.db.write()?;
-        crate::state::build::mark_result(&tx, &id)?;
-        for t in &self.req.tags {
-            let tag = t.tag.as_deref().unwrap_or("latest");
-            crate::state::images::set_tag(&tx, &t.repository(), tag, &id, now_secs())
-                .map_err(ImageError::from)?;
+        if self.req.keep {
+            let tx = self.store.db.write()?;
+            crate::state::build::mark_result(&tx, &id)?;
+            for t in &self.req.tags {
+                let tag = t.tag.as_deref().unwrap_or("latest");
+                crate::state::images::set_tag(&tx, &t.repository(), tag, &id, now_secs())
+                    .map_err(ImageError::from)?;
+            }
+            tx.commit().map_err(StateError::from)?;
         }
-        tx.commit().map_err(StateError::from)?;
         self.say(&format!("Successfully built {}\n", short(&id)));
         for t in &self.req.tags {
             self.say(&format!(
