@@ -995,7 +995,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__build)
-            opts="-t -f -q -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --rm --force-rm --root --runroot --log-level --help --version"
+            opts="-t -f -q -o -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --output --rm --force-rm --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1042,7 +1042,15 @@ _berth() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto plain tty" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain tty quiet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --rm)
@@ -1095,7 +1103,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__builder__subcmd__build)
-            opts="-t -f -q -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --rm --force-rm --root --runroot --log-level --help --version"
+            opts="-t -f -q -o -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --output --rm --force-rm --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1142,7 +1150,15 @@ _berth() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto plain tty" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain tty quiet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --rm)
@@ -5479,7 +5495,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__image__subcmd__build)
-            opts="-t -f -q -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --rm --force-rm --root --runroot --log-level --help --version"
+            opts="-t -f -q -o -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --output --rm --force-rm --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5526,7 +5542,15 @@ _berth() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto plain tty" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto plain tty quiet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --rm)

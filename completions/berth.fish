@@ -1201,9 +1201,11 @@ complete -c berth -n "__fish_berth_using_subcommand build" -l label -d 'Set meta
 complete -c berth -n "__fish_berth_using_subcommand build" -l platform -d 'Set platform if server is multi-platform capable (the host\'s only)' -r
 complete -c berth -n "__fish_berth_using_subcommand build" -l iidfile -d 'Write the image ID to the file' -r -F
 complete -c berth -n "__fish_berth_using_subcommand build" -l network -d 'Set the networking mode for the RUN instructions during build (bridge, none, host)' -r
-complete -c berth -n "__fish_berth_using_subcommand build" -l progress -d 'Set type of progress output (auto, plain, tty)' -r -f -a "auto\t''
+complete -c berth -n "__fish_berth_using_subcommand build" -l progress -d 'Set type of progress output (auto, plain, tty, quiet)' -r -f -a "auto\t''
 plain\t''
-tty\t''"
+tty\t''
+quiet\t''"
+complete -c berth -n "__fish_berth_using_subcommand build" -s o -l output -d 'Output destination (format: "type=local,dest=path"; types: image, local, tar, docker, oci)' -r
 complete -c berth -n "__fish_berth_using_subcommand build" -l rm -d 'Remove intermediate containers after a successful build (always)' -r -f -a "true\t''
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand build" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
@@ -1239,9 +1241,11 @@ complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_sub
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from build" -l platform -d 'Set platform if server is multi-platform capable (the host\'s only)' -r
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from build" -l iidfile -d 'Write the image ID to the file' -r -F
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from build" -l network -d 'Set the networking mode for the RUN instructions during build (bridge, none, host)' -r
-complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from build" -l progress -d 'Set type of progress output (auto, plain, tty)' -r -f -a "auto\t''
+complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from build" -l progress -d 'Set type of progress output (auto, plain, tty, quiet)' -r -f -a "auto\t''
 plain\t''
-tty\t''"
+tty\t''
+quiet\t''"
+complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from build" -s o -l output -d 'Output destination (format: "type=local,dest=path"; types: image, local, tar, docker, oci)' -r
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from build" -l rm -d 'Remove intermediate containers after a successful build (always)' -r -f -a "true\t''
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from build" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
@@ -1352,9 +1356,11 @@ complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subco
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l platform -d 'Set platform if server is multi-platform capable (the host\'s only)' -r
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l iidfile -d 'Write the image ID to the file' -r -F
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l network -d 'Set the networking mode for the RUN instructions during build (bridge, none, host)' -r
-complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l progress -d 'Set type of progress output (auto, plain, tty)' -r -f -a "auto\t''
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l progress -d 'Set type of progress output (auto, plain, tty, quiet)' -r -f -a "auto\t''
 plain\t''
-tty\t''"
+tty\t''
+quiet\t''"
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -s o -l output -d 'Output destination (format: "type=local,dest=path"; types: image, local, tar, docker, oci)' -r
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l rm -d 'Remove intermediate containers after a successful build (always)' -r -f -a "true\t''
 false\t''"
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F

@@ -446,3 +446,191 @@ fn source_date_epoch_gives_the_same_image_id() {
     let created = inspect(&b, one.stdout.trim())["Created"].clone();
     assert_eq!(created, "2023-11-14T22:13:20Z");
 }
+
+#[test]
+fn independent_stages_build_together_in_order_and_unneeded_stages_not_at_all() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let ctx = context();
+    write(
+        ctx.path(),
+        "Dockerfile",
+        &format!(
+            "FROM {img} AS a\n\
+             RUN mkdir /out && echo a > /out/a && echo made-a\n\
+             FROM {img} AS unused\n\
+             RUN echo never-built; exit 9\n\
+             FROM {img} AS b\n\
+             RUN mkdir /out && echo b > /out/b && echo made-b\n\
+             FROM {img}\n\
+             COPY --from=a /out/a /a\n\
+             COPY --from=b /out/b /b\n\
+             CMD [\"cat\", \"/a\", \"/b\"]\n"
+        ),
+    );
+    let out = build(&b, ctx.path(), &["-t", "both"]).ok();
+    assert!(!out.stdout.contains("never-built"), "{}", out.stdout);
+    assert!(!out.stdout.contains("AS unused"), "{}", out.stdout);
+    // The two stages' output one after the other, numbered in that order.
+    let at = |s: &str| {
+        out.stdout
+            .find(s)
+            .unwrap_or_else(|| panic!("{s:?} not in {}", out.stdout))
+    };
+    let order = [
+        at(&format!("Step 1/8 : FROM {img} AS a\n")),
+        at("Step 2/8 : RUN mkdir /out && echo a"),
+        at("made-a\n"),
+        at(&format!("Step 3/8 : FROM {img} AS b\n")),
+        at("Step 4/8 : RUN mkdir /out && echo b"),
+        at("made-b\n"),
+        at(&format!("Step 5/8 : FROM {img}\n")),
+        at("Successfully tagged both:latest\n"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", out.stdout);
+    assert_eq!(
+        b.run(&["run", "--rm", "--network", "none", "both"])
+            .ok()
+            .stdout,
+        "a\nb\n"
+    );
+    assert!(containers(&b).is_empty());
+    assert_eq!(mounts_under(&b), 0);
+}
+
+#[test]
+fn a_failing_stage_stops_the_stage_building_beside_it_and_leaves_nothing() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let before = b.image_ids();
+    let ctx = context();
+    write(
+        ctx.path(),
+        "Dockerfile",
+        &format!(
+            "FROM {img} AS slow\n\
+             RUN echo slow-started; sleep 60; echo slow-finished\n\
+             FROM {img} AS broken\n\
+             RUN echo broken-ran; exit 4\n\
+             FROM {img}\n\
+             COPY --from=slow /etc/hostname /a\n\
+             COPY --from=broken /etc/hostname /b\n"
+        ),
+    );
+    let r = build(&b, ctx.path(), &["-t", "never"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(
+            "The command '/bin/sh -c echo broken-ran; exit 4' returned a non-zero code: 4"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("broken-ran\n"), "{}", r.stdout);
+    assert!(
+        !r.stdout.lines().any(|l| l == "slow-finished"),
+        "{}",
+        r.stdout
+    );
+    assert!(containers(&b).is_empty());
+    assert_eq!(mounts_under(&b), 0);
+    assert_eq!(b.image_ids(), before);
+    assert!(
+        b.store_entries("tmp").is_empty(),
+        "{:?}",
+        b.store_entries("tmp")
+    );
+}
+
+#[test]
+fn every_step_shows_its_image_and_a_rebuild_its_cache_as_the_classic_builder() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let ctx = context();
+    write(
+        ctx.path(),
+        "Dockerfile",
+        &format!("FROM {img}\nENV A=1\nLABEL l=v\nRUN echo x > /x\nCMD [\"cat\", \"/x\"]\n"),
+    );
+    let first = build(&b, ctx.path(), &["-t", "classic:1"]).ok();
+    // After each "Step N/5" line, the step's image before the next step begins.
+    let is_id_line = |l: &str| {
+        l.strip_prefix(" ---> ")
+            .is_some_and(|id| id.len() == 12 && id.chars().all(|c| c.is_ascii_hexdigit()))
+    };
+    let steps: Vec<&str> = first.stdout.split("Step ").skip(1).collect();
+    assert_eq!(steps.len(), 5, "{}", first.stdout);
+    for (i, s) in steps.iter().enumerate() {
+        assert!(
+            s.starts_with(&format!("{}/5 : ", i + 1)),
+            "{}",
+            first.stdout
+        );
+        assert!(
+            s.lines().any(is_id_line),
+            "step {}: {}",
+            i + 1,
+            first.stdout
+        );
+    }
+    assert!(
+        first.stdout.contains(" ---> Running in "),
+        "{}",
+        first.stdout
+    );
+    let again = build(&b, ctx.path(), &["-t", "classic:1"]).ok();
+    assert_eq!(
+        again.stdout.matches(" ---> Using cache\n").count(),
+        4,
+        "{}",
+        again.stdout
+    );
+    let built = |r: &Run| {
+        r.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("Successfully built ").map(str::to_string))
+            .unwrap()
+    };
+    assert_eq!(built(&again), built(&first));
+    assert!(again.stdout.ends_with("Successfully tagged classic:1\n"));
+    // --progress quiet: nothing; plain: the same text.
+    let quiet = build(&b, ctx.path(), &["--progress", "quiet"]).ok();
+    assert_eq!(quiet.stdout, "");
+    let plain = build(&b, ctx.path(), &["--progress", "plain", "-t", "classic:1"]).ok();
+    assert_eq!(plain.stdout, again.stdout);
+}
+
+#[test]
+fn on_a_terminal_the_progress_is_a_live_view_per_step() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let ctx = context();
+    write(
+        ctx.path(),
+        "Dockerfile",
+        &format!("FROM {img}\nENV A=1\nRUN echo made-on-tty\n"),
+    );
+    // `script` gives the command a terminal.
+    let cmd = format!(
+        "{} --root {} --runroot {} build --network none {}",
+        env!("CARGO_BIN_EXE_berth"),
+        b.root().display(),
+        b.runroot().display(),
+        ctx.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env(
+            "BERTH_REGISTRIES_CONF",
+            b.dir.path().join("registries.json"),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("[1/3] FROM "), "{text}");
+    assert!(text.contains("✔ [3/3] RUN echo made-on-tty"), "{text}");
+    assert!(!text.contains("Step 1/3"), "{text}");
+    assert!(text.contains("Successfully built "), "{text}");
+}

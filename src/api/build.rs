@@ -109,6 +109,8 @@ pub async fn build(
         source_date_epoch,
         cancel: cancel.clone(),
         registry_credentials,
+        outputs: Vec::new(),
+        output_stdout: None,
     };
     // The client's hang-up cancels the build (its step's container is removed). The watcher
     // holds a sender: it is stopped when the build ends, so that the stream can end.

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::{Args, Subcommand};
 
 use super::GlobalOpts;
-use crate::engine::build::{BuildContext, BuildOptions};
+use crate::engine::build::{BuildContext, BuildOptions, Output, OutputDest};
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -45,9 +45,12 @@ pub struct BuildArgs {
     /// Set the networking mode for the RUN instructions during build (bridge, none, host)
     #[arg(long, default_value = "default")]
     pub network: String,
-    /// Set type of progress output (auto, plain, tty)
-    #[arg(long, default_value = "auto", value_parser = ["auto", "plain", "tty"])]
+    /// Set type of progress output (auto, plain, tty, quiet)
+    #[arg(long, default_value = "auto", value_parser = ["auto", "plain", "tty", "quiet"])]
     pub progress: String,
+    /// Output destination (format: "type=local,dest=path"; types: image, local, tar, docker, oci)
+    #[arg(short, long = "output", value_name = "PATH")]
+    pub output: Vec<String>,
     /// Remove intermediate containers after a successful build (always)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL")]
     pub rm: bool,
@@ -196,9 +199,34 @@ pub fn build(g: &GlobalOpts, a: BuildArgs) -> anyhow::Result<i32> {
         })
         .transpose()?;
     build_args.retain(|(k, _)| k != "SOURCE_DATE_EPOCH" || source_date_epoch.is_none());
-    let quiet = a.quiet;
+    let outputs = a
+        .output
+        .iter()
+        .map(|o| Output::parse(o))
+        .collect::<Result<Vec<_>, _>>()?;
+    let to_stdout = outputs.iter().any(|o| o.dest == Some(OutputDest::Stdout));
+    if to_stdout && std::io::stdout().is_terminal() {
+        anyhow::bail!("refusing to write the output to a terminal: redirect it or give dest=FILE");
+    }
+    let quiet = a.quiet || a.progress == "quiet";
+    // `tty` (and `auto` on a terminal): a live view per step; `plain`: the classic text.
+    let tty = !quiet
+        && !to_stdout
+        && matches!(a.progress.as_str(), "tty" | "auto")
+        && std::io::stdout().is_terminal();
+    let view = tty.then(|| Arc::new(super::build_progress::TtyView::new()));
+    let shown = view.clone();
+    // With the result on standard output, the progress goes to standard error.
     let progress: crate::engine::build::BuildProgress = Arc::new(move |s: &str| {
-        if !quiet {
+        if quiet {
+            return;
+        }
+        if let Some(v) = &shown {
+            v.feed(s);
+        } else if to_stdout {
+            let mut out = std::io::stderr().lock();
+            let _ = out.write_all(s.as_bytes());
+        } else {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(s.as_bytes());
             let _ = out.flush();
@@ -219,11 +247,20 @@ pub fn build(g: &GlobalOpts, a: BuildArgs) -> anyhow::Result<i32> {
         source_date_epoch,
         cancel: cancel_on_signals(),
         registry_credentials: Vec::new(),
+        outputs,
+        output_stdout: if to_stdout {
+            Some(Box::new(std::io::stdout()))
+        } else {
+            None
+        },
     };
-    let _ = std::io::stdout().is_terminal();
-    match g.engine().image_build(opts, progress) {
+    let r = g.engine().image_build(opts, progress);
+    if let Some(v) = &view {
+        v.finish(r.is_ok());
+    }
+    match r {
         Ok(r) => {
-            if quiet {
+            if a.quiet && !to_stdout {
                 println!("{}", r.id);
             }
             if let Some(f) = &a.iidfile {

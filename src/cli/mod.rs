@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod auth;
 pub mod build;
+pub mod build_progress;
 pub mod container;
 pub mod docs;
 pub mod events;

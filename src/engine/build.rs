@@ -16,6 +16,7 @@ use crate::images::local;
 use crate::layers::ExtractOptions;
 
 pub use crate::build::executor::Progress as BuildProgress;
+pub use crate::build::executor::export::{Output, OutputDest, OutputKind};
 
 /// Where the build context comes from.
 pub enum BuildContext {
@@ -55,6 +56,10 @@ pub struct BuildOptions {
     /// Credentials for the pulls of base images, by registry (the Engine API's
     /// `X-Registry-Config`); a registry not named here uses the stored ones.
     pub registry_credentials: Vec<(String, crate::registry::auth::Credentials)>,
+    /// `--output`s; none: the store (`type=image`).
+    pub outputs: Vec<Output>,
+    /// Where an output with `dest=-` goes.
+    pub output_stdout: Option<Box<dyn std::io::Write + Send>>,
 }
 
 /// What a build made.
@@ -182,11 +187,23 @@ impl Engine {
                 )));
             }
         }
-        let tags = opts
-            .tags
+        let outputs = opts.outputs;
+        let mut tag_names = opts.tags.clone();
+        for o in &outputs {
+            tag_names.extend(o.names.iter().cloned());
+        }
+        let tags = tag_names
             .iter()
             .map(|t| local::parse_tag(t))
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        // With `--output`s that all go elsewhere and no tag, no image is left in the store
+        // (BuildKit's behaviour); the steps stay in the build cache.
+        let keep = outputs.is_empty() || outputs.iter().any(Output::is_image) || !tags.is_empty();
+        if outputs.iter().any(|o| o.dest == Some(OutputDest::Stdout))
+            && opts.output_stdout.is_none()
+        {
+            return Err(Error::invalid("an output to \"-\" needs a standard output"));
+        }
         if let Some(n) = &opts.network
             && !["bridge", "default", "none", "host", ""].contains(&n.as_str())
         {
@@ -294,6 +311,7 @@ impl Engine {
             tags,
             source_date_epoch: opts.source_date_epoch,
             cancel: opts.cancel,
+            keep,
         };
         let p = progress.clone();
         let given = opts.registry_credentials;
@@ -319,6 +337,21 @@ impl Engine {
             })
         };
         let id = executor::build(&mut store, &req, progress, &puller)?;
+        // An archive names the image by its tags when it keeps them, else by its ID.
+        let names = if keep && !tag_names.is_empty() {
+            tag_names
+        } else {
+            vec![id.clone()]
+        };
+        let mut stdout = opts.output_stdout;
+        for o in &outputs {
+            let mut sink = std::io::sink();
+            let w: &mut dyn std::io::Write = match stdout.as_mut() {
+                Some(w) => w,
+                None => &mut sink,
+            };
+            executor::export::export(&mut store, &id, &names, o, w)?;
+        }
         Ok(BuildResult { id })
     }
 

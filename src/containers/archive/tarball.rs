@@ -193,10 +193,18 @@ impl<W: Write> TarWriter<W> {
                     libc::S_IFBLK => tar::EntryType::Block,
                     _ => tar::EntryType::Fifo,
                 });
-                if kind != libc::S_IFIFO {
-                    h.set_device_major(stat::major(st.st_rdev) as u32)?;
-                    h.set_device_minor(stat::minor(st.st_rdev) as u32)?;
-                }
+                // A FIFO's device numbers are 0 (as GNU tar and Go write them): fields left
+                // empty are no number to readers (ours included).
+                let (major, minor) = if kind == libc::S_IFIFO {
+                    (0, 0)
+                } else {
+                    (
+                        stat::major(st.st_rdev) as u32,
+                        stat::minor(st.st_rdev) as u32,
+                    )
+                };
+                h.set_device_major(major)?;
+                h.set_device_minor(minor)?;
                 self.write(h, path, None, io::empty(), 0)
             }
             // Sockets are not archived (as Docker).

@@ -171,8 +171,15 @@ impl<'a> Extractor<'a> {
             EntryType::Char | EntryType::Block | EntryType::Fifo => {
                 let header = entry.header();
                 let bad = |e| UnpackError::Corrupt(format!("entry {name:?}: {e}"));
-                let major = header.device_major().map_err(bad)?.unwrap_or(0);
-                let minor = header.device_minor().map_err(bad)?.unwrap_or(0);
+                // A FIFO has no device: its fields are not read (some writers leave them empty).
+                let (major, minor) = if kind == EntryType::Fifo {
+                    (0, 0)
+                } else {
+                    (
+                        header.device_major().map_err(bad)?.unwrap_or(0),
+                        header.device_minor().map_err(bad)?.unwrap_or(0),
+                    )
+                };
                 let sflag = match kind {
                     EntryType::Char => SFlag::S_IFCHR,
                     EntryType::Block => SFlag::S_IFBLK,
