@@ -995,7 +995,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__build)
-            opts="-t -f -q -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --rm --force-rm --root --runroot --log-level --help --version"
+            opts="-t -f -q -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --secret --quiet --iidfile --network --progress --rm --force-rm --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1030,6 +1030,10 @@ _berth() {
                     return 0
                     ;;
                 --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1095,7 +1099,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__builder__subcmd__build)
-            opts="-t -f -q -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --rm --force-rm --root --runroot --log-level --help --version"
+            opts="-t -f -q -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --secret --quiet --iidfile --network --progress --rm --force-rm --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1130,6 +1134,10 @@ _berth() {
                     return 0
                     ;;
                 --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5479,7 +5487,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__image__subcmd__build)
-            opts="-t -f -q -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --rm --force-rm --root --runroot --log-level --help --version"
+            opts="-t -f -q -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --secret --quiet --iidfile --network --progress --rm --force-rm --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5514,6 +5522,10 @@ _berth() {
                     return 0
                     ;;
                 --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
