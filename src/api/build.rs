@@ -107,6 +107,7 @@ pub async fn build(
         platform: one(&ps, "platform"),
         network: one(&ps, "networkmode").filter(|m| m != "default"),
         source_date_epoch,
+        secrets: Vec::new(),
         cancel: cancel.clone(),
         registry_credentials,
         outputs: Vec::new(),

@@ -36,6 +36,10 @@ pub struct BuildArgs {
     /// Set platform if server is multi-platform capable (the host's only)
     #[arg(long)]
     pub platform: Option<String>,
+    /// Secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or
+    /// "id=mysecret,env=VAR")
+    #[arg(long = "secret", value_name = "stringArray")]
+    pub secret: Vec<String>,
     /// Suppress the build output and print image ID on success
     #[arg(short, long)]
     pub quiet: bool,
@@ -232,6 +236,17 @@ pub fn build(g: &GlobalOpts, a: BuildArgs) -> anyhow::Result<i32> {
             let _ = out.flush();
         }
     });
+    let mut secrets = Vec::new();
+    for s in &a.secret {
+        match crate::engine::build::read_secret(s) {
+            Ok(v) => secrets.push(v),
+            Err(e) => {
+                // As Docker's builder: a secret that cannot be read fails the build (exit 1).
+                super::report(&e.into());
+                return Ok(1);
+            }
+        }
+    }
     let opts = BuildOptions {
         context,
         dockerfile,
@@ -245,6 +260,7 @@ pub fn build(g: &GlobalOpts, a: BuildArgs) -> anyhow::Result<i32> {
         platform: a.platform,
         network: Some(a.network),
         source_date_epoch,
+        secrets,
         cancel: cancel_on_signals(),
         registry_credentials: Vec::new(),
         outputs,

@@ -51,6 +51,8 @@ pub struct BuildOptions {
     pub network: Option<String>,
     /// Every time in the image (`SOURCE_DATE_EPOCH`).
     pub source_date_epoch: Option<i64>,
+    /// `--secret`s: ID and bytes, for `RUN --mount=type=secret` (see [`read_secret`]).
+    pub secrets: Vec<(String, Vec<u8>)>,
     /// Set to cancel the build (Ctrl-C, a client gone).
     pub cancel: Arc<AtomicBool>,
     /// Credentials for the pulls of base images, by registry (the Engine API's
@@ -164,6 +166,66 @@ fn ignore_of(dir: &Path, dockerfile: &str) -> Result<Dockerignore> {
         }
     }
     Ok(Dockerignore::parse(b"").expect("empty"))
+}
+
+/// Reads a `--secret` as Docker's CLI takes it: `id=ID,src=PATH` (also `source=`,
+/// `type=file`) or `id=ID,env=VAR` (`type=env`); with neither, the environment variable named
+/// ID. Returns the ID and the secret's bytes.
+pub fn read_secret(spec: &str) -> Result<(String, Vec<u8>)> {
+    let bad = |why: &str| Error::invalid(format!("invalid secret {spec:?}: {why}"));
+    let (mut id, mut kind, mut src, mut env) = (None, None, None, None);
+    for field in spec.split(',') {
+        let (k, v) = field
+            .split_once('=')
+            .ok_or_else(|| bad(&format!("field {field:?} must be a key=value pair")))?;
+        match k.trim().to_ascii_lowercase().as_str() {
+            "id" => id = Some(v.to_string()),
+            "type" => kind = Some(v.to_string()),
+            "src" | "source" => src = Some(v.to_string()),
+            "env" => env = Some(v.to_string()),
+            k => return Err(bad(&format!("unexpected key {k:?}"))),
+        }
+    }
+    match kind.as_deref() {
+        None | Some("file") | Some("env") => {}
+        Some(t) => return Err(bad(&format!("unsupported secret type {t:?}"))),
+    }
+    let id = match id {
+        Some(id) if !id.is_empty() => id,
+        _ => match (&src, &env) {
+            (Some(s), _) => Path::new(s)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| bad("no id"))?,
+            (None, Some(e)) => e.clone(),
+            (None, None) => return Err(bad("no id")),
+        },
+    };
+    if kind.as_deref() == Some("env") && env.is_none() {
+        env = src.take();
+    }
+    if kind.as_deref() == Some("file") && src.is_none() {
+        src = env.take();
+    }
+    let bytes = match (src, env) {
+        (Some(path), _) => std::fs::read(&path)
+            .map_err(|e| Error::invalid(format!("secret {id}: reading {path}: {e}")))?,
+        (None, Some(var)) => std::env::var_os(&var)
+            .map(|v| std::os::unix::ffi::OsStrExt::as_bytes(v.as_os_str()).to_vec())
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "secret {id}: environment variable {var} is not set"
+                ))
+            })?,
+        (None, None) => std::env::var_os(&id)
+            .map(|v| std::os::unix::ffi::OsStrExt::as_bytes(v.as_os_str()).to_vec())
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "secret {id}: no src= or env= given and no environment variable {id} is set"
+                ))
+            })?,
+    };
+    Ok((id, bytes))
 }
 
 impl From<BuildError> for Error {
@@ -310,6 +372,7 @@ impl Engine {
             network: opts.network.unwrap_or_default(),
             tags,
             source_date_epoch: opts.source_date_epoch,
+            secrets: opts.secrets.into_iter().collect(),
             cancel: opts.cancel,
             keep,
         };
@@ -359,9 +422,11 @@ impl Engine {
     pub fn build_cache_usage(&self) -> Result<BuildCacheUsage> {
         let store = self.store()?;
         let rows = crate::state::build::list(&store.db.conn)?;
+        let mounts = executor::mounts::CacheMounts::new(&store.root).list();
         Ok(BuildCacheUsage {
-            entries: rows.len(),
-            size: rows.iter().map(|r| r.size.max(0) as u64).sum(),
+            entries: rows.len() + mounts.len(),
+            size: rows.iter().map(|r| r.size.max(0) as u64).sum::<u64>()
+                + mounts.iter().map(|m| m.size).sum::<u64>(),
         })
     }
 
@@ -374,7 +439,6 @@ impl Engine {
         let rows = crate::state::build::list(&store.db.conn)?;
         let mut removed = 0;
         let mut reclaimed = 0u64;
-        let _ = all;
         for r in rows {
             if until.is_some_and(|u| r.last_used >= u) {
                 continue;
@@ -408,6 +472,22 @@ impl Engine {
                     .is_empty();
                 if !used && crate::images::remove(&mut store, &r.image_id, false).is_ok() {
                     reclaimed += r.size.max(0) as u64;
+                }
+            }
+        }
+        // Cache mounts (`RUN --mount=type=cache`) go with `all` only, as Docker's.
+        if all {
+            let caches = executor::mounts::CacheMounts::new(&store.root);
+            for m in caches.list() {
+                if until.is_some_and(|u| m.last_used >= u) {
+                    continue;
+                }
+                if caches
+                    .remove(&m, &store.tmp)
+                    .map_err(Error::io(format!("removing cache mount {}", m.id)))?
+                {
+                    removed += 1;
+                    reclaimed += m.size;
                 }
             }
         }

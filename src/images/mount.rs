@@ -78,7 +78,13 @@ pub fn lowerdirs(store: &Store, image_id: &str, pad: bool) -> Result<Vec<PathBuf
     let layers = rows::image_layers(&store.db.conn, image_id)?;
     let mut lower: Vec<PathBuf> = Vec::new();
     for l in layers.iter().rev() {
-        lower.push(store.layers.path(&l.diff_id)?);
+        // A layer repeated in the image (two steps that made the same changes) is stacked
+        // once, at its topmost place: overlayfs refuses a directory twice (ELOOP), and the
+        // lower copy adds nothing the upper one does not already show or hide.
+        let p = store.layers.path(&l.diff_id)?;
+        if !lower.contains(&p) {
+            lower.push(p);
+        }
     }
     // Without an upper directory overlayfs needs two lowerdirs: pad with an empty one.
     if lower.is_empty() || (pad && lower.len() < 2) {

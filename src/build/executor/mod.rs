@@ -12,6 +12,7 @@ pub mod context;
 mod copy;
 pub mod export;
 mod meta;
+pub mod mounts;
 mod run;
 mod schedule;
 
@@ -127,6 +128,8 @@ pub struct Request {
     pub tags: Vec<Reference>,
     /// `SOURCE_DATE_EPOCH`: every time in the image.
     pub source_date_epoch: Option<i64>,
+    /// `--secret`s by ID, for `RUN --mount=type=secret` (never in a layer or a cache key).
+    pub secrets: BTreeMap<String, Vec<u8>>,
     pub cancel: Arc<AtomicBool>,
     /// Keep the result in the store (a build's result, tagged): false when every `--output`
     /// goes elsewhere and no tag was asked for.

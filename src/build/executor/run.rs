@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
-use super::{BuildError, Builder, Progress, Result, State, short};
-use crate::build::cache::CacheKeyInput;
+use super::{BuildError, Builder, Progress, Result, State, mounts, short};
+use crate::build::cache::{CacheKeyInput, SourceDigest};
+use crate::build::stages::FromRef;
+use crate::containers::Paths;
 use crate::build::dockerfile::{self, CommandForm, Instruction, Run};
 use crate::build::stages;
 use crate::containers::{
@@ -25,11 +27,6 @@ impl Builder<'_> {
         run: &Run,
         ins: &Instruction,
     ) -> Result<()> {
-        if run.mounts.iter().any(|_| true) {
-            return Err(BuildError::NotImplemented(
-                "RUN --mount is not supported by berth yet".into(),
-            ));
-        }
         let argv = match &run.command {
             CommandForm::Exec(v) => v.clone(),
             CommandForm::Shell(s) => {
@@ -69,12 +66,66 @@ impl Builder<'_> {
             let a: Vec<String> = args.iter().map(|(k, v)| format!("{k}={v}")).collect();
             created_by = format!("|{} {} {}", a.len(), a.join(" "), created_by);
         }
+        // Where each bind or cache mount takes its files from; a bind's content is part of
+        // the key (a cache's or a secret's is not).
+        let workdir = state.config["config"]["WorkingDir"]
+            .as_str()
+            .filter(|w| !w.is_empty())
+            .unwrap_or("/")
+            .to_string();
+        let mut sources = Vec::new();
+        let mut mount_sources = Vec::new();
+        for m in &run.mounts {
+            let from = match m.kind {
+                dockerfile::mount::MountType::Ssh => return Err(mounts::ssh_refused()),
+                dockerfile::mount::MountType::Bind | dockerfile::mount::MountType::Cache => {
+                    match &m.from {
+                        None => None,
+                        Some(f) => Some(match stages::resolve_from(&self.plan.stages, f, 0)? {
+                            FromRef::Stage(i) => self
+                                .stage_images
+                                .get(&i)
+                                .and_then(|s| s.image.clone())
+                                .ok_or_else(|| {
+                                    BuildError::Invalid(format!("stage {f} was not built"))
+                                })?,
+                            FromRef::Image(r) => self.image(&r)?,
+                        }),
+                    }
+                }
+                _ => None,
+            };
+            if m.kind == dockerfile::mount::MountType::Bind {
+                let target = mounts::target_of(m, &workdir)?;
+                let digest = match &from {
+                    Some(id) => id.clone(),
+                    None => {
+                        let src = m.source.as_deref().unwrap_or(".");
+                        let found = self.req.context.resolve(src).map_err(|_| {
+                            BuildError::Invalid(format!(
+                                "RUN --mount=type=bind: source {src}: not found in the build context"
+                            ))
+                        })?;
+                        let mut h = Vec::new();
+                        for f in &found {
+                            h.push(self.req.context.digest(f)?);
+                        }
+                        h.join(",")
+                    }
+                };
+                sources.push(SourceDigest {
+                    path: format!("mount:{target}"),
+                    digest,
+                });
+            }
+            mount_sources.push(from);
+        }
         let key = CacheKeyInput {
             parent: state.chain.clone(),
             instruction: ins.clone(),
             env: scope.run_env(),
             shell: scope.shell().to_vec(),
-            sources: vec![],
+            sources,
         }
         .key();
         if let Some(id) = self.cached(&key)? {
@@ -87,6 +138,50 @@ impl Builder<'_> {
         });
         let mut settings = self.settings(state, scope, network)?;
         settings.cmd = argv;
+        let mut prepared = None;
+        let mut stubs = mounts::Stubs::default();
+        if !run.mounts.is_empty() {
+            mounts::sweep(&self.store.runroot);
+            let ctx_dir = self.req.context.dir.clone();
+            let list: Vec<_> = run
+                .mounts
+                .iter()
+                .zip(mount_sources)
+                .map(|(m, from)| {
+                    let src = match m.kind {
+                        dockerfile::mount::MountType::Bind
+                        | dockerfile::mount::MountType::Cache => Some(match from {
+                            Some(id) => mounts::MountSource::Image(id),
+                            None => mounts::MountSource::Context(&ctx_dir),
+                        }),
+                        _ => None,
+                    };
+                    (m.clone(), src)
+                })
+                .collect();
+            let env = mounts::Env {
+                store: self.store,
+                secrets: &self.req.secrets,
+                workdir: workdir.clone(),
+                cancel: &self.req.cancel,
+            };
+            let p = env.prepare(&list)?;
+            settings.mounts.extend(p.specs.iter().cloned());
+            settings.env.extend(p.env.iter().cloned());
+            prepared = Some(p);
+        }
+        if let Some(p) = &prepared {
+            // What the image has at the targets: the rest is made for the mounts.
+            let mut tree = mounts::Prepared::default();
+            let root = match &state.image {
+                Some(image) => {
+                    let lower = crate::images::mount::lowerdirs(self.store, image, false)?;
+                    tree.overlay_of(self.store, lower)?
+                }
+                None => self.store.empty_dir(),
+            };
+            stubs = mounts::Stubs::find(&root, &p.targets)?;
+        }
         let (id, monitor) = self.container(state, settings, true)?;
         self.say(&format!(" ---> Running in {}\n", &id[..12]));
         let code = self.attach(&id, monitor);
@@ -97,6 +192,7 @@ impl Builder<'_> {
                 return Err(e);
             }
         };
+        drop(prepared);
         if self.canceled() {
             self.remove_container(&id);
             return Err(BuildError::Canceled);
@@ -108,6 +204,7 @@ impl Builder<'_> {
                 code,
             });
         }
+        stubs.remove(&Paths::new(self.store, &id).upper());
         let r = self.commit_step(state, &id, key, created_by, "RUN");
         self.remove_container(&id);
         self.say(&format!("Removing intermediate container {}\n", &id[..12]));
