@@ -1493,7 +1493,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1571,11 +1571,23 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --mac-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --publish)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2655,7 +2667,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__rm)
-            opts="-f -v -t -a -i -h -V --force --volumes --time --all --ignore --root --runroot --log-level --help --version"
+            opts="-f -v -l -t -a -i -h -V --force --volumes --link --time --all --ignore --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2689,7 +2701,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2767,11 +2779,23 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --mac-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --publish)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3311,7 +3335,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3389,11 +3413,23 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --mac-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --publish)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7161,7 +7197,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__rm)
-            opts="-f -v -t -a -i -h -V --force --volumes --time --all --ignore --root --runroot --log-level --help --version"
+            opts="-f -v -l -t -a -i -h -V --force --volumes --link --time --all --ignore --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7221,7 +7257,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7299,11 +7335,23 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --mac-address)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --publish)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -98,6 +98,8 @@ fn ipc_and_pid_of_another_container_are_joined() {
         "-d",
         "--name",
         "peer",
+        "--ipc",
+        "shareable",
         &img,
         "sh",
         "-c",
@@ -114,7 +116,7 @@ fn ipc_and_pid_of_another_container_are_joined() {
             .trim()
             .to_string()
     };
-    // (The peer's /dev/shm is not shared: see README.)
+    // (Its /dev/shm is shared too: tests/network_flags.rs.)
     assert_eq!(
         ns_in(&b, &img, &["--ipc", "container:peer"], "ipc"),
         peer_ns("ipc")

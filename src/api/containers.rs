@@ -114,10 +114,11 @@ pub struct CreateQuery {
 pub async fn create(
     State(s): State<AppState>,
     Query(q): Query<CreateQuery>,
+    version: Option<axum::Extension<super::service::ApiVersion>>,
     body: Result<Json<ContainerCreateBody>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<impl IntoResponse> {
     let body = super::error::json_body(body)?;
-    let settings = settings(body)?;
+    let settings = settings(body, super::service::ApiVersion::of(version))?;
     let o = ContainerCreateOptions {
         settings,
         name: q.name.filter(|n| !n.is_empty()),
@@ -165,8 +166,8 @@ fn restart_policy(
         .map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
-/// Docker's create body as the engine's settings.
-fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
+/// Docker's create body as the engine's settings (`version`: the API version asked for).
+fn settings(body: ContainerCreateBody, version: super::service::ApiVersion) -> ApiResult<Settings> {
     let image = body
         .image
         .clone()
@@ -177,13 +178,10 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
     fn set_list<T>(v: &Option<Vec<T>>) -> bool {
         v.as_ref().is_some_and(|l| !l.is_empty())
     }
-    let checks: [(&str, bool); 2] = [
-        ("links (Links)", set_list(&hc.links)),
-        (
-            "user namespaces (UsernsMode)",
-            hc.userns_mode.as_ref().is_some_and(|m| !m.is_empty()),
-        ),
-    ];
+    let checks: [(&str, bool); 1] = [(
+        "user namespaces (UsernsMode)",
+        hc.userns_mode.as_ref().is_some_and(|m| !m.is_empty()),
+    )];
     if let Some((what, _)) = checks.iter().find(|(_, set)| *set) {
         return Err(unsupported(what));
     }
@@ -259,14 +257,76 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
             mounts.push(anon);
         }
     }
-    let endpoint = body
+    let mut expose = Vec::new();
+    for k in body.exposed_ports.clone().unwrap_or_default() {
+        for k in crate::network::ports::parse_expose(&k)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?
+        {
+            if !expose.contains(&k) {
+                expose.push(k);
+            }
+        }
+    }
+    let mut endpoints = body
         .networking_config
         .as_ref()
-        .and_then(|n| n.endpoints_config.as_ref())
-        .and_then(|e| e.get(&network_mode).or_else(|| e.values().next()))
-        .cloned()
+        .and_then(|n| n.endpoints_config.clone())
         .unwrap_or_default();
+    if version < super::service::ApiVersion(1, 44) {
+        // Several networks at create came with API 1.44; the container-wide MAC address
+        // was the only one before.
+        if endpoints.len() > 1 {
+            let mut names: Vec<&String> = endpoints.keys().collect();
+            names.sort();
+            return Err(ApiError::bad_request(format!(
+                "Container cannot be created with multiple network endpoints: {}",
+                names
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        for e in endpoints.values_mut() {
+            e.mac_address = None;
+        }
+    }
+    // The main network's endpoint is the one named as the network mode (or the only one);
+    // the others are more networks, in name order.
+    let main_key = if endpoints.contains_key(&network_mode) || endpoints.len() != 1 {
+        network_mode.clone()
+    } else {
+        endpoints.keys().next().cloned().unwrap_or_default()
+    };
+    let endpoint = endpoints.remove(&main_key).unwrap_or_default();
+    let mut extra_networks = Vec::new();
+    let mut rest: Vec<_> = endpoints.into_iter().collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, e) in rest {
+        let ipam = e.ipam_config.unwrap_or_default();
+        extra_networks.push(crate::containers::NetworkAttachment {
+            name,
+            aliases: e.aliases.unwrap_or_default(),
+            ip: non_empty(ipam.ipv4_address),
+            ip6: non_empty(ipam.ipv6_address),
+            mac_address: non_empty(e.mac_address),
+        });
+    }
     let ipam = endpoint.ipam_config.clone().unwrap_or_default();
+    // The container-wide `MacAddress` (deprecated since API 1.44) goes to the main network,
+    // as dockerd migrates it.
+    let mac_address = match (
+        non_empty(endpoint.mac_address.clone()),
+        non_empty(body.mac_address.clone()),
+    ) {
+        (Some(e), Some(c)) if !same_mac(&e, &c) => {
+            return Err(ApiError::bad_request(
+                "the container-wide MAC address must match the endpoint-specific MAC address \
+                 for the main network, or be left empty",
+            ));
+        }
+        (e, c) => e.or(c),
+    };
     let map_list = |m: Option<HashMap<String, String>>, sep: &str| -> Vec<String> {
         let mut v: Vec<String> = m
             .unwrap_or_default()
@@ -313,8 +373,12 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
         network_aliases: endpoint.aliases.clone().unwrap_or_default(),
         ip: non_empty(ipam.ipv4_address.clone()),
         ip6: non_empty(ipam.ipv6_address.clone()),
+        mac_address,
+        extra_networks,
         publish,
         publish_all: hc.publish_all_ports.unwrap_or(false),
+        expose,
+        links: hc.links.clone().unwrap_or_default(),
         add_hosts: hc.extra_hosts.clone().unwrap_or_default(),
         dns: hc.dns.clone().unwrap_or_default(),
         dns_search: hc.dns_search.clone().unwrap_or_default(),
@@ -392,6 +456,15 @@ fn settings(body: ContainerCreateBody) -> ApiResult<Settings> {
             .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
         healthcheck: body.healthcheck.clone(),
     })
+}
+
+/// Do two MAC addresses name the same one (spelled alike or not)?
+fn same_mac(a: &str, b: &str) -> bool {
+    use crate::network::link::parse_mac;
+    match (parse_mac(a), parse_mac(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// A `HostConfig.Mounts` entry as the `--mount` flag that means the same.
@@ -631,7 +704,9 @@ pub async fn remove(
     Query(q): Query<RemoveQuery>,
 ) -> ApiResult<StatusCode> {
     if flag(&q.link) {
-        return Err(unsupported("links"));
+        let engine = s.engine.clone();
+        blocking(move || engine.container_remove_link(&id)).await?;
+        return Ok(StatusCode::NO_CONTENT);
     }
     let o = ContainerRemoveOptions {
         force: flag(&q.force),

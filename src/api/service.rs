@@ -258,6 +258,9 @@ async fn idle_for(idle: Option<Duration>, active: &AtomicUsize, closed: &Notify)
 /// One request: the version prefix checked and stripped, routed, Docker's headers added.
 async fn handle(router: axum::Router, req: Request<hyper::body::Incoming>) -> Response<Body> {
     let (mut parts, body) = req.into_parts();
+    parts
+        .extensions
+        .insert(ApiVersion::of_path(parts.uri.path()));
     let mut response = match strip_version(parts.uri.path()) {
         Err(e) => axum::response::IntoResponse::into_response(e),
         Ok(stripped) => {
@@ -312,6 +315,29 @@ async fn as_docker_error(r: Response<Body>) -> Response<Body> {
     axum::response::IntoResponse::into_response(ApiError::new(status, message))
 }
 
+/// The API version a request asked for (its `/vX.Y` prefix; without one, the newest), for
+/// handlers whose behaviour depends on it (`Option<Extension<ApiVersion>>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ApiVersion(pub u32, pub u32);
+
+impl ApiVersion {
+    fn of_path(path: &str) -> ApiVersion {
+        let newest = parse_version(API_VERSION).expect("a version");
+        let (a, b) = path
+            .strip_prefix("/v")
+            .map(|r| r.split('/').next().unwrap_or(r))
+            .and_then(parse_version)
+            .unwrap_or(newest);
+        ApiVersion(a, b)
+    }
+
+    /// The version of a request (the newest when the service did not record one).
+    pub fn of(v: Option<axum::Extension<ApiVersion>>) -> ApiVersion {
+        v.map(|axum::Extension(v)| v)
+            .unwrap_or_else(|| ApiVersion::of_path("/"))
+    }
+}
+
 /// `(major, minor)` of `1.43`.
 pub fn parse_version(v: &str) -> Option<(u32, u32)> {
     let (a, b) = v.split_once('.')?;
@@ -350,6 +376,15 @@ fn strip_version(path: &str) -> Result<Option<String>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_versions_of_paths() {
+        assert_eq!(
+            ApiVersion::of_path("/v1.43/containers/create"),
+            ApiVersion(1, 43)
+        );
+        assert!(ApiVersion::of_path("/containers/create") >= ApiVersion(1, 44));
+    }
 
     #[test]
     fn version_prefixes() {

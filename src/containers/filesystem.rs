@@ -2,7 +2,7 @@
 //! upper/work directories, the generated /etc files, and the runtime spec (config.json).
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{ContainerError, Paths, Result, Settings, io_err};
 use crate::images::mount::lowerdirs;
@@ -80,7 +80,7 @@ fn write_bundle(
         write_file(&paths.dir.join("hostname"), &format!("{hostname}\n"))?;
         write_file(
             &paths.dir.join("hosts"),
-            &hosts(store, settings, net, &hostname)?,
+            &hosts(store, row, settings, net, &hostname)?,
         )?;
         write_file(
             &paths.dir.join("resolv.conf"),
@@ -108,10 +108,25 @@ fn write_bundle(
         }
         Ok(Some(o.pid))
     };
-    let peers = super::runspec::NsPeers {
+    let mut peers = super::runspec::NsPeers {
         ipc: peer(&settings.ipc, "IPC")?,
         pid: peer(&settings.pid, "PID")?,
+        shm: None,
     };
+    if let Some(name) = Settings::ns_peer(&settings.ipc) {
+        // Docker's: the donor's /dev/shm is shared, so the donor must have made it shareable.
+        let o = super::resolve(store, name)?;
+        let shm = Paths::new(store, &o.id).shm();
+        if Settings::of(&o)?.ipc != "shareable" || !is_mount_point(&shm) {
+            return Err(ContainerError::Invalid(format!(
+                "container {name}: non-shareable IPC (hint: use IpcMode:shareable for the donor \
+                 container)"
+            )));
+        }
+        peers.shm = Some(shm);
+    } else if settings.ipc == "shareable" {
+        peers.shm = Some(mount_shm(paths, settings.shm_size)?);
+    }
     let spec = super::runspec::build(
         settings,
         &image_config,
@@ -134,8 +149,14 @@ fn write_bundle(
 }
 
 /// /etc/hosts: the host's with `--network host`, else the usual local names and the container's
-/// own address; then `--add-host` entries.
-fn hosts(store: &Store, settings: &Settings, net: &Attached, hostname: &str) -> Result<String> {
+/// own address; then `--add-host` entries and `--link`s.
+fn hosts(
+    store: &Store,
+    row: &rows::ContainerRow,
+    settings: &Settings,
+    net: &Attached,
+    hostname: &str,
+) -> Result<String> {
     let mut out = if settings.network.is_host() {
         fs::read_to_string("/etc/hosts").unwrap_or_default()
     } else {
@@ -158,6 +179,54 @@ fn hosts(store: &Store, settings: &Settings, net: &Attached, hostname: &str) -> 
         if let Some(ip6) = j.ip6 {
             out.push_str(&format!("{ip6}\t{hostname}\n"));
         }
+    }
+    for l in &settings.links {
+        out.push_str(&link_entry(store, row, net, l)?);
+    }
+    Ok(out)
+}
+
+/// The /etc/hosts lines of a legacy link (`ID:ALIAS`): the linked container's address on a
+/// network both are on, with the alias, its host name and its name, as Docker writes them.
+/// The linked container must be running (Docker's check at start).
+fn link_entry(
+    store: &Store,
+    row: &rows::ContainerRow,
+    net: &Attached,
+    link: &str,
+) -> Result<String> {
+    let (id, alias) = link.split_once(':').unwrap_or((link, link));
+    let child = rows::get(&store.db.conn, id)?.ok_or_else(|| {
+        ContainerError::Invalid(format!(
+            "could not get container for {alias}: it was removed"
+        ))
+    })?;
+    if !child.status.is_active() {
+        return Err(ContainerError::Invalid(format!(
+            "Cannot link to a non running container: /{} AS /{}/{alias}",
+            child.name, row.name
+        )));
+    }
+    let eps = crate::state::networks::endpoints_of(&store.db.conn, &child.id)?;
+    let Some(ep) = eps
+        .iter()
+        .find(|e| e.ip.is_some() && net.joined.iter().any(|j| j.network.id == e.network_id))
+    else {
+        return Err(ContainerError::Invalid(format!(
+            "Cannot link to /{}, as it does not belong to the default network",
+            child.name
+        )));
+    };
+    let child_hostname = Settings::of(&child)?
+        .hostname
+        .unwrap_or_else(|| child.id[..12].to_string());
+    let mut names = format!("{alias} {child_hostname}");
+    if alias != child.name {
+        names.push_str(&format!(" {}", child.name));
+    }
+    let mut out = format!("{}\t{names}\n", ep.ip.as_deref().unwrap_or_default());
+    if let Some(ip6) = &ep.ip6 {
+        out.push_str(&format!("{ip6}\t{names}\n"));
     }
     Ok(out)
 }
@@ -240,10 +309,38 @@ fn write_file_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&tmp, path).map_err(io_err(path))
 }
 
-/// Unmounts the rootfs (if mounted) and removes its mount point, and the private stages of bind
-/// sources (`volumes::mounts`).
+/// Mounts an `--ipc shareable` container's /dev/shm tmpfs on the host (Docker's mode, size
+/// and flags), if not mounted; its path.
+fn mount_shm(paths: &Paths, size: Option<u64>) -> Result<PathBuf> {
+    use nix::mount::{MsFlags, mount};
+    let shm = paths.shm();
+    fs::create_dir_all(&shm).map_err(io_err(&shm))?;
+    if !is_mount_point(&shm) {
+        let size = size
+            .filter(|n| *n > 0)
+            .unwrap_or(crate::spec::DEFAULT_SHM_SIZE);
+        mount(
+            Some("shm"),
+            &shm,
+            Some("tmpfs"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+            Some(format!("mode=1777,size={size}").as_str()),
+        )
+        .map_err(|e| ContainerError::Runtime(format!("mounting {}: {e}", shm.display())))?;
+    }
+    Ok(shm)
+}
+
+/// Unmounts the rootfs (if mounted) and removes its mount point, the private stages of bind
+/// sources (`volumes::mounts`) and an `--ipc shareable` container's /dev/shm.
 pub fn unmount(paths: &Paths) -> Result<()> {
     crate::volumes::mounts::unmount_stages(&paths.run.join("binds"));
+    let shm = paths.shm();
+    if is_mount_point(&shm) {
+        nix::mount::umount2(&shm, nix::mount::MntFlags::MNT_DETACH)
+            .map_err(|e| ContainerError::Runtime(format!("unmounting {}: {e}", shm.display())))?;
+    }
+    let _ = fs::remove_dir(&shm);
     let rootfs = paths.rootfs();
     if is_mount_point(&rootfs) {
         nix::mount::umount2(&rootfs, nix::mount::MntFlags::MNT_DETACH).map_err(|e| {

@@ -29,7 +29,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use settings::{RestartPolicy, Settings};
+pub use settings::{NetworkAttachment, RestartPolicy, Settings};
 
 use crate::clock::now_nanos;
 use crate::images::{self, ImageError};
@@ -155,6 +155,11 @@ impl Paths {
     }
     pub fn rootfs(&self) -> PathBuf {
         self.run.join("rootfs")
+    }
+    /// The /dev/shm tmpfs of an `--ipc shareable` container while it runs (on the host, so
+    /// that `--ipc container:` joiners bind the same one).
+    pub fn shm(&self) -> PathBuf {
+        self.run.join("shm")
     }
     pub fn socket(&self) -> PathBuf {
         self.run.join("attach.sock")
@@ -288,8 +293,9 @@ pub fn create_with_id(
     }
     let mut settings = settings.clone();
     settings.mounts = volumes::resolve_mounts(store, &settings, &image_config)?;
+    settings::validate(&settings, &image_config)?;
+    settings.links = resolve_links(store, &settings.links)?;
     let settings = &settings;
-    settings::validate(settings, &image_config)?;
     for other in settings.peers() {
         resolve(store, other)?;
     }
@@ -302,6 +308,44 @@ pub fn create_with_id(
         (Some(n), Some(ip)) => Some(crate::network::check_static_ip6(n, ip)?),
         _ => None,
     };
+    let static_mac = match (&net, &settings.mac_address) {
+        (Some(_), Some(m)) => Some(crate::network::check_static_mac(m)?),
+        _ => None,
+    };
+    // The other networks (only user-defined ones: `settings::validate`), resolved and checked.
+    let mut extra: Vec<crate::state::networks::EndpointRow> = Vec::new();
+    for (i, a) in settings.extra_networks.iter().enumerate() {
+        let n = crate::network::resolve(store, &a.name)?;
+        if net.as_ref().is_some_and(|f| f.id == n.id) || extra.iter().any(|e| e.network_id == n.id)
+        {
+            return Err(ContainerError::Invalid(format!(
+                "network {:?} is specified multiple times",
+                a.name
+            )));
+        }
+        extra.push(crate::state::networks::EndpointRow {
+            container_id: id.clone(),
+            network_id: n.id.clone(),
+            idx: i as i64 + 1,
+            aliases: a.aliases.clone(),
+            static_ip: a
+                .ip
+                .as_deref()
+                .map(|ip| crate::network::check_static_ip(&n, ip))
+                .transpose()?,
+            static_ip6: a
+                .ip6
+                .as_deref()
+                .map(|ip| crate::network::check_static_ip6(&n, ip))
+                .transpose()?,
+            static_mac: a
+                .mac_address
+                .as_deref()
+                .map(crate::network::check_static_mac)
+                .transpose()?,
+            ..Default::default()
+        });
+    }
     if let Some(n) = &net {
         let bindings = settings::publish_bindings(settings, &image_config)?;
         crate::network::check_publish(n, &bindings)?;
@@ -349,9 +393,13 @@ pub fn create_with_id(
                     aliases: settings.network_aliases.clone(),
                     static_ip: static_ip.clone(),
                     static_ip6: static_ip6.clone(),
+                    static_mac: static_mac.clone(),
                     ..Default::default()
                 },
             )?;
+        }
+        for e in &extra {
+            crate::state::networks::insert_endpoint(&tx, e)?;
         }
         volumes::record(&tx, &root, &tmp, &id, &settings.mounts, &mut made)?;
         // Directories are made inside the transaction: if that fails, the row is rolled back.
@@ -373,6 +421,72 @@ pub fn create_with_id(
         }
     }
     row
+}
+
+/// `--link NAME[:ALIAS]` values as `ID:ALIAS`, Docker's checks at create: the container
+/// exists and does not use the host's network.
+fn resolve_links(store: &Store, links: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for l in links {
+        let (name, alias) = settings::parse_link(l)?;
+        let child = match resolve(store, &name) {
+            Ok(c) => c,
+            Err(ContainerError::NotFound(_)) => {
+                return Err(ContainerError::Invalid(format!(
+                    "could not get container for {name}: no such container"
+                )));
+            }
+            Err(e) => return Err(e),
+        };
+        if Settings::of(&child)?.network.is_host() {
+            return Err(ContainerError::Invalid(
+                "conflicting options: host type networking can't be used with links. This \
+                 would result in undefined behavior"
+                    .into(),
+            ));
+        }
+        let link = format!("{}:{alias}", child.id);
+        if !out.contains(&link) {
+            out.push(link);
+        }
+    }
+    Ok(out)
+}
+
+/// `rm --link /LINKER/ALIAS`: removes the link ALIAS of container LINKER (the linked
+/// container stays), as Docker's. A running container's /etc/hosts keeps the entry until its
+/// next start.
+pub fn remove_link(store: &mut Store, name: &str) -> Result<()> {
+    let full = if name.starts_with('/') {
+        name.to_string()
+    } else {
+        format!("/{name}")
+    };
+    let (parent, alias) = full.rsplit_once('/').unwrap_or(("", &full));
+    if parent.is_empty() {
+        return Err(ContainerError::Invalid(
+            "Conflict, cannot remove the default link name of the container".into(),
+        ));
+    }
+    let linker = resolve(store, parent).map_err(|_| {
+        ContainerError::Invalid(format!("Cannot get parent {parent} for link name {full}"))
+    })?;
+    let tx = store.db.write()?;
+    let row = rows::get(&tx, &linker.id)?.ok_or_else(|| ContainerError::NotFound(full.clone()))?;
+    let mut s = Settings::of(&row)?;
+    let before = s.links.len();
+    s.links
+        .retain(|l| l.split_once(':').map(|(_, a)| a) != Some(alias));
+    if s.links.len() == before {
+        return Err(ContainerError::NotFound(full));
+    }
+    rows::set_config(
+        &tx,
+        &row.id,
+        &serde_json::to_string(&s).expect("serializable"),
+    )?;
+    tx.commit().map_err(StateError::from)?;
+    Ok(())
 }
 
 /// Removes a stopped container: mounts, runtime state, cgroups, directories and its row.

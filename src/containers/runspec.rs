@@ -212,10 +212,13 @@ pub fn check(s: &Settings, image_config: &Value) -> Result<()> {
 
 /// The processes (PIDs) of the running containers whose namespaces `--ipc container:` and
 /// `--pid container:` join.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct NsPeers {
     pub ipc: Option<i64>,
     pub pid: Option<i64>,
+    /// The host directory bound at /dev/shm: the container's own with `--ipc shareable`, the
+    /// other container's with `--ipc container:` (None: a tmpfs of the container's own).
+    pub shm: Option<PathBuf>,
 }
 
 /// The spec for a start: the rootfs must be mounted (the user is resolved inside it).
@@ -231,10 +234,11 @@ pub fn build(
     peers: NsPeers,
 ) -> Result<oci_spec::runtime::Spec> {
     let mut run = run_config(s)?;
-    // The other container's /dev/shm is not shared (its mount lives in that container's
-    // mount namespace): this one keeps its own tmpfs. SysV IPC and message queues are shared.
     if let Some(pid) = peers.ipc {
         run.ipc = NsMode::Path(PathBuf::from(format!("/proc/{pid}/ns/ipc")));
+    }
+    if let Some(shm) = &peers.shm {
+        run.shm = ShmMode::Bind(shm.clone());
     }
     if let Some(pid) = peers.pid {
         run.pid = NsMode::Path(PathBuf::from(format!("/proc/{pid}/ns/pid")));

@@ -30,10 +30,20 @@ pub struct Settings {
     pub ip: Option<String>,
     /// `--ip6`
     pub ip6: Option<String>,
+    /// `--mac-address`: the MAC address on the first network.
+    pub mac_address: Option<String>,
+    /// The networks after the first (`--network` given again; the API's `EndpointsConfig`),
+    /// each with its own settings. Only user-defined networks can be combined.
+    pub extra_networks: Vec<NetworkAttachment>,
     /// `-p`, as given
     pub publish: Vec<String>,
     /// `-P`
     pub publish_all: bool,
+    /// `--expose` (the API's `Config.ExposedPorts`), as `PORT/PROTO` keys, ranges expanded.
+    pub expose: Vec<String>,
+    /// `--link NAME[:ALIAS]`: as given to create, stored as `ID:ALIAS` (the linked
+    /// container's full ID) once created.
+    pub links: Vec<String>,
     /// `--add-host name:ip|host-gateway`
     pub add_hosts: Vec<String>,
     pub dns: Vec<String>,
@@ -101,10 +111,53 @@ pub struct Settings {
     pub healthcheck: Option<bollard_stubs::models::HealthConfig>,
 }
 
+/// A network a container is attached to at create besides its first one, as `--network
+/// name=NET,alias=A,ip=IP,ip6=IP6,mac-address=MAC` gives it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct NetworkAttachment {
+    /// The network's name or ID.
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub ip: Option<String>,
+    pub ip6: Option<String>,
+    pub mac_address: Option<String>,
+}
+
 impl Settings {
     /// The container whose namespace `--ipc` or `--pid` joins (`container:NAME`).
     pub fn ns_peer(mode: &str) -> Option<&str> {
         mode.strip_prefix("container:")
+    }
+
+    /// Docker's `Config.ExposedPorts`: the image's `EXPOSE`s, `--expose` and the container
+    /// ports `-p` publishes, as sorted `PORT/PROTO` keys.
+    pub fn exposed_ports(&self, image_config: &serde_json::Value) -> Vec<String> {
+        let mut keys = std::collections::BTreeSet::new();
+        if let Some(e) = image_config
+            .pointer("/config/ExposedPorts")
+            .and_then(|v| v.as_object())
+        {
+            for k in e.keys() {
+                keys.insert(if k.contains('/') {
+                    k.clone()
+                } else {
+                    format!("{k}/tcp")
+                });
+            }
+        }
+        keys.extend(self.expose.iter().cloned());
+        for p in &self.publish {
+            for b in crate::network::ports::parse(p).unwrap_or_default() {
+                keys.insert(format!("{}/{}", b.container_port, b.proto));
+            }
+        }
+        let mut keys: Vec<String> = keys.into_iter().collect();
+        keys.sort_by_key(|k| {
+            let (p, proto) = k.split_once('/').unwrap_or((k, ""));
+            (p.parse::<u32>().unwrap_or(u32::MAX), proto.to_string())
+        });
+        keys
     }
 
     /// The containers this one's namespaces need (network, IPC, PID).
@@ -115,6 +168,38 @@ impl Settings {
             .chain(Self::ns_peer(&self.ipc))
             .chain(Self::ns_peer(&self.pid))
     }
+}
+
+/// Docker's checks of several networks: only user-defined ones combine, each once.
+fn validate_networks(s: &Settings) -> Result<()> {
+    use crate::network::NetworkMode;
+    if s.extra_networks.is_empty() {
+        return Ok(());
+    }
+    let user_defined = |name: &str| matches!(name.parse(), Ok(NetworkMode::Named(_)));
+    if !matches!(s.network, NetworkMode::Named(_))
+        || s.extra_networks.iter().any(|n| !user_defined(&n.name))
+    {
+        return Err(ContainerError::Invalid(
+            "conflicting options: cannot attach both user-defined and non-user-defined \
+             network-modes"
+                .into(),
+        ));
+    }
+    let mut seen = vec![s.network.to_string()];
+    for n in &s.extra_networks {
+        if seen.contains(&n.name) {
+            return Err(ContainerError::Invalid(format!(
+                "network {:?} is specified multiple times",
+                n.name
+            )));
+        }
+        seen.push(n.name.clone());
+        if let Some(m) = &n.mac_address {
+            crate::network::check_static_mac(m)?;
+        }
+    }
+    Ok(())
 }
 
 /// Docker's checks of the namespace, device and cgroup flags.
@@ -300,6 +385,8 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
             Some("--ip")
         } else if s.ip6.is_some() {
             Some("--ip6")
+        } else if s.mac_address.is_some() {
+            Some("mac-address")
         } else {
             None
         };
@@ -310,6 +397,22 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
             )));
         }
     }
+    validate_networks(s)?;
+    for l in &s.links {
+        parse_link(l)?;
+    }
+    if !s.links.is_empty() && !s.network.is_bridged() {
+        return Err(ContainerError::Invalid(if s.network.is_host() {
+            "conflicting options: host type networking can't be used with links. This would \
+             result in undefined behavior"
+                .into()
+        } else {
+            format!(
+                "conflicting options: links and the network mode {:?}",
+                s.network.shown()
+            )
+        }));
+    }
     validate_namespaces(s)?;
     if s.network.container().is_some()
         && (s.hostname.is_some() || !s.dns.is_empty() || !s.add_hosts.is_empty())
@@ -318,8 +421,14 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
             "conflicting options: --hostname, --dns and --add-host cannot be used with --network container:".into(),
         ));
     }
+    if let Some(m) = &s.mac_address {
+        crate::network::check_static_mac(m)?;
+    }
     for p in &s.publish {
         crate::network::ports::parse(p)?;
+    }
+    for e in &s.expose {
+        crate::network::ports::parse_expose(e)?;
     }
     for h in &s.add_hosts {
         parse_add_host(h)?;
@@ -330,6 +439,29 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
         })?;
     }
     super::runspec::check(s, image_config)
+}
+
+/// `--link NAME[:ALIAS]` (or inspect's `/NAME:/LINKER/ALIAS`) as (name, alias), Docker's rules.
+pub fn parse_link(l: &str) -> Result<(String, String)> {
+    if l.is_empty() {
+        return Err(ContainerError::Invalid(
+            "empty string specified for links".into(),
+        ));
+    }
+    let parts: Vec<&str> = l.split(':').collect();
+    match parts[..] {
+        [name] => Ok((name.to_string(), name.to_string())),
+        [name, alias] if name.starts_with('/') => Ok((
+            name[1..].to_string(),
+            alias.rsplit('/').next().unwrap_or(alias).to_string(),
+        )),
+        [name, alias] if !name.is_empty() && !alias.is_empty() => {
+            Ok((name.to_string(), alias.to_string()))
+        }
+        _ => Err(ContainerError::Invalid(format!(
+            "bad format for links: {l}"
+        ))),
+    }
 }
 
 /// `--add-host NAME:IP` (IP may be `host-gateway`); IPv6 addresses may be in brackets.
@@ -346,7 +478,7 @@ pub fn parse_add_host(h: &str) -> Result<(String, String)> {
     Ok((name.to_string(), ip.to_string()))
 }
 
-/// The bindings `-p` and `-P` ask for (`-P`: every port the image exposes).
+/// The bindings `-p` and `-P` ask for (`-P`: every exposed port, the image's and `--expose`'s).
 pub fn publish_bindings(
     s: &Settings,
     image_config: &serde_json::Value,
@@ -355,13 +487,9 @@ pub fn publish_bindings(
     for p in &s.publish {
         out.extend(crate::network::ports::parse(p)?);
     }
-    if s.publish_all
-        && let Some(exposed) = image_config
-            .pointer("/config/ExposedPorts")
-            .and_then(|v| v.as_object())
-    {
-        for k in exposed.keys() {
-            if let Some(b) = crate::network::ports::exposed(k)
+    if s.publish_all {
+        for k in s.exposed_ports(image_config) {
+            if let Some(b) = crate::network::ports::exposed(&k)
                 && !out
                     .iter()
                     .any(|o| o.container_port == b.container_port && o.proto == b.proto)

@@ -484,6 +484,12 @@ impl Engine {
         Ok(())
     }
 
+    /// `rm --link /LINKER/ALIAS`: removes a legacy link, not a container.
+    pub fn container_remove_link(&self, name: &str) -> Result<()> {
+        let mut store = self.store()?;
+        Ok(containers::remove_link(&mut store, name)?)
+    }
+
     /// `wait`: blocks until the container stops; its exit code.
     pub fn container_wait(&self, name: &str) -> Result<i64> {
         self.container_wait_for(name, WaitCondition::NotRunning, &|| false)
@@ -654,7 +660,8 @@ impl Engine {
                 containers::runspec::process_args(&s, image_config.unwrap_or(&Value::Null))
                     .unwrap_or_default();
             let ports = if c.status.is_active() {
-                super::networks::port_summaries(&store, &c.id, image_config)?
+                let exposed = s.exposed_ports(image_config.unwrap_or(&Value::Null));
+                super::networks::port_summaries(&store, &c.id, &exposed)?
             } else {
                 Vec::new()
             };
@@ -856,15 +863,12 @@ fn matches_filters(
             })
         })
         && (!f.contains("expose") || {
-            let mut ports = published_ports(s);
-            if let Ok(cfg) = crate::images::config(store, &c.image_id)
-                && let Some(e) = cfg["config"]["ExposedPorts"].as_object()
-            {
-                for k in e.keys() {
-                    let (p, proto) = k.split_once('/').unwrap_or((k, "tcp"));
-                    if let Ok(p) = p.parse() {
-                        ports.push((p, proto.to_string()));
-                    }
+            let cfg = crate::images::config(store, &c.image_id).unwrap_or_default();
+            let mut ports = Vec::new();
+            for k in s.exposed_ports(&cfg) {
+                let (p, proto) = k.split_once('/').unwrap_or((&k, "tcp"));
+                if let Ok(p) = p.parse() {
+                    ports.push((p, proto.to_string()));
                 }
             }
             f.values("expose").any(|v| {

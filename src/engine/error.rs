@@ -200,7 +200,9 @@ impl Classify for PortError {
     fn kind(&self) -> ErrorKind {
         match self {
             PortError::Taken { .. } => ErrorKind::Conflict,
-            PortError::Spec { .. } => ErrorKind::InvalidArgument,
+            PortError::Spec { .. } | PortError::Expose { .. } | PortError::ExposeFormat(_) => {
+                ErrorKind::InvalidArgument
+            }
             _ => ErrorKind::Internal,
         }
     }

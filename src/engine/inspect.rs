@@ -118,7 +118,10 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<ContainerInspectResp
         process_label: Some(String::new()),
         app_armor_profile: Some(String::new()),
         exec_ids: None,
-        host_config: Some(host_config(&s, mounts.binds, mounts.host_config)),
+        host_config: Some(HostConfig {
+            links: links(store, c, &s),
+            ..host_config(&s, mounts.binds, mounts.host_config)
+        }),
         graph_driver: Some(DriverData {
             name: "overlay".into(),
             data: HashMap::from([
@@ -136,7 +139,7 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<ContainerInspectResp
             attach_stdin: Some(s.interactive),
             attach_stdout: Some(true),
             attach_stderr: Some(true),
-            exposed_ports: img.exposed_ports.clone(),
+            exposed_ports: Some(s.exposed_ports(&oci_config)).filter(|p| !p.is_empty()),
             tty: Some(s.tty),
             open_stdin: Some(s.interactive),
             stdin_once: Some(false),
@@ -157,11 +160,40 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<ContainerInspectResp
             stop_signal: s.stop_signal.clone().or(img.stop_signal.clone()),
             stop_timeout: s.stop_timeout,
             shell: img.shell.clone(),
+            // dockerd 28 keeps showing the main network's MAC address asked for here
+            // (deprecated since API 1.44).
+            mac_address: config_mac_address(store, c, &s),
             ..Default::default()
         }),
         network_settings: Some(network_settings(store, c, &s)?),
         ..Default::default()
     })
+}
+
+/// `HostConfig.Links` as dockerd shows them: `/NAME:/LINKER/ALIAS`.
+fn links(store: &Store, c: &ContainerRow, s: &Settings) -> Option<Vec<String>> {
+    let out: Vec<String> = s
+        .links
+        .iter()
+        .filter_map(|l| {
+            let (id, alias) = l.split_once(':')?;
+            let child = crate::state::containers::get(&store.db.conn, id).ok()??;
+            Some(format!("/{}:/{}/{alias}", child.name, c.name))
+        })
+        .collect();
+    (!out.is_empty()).then_some(out)
+}
+
+/// `Config.MacAddress`: the MAC address asked for on the main network, if any.
+fn config_mac_address(store: &Store, c: &ContainerRow, s: &Settings) -> Option<String> {
+    if !s.network.is_bridged() {
+        return None;
+    }
+    rows::endpoints_of(&store.db.conn, &c.id)
+        .ok()?
+        .into_iter()
+        .next()
+        .and_then(|e| e.static_mac)
 }
 
 /// Docker's `HostConfig` from the stored settings.
@@ -412,7 +444,12 @@ pub fn endpoints(
                 None => 0,
             }),
             global_ipv6_address: Some(ip6.unwrap_or_default()),
-            mac_address: Some(shown(e.mac.as_deref().unwrap_or_default())),
+            // Running: the interface's; otherwise the one asked for (dockerd's desired MAC).
+            mac_address: Some(if live {
+                e.mac.clone().unwrap_or_default()
+            } else {
+                e.static_mac.clone().unwrap_or_default()
+            }),
             ..Default::default()
         };
         if primary.is_none() {

@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::{Engine, Error, Result};
 use crate::containers::{self, Settings};
 use crate::network::{self, CreateOptions, NetworkError};
@@ -227,12 +225,12 @@ fn member(store: &Store, name: &str) -> Result<network::Member> {
     })
 }
 
-/// A running container's published ports, then its image's exposed ports that are not
-/// published.
+/// A running container's published ports, then its exposed ports (`exposed`: Docker's
+/// `Config.ExposedPorts` keys) that are not published.
 pub(super) fn port_summaries(
     store: &Store,
     id: &str,
-    image_config: Option<&Value>,
+    exposed: &[String],
 ) -> Result<Vec<PortSummary>> {
     let published = rows::ports_of(&store.db.conn, id)?;
     let mut out: Vec<PortSummary> = published
@@ -244,26 +242,21 @@ pub(super) fn port_summaries(
             proto: p.proto.clone(),
         })
         .collect();
-    if let Some(exposed) = image_config
-        .and_then(|v| v.pointer("/config/ExposedPorts"))
-        .and_then(|v| v.as_object())
-    {
-        for k in exposed.keys() {
-            let (port, proto) = k.split_once('/').unwrap_or((k, "tcp"));
-            let Ok(port) = port.parse::<u16>() else {
-                continue;
-            };
-            let is_published = published
-                .iter()
-                .any(|p| p.container_port == port && p.proto == proto);
-            if !is_published {
-                out.push(PortSummary {
-                    host_ip: None,
-                    host_port: None,
-                    container_port: port,
-                    proto: proto.to_string(),
-                });
-            }
+    for k in exposed {
+        let (port, proto) = k.split_once('/').unwrap_or((k, "tcp"));
+        let Ok(port) = port.parse::<u16>() else {
+            continue;
+        };
+        let is_published = published
+            .iter()
+            .any(|p| p.container_port == port && p.proto == proto);
+        if !is_published {
+            out.push(PortSummary {
+                host_ip: None,
+                host_port: None,
+                container_port: port,
+                proto: proto.to_string(),
+            });
         }
     }
     Ok(out)

@@ -323,6 +323,31 @@ pub fn mac_for(ip: Ipv4Addr) -> [u8; 6] {
     [0x02, 0x42, o[0], o[1], o[2], o[3]]
 }
 
+/// A MAC address as `net.ParseMAC` reads a 48-bit one: six hex pairs separated by `:` or
+/// `-`, or three groups of four hex digits separated by `.`.
+pub fn parse_mac(s: &str) -> Option<[u8; 6]> {
+    let s = s.trim();
+    let hex: String = if s.contains('.') {
+        let groups: Vec<&str> = s.split('.').collect();
+        if groups.len() != 3 || groups.iter().any(|g| g.len() != 4) {
+            return None;
+        }
+        groups.concat()
+    } else {
+        let sep = if s.contains('-') { '-' } else { ':' };
+        let pairs: Vec<&str> = s.split(sep).collect();
+        if pairs.len() != 6 || pairs.iter().any(|p| p.len() != 2) {
+            return None;
+        }
+        pairs.concat()
+    };
+    let mut mac = [0u8; 6];
+    for (i, b) in mac.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(mac)
+}
+
 pub fn mac_string(mac: [u8; 6]) -> String {
     mac.iter()
         .map(|b| format!("{b:02x}"))

@@ -52,6 +52,10 @@ pub struct Binding {
 pub enum PortError {
     #[error("invalid publish spec {spec:?}: {why}")]
     Spec { spec: String, why: String },
+    #[error("invalid range format for --expose: {spec}, error: {why}")]
+    Expose { spec: String, why: String },
+    #[error("invalid port format for --expose: {0}")]
+    ExposeFormat(String),
     #[error("Bind for {addr}/{proto} failed: port is already allocated")]
     Taken { addr: String, proto: Proto },
     #[error("publishing {addr}/{proto}: {why}")]
@@ -170,6 +174,35 @@ pub fn exposed(key: &str) -> Option<Binding> {
         container_port: port.parse().ok().filter(|p| *p > 0)?,
         proto: proto.parse().ok()?,
     })
+}
+
+/// One `--expose` value, `PORT[-END][/PROTO]`, as the container config's `ExposedPorts` keys
+/// (`"80/tcp"`), one per port of a range (Docker's CLI expands them the same way).
+pub fn parse_expose(spec: &str) -> Result<Vec<String>, PortError> {
+    if spec.contains(':') {
+        return Err(PortError::ExposeFormat(spec.to_string()));
+    }
+    let bad = |why: String| PortError::Expose {
+        spec: spec.to_string(),
+        why,
+    };
+    let (ports, proto) = spec.split_once('/').unwrap_or((spec, "tcp"));
+    let proto: Proto = proto.parse().map_err(bad)?;
+    if ports.is_empty() {
+        return Err(bad("empty string specified for ports".into()));
+    }
+    let (a, b) = ports.split_once('-').unwrap_or((ports, ports));
+    let port = |p: &str| {
+        p.parse::<u16>()
+            .map_err(|_| bad(format!("invalid port {p:?}")))
+    };
+    let (a, b) = (port(a)?, port(b)?);
+    if b < a {
+        return Err(bad(format!(
+            "invalid range specified for the port: {ports}"
+        )));
+    }
+    Ok((a..=b).map(|p| format!("{p}/{proto}")).collect())
 }
 
 /// A binding with its host port decided, and the socket that holds the port. A binding
@@ -429,6 +462,22 @@ mod tests {
             "[fd00::2]:80:80:80",
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn expose_values() {
+        assert_eq!(parse_expose("80").unwrap(), ["80/tcp"]);
+        assert_eq!(
+            parse_expose("7000-7002/udp").unwrap(),
+            ["7000/udp", "7001/udp", "7002/udp"]
+        );
+        assert!(matches!(
+            parse_expose("8080:80"),
+            Err(PortError::ExposeFormat(_))
+        ));
+        for bad in ["", "x", "90-80", "80/icmp", "70000"] {
+            assert!(parse_expose(bad).is_err(), "{bad}");
         }
     }
 

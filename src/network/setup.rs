@@ -203,7 +203,11 @@ pub(super) fn wire(
     let ip6 = lease6(store, e, n)?;
     let ifname = format!("eth{slot}");
     let host_if = format!("veth{}{}", &id[..9], slot);
-    let mac = link::mac_for(ip);
+    let mac = e
+        .static_mac
+        .as_deref()
+        .and_then(link::parse_mac)
+        .unwrap_or_else(|| link::mac_for(ip));
     {
         let tx = store.db.write()?;
         rows::set_lease(

@@ -204,6 +204,12 @@ const MIGRATIONS: &[&str] = &[
         image_id TEXT PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE
     );
     "#,
+    // 9: a container's MAC address on a network (`--mac-address`, `--network
+    // name=…,mac-address=…`, the API's `EndpointsConfig.*.MacAddress`); NULL: Docker's
+    // 02:42 + the leased IPv4 address.
+    r#"
+    ALTER TABLE endpoints ADD COLUMN static_mac TEXT;  -- "92:d0:c6:0a:29:33"
+    "#,
 ];
 
 /// Schema version this binary writes.

@@ -113,10 +113,12 @@ pub struct EndpointRow {
     pub ip6: Option<String>,
     /// `--ip6`
     pub static_ip6: Option<String>,
+    /// `--mac-address` (None: derived from the leased address at each start).
+    pub static_mac: Option<String>,
 }
 
 const EP_COLS: &str = "container_id, network_id, idx, aliases, static_ip, ip, mac, ifname, host_ifname, ip6, \
-     static_ip6";
+     static_ip6, static_mac";
 
 fn ep_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
     let aliases: String = r.get(3)?;
@@ -132,13 +134,14 @@ fn ep_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
         host_ifname: r.get(8)?,
         ip6: r.get(9)?,
         static_ip6: r.get(10)?,
+        static_mac: r.get(11)?,
     })
 }
 
 pub fn insert_endpoint(c: &Connection, e: &EndpointRow) -> Result<()> {
     c.execute(
         &format!(
-            "INSERT INTO endpoints ({EP_COLS}) VALUES (?1,?2,?3,?4,?5,NULL,NULL,NULL,NULL,NULL,?6)"
+            "INSERT INTO endpoints ({EP_COLS}) VALUES (?1,?2,?3,?4,?5,NULL,NULL,NULL,NULL,NULL,?6,?7)"
         ),
         params![
             e.container_id,
@@ -146,7 +149,8 @@ pub fn insert_endpoint(c: &Connection, e: &EndpointRow) -> Result<()> {
             e.idx,
             serde_json::to_string(&e.aliases).expect("serializable"),
             e.static_ip,
-            e.static_ip6
+            e.static_ip6,
+            e.static_mac
         ],
     )?;
     Ok(())

@@ -53,9 +53,10 @@ pub struct CreateArgs {
     #[arg(long, default_value = "no")]
     pub restart: String,
     /// Connect the container to a network: bridge (default), a network's name or ID, none,
-    /// host, or container:NAME
-    #[arg(long, alias = "net", default_value = "bridge")]
-    pub network: String,
+    /// host, or container:NAME; again for more user-defined networks; advanced form
+    /// name=NET[,alias=A][,ip=IP][,ip6=IP][,mac-address=MAC]
+    #[arg(long, alias = "net", default_value = "bridge", value_name = "NETWORK")]
+    pub network: Vec<String>,
     /// Add a network-scoped alias for the container
     #[arg(long, alias = "net-alias", value_name = "ALIAS")]
     pub network_alias: Vec<String>,
@@ -65,12 +66,21 @@ pub struct CreateArgs {
     /// IPv6 address on a dual-stack network (e.g. fd12:3456:789a::10)
     #[arg(long)]
     pub ip6: Option<String>,
+    /// Container MAC address (e.g. 92:d0:c6:0a:29:33)
+    #[arg(long, value_name = "MAC")]
+    pub mac_address: Option<String>,
     /// Publish a container's port(s) to the host ([IP:][HOSTPORT:]PORT[/PROTO])
     #[arg(short, long, value_name = "PORTS")]
     pub publish: Vec<String>,
     /// Publish all exposed ports to random ports
     #[arg(short = 'P', long)]
     pub publish_all: bool,
+    /// Add a link to another container (NAME[:ALIAS]; legacy: /etc/hosts entries)
+    #[arg(long, value_name = "NAME[:ALIAS]")]
+    pub link: Vec<String>,
+    /// Expose a port or a range of ports (PORT[-END][/PROTO])
+    #[arg(long, value_name = "PORT")]
+    pub expose: Vec<String>,
     /// Add a custom host-to-IP mapping (host:ip, ip may be host-gateway)
     #[arg(long, value_name = "HOST:IP")]
     pub add_host: Vec<String>,
@@ -324,6 +334,9 @@ pub struct RmArgs {
     /// Remove anonymous volumes associated with the container
     #[arg(short, long)]
     pub volumes: bool,
+    /// Remove the specified link (/LINKER/ALIAS), not the container
+    #[arg(short, long)]
+    pub link: bool,
     /// Seconds to wait for a running container to stop before killing it (implies --force)
     #[arg(short = 't', long = "time", value_name = "SECONDS")]
     pub time: Option<i64>,
@@ -539,6 +552,7 @@ impl CreateArgs {
         for m in &a.mount {
             mounts.push(crate::volumes::parse_mount_flag(m)?);
         }
+        let nets = networks(a)?;
         let memory_swap = match a.memory_swap.as_deref() {
             Some("-1") => Some(-1),
             Some(s) => Some(parse_size(s)?),
@@ -557,12 +571,16 @@ impl CreateArgs {
             auto_remove: a.rm,
             restart: RestartPolicy::parse(&a.restart)?,
             labels: kv_list(&load_lines(&a.label_file, &a.label)?, "label")?,
-            network: a.network.parse()?,
-            network_aliases: a.network_alias.clone(),
-            ip: a.ip.clone(),
-            ip6: a.ip6.clone(),
+            network: nets.first.name.parse()?,
+            network_aliases: nets.first.aliases,
+            ip: nets.first.ip,
+            ip6: nets.first.ip6,
+            mac_address: nets.first.mac_address,
+            extra_networks: nets.rest,
             publish: a.publish.clone(),
             publish_all: a.publish_all,
+            expose: expose_keys(&a.expose)?,
+            links: a.link.clone(),
             add_hosts: a.add_host.clone(),
             dns: a.dns.clone(),
             dns_search: a.dns_search.clone(),
@@ -617,4 +635,122 @@ impl CreateArgs {
             healthcheck: a.health.config()?,
         })
     }
+}
+
+/// `--expose` values as `ExposedPorts` keys, ranges expanded, each once.
+fn expose_keys(values: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut keys = Vec::new();
+    for v in values {
+        for k in crate::network::ports::parse_expose(v)? {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// The networks of `--network` (repeated, simple or advanced form) with `--network-alias`,
+/// `--ip`, `--ip6` and `--mac-address` applied to the first, as Docker's CLI does.
+struct Networks {
+    first: crate::containers::NetworkAttachment,
+    rest: Vec<crate::containers::NetworkAttachment>,
+}
+
+fn networks(a: &CreateArgs) -> anyhow::Result<Networks> {
+    let mut all = Vec::new();
+    for v in &a.network {
+        all.push(network_attachment(v)?);
+    }
+    let mut all = all.into_iter();
+    let mut first = all
+        .next()
+        .unwrap_or_else(|| crate::containers::NetworkAttachment {
+            name: crate::network::DEFAULT_NETWORK.into(),
+            ..Default::default()
+        });
+    let conflict = |what: &str| -> anyhow::Error {
+        anyhow::anyhow!("conflicting options: cannot specify both {what}")
+    };
+    if !a.network_alias.is_empty() {
+        if !first.aliases.is_empty() {
+            return Err(conflict("--network-alias and per-network alias"));
+        }
+        first.aliases = a.network_alias.clone();
+    }
+    if let Some(ip) = &a.ip {
+        if first.ip.is_some() {
+            return Err(conflict("--ip and per-network IPv4 address"));
+        }
+        first.ip = Some(ip.clone());
+    }
+    if let Some(ip) = &a.ip6 {
+        if first.ip6.is_some() {
+            return Err(conflict("--ip6 and per-network IPv6 address"));
+        }
+        first.ip6 = Some(ip.clone());
+    }
+    if let Some(m) = a.mac_address.as_deref().filter(|m| !m.is_empty()) {
+        if first.mac_address.is_some() {
+            return Err(conflict("--mac-address and per-network MAC address"));
+        }
+        first.mac_address = Some(m.to_string());
+    }
+    let mut rest: Vec<_> = all.collect();
+    for n in std::iter::once(&mut first).chain(rest.iter_mut()) {
+        if let Some(m) = &mut n.mac_address {
+            if crate::network::link::parse_mac(m).is_none() {
+                bail!("{m} is not a valid mac address");
+            }
+            *m = m.trim().to_string();
+        }
+    }
+    Ok(Networks { first, rest })
+}
+
+/// One `--network` value: a name, or Docker's advanced form (`name=NET,alias=A,…`).
+fn network_attachment(v: &str) -> anyhow::Result<crate::containers::NetworkAttachment> {
+    let mut n = crate::containers::NetworkAttachment::default();
+    // Docker's test for the advanced form: `\w+=\w+` anywhere in the value.
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let advanced = v
+        .char_indices()
+        .any(|(i, c)| c == '=' && word(v[..i].chars().last()) && word(v[i + 1..].chars().next()));
+    if !advanced {
+        n.name = v.to_string();
+        return Ok(n);
+    }
+    for field in v.split(',') {
+        let Some((key, val)) = field.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            bail!("invalid field {field}");
+        };
+        let val = val.trim().to_string();
+        match key.trim().to_ascii_lowercase().as_str() {
+            "name" => n.name = val,
+            "alias" => n.aliases.push(val),
+            "ip" => {
+                val.parse::<std::net::IpAddr>()
+                    .with_context(|| format!("ParseAddr({val:?}): invalid IP address"))?;
+                n.ip = Some(val);
+            }
+            "ip6" => {
+                val.parse::<std::net::IpAddr>()
+                    .with_context(|| format!("ParseAddr({val:?}): invalid IP address"))?;
+                n.ip6 = Some(val);
+            }
+            "mac-address" => n.mac_address = Some(val),
+            k @ ("link-local-ip" | "driver-opt" | "gw-priority") => {
+                bail!("--network {k}=…: berth does not support it")
+            }
+            k => bail!("invalid field key {k}"),
+        }
+    }
+    if n.name.is_empty() {
+        bail!("network name/id is not specified");
+    }
+    let user_defined = matches!(n.name.parse(), Ok(crate::network::NetworkMode::Named(_)));
+    if !user_defined && !n.aliases.is_empty() {
+        bail!("network-scoped aliases are only supported for user-defined networks");
+    }
+    Ok(n)
 }

@@ -270,6 +270,9 @@ pub fn rm(g: &GlobalOpts, a: RmArgs) -> anyhow::Result<i32> {
                 Err(_) => {}
             }
         }
+        if a.link {
+            return engine.container_remove_link(n);
+        }
         engine.container_remove(n, o)
     }))
 }
