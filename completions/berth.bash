@@ -1477,7 +1477,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-driver --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1680,6 +1680,10 @@ _berth() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2673,7 +2677,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-driver --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2876,6 +2880,10 @@ _berth() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3295,7 +3303,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-driver --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3498,6 +3506,10 @@ _berth() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7197,7 +7209,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --publish --publish-all --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-driver --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7400,6 +7412,10 @@ _berth() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
