@@ -846,8 +846,12 @@ fn matches_filters(
         })
         && f.any("health", |v| health_matches(store, c, v))
         && f.any("is-task", |v| matches!(v, "false" | "0"))
-        && f.any("ancestor", |v| {
-            c.image_name == v || ancestors.contains(&c.image_id)
+        && (!f.contains("ancestor") || {
+            // The image or any image of its parent chain (Docker: the image's descendants).
+            let lineage = crate::state::images::lineage(&store.db.conn, &c.image_id)
+                .unwrap_or_else(|_| vec![c.image_id.clone()]);
+            f.values("ancestor").any(|v| c.image_name == v)
+                || lineage.iter().any(|id| ancestors.contains(id))
         })
         && f.any("volume", |v| {
             s.mounts.iter().any(|m| {

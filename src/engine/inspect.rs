@@ -590,7 +590,7 @@ pub fn image(store: &Store, id: &str) -> Result<ImageInspect> {
                 .collect(),
         ),
         repo_digests: Some(digests),
-        parent: Some(String::new()),
+        parent: Some(image_rows::parent_of(conn, id)?.unwrap_or_default()),
         comment: text("comment"),
         created: Some(img.created.clone().unwrap_or_default()),
         docker_version: text("docker_version"),
