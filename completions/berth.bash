@@ -995,7 +995,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__build)
-            opts="-t -f -q -o -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --output --rm --force-rm --root --runroot --log-level --help --version"
+            opts="-t -f -q -o -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --secret --quiet --iidfile --network --progress --output --rm --force-rm --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1030,6 +1030,10 @@ _berth() {
                     return 0
                     ;;
                 --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1103,7 +1107,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__builder__subcmd__build)
-            opts="-t -f -q -o -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --output --rm --force-rm --root --runroot --log-level --help --version"
+            opts="-t -f -q -o -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --secret --quiet --iidfile --network --progress --output --rm --force-rm --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1138,6 +1142,10 @@ _berth() {
                     return 0
                     ;;
                 --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1493,7 +1501,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-driver --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1708,6 +1716,10 @@ _berth() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2701,7 +2713,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-driver --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2916,6 +2928,10 @@ _berth() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3335,7 +3351,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-driver --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3550,6 +3566,10 @@ _berth() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5531,7 +5551,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__image__subcmd__build)
-            opts="-t -f -q -o -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --quiet --iidfile --network --progress --output --rm --force-rm --root --runroot --log-level --help --version"
+            opts="-t -f -q -o -h -V --tag --file --build-arg --target --no-cache --pull --label --platform --secret --quiet --iidfile --network --progress --output --rm --force-rm --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5566,6 +5586,10 @@ _berth() {
                     return 0
                     ;;
                 --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7257,7 +7281,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
+            opts="-i -t -e -w -u -h -l -p -P -v -m -c -a -d -V --help --name --interactive --tty --env --env-file --workdir --user --entrypoint --hostname --label --rm --restart --network --network-alias --ip --ip6 --mac-address --publish --publish-all --link --expose --add-host --dns --dns-search --dns-option --pull --privileged --cap-add --cap-drop --security-opt --read-only --tmpfs --volume --mount --volumes-from --sysctl --ulimit --memory --memory-swap --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --memory-reservation --pids-limit --blkio-weight --stop-signal --stop-timeout --log-driver --log-opt --init --platform --device --device-cgroup-rule --gpus --shm-size --ipc --pid --uts --cgroupns --group-add --cgroup-parent --domainname --oom-kill-disable --oom-score-adj --health-cmd --health-interval --health-retries --health-start-interval --health-start-period --health-timeout --no-healthcheck --cidfile --label-file --replace --attach --detach-keys --detach --sig-proxy --root --runroot --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7472,6 +7496,10 @@ _berth() {
                     return 0
                     ;;
                 --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -2,7 +2,7 @@
 //! engine's `Settings`), inspect, start, stop, restart, kill, wait, delete, logs, rename,
 //! pause, unpause, top, prune.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::Json;
@@ -185,42 +185,19 @@ fn settings(body: ContainerCreateBody, version: super::service::ApiVersion) -> A
     if let Some((what, _)) = checks.iter().find(|(_, set)| *set) {
         return Err(unsupported(what));
     }
-    if let Some(t) = hc
+    // Checked by the engine (`Settings::log_config`), as the CLI's flags.
+    let log_driver = hc
         .log_config
         .as_ref()
         .and_then(|l| l.typ.clone())
-        .filter(|t| !t.is_empty() && t != "json-file")
-    {
-        return Err(unsupported(&format!("the {t:?} logging driver")));
-    }
-    let log_opts = hc
+        .unwrap_or_default();
+    let log_opts: BTreeMap<String, String> = hc
         .log_config
         .as_ref()
         .and_then(|l| l.config.clone())
-        .unwrap_or_default();
-    let mut log_max_size = None;
-    let mut log_max_file = None;
-    for (k, v) in &log_opts {
-        match k.as_str() {
-            "max-size" => {
-                log_max_size = Some(
-                    crate::spec::parse_size(v).map_err(|e| ApiError::bad_request(e.to_string()))?
-                        as u64,
-                )
-            }
-            "max-file" => {
-                log_max_file = Some(
-                    v.parse::<u32>()
-                        .ok()
-                        .filter(|n| *n >= 1)
-                        .ok_or_else(|| ApiError::bad_request(format!("invalid max-file {v:?}")))?,
-                )
-            }
-            other => {
-                return Err(ApiError::bad_request(format!("unknown log opt {other:?}")));
-            }
-        }
-    }
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
     let restart = restart_policy(&hc.restart_policy)?.unwrap_or(RestartPolicy::No);
     let network_mode = match hc.network_mode.as_deref() {
         None | Some("") | Some("default") => "bridge".to_string(),
@@ -417,8 +394,10 @@ fn settings(body: ContainerCreateBody, version: super::service::ApiVersion) -> A
         blkio_weight: hc.blkio_weight.filter(|n| *n > 0),
         stop_signal: non_empty(body.stop_signal.clone()),
         stop_timeout: body.stop_timeout,
-        log_max_size,
-        log_max_file,
+        log_driver,
+        log_opts,
+        log_max_size: None,
+        log_max_file: None,
         init: hc.init.unwrap_or(false),
         mounts,
         volumes_from: hc.volumes_from.clone().unwrap_or_default(),
@@ -769,7 +748,11 @@ pub async fn logs(
     let engine = s.engine.clone();
     let tty = {
         let (engine, id) = (engine.clone(), id.clone());
-        let c = blocking(move || engine.container_inspect(&id)).await?;
+        let c = blocking(move || {
+            engine.container_logs_check(&id)?;
+            engine.container_inspect(&id)
+        })
+        .await?;
         c.config.and_then(|c| c.tty).unwrap_or(false)
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(64);

@@ -5,7 +5,7 @@
 //! ROOT/containers/<id>/config.json     OCI bundle (runtime spec), root.path = RUNROOT/…/rootfs
 //! ROOT/containers/<id>/upper, work     the writable overlay layer
 //! ROOT/containers/<id>/hosts, hostname, resolv.conf   generated, bind-mounted into the container
-//! ROOT/containers/<id>/<id>-json.log   logs (Docker's json-file format)
+//! ROOT/containers/<id>/<id>-json.log   logs (Docker's json-file format; `local`: local-logs/)
 //! RUNROOT/containers/<id16>/rootfs     overlay mount point (while running)
 //! RUNROOT/containers/<id16>/attach.sock  the monitor's socket
 //! ```
@@ -152,6 +152,16 @@ impl Paths {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         self.dir.join(format!("{id}-json.log"))
+    }
+    /// The current log file of a driver that writes one (json-file: [`Paths::log`], local:
+    /// `local-logs/container.log`, as Docker's).
+    pub fn log_file(&self, driver: crate::monitor::logs::Driver) -> Option<PathBuf> {
+        use crate::monitor::logs::Driver;
+        match driver {
+            Driver::JsonFile => Some(self.log()),
+            Driver::Local => Some(self.dir.join("local-logs").join("container.log")),
+            Driver::None => None,
+        }
     }
     pub fn rootfs(&self) -> PathBuf {
         self.run.join("rootfs")

@@ -72,7 +72,15 @@ pub struct Settings {
     pub blkio_weight: Option<u16>,
     pub stop_signal: Option<String>,
     pub stop_timeout: Option<i64>,
+    /// `--log-driver` ("": Docker's default, `json-file`).
+    pub log_driver: String,
+    /// `--log-opt`s as given.
+    pub log_opts: BTreeMap<String, String>,
+    /// `max-size` of rows written before `log_opts` existed (bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub log_max_size: Option<u64>,
+    /// `max-file` of rows written before `log_opts` existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub log_max_file: Option<u32>,
     pub init: bool,
     /// `-v`, `--mount` and `--volumes-from` mounts, and the image's VOLUMEs, resolved at create
@@ -125,6 +133,25 @@ pub struct NetworkAttachment {
 }
 
 impl Settings {
+    /// The logging driver and options, checked (rows written before `--log-driver` existed
+    /// give their `max-size`/`max-file` in bytes and files).
+    pub fn log_opts(&self) -> BTreeMap<String, String> {
+        let mut opts = self.log_opts.clone();
+        if let Some(n) = self.log_max_size {
+            opts.entry("max-size".into()).or_insert(n.to_string());
+        }
+        if let Some(n) = self.log_max_file {
+            opts.entry("max-file".into()).or_insert(n.to_string());
+        }
+        opts
+    }
+
+    /// The logging driver and its checked options.
+    pub fn log_config(&self) -> Result<crate::monitor::logs::LogConfig> {
+        crate::monitor::logs::LogConfig::new(&self.log_driver, &self.log_opts())
+            .map_err(ContainerError::Invalid)
+    }
+
     /// The container whose namespace `--ipc` or `--pid` joins (`container:NAME`).
     pub fn ns_peer(mode: &str) -> Option<&str> {
         mode.strip_prefix("container:")
@@ -414,6 +441,7 @@ pub fn validate(s: &Settings, image_config: &serde_json::Value) -> Result<()> {
         }));
     }
     validate_namespaces(s)?;
+    s.log_config()?;
     if s.network.container().is_some()
         && (s.hostname.is_some() || !s.dns.is_empty() || !s.add_hosts.is_empty())
     {

@@ -714,6 +714,14 @@ impl Engine {
         self.container_logs_cancellable(name, o, sink, &|| false)
     }
 
+    /// Fails as [`Engine::container_logs`] would before its first record: no such container,
+    /// or a logging driver that keeps nothing to read (`none`).
+    pub fn container_logs_check(&self, name: &str) -> Result<()> {
+        let store = self.store()?;
+        let c = self.resolve(&store, name)?;
+        log_file(&store, &c).map(|_| ())
+    }
+
     /// [`Engine::container_logs`] that also ends, while following a quiet container, once
     /// `cancelled` says so (a client of the API that went away).
     pub fn container_logs_cancellable(
@@ -725,17 +733,24 @@ impl Engine {
     ) -> Result<()> {
         let mut store = self.store()?;
         let c = self.resolve(&store, name)?;
-        let log = Paths::new(&store, &c.id).log();
-        let read = |path: &std::path::Path, offset: u64| {
-            logs::read_from(path, offset).map_err(Error::io(format!("reading {}", path.display())))
-        };
+        let log = log_file(&store, &c)?;
+        let io_err = |e: std::io::Error| Error::io(format!("reading {}", log.display()))(e);
+        // The current file is opened first: a rotation while the older files are read is seen
+        // by the follower (and the file it has open is not read twice).
+        let mut follower = logs::Follower::open(&log);
         let mut records = Vec::new();
-        let mut offset = 0;
-        for f in logs::files(&log) {
-            let (recs, off) = read(&f, 0)?;
+        for f in logs::rotated(&log) {
+            use std::os::unix::fs::MetadataExt;
+            if follower.inode().is_some()
+                && std::fs::metadata(&f).ok().map(|m| m.ino()) == follower.inode()
+            {
+                continue;
+            }
+            let (recs, _) =
+                logs::read_from(&f, 0).map_err(Error::io(format!("reading {}", f.display())))?;
             records.extend(recs);
-            offset = off;
         }
+        records.extend(follower.poll().map_err(io_err)?);
         let wanted = |r: &logs::Record| in_window(&r.time, o.since, o.until);
         records.retain(wanted);
         if let Some(n) = o.tail {
@@ -748,16 +763,10 @@ impl Engine {
         if !emit(records) || !o.follow {
             return Ok(());
         }
-        // Follow: poll the current file until the container stops (or `until` has passed).
-        let mut size = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+        // Follow: poll the current file (across rotations) until the container stops (or
+        // `until` has passed).
         loop {
-            let now = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
-            if now < size {
-                offset = 0; // rotated
-            }
-            size = now;
-            let (recs, off) = read(&log, offset)?;
-            offset = off;
+            let recs = follower.poll().map_err(io_err)?;
             if !emit(recs) || cancelled() {
                 return Ok(());
             }
@@ -767,8 +776,7 @@ impl Engine {
             };
             let over = o.until.is_some_and(|u| crate::clock::now_nanos() >= u);
             if !active || over {
-                let (recs, _) = read(&log, offset)?;
-                emit(recs);
+                emit(follower.poll().map_err(io_err)?);
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -784,6 +792,15 @@ impl Engine {
         let c = self.resolve(&store, name)?;
         super::inspect::container(&store, &c)
     }
+}
+
+/// The current log file of a container, as its logging driver says; Docker's error for a
+/// driver that keeps none.
+fn log_file(store: &Store, c: &ContainerRow) -> Result<std::path::PathBuf> {
+    let driver = Settings::of(c)?.log_config()?.driver;
+    Paths::new(store, &c.id).log_file(driver).ok_or_else(|| {
+        Error::NotImplemented("configured logging driver does not support reading".into())
+    })
 }
 
 fn log_record(r: logs::Record) -> LogRecord {
@@ -836,8 +853,12 @@ fn matches_filters(
         })
         && f.any("health", |v| health_matches(store, c, v))
         && f.any("is-task", |v| matches!(v, "false" | "0"))
-        && f.any("ancestor", |v| {
-            c.image_name == v || ancestors.contains(&c.image_id)
+        && (!f.contains("ancestor") || {
+            // The image or any image of its parent chain (Docker: the image's descendants).
+            let lineage = crate::state::images::lineage(&store.db.conn, &c.image_id)
+                .unwrap_or_else(|_| vec![c.image_id.clone()]);
+            f.values("ancestor").any(|v| c.image_name == v)
+                || lineage.iter().any(|id| ancestors.contains(id))
         })
         && f.any("volume", |v| {
             s.mounts.iter().any(|m| {

@@ -130,7 +130,7 @@ impl Engine {
             size: packed.size,
         });
         let tags: Vec<_> = tag.into_iter().collect();
-        let id = local::record(&mut store, &config, &layers, &tags)?;
+        let id = local::record_child(&mut store, &config, &layers, &tags, Some(&c.image_id))?;
         containers::events::record_with(&store.root, &c, "commit", &[("imageID", id.clone())]);
         Ok(id)
     }

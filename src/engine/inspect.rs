@@ -109,7 +109,11 @@ pub fn container(store: &Store, c: &ContainerRow) -> Result<ContainerInspectResp
         resolv_conf_path: Some(paths.dir.join("resolv.conf").display().to_string()),
         hostname_path: Some(paths.dir.join("hostname").display().to_string()),
         hosts_path: Some(paths.dir.join("hosts").display().to_string()),
-        log_path: Some(paths.log().display().to_string()),
+        // Docker gives a path for json-file only.
+        log_path: Some(match s.log_config().map(|c| c.driver) {
+            Ok(crate::monitor::logs::Driver::JsonFile) => paths.log().display().to_string(),
+            _ => String::new(),
+        }),
         name: Some(format!("/{}", c.name)),
         restart_count: Some(c.restart_count),
         driver: Some("overlay".into()),
@@ -262,7 +266,13 @@ fn host_config(s: &Settings, binds: Vec<String>, mounts: Vec<Mount>) -> HostConf
         mounts: (!mounts.is_empty()).then_some(mounts),
         volumes_from: (!s.volumes_from.is_empty()).then(|| s.volumes_from.clone()),
         log_config: Some(HostConfigLogConfig {
-            typ: Some("json-file".into()),
+            typ: Some(
+                s.log_config()
+                    .map(|c| c.driver)
+                    .unwrap_or(crate::monitor::logs::Driver::JsonFile)
+                    .name()
+                    .into(),
+            ),
             config: Some(log_config(s)),
         }),
         devices: Some(
@@ -316,14 +326,7 @@ fn ulimit(flag: &str) -> Option<ResourcesUlimits> {
 
 /// `HostConfig.LogConfig.Config`: the `--log-opt`s given.
 fn log_config(s: &Settings) -> HashMap<String, String> {
-    let mut m = HashMap::new();
-    if let Some(size) = s.log_max_size {
-        m.insert("max-size".into(), size.to_string());
-    }
-    if let Some(n) = s.log_max_file {
-        m.insert("max-file".into(), n.to_string());
-    }
-    m
+    s.log_opts().into_iter().collect()
 }
 
 /// Docker's `HostConfig.PortBindings` from the `-p` flags.
@@ -624,7 +627,7 @@ pub fn image(store: &Store, id: &str) -> Result<ImageInspect> {
                 .collect(),
         ),
         repo_digests: Some(digests),
-        parent: Some(String::new()),
+        parent: Some(image_rows::parent_of(conn, id)?.unwrap_or_default()),
         comment: text("comment"),
         created: Some(img.created.clone().unwrap_or_default()),
         docker_version: text("docker_version"),

@@ -288,7 +288,7 @@ pub fn load(store: &mut Store, input: &mut dyn Read) -> Result<Vec<Loaded>> {
     let mut out = Vec::new();
     for p in pending {
         let layers: Vec<LocalLayer> = p.layers.iter().map(|&i| stored[i].clone()).collect();
-        local::record_config_bytes(store, &p.config, &p.id, &layers, &p.tags)?;
+        local::record_config_bytes(store, &p.config, &p.id, &layers, &p.tags, None)?;
         out.push(Loaded {
             id: p.id,
             tags: p

@@ -39,12 +39,24 @@ pub fn record(
     layers: &[LocalLayer],
     tags: &[Reference],
 ) -> Result<String> {
+    record_child(store, config, layers, tags, None)
+}
+
+/// [`record`] of an image made from `parent` (`commit`, a build step): the parent is recorded
+/// with it (Docker's `Parent`), unless the image is the parent itself.
+pub fn record_child(
+    store: &mut Store,
+    config: &Value,
+    layers: &[LocalLayer],
+    tags: &[Reference],
+    parent: Option<&str>,
+) -> Result<String> {
     let config_bytes = serde_json::to_vec(config).map_err(|e| ImageError::BadImage {
         reference: "config".into(),
         detail: e.to_string(),
     })?;
     let id = sha256_digest(&config_bytes);
-    record_config_bytes(store, &config_bytes, &id, layers, tags)?;
+    record_config_bytes(store, &config_bytes, &id, layers, tags, parent)?;
     Ok(id)
 }
 
@@ -56,6 +68,7 @@ pub fn record_config_bytes(
     id: &str,
     layers: &[LocalLayer],
     tags: &[Reference],
+    parent: Option<&str>,
 ) -> Result<()> {
     let config: Value = serde_json::from_slice(config_bytes).map_err(|e| ImageError::BadImage {
         reference: id.to_string(),
@@ -113,6 +126,9 @@ pub fn record_config_bytes(
             blobs: &blobs,
         },
     )?;
+    if let Some(p) = parent.filter(|p| *p != id) {
+        rows::set_parent(&tx, id, p)?;
+    }
     for t in tags {
         let tag = t.tag.as_deref().unwrap_or("latest");
         rows::set_tag(&tx, &t.repository(), tag, id, now_secs())?;

@@ -167,8 +167,9 @@ pub fn list(store: &Store) -> Result<Vec<ImageSummary>> {
     let mut out = Vec::new();
     for img in images {
         let mine: Vec<_> = tags.iter().filter(|t| t.image_id == img.id).collect();
-        if mine.is_empty() && steps.contains(&img.id) {
-            // A build step's image: the build cache's, not the user's (`builder prune`).
+        if mine.is_empty() && (steps.contains(&img.id) || rows::has_children(conn, &img.id)?) {
+            // A build step's image: the build cache's, not the user's (`builder prune`); an
+            // untagged image others were made from: an intermediate image, hidden as Docker's.
             continue;
         }
         let digests = rows::repo_digests_of(conn, &img.id)?;
@@ -303,11 +304,21 @@ pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>
     let tx = store.db.write()?;
     let tags = rows::tags_of(&tx, &id)?;
     let users = crate::state::containers::image_in_use(&tx, &id)?;
+    // Docker: an image other images were made from is never deleted (with -f neither); its
+    // last name may go (the image stays, as their parent).
+    let parent = rows::has_children(&tx, &id)?;
     let delete_image = match &named {
         Named::Tag(t) => {
             rows::remove_tag(&tx, t)?;
             out.push(Removed::Untagged(crate::reference::familiar_name(t)));
-            tags.len() == 1
+            tags.len() == 1 && !parent
+        }
+        Named::Digest(_) | Named::Id if parent => {
+            return Err(ImageError::Conflict(format!(
+                "conflict: unable to delete {} (cannot be forced) - image has dependent child \
+                 images",
+                short_id(&id)
+            )));
         }
         Named::Digest(_) | Named::Id => {
             let repos: BTreeSet<_> = tags.iter().map(|t| t.repository.as_str()).collect();
@@ -360,6 +371,51 @@ pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>
     Ok(out)
 }
 
+/// One pass of [`prune`] over the images: those selected that nothing uses and no image was
+/// made from.
+fn prune_pass(
+    store: &mut Store,
+    all: bool,
+    select: &dyn Fn(&Store, &ImageRow) -> bool,
+    out: &mut Vec<Removed>,
+    reclaimed: &mut u64,
+) -> Result<()> {
+    let images = rows::list_images(&store.db.conn)?;
+    let steps = crate::state::build::step_images(&store.db.conn)?;
+    for img in images {
+        let tags = rows::tags_of(&store.db.conn, &img.id)?;
+        if (!all && !tags.is_empty()) || !select(store, &img) {
+            continue;
+        }
+        if rows::has_children(&store.db.conn, &img.id)? {
+            // Docker: its names go (with `all`), the image stays as their parent.
+            for t in &tags {
+                out.extend(remove(store, &t.name, false)?);
+            }
+            continue;
+        }
+        if steps.contains(&img.id) && tags.is_empty() {
+            // The build cache's: `builder prune` removes it.
+            continue;
+        }
+        if mount::is_mounted(store, &img.id)
+            || !crate::state::containers::image_in_use(&store.db.conn, &img.id)?.is_empty()
+        {
+            continue;
+        }
+        let size = img.size.max(0) as u64;
+        let removed = remove(store, &img.id, true)?;
+        if removed
+            .iter()
+            .any(|r| matches!(r, Removed::Deleted(d) if *d == img.id))
+        {
+            *reclaimed += size;
+        }
+        out.extend(removed);
+    }
+    Ok(())
+}
+
 /// Removes from disk the layers and blobs among `candidates` that nothing references, checking
 /// again under the write lock so a concurrent pull that just started using one keeps it.
 /// Returns the diffIDs of the removed layers.
@@ -405,31 +461,15 @@ pub fn prune(
 ) -> Result<(Vec<Removed>, u64)> {
     let mut out = Vec::new();
     let mut reclaimed = 0u64;
-    let images = rows::list_images(&store.db.conn)?;
-    let steps = crate::state::build::step_images(&store.db.conn)?;
-    for img in images {
-        let tags = rows::tags_of(&store.db.conn, &img.id)?;
-        if (!all && !tags.is_empty()) || !select(store, &img) {
-            continue;
+    // Images that are parents of others go once their children have gone (untagged parents
+    // with their last child, as Docker's prune deletes them): a chain goes in as many passes
+    // as it is long.
+    loop {
+        let before = out.len();
+        prune_pass(store, all, select, &mut out, &mut reclaimed)?;
+        if out.len() == before {
+            break;
         }
-        if steps.contains(&img.id) && tags.is_empty() {
-            // The build cache's: `builder prune` removes it.
-            continue;
-        }
-        if mount::is_mounted(store, &img.id)
-            || !crate::state::containers::image_in_use(&store.db.conn, &img.id)?.is_empty()
-        {
-            continue;
-        }
-        let size = img.size.max(0) as u64;
-        let removed = remove(store, &img.id, true)?;
-        if removed
-            .iter()
-            .any(|r| matches!(r, Removed::Deleted(d) if *d == img.id))
-        {
-            reclaimed += size;
-        }
-        out.extend(removed);
     }
     // Everything on disk that no row references.
     let orphans = {

@@ -77,7 +77,8 @@ struct Monitor {
     runtime: Runtime,
     listener: UnixListener,
     clients: HashMap<RawFd, Client>,
-    log: logs::LogWriter,
+    /// The log (none with `--log-driver none`).
+    log: Option<logs::LogWriter>,
     stopped_by_user: bool,
     /// `berth restart` stops the container: it is started again, `--rm` does not remove it.
     restarting: bool,
@@ -171,6 +172,32 @@ impl Pending {
     }
 }
 
+/// The container's log writer, as its driver says (none for `none`), with the attributes its
+/// options ask for.
+fn open_log(
+    store: &Store,
+    row: &rows::ContainerRow,
+    paths: &Paths,
+    settings: &Settings,
+) -> anyhow::Result<Option<logs::LogWriter>> {
+    let cfg = settings.log_config()?;
+    let Some(path) = paths.log_file(cfg.driver) else {
+        return Ok(None);
+    };
+    let env = crate::images::config(store, &row.image_id)
+        .map(|image| crate::containers::runspec::env(settings, &image))
+        .unwrap_or_else(|_| settings.env.clone());
+    let attrs = cfg.attrs(&logs::Owner {
+        id: &row.id,
+        name: &row.name,
+        image_id: &row.image_id,
+        image_name: &row.image_name,
+        labels: &settings.labels,
+        env: &env,
+    });
+    Ok(Some(logs::LogWriter::open(&path, &cfg, attrs)?))
+}
+
 impl Monitor {
     /// The monitor proper, once a client asked for the start: the container's row exists.
     fn new(p: Pending) -> anyhow::Result<Monitor> {
@@ -186,8 +213,7 @@ impl Monitor {
             .ok_or_else(|| anyhow::anyhow!("no such container {id}"))?;
         let settings: Settings = serde_json::from_str(&row.config)?;
         listener.set_nonblocking(true)?;
-        let log =
-            logs::LogWriter::open(&paths.log(), settings.log_max_size, settings.log_max_file)?;
+        let log = open_log(&store, &row, &paths, &settings)?;
         Ok(Monitor {
             store,
             id,
@@ -542,12 +568,16 @@ impl Monitor {
                 h.tick(Instant::now());
             }
         }
-        let _ = self.log.flush_partial();
+        if let Some(log) = self.log.as_mut() {
+            let _ = log.flush_partial();
+        }
         Ok(exit.unwrap_or(255))
     }
 
     fn output(&mut self, stream: usize, data: &[u8]) {
-        if let Err(e) = self.log.write(stream, data) {
+        if let Some(log) = self.log.as_mut()
+            && let Err(e) = log.write(stream, data)
+        {
             tracing::warn!("writing the log: {e}");
         }
         let (kind, flag) = if stream == 0 {

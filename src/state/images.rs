@@ -285,3 +285,47 @@ pub fn delete_image(conn: &Connection, image_id: &str) -> Result<Orphans> {
     }
     Ok(Orphans { layers, blobs })
 }
+
+/// Records `parent` as the image `image_id` was made from (kept if one is recorded already).
+pub fn set_parent(conn: &Connection, image_id: &str, parent: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO image_parents (image_id, parent_id) VALUES (?1, ?2)",
+        params![image_id, parent],
+    )?;
+    Ok(())
+}
+
+/// The image `image_id` was made from, if recorded.
+pub fn parent_of(conn: &Connection, image_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT parent_id FROM image_parents WHERE image_id = ?1",
+            [image_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Does an image record `image_id` as its parent?
+pub fn has_children(conn: &Connection, image_id: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM image_parents WHERE parent_id = ?1 LIMIT 1",
+            [image_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// `image_id` and the images of its parent chain, nearest first.
+pub fn lineage(conn: &Connection, image_id: &str) -> Result<Vec<String>> {
+    let mut out = vec![image_id.to_string()];
+    while let Some(p) = parent_of(conn, out.last().expect("not empty"))? {
+        if out.contains(&p) {
+            break;
+        }
+        out.push(p);
+    }
+    Ok(out)
+}

@@ -210,6 +210,16 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE endpoints ADD COLUMN static_mac TEXT;  -- "92:d0:c6:0a:29:33"
     "#,
+    // 10: image parents: the image a built or committed image was made from (Docker's
+    // `Parent`); `rmi` refuses to delete an image that is a parent, `ps --filter ancestor=`
+    // follows the chains.
+    r#"
+    CREATE TABLE image_parents (
+        image_id TEXT PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        parent_id TEXT NOT NULL
+    );
+    CREATE INDEX image_parents_parent ON image_parents(parent_id);
+    "#,
 ];
 
 /// Schema version this binary writes.

@@ -322,7 +322,13 @@ impl Builder<'_> {
     fn record_step(&mut self, state: &mut State, key: String, what: &str, size: u64) -> Result<()> {
         let mut config = state.config.clone();
         config["created"] = json!(self.created());
-        let id = local::record(self.store, &config, &state.layers, &[])?;
+        let id = local::record_child(
+            self.store,
+            &config,
+            &state.layers,
+            &[],
+            state.image.as_deref(),
+        )?;
         self.insert_cache(&key, &id, what, size)?;
         state.image = Some(id.clone());
         state.image_chain = key.clone();

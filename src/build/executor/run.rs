@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::{BuildError, Builder, Progress, Result, State, mounts, short};
 use crate::build::cache::{CacheKeyInput, SourceDigest};
-use crate::build::stages::FromRef;
-use crate::containers::Paths;
 use crate::build::dockerfile::{self, CommandForm, Instruction, Run};
 use crate::build::stages;
+use crate::build::stages::FromRef;
+use crate::containers::Paths;
 use crate::containers::{
     self,
     lifecycle::{self, SpawnedMonitor, StartMode},

@@ -340,7 +340,13 @@ impl Builder<'_> {
             None => {
                 let mut config = state.config.clone();
                 config["created"] = json!(self.created());
-                let id = local::record(self.store, &config, &state.layers, &[])?;
+                let id = local::record_child(
+                    self.store,
+                    &config,
+                    &state.layers,
+                    &[],
+                    state.image.as_deref(),
+                )?;
                 self.insert_cache(&key, &id, "result", 0)?;
                 id
             }

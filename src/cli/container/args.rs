@@ -168,7 +168,10 @@ pub struct CreateArgs {
     /// Timeout (in seconds) to stop a container
     #[arg(long)]
     pub stop_timeout: Option<i64>,
-    /// Log driver options (max-size=10m, max-file=3)
+    /// Logging driver for the container (json-file, local, none)
+    #[arg(long, value_name = "DRIVER")]
+    pub log_driver: Option<String>,
+    /// Log driver options (max-size=10m, max-file=3, compress=true, labels, env, tag)
     #[arg(long, value_name = "OPT")]
     pub log_opt: Vec<String>,
     /// Run an init inside the container that forwards signals and reaps processes
@@ -529,22 +532,7 @@ impl CreateArgs {
                 vec![e.clone()]
             }
         });
-        let mut log_max_size = None;
-        let mut log_max_file = None;
-        for (k, v) in kv_list(&a.log_opt, "--log-opt")? {
-            match k.as_str() {
-                "max-size" => log_max_size = Some(parse_size(&v)? as u64),
-                "max-file" => {
-                    log_max_file = Some(
-                        v.parse::<u32>()
-                            .ok()
-                            .filter(|n| *n >= 1)
-                            .with_context(|| format!("invalid max-file {v:?}"))?,
-                    )
-                }
-                other => bail!("unknown log opt {other:?} (supported: max-size, max-file)"),
-            }
-        }
+        let log_opts = kv_list(&a.log_opt, "--log-opt")?;
         let mut mounts = Vec::new();
         for v in &a.volume {
             mounts.push(crate::volumes::parse_volume_flag(v)?);
@@ -610,8 +598,10 @@ impl CreateArgs {
             blkio_weight: a.blkio_weight,
             stop_signal: a.stop_signal.clone(),
             stop_timeout: a.stop_timeout,
-            log_max_size,
-            log_max_file,
+            log_driver: a.log_driver.clone().unwrap_or_default(),
+            log_opts,
+            log_max_size: None,
+            log_max_file: None,
             init: a.init,
             mounts,
             volumes_from: a.volumes_from.clone(),
