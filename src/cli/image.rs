@@ -117,7 +117,7 @@ pub struct MountArgs {
 #[derive(Debug, Subcommand)]
 pub enum ImageCommand {
     /// Build an image from a Dockerfile
-    Build(super::build::BuildArgs),
+    Build(Box<super::build::BuildArgs>),
     /// List images
     #[command(visible_alias = "list")]
     Ls(ImagesArgs),
@@ -149,7 +149,7 @@ pub enum ImageCommand {
 
 pub fn image_command(g: &GlobalOpts, c: ImageCommand) -> anyhow::Result<i32> {
     match c {
-        ImageCommand::Build(a) => super::build::build(g, a),
+        ImageCommand::Build(a) => super::build::build(g, *a),
         ImageCommand::Ls(a) => images(g, a),
         ImageCommand::Rm(a) => rmi(g, a),
         ImageCommand::Pull(a) => pull(g, a),
