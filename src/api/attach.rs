@@ -119,6 +119,9 @@ pub async fn attach(
     };
     let on_upgrade = hyper::upgrade::on(&mut req);
     let engine = s.engine.clone();
+    // A client may send its start as soon as it reads this answer, before the session below
+    // waits for it: the reservation makes that start wait for the session.
+    let reservation = (!o.running && o.stream).then(|| Reservation::new(&id));
     tokio::spawn(async move {
         let Some((sock, early)) = hijacked(on_upgrade, "attach").await else {
             return;
@@ -126,7 +129,9 @@ pub async fn attach(
         if sock.set_nonblocking(false).is_err() {
             return;
         }
-        let _ = tokio::task::spawn_blocking(move || session(engine, id, sock, early, o)).await;
+        let _ =
+            tokio::task::spawn_blocking(move || session(engine, id, sock, early, o, reservation))
+                .await;
     });
     let media = if tty {
         "application/vnd.docker.raw-stream"
@@ -143,7 +148,14 @@ pub async fn attach(
 }
 
 /// One attach session on its (blocking) client socket.
-fn session(engine: Engine, id: String, sock: UnixStream, early: Vec<u8>, o: Opts) {
+fn session(
+    engine: Engine,
+    id: String,
+    sock: UnixStream,
+    early: Vec<u8>,
+    o: Opts,
+    reservation: Option<Reservation>,
+) {
     let sess = Arc::new(Session::new(sock, o.tty));
     if o.logs {
         replay(&engine, &id, &sess, &o);
@@ -181,6 +193,7 @@ fn session(engine: Engine, id: String, sock: UnixStream, early: Vec<u8>, o: Opts
             sess: sess.clone(),
         });
     }
+    drop(reservation);
     sess.watch(|| {
         // Still waiting: is the container still there and not started by another route?
         if !is_pending(key) {
@@ -230,6 +243,38 @@ struct Pending {
 }
 
 static PENDING: Mutex<Vec<Pending>> = Mutex::new(Vec::new());
+
+/// Containers whose attach was answered but whose session is not pending yet, by key.
+static RESERVED: Mutex<Vec<(u64, String)>> = Mutex::new(Vec::new());
+
+/// An answered attach's claim on its container's next start, until its session is pending
+/// (or gone).
+struct Reservation(u64);
+
+impl Reservation {
+    fn new(container: &str) -> Reservation {
+        let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut r) = RESERVED.lock() {
+            r.push((key, container.to_string()));
+        }
+        Reservation(key)
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Ok(mut r) = RESERVED.lock() {
+            r.retain(|(k, _)| *k != self.0);
+        }
+    }
+}
+
+fn is_reserved(container: &str) -> bool {
+    RESERVED
+        .lock()
+        .map(|r| r.iter().any(|(_, c)| c == container))
+        .unwrap_or(false)
+}
 static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
 
 fn is_pending(key: u64) -> bool {
@@ -255,7 +300,9 @@ fn take_for(container: &str) -> Option<Pending> {
 /// it attached to that session (the answer comes once it runs; the session streams until it
 /// exits). `None`: no session waits, start it as usual.
 pub async fn start_attached(s: &AppState, id: &str) -> Option<ApiResult<StatusCode>> {
-    if PENDING.lock().map(|p| p.is_empty()).unwrap_or(true) {
+    if PENDING.lock().map(|p| p.is_empty()).unwrap_or(true)
+        && RESERVED.lock().map(|r| r.is_empty()).unwrap_or(true)
+    {
         return None;
     }
     let full = {
@@ -265,7 +312,18 @@ pub async fn start_attached(s: &AppState, id: &str) -> Option<ApiResult<StatusCo
             .ok()?
             .id?
     };
-    let Pending { mut io, sess, .. } = take_for(&full)?;
+    // A session still on its way (its attach answered, its socket not yet taken over) is
+    // waited for, a few seconds at most.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let Pending { mut io, sess, .. } = loop {
+        if let Some(p) = take_for(&full) {
+            break p;
+        }
+        if !is_reserved(&full) || tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    };
     let (tx, rx) = tokio::sync::oneshot::channel();
     let inner = io.on_attached.take();
     io.on_attached = Some(Box::new(move |c| {
