@@ -168,6 +168,54 @@ impl LayerStore {
         })
     }
 
+    /// [`LayerStore::pack`] for a directory nothing writes to any more (a finished build step's
+    /// upper directory, unmounted): the blob is made the same way, and `dir` itself becomes
+    /// the layer's directory (renamed into the store after a sync) instead of a second copy
+    /// unpacked from the blob. The entries in `skip` are removed from `dir` first (their
+    /// parent directories keep their times), so the directory holds exactly what the stream
+    /// does. `dir` must be on the store's file system. Returns `None` (nothing packed, `dir`
+    /// unchanged) when a `skip` entry is a directory; when the layer is stored already, `dir`
+    /// is left where it is for the caller to remove.
+    pub fn pack_adopting(
+        &self,
+        content: &crate::content::ContentStore,
+        dir: &Path,
+        skip: &[&str],
+    ) -> Result<Option<Packed>> {
+        for s in skip {
+            if !pack::remove_entry(dir, s).map_err(io_err(dir))? {
+                return Ok(None);
+            }
+        }
+        let blob = pack::HashWriter::new(content.writer()?);
+        let gz = flate2::write::GzEncoder::new(blob, flate2::Compression::fast());
+        let mut tar = pack::HashWriter::new(gz);
+        let size = pack::write_tar(dir, &mut tar)?;
+        let (diff_id, _, gz) = tar.finish();
+        let blob = gz.finish().map_err(pack::PackError::Write)?;
+        let (_, blob_size, writer) = blob.finish();
+        let blob_digest = writer.finish()?;
+        if !self.contains(&diff_id) {
+            fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+            let target = self.path(&diff_id)?;
+            sync_filesystem(dir).map_err(io_err(dir))?;
+            match fs::rename(dir, &target) {
+                Ok(()) => {}
+                Err(e) if target.is_dir() => {
+                    tracing::debug!("layer {diff_id} already stored by another process: {e}");
+                }
+                Err(e) => return Err(io_err(&target)(e)),
+            }
+            let _ = crate::content::sync_dir(&self.dir);
+        }
+        Ok(Some(Packed {
+            diff_id,
+            blob_digest,
+            blob_size,
+            size,
+        }))
+    }
+
     /// Removes a layer directory: renamed out of the store first (atomic), then deleted.
     pub fn remove(&self, diff_id: &str) -> Result<()> {
         let p = self.path(diff_id)?;

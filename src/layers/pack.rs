@@ -45,6 +45,52 @@ pub enum PackError {
 
 type Result<T> = std::result::Result<T, PackError>;
 
+/// Removes the entry `rel` (a relative path such as `etc/hosts`) from the tree `dir` if it is
+/// there and is not a directory, leaving its parent's times as they were. Every component is
+/// opened relative to the one before without following symlinks, so a tree whose `etc` is a
+/// symlink never makes this touch anything outside it (a symlinked parent: nothing to remove,
+/// the packer would not enter it either). Returns false, removing nothing, when the entry is
+/// a directory.
+pub fn remove_entry(dir: &Path, rel: &str) -> io::Result<bool> {
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+    let Some((name, parents)) = parts.split_last() else {
+        return Ok(true);
+    };
+    let mut fd: OwnedFd = nix::fcntl::open(
+        dir,
+        OFlag::O_DIRECTORY | OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )?;
+    for p in parents {
+        match open_at(fd.as_fd(), p.as_bytes(), OFlag::O_DIRECTORY) {
+            Ok(Some(next)) => fd = next,
+            Ok(None) => return Ok(true),
+            // A symlink or a file where a directory would be: the path is not in the tree.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
+                return Ok(true);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let st = match stat::fstatat(fd.as_fd(), *name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+        Ok(st) => st,
+        Err(nix::errno::Errno::ENOENT) => return Ok(true),
+        Err(e) => return Err(e.into()),
+    };
+    if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+        return Ok(false);
+    }
+    let parent = stat::fstat(fd.as_fd())?;
+    nix::unistd::unlinkat(fd.as_fd(), *name, nix::unistd::UnlinkatFlags::NoRemoveDir)?;
+    let times = |s: i64, ns: i64| nix::sys::time::TimeSpec::new(s, ns);
+    stat::futimens(
+        fd.as_fd(),
+        &times(parent.st_atime, parent.st_atime_nsec),
+        &times(parent.st_mtime, parent.st_mtime_nsec),
+    )?;
+    Ok(true)
+}
+
 /// Writes the tar stream of `dir` (not including `dir` itself) to `out`, and its end-of-archive
 /// blocks. Returns the bytes of regular-file content written.
 pub fn write_tar(dir: &Path, out: impl Write) -> Result<u64> {
@@ -573,5 +619,53 @@ mod tests {
         assert_eq!(packed.size, 7);
         // Packing the same tree again reuses both.
         assert_eq!(layers.pack(&content, d.path(), &[]).unwrap(), packed);
+    }
+
+    #[test]
+    fn adopting_pack_moves_the_tree_that_the_stream_describes() {
+        let d = upper();
+        fs::create_dir_all(d.path().join("etc")).unwrap();
+        fs::write(d.path().join("etc/hosts"), "stub").unwrap();
+        let etc_mtime = fs::metadata(d.path().join("etc")).unwrap().mtime();
+        let root = tempfile::tempdir().unwrap();
+        let tmp = crate::tmp::TempArea::new(root.path()).unwrap();
+        let content = crate::content::ContentStore::new(root.path(), tmp.clone());
+        let layers = crate::layers::LayerStore::new(root.path(), tmp);
+        // What the copying pack makes of the same tree, with the same entry skipped.
+        let other = tempfile::tempdir().unwrap();
+        let tmp2 = crate::tmp::TempArea::new(other.path()).unwrap();
+        let content2 = crate::content::ContentStore::new(other.path(), tmp2.clone());
+        let copied = crate::layers::LayerStore::new(other.path(), tmp2)
+            .pack(&content2, d.path(), &["etc/hosts"])
+            .unwrap();
+        let work = root.path().join("work");
+        fs::rename(d.path(), &work).unwrap();
+        let packed = layers
+            .pack_adopting(&content, &work, &["etc/hosts"])
+            .unwrap()
+            .expect("adopted");
+        assert_eq!(packed, copied);
+        assert!(!work.exists(), "the directory itself became the layer");
+        let dir = layers.path(&packed.diff_id).unwrap();
+        assert!(!dir.join("etc/hosts").exists());
+        assert_eq!(fs::metadata(dir.join("etc")).unwrap().mtime(), etc_mtime);
+        let mut again = Vec::new();
+        write_tar(&dir, &mut again).unwrap();
+        assert_eq!(crate::content::sha256_digest(&again), packed.diff_id);
+    }
+
+    #[test]
+    fn removing_an_entry_never_follows_a_symlink_out_of_the_tree() {
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("hosts"), "host's").unwrap();
+        let d = tempfile::tempdir().unwrap();
+        symlink(outside.path(), d.path().join("etc")).unwrap();
+        assert!(remove_entry(d.path(), "etc/hosts").unwrap());
+        assert!(outside.path().join("hosts").exists());
+        // A directory at the path is not removed: the caller packs by copying instead.
+        fs::create_dir_all(d.path().join("a/b")).unwrap();
+        assert!(!remove_entry(d.path(), "a/b").unwrap());
+        assert!(d.path().join("a/b").is_dir());
+        assert!(remove_entry(d.path(), "a/missing").unwrap());
     }
 }

@@ -415,11 +415,20 @@ impl Builder<'_> {
         created_by: String,
         what: &str,
     ) -> Result<()> {
-        let packed = self.store.layers.pack(
-            &self.store.content,
-            &Paths::new(self.store, container).upper(),
-            &["etc/hostname", "etc/hosts", "etc/resolv.conf"],
+        // The step's container is done: its overlay goes, and its upper directory becomes
+        // the layer's directory (no second copy unpacked from the blob).
+        let paths = Paths::new(self.store, container);
+        crate::containers::filesystem::unmount(&paths)?;
+        let (upper, skip) = (
+            paths.upper(),
+            ["etc/hostname", "etc/hosts", "etc/resolv.conf"],
         );
+        let layers = &self.store.layers;
+        let packed = match layers.pack_adopting(&self.store.content, &upper, &skip) {
+            Ok(Some(p)) => Ok(p),
+            Ok(None) => layers.pack(&self.store.content, &upper, &skip),
+            Err(e) => Err(e),
+        };
         let packed = packed.map_err(ImageError::from)?;
         let size = packed.size;
         state.layers.push(LocalLayer {
