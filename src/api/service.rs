@@ -151,6 +151,7 @@ pub fn serve(engine: Engine, o: ServiceOptions) -> anyhow::Result<()> {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
+    code_pages_on_demand();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -163,6 +164,37 @@ pub fn serve(engine: Engine, o: ServiceOptions) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(path);
     }
     result
+}
+
+/// Maps the service's own code and read-only data page by page as it runs: the kernel
+/// otherwise maps up to 16 neighbouring pages of the executable with each page fault
+/// ("fault-around"), and a long-running front end that runs a small part of a large binary
+/// ends up holding most of it in its RSS. `MADV_RANDOM` turns that off for these mappings
+/// only; the pages stay shared with every other berth process through the page cache.
+fn code_pages_on_demand() {
+    let Ok(exe) = std::fs::read_link("/proc/self/exe") else {
+        return;
+    };
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return;
+    };
+    for l in maps.lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        if f.len() < 6 || Path::new(f[5]) != exe || f[1].contains('w') {
+            continue;
+        }
+        let Some((a, b)) = f[0].split_once('-') else {
+            continue;
+        };
+        let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16)) else {
+            continue;
+        };
+        // SAFETY: the range is one of this process's own mappings, read from /proc/self/maps;
+        // MADV_RANDOM is advice on how to read it in and changes no content.
+        unsafe {
+            libc::madvise(a as *mut libc::c_void, b - a, libc::MADV_RANDOM);
+        }
+    }
 }
 
 async fn run(
