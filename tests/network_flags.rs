@@ -698,6 +698,132 @@ fn legacy_links_write_hosts_entries_show_in_inspect_and_rm_link_removes_them() {
 }
 
 #[test]
+fn legacy_links_on_the_default_bridge_set_dockers_variables() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    b.run(&[
+        "run", "-d", "--name", "db", "-e", "FOO=bar", "-e", "HOME=/x", "--expose", "80",
+        "--expose", "81", "--expose", "82/udp", "--expose", "443", &img, "sleep", "600",
+    ])
+    .ok();
+    let ip = container_ip(&b, "db");
+    let link_vars = |out: &str, prefix: &str| -> Vec<String> {
+        let mut v: Vec<String> = out
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    };
+    // What dockerd 20.10 sets for the same containers (its `env`, sorted).
+    let want: Vec<String> = [
+        "MY_DB_ENV_FOO=bar",
+        "MY_DB_NAME=/lk/my-db",
+        "MY_DB_PORT=tcp://IP:80",
+        "MY_DB_PORT_443_TCP=tcp://IP:443",
+        "MY_DB_PORT_443_TCP_ADDR=IP",
+        "MY_DB_PORT_443_TCP_PORT=443",
+        "MY_DB_PORT_443_TCP_PROTO=tcp",
+        "MY_DB_PORT_80_TCP=tcp://IP:80",
+        "MY_DB_PORT_80_TCP_ADDR=IP",
+        "MY_DB_PORT_80_TCP_PORT=80",
+        "MY_DB_PORT_80_TCP_PORT_START=80",
+        "MY_DB_PORT_80_TCP_PROTO=tcp",
+        "MY_DB_PORT_80_TCP_START=tcp://IP:80",
+        "MY_DB_PORT_80_UDP_END=udp://IP:82",
+        "MY_DB_PORT_80_UDP_PORT_END=82",
+        "MY_DB_PORT_81_TCP=tcp://IP:81",
+        "MY_DB_PORT_81_TCP_ADDR=IP",
+        "MY_DB_PORT_81_TCP_PORT=81",
+        "MY_DB_PORT_81_TCP_PROTO=tcp",
+        "MY_DB_PORT_82_UDP=udp://IP:82",
+        "MY_DB_PORT_82_UDP_ADDR=IP",
+        "MY_DB_PORT_82_UDP_PORT=82",
+        "MY_DB_PORT_82_UDP_PROTO=udp",
+    ]
+    .iter()
+    .map(|l| l.replace("IP", &ip))
+    .collect();
+    let out = b
+        .run(&[
+            "run", "--rm", "--name", "lk", "--link", "db:my-db", &img, "env",
+        ])
+        .ok();
+    assert_eq!(link_vars(&out.stdout, "MY_DB_"), want, "{}", out.stdout);
+
+    // The run's own -e wins over a link's variable.
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--link",
+            "db:my-db",
+            "-e",
+            "MY_DB_NAME=mine",
+            &img,
+            "sh",
+            "-c",
+            "echo $MY_DB_NAME",
+        ])
+        .ok();
+    assert_eq!(out.stdout.trim(), "mine");
+    // An exec in the linking container has them too, and they follow a restart.
+    b.run(&[
+        "run", "-d", "--name", "lk2", "--link", "db", &img, "sleep", "600",
+    ])
+    .ok();
+    let port = || {
+        b.run(&["exec", "lk2", "sh", "-c", "echo $DB_PORT"])
+            .ok()
+            .stdout
+            .trim()
+            .to_string()
+    };
+    assert_eq!(port(), format!("tcp://{ip}:80"));
+    b.run(&["restart", "-t", "0", "lk2"]).ok();
+    assert_eq!(port(), format!("tcp://{ip}:80"));
+
+    // On a user-defined network a link is a name only: no variables.
+    b.run(&["network", "create", "nfl"]).ok();
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "db2",
+        "--network",
+        "nfl",
+        "--expose",
+        "80",
+        &img,
+        "sleep",
+        "600",
+    ])
+    .ok();
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--network",
+            "nfl",
+            "--link",
+            "db2:other",
+            &img,
+            "env",
+        ])
+        .ok();
+    assert_eq!(link_vars(&out.stdout, "OTHER_"), Vec::<String>::new());
+
+    let ids: Vec<String> = ["db", "lk2", "db2"]
+        .iter()
+        .map(|n| inspect(&b, n)["Id"].as_str().unwrap().to_string())
+        .collect();
+    b.run(&["rm", "-f", "db", "lk2", "db2"]).ok();
+    b.run(&["network", "rm", "nfl"]).ok();
+    assert_no_leftovers(&b, &ids);
+}
+
+#[test]
 fn ipc_container_shares_the_shareable_donors_dev_shm() {
     let b = Berth::new();
     let img = busybox(&b);
