@@ -6571,7 +6571,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__network__subcmd__connect)
-            opts="-h -V --alias --ip --ip6 --root --runroot --log-level --help --version"
+            opts="-h -V --alias --ip --ip6 --mac-address --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6586,6 +6586,10 @@ _berth() {
                     return 0
                     ;;
                 --ip6)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mac-address)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

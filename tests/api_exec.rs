@@ -329,3 +329,87 @@ fn a_client_that_disconnects_mid_exec_leaves_no_process() {
     });
     s.run_docker(&["exec", "ex", "echo", "still"]).ok();
 }
+
+/// The NUL-separated command line of the host process `pid`.
+fn cmdline(pid: i64) -> String {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .unwrap_or_default()
+}
+
+#[test]
+fn exec_inspect_reports_the_host_pid_of_the_process_itself() {
+    let b = Berth::new();
+    let s = Service::start(&b);
+    running(&s, "ex");
+
+    // A detached exec: its Pid is the process's, running the command.
+    let (code, body) = s.curl(
+        "POST",
+        "/containers/ex/exec",
+        Some(r#"{"Cmd":["sleep","4242"]}"#),
+    );
+    assert_eq!(code, 201, "{body}");
+    let id = json(&body)["Id"].as_str().unwrap().to_string();
+    let (_, body) = s.curl("GET", &format!("/exec/{id}/json"), None);
+    assert_eq!(json(&body)["Pid"], 0, "not started yet: {body}");
+    let (code, body) = s.curl(
+        "POST",
+        &format!("/exec/{id}/start"),
+        Some(r#"{"Detach":true}"#),
+    );
+    assert_eq!(code, 200, "{body}");
+    let (_, body) = s.curl("GET", &format!("/exec/{id}/json"), None);
+    let v = json(&body);
+    assert_eq!(v["Running"], true, "{body}");
+    let pid = v["Pid"].as_i64().unwrap();
+    assert!(pid > 0, "{body}");
+    assert_eq!(cmdline(pid), "sleep 4242 ", "pid {pid}");
+
+    // An attached one (the docker CLI), while it runs.
+    let mut child = s
+        .docker()
+        .args(["exec", "ex", "sleep", "4343"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut pid = 0;
+    wait_until(20, "the attached exec to run", || {
+        pid = exec_ids(&b)
+            .iter()
+            .filter(|i| **i != id)
+            .filter_map(|i| {
+                let (_, body) = s.curl("GET", &format!("/exec/{i}/json"), None);
+                json(&body)["Pid"].as_i64()
+            })
+            .find(|p| *p > 0)
+            .unwrap_or(0);
+        pid > 0
+    });
+    assert_eq!(cmdline(pid), "sleep 4343 ", "pid {pid}");
+    kill(pid);
+    assert_eq!(child.wait().unwrap().code(), Some(143));
+
+    // Once it has exited, the pid stays (Docker's).
+    let detached = pid_of(&s, &id);
+    kill(detached);
+    wait_until(20, "the detached exec to end", || {
+        let (_, body) = s.curl("GET", &format!("/exec/{id}/json"), None);
+        json(&body)["Running"] == false
+    });
+    assert_eq!(pid_of(&s, &id), detached);
+}
+
+/// SIGTERM to the host process `pid`.
+fn kill(pid: i64) {
+    let st = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(st.success(), "kill {pid}");
+}
+
+fn pid_of(s: &Service, exec: &str) -> i64 {
+    let (_, body) = s.curl("GET", &format!("/exec/{exec}/json"), None);
+    json(&body)["Pid"].as_i64().unwrap()
+}

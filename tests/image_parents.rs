@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Berth, busybox, inspect};
+use common::{Berth, Service, busybox, inspect};
 
 fn id_of(b: &Berth, name: &str) -> String {
     inspect(b, name)["Id"].as_str().unwrap().to_string()
@@ -109,4 +109,92 @@ fn commit_and_build_record_parents_that_ancestor_and_rmi_follow() {
         "{}",
         out.stdout
     );
+}
+
+#[test]
+fn docker_sees_parents_and_lists_intermediate_images_with_all() {
+    let b = Berth::new();
+    let s = Service::start(&b);
+    let img = busybox(&b);
+    let base = id_of(&b, &img);
+    s.run_docker(&["create", "--name", "src", &img, "true"])
+        .ok();
+    s.run_docker(&["commit", "src", "child:1"]).ok();
+    s.run_docker(&["rm", "src"]).ok();
+    let child = id_of(&b, "child:1");
+    let parent = |name: &str| {
+        s.run_docker(&["image", "inspect", "-f", "{{.Parent}}", name])
+            .ok()
+            .stdout
+            .trim()
+            .to_string()
+    };
+    assert_eq!(parent("child:1"), base);
+    assert_eq!(parent(&img), "");
+
+    // A build: its steps' images are intermediate images, listed with -a only.
+    let ctx = tempfile::Builder::new()
+        .prefix("berth-parents-ctx-")
+        .tempdir_in("/var/tmp")
+        .unwrap();
+    std::fs::write(
+        ctx.path().join("Dockerfile"),
+        "FROM child:1\nRUN touch /a\nRUN touch /b\n",
+    )
+    .unwrap();
+    b.run(&[
+        "build",
+        "--network",
+        "none",
+        "-t",
+        "grand:1",
+        &ctx.path().to_string_lossy(),
+    ])
+    .ok();
+    let grand = id_of(&b, "grand:1");
+    let step = parent("grand:1");
+    assert!(step.starts_with("sha256:") && step != child, "{step}");
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["images", "--no-trunc", "--format", "{{.ID}}"];
+        a.extend_from_slice(args);
+        s.run_docker(&a)
+            .ok()
+            .stdout
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let plain = ids(&[]);
+    assert!(!plain.contains(&step), "{plain:?}");
+    let all = ids(&["-a"]);
+    for id in [&step, &grand, &child, &base] {
+        assert!(all.contains(id), "{id} in {all:?}");
+    }
+    // The berth CLI the same.
+    let berth_all = b.run(&["images", "-a", "-q", "--no-trunc"]).ok().stdout;
+    assert!(berth_all.contains(&step), "{berth_all}");
+    let berth_plain = b.run(&["images", "-q", "--no-trunc"]).ok().stdout;
+    assert!(!berth_plain.contains(&step), "{berth_plain}");
+
+    // The API's ParentId: the image each was made from, "" for a pulled one.
+    let (code, body) = s.curl("GET", "/images/json?all=1", None);
+    assert_eq!(code, 200, "{body}");
+    let list: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let parent_id = |id: &str| {
+        list.iter()
+            .find(|i| i["Id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {body}"))["ParentId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(parent_id(&grand), step);
+    assert_eq!(parent_id(&child), base);
+    assert_eq!(parent_id(&base), "");
+    assert_eq!(parent_id(&step), parent(&step));
+    let (_, body) = s.curl("GET", "/images/json", None);
+    assert!(!body.contains(&format!("\"Id\":\"{step}\"")), "{body}");
+    let (_, body) = s.curl("GET", "/images/child:1/json", None);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["Parent"], base.as_str());
 }

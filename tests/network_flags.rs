@@ -210,9 +210,152 @@ fn bad_mac_addresses_are_refused_with_dockers_messages() {
         &img,
     ])
     .fails_with("conflicting options: mac-address and the network mode");
-    b.run(&["create", "--mac-address", "01:00:5e:00:00:01", &img])
-        .fails_with("invalid MAC address 01:00:5e:00:00:01");
     assert_eq!(b.run(&["ps", "-aq"]).ok().stdout.trim(), "");
+    // A multicast address, as dockerd: created, then refused by each start (the interface
+    // cannot have it), which leaves nothing behind.
+    b.run(&[
+        "create",
+        "--name",
+        "mcast",
+        "--mac-address",
+        "01:00:5E:00:00:01",
+        &img,
+    ])
+    .ok();
+    for _ in 0..2 {
+        let r = b.run(&["start", "mcast"]);
+        assert_ne!(r.code, 0, "{r:?}");
+        assert!(
+            r.stderr.contains("error setting interface \"veth")
+                && r.stderr
+                    .contains("MAC to \"01:00:5e:00:00:01\": cannot assign requested address"),
+            "{r:?}"
+        );
+        assert_eq!(inspect(&b, "mcast")["State"]["Status"], "created");
+    }
+    let id = inspect(&b, "mcast")["Id"].as_str().unwrap().to_string();
+    b.run(&["rm", "mcast"]).ok();
+    assert_no_leftovers(&b, &[id]);
+}
+
+#[test]
+fn network_connect_mac_address_is_the_interfaces() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let s = common::Service::start(&b);
+    b.run(&["network", "create", "nfm"]).ok();
+    b.run(&["network", "create", "nfn"]).ok();
+    let mac_on = |name: &str, ifname: &str| {
+        b.run(&[
+            "exec",
+            name,
+            "cat",
+            &format!("/sys/class/net/{ifname}/address"),
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_string()
+    };
+    let shown = |name: &str, net: &str| {
+        inspect(&b, name)["NetworkSettings"]["Networks"][net]["MacAddress"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    // A running container gets its interface with the address at once.
+    b.run(&["run", "-d", "--name", "cm", &img, "sleep", "600"])
+        .ok();
+    b.run(&[
+        "network",
+        "connect",
+        "--mac-address",
+        "92:d0:c6:0a:29:51",
+        "nfm",
+        "cm",
+    ])
+    .ok();
+    assert_eq!(mac_on("cm", "eth1"), "92:d0:c6:0a:29:51");
+    assert_eq!(shown("cm", "nfm"), "92:d0:c6:0a:29:51");
+
+    // A created one keeps it for its starts (canonical spelling).
+    b.run(&["create", "--name", "cm2", &img, "sleep", "600"])
+        .ok();
+    b.run(&[
+        "network",
+        "connect",
+        "--mac-address",
+        "92:D0:C6:0A:29:52",
+        "nfm",
+        "cm2",
+    ])
+    .ok();
+    b.run(&["start", "cm2"]).ok();
+    assert_eq!(mac_on("cm2", "eth1"), "92:d0:c6:0a:29:52");
+
+    // Through the API: EndpointConfig.MacAddress, API 1.44 and later.
+    let (code, body) = s.curl(
+        "POST",
+        "/v1.44/networks/nfn/connect",
+        Some(r#"{"Container":"cm2","EndpointConfig":{"MacAddress":"92:d0:c6:0a:29:53"}}"#),
+    );
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(mac_on("cm2", "eth2"), "92:d0:c6:0a:29:53");
+    // Before 1.44, dockerd ignores it: Docker's 02:42 + the address.
+    b.run(&["run", "-d", "--name", "cm3", &img, "sleep", "600"])
+        .ok();
+    let (code, body) = s.curl(
+        "POST",
+        "/v1.43/networks/nfn/connect",
+        Some(r#"{"Container":"cm3","EndpointConfig":{"MacAddress":"92:d0:c6:0a:29:54"}}"#),
+    );
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        mac_on("cm3", "eth1").starts_with("02:42:"),
+        "{}",
+        mac_on("cm3", "eth1")
+    );
+
+    // Bad input: one line, nothing connected.
+    b.run(&["network", "connect", "--mac-address", "zz", "nfm", "cm3"])
+        .fails_with("invalid MAC address zz");
+    let (code, body) = s.curl(
+        "POST",
+        "/v1.51/networks/nfm/connect",
+        Some(r#"{"Container":"cm3","EndpointConfig":{"MacAddress":"bad"}}"#),
+    );
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("invalid MAC address bad"), "{body}");
+    // A multicast address: the running container's interface cannot have it (dockerd's
+    // words), and it stays off the network.
+    let r = b.run(&[
+        "network",
+        "connect",
+        "--mac-address",
+        "01:00:5e:00:00:01",
+        "nfm",
+        "cm3",
+    ]);
+    r.fails_with("MAC to \"01:00:5e:00:00:01\": cannot assign requested address");
+    assert!(
+        inspect(&b, "cm3")["NetworkSettings"]["Networks"]["nfm"].is_null(),
+        "{}",
+        inspect(&b, "cm3")["NetworkSettings"]["Networks"]
+    );
+    let r = b.run(&["exec", "cm3", "ls", "/sys/class/net"]).ok();
+    assert_eq!(
+        r.stdout.split_whitespace().collect::<Vec<_>>(),
+        ["eth0", "eth1", "lo"]
+    );
+
+    let ids: Vec<String> = ["cm", "cm2", "cm3"]
+        .iter()
+        .map(|n| inspect(&b, n)["Id"].as_str().unwrap().to_string())
+        .collect();
+    b.run(&["rm", "-f", "cm", "cm2", "cm3"]).ok();
+    b.run(&["network", "rm", "nfm", "nfn"]).ok();
+    assert_no_leftovers(&b, &ids);
 }
 
 /// The subnet of a network as `A.B.C.` (berth chooses /24s for user networks).
@@ -551,6 +694,132 @@ fn legacy_links_write_hosts_entries_show_in_inspect_and_rm_link_removes_them() {
         .map(|n| inspect(&b, n)["Id"].as_str().unwrap().to_string())
         .collect();
     b.run(&["rm", "-f", "web", "linker", "later"]).ok();
+    assert_no_leftovers(&b, &ids);
+}
+
+#[test]
+fn legacy_links_on_the_default_bridge_set_dockers_variables() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    b.run(&[
+        "run", "-d", "--name", "db", "-e", "FOO=bar", "-e", "HOME=/x", "--expose", "80",
+        "--expose", "81", "--expose", "82/udp", "--expose", "443", &img, "sleep", "600",
+    ])
+    .ok();
+    let ip = container_ip(&b, "db");
+    let link_vars = |out: &str, prefix: &str| -> Vec<String> {
+        let mut v: Vec<String> = out
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    };
+    // What dockerd 20.10 sets for the same containers (its `env`, sorted).
+    let want: Vec<String> = [
+        "MY_DB_ENV_FOO=bar",
+        "MY_DB_NAME=/lk/my-db",
+        "MY_DB_PORT=tcp://IP:80",
+        "MY_DB_PORT_443_TCP=tcp://IP:443",
+        "MY_DB_PORT_443_TCP_ADDR=IP",
+        "MY_DB_PORT_443_TCP_PORT=443",
+        "MY_DB_PORT_443_TCP_PROTO=tcp",
+        "MY_DB_PORT_80_TCP=tcp://IP:80",
+        "MY_DB_PORT_80_TCP_ADDR=IP",
+        "MY_DB_PORT_80_TCP_PORT=80",
+        "MY_DB_PORT_80_TCP_PORT_START=80",
+        "MY_DB_PORT_80_TCP_PROTO=tcp",
+        "MY_DB_PORT_80_TCP_START=tcp://IP:80",
+        "MY_DB_PORT_80_UDP_END=udp://IP:82",
+        "MY_DB_PORT_80_UDP_PORT_END=82",
+        "MY_DB_PORT_81_TCP=tcp://IP:81",
+        "MY_DB_PORT_81_TCP_ADDR=IP",
+        "MY_DB_PORT_81_TCP_PORT=81",
+        "MY_DB_PORT_81_TCP_PROTO=tcp",
+        "MY_DB_PORT_82_UDP=udp://IP:82",
+        "MY_DB_PORT_82_UDP_ADDR=IP",
+        "MY_DB_PORT_82_UDP_PORT=82",
+        "MY_DB_PORT_82_UDP_PROTO=udp",
+    ]
+    .iter()
+    .map(|l| l.replace("IP", &ip))
+    .collect();
+    let out = b
+        .run(&[
+            "run", "--rm", "--name", "lk", "--link", "db:my-db", &img, "env",
+        ])
+        .ok();
+    assert_eq!(link_vars(&out.stdout, "MY_DB_"), want, "{}", out.stdout);
+
+    // The run's own -e wins over a link's variable.
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--link",
+            "db:my-db",
+            "-e",
+            "MY_DB_NAME=mine",
+            &img,
+            "sh",
+            "-c",
+            "echo $MY_DB_NAME",
+        ])
+        .ok();
+    assert_eq!(out.stdout.trim(), "mine");
+    // An exec in the linking container has them too, and they follow a restart.
+    b.run(&[
+        "run", "-d", "--name", "lk2", "--link", "db", &img, "sleep", "600",
+    ])
+    .ok();
+    let port = || {
+        b.run(&["exec", "lk2", "sh", "-c", "echo $DB_PORT"])
+            .ok()
+            .stdout
+            .trim()
+            .to_string()
+    };
+    assert_eq!(port(), format!("tcp://{ip}:80"));
+    b.run(&["restart", "-t", "0", "lk2"]).ok();
+    assert_eq!(port(), format!("tcp://{ip}:80"));
+
+    // On a user-defined network a link is a name only: no variables.
+    b.run(&["network", "create", "nfl"]).ok();
+    b.run(&[
+        "run",
+        "-d",
+        "--name",
+        "db2",
+        "--network",
+        "nfl",
+        "--expose",
+        "80",
+        &img,
+        "sleep",
+        "600",
+    ])
+    .ok();
+    let out = b
+        .run(&[
+            "run",
+            "--rm",
+            "--network",
+            "nfl",
+            "--link",
+            "db2:other",
+            &img,
+            "env",
+        ])
+        .ok();
+    assert_eq!(link_vars(&out.stdout, "OTHER_"), Vec::<String>::new());
+
+    let ids: Vec<String> = ["db", "lk2", "db2"]
+        .iter()
+        .map(|n| inspect(&b, n)["Id"].as_str().unwrap().to_string())
+        .collect();
+    b.run(&["rm", "-f", "db", "lk2", "db2"]).ok();
+    b.run(&["network", "rm", "nfl"]).ok();
     assert_no_leftovers(&b, &ids);
 }
 

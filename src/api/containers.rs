@@ -14,7 +14,7 @@ use bollard_stubs::models::{
     ContainerCreateBody, ContainerCreateResponse, ContainerPruneResponse, ContainerSummary,
     ContainerSummaryHostConfig, ContainerSummaryNetworkSettings, ContainerSummaryStateEnum,
     ContainerTopResponse, ContainerUpdateBody, ContainerUpdateResponse, ContainerWaitResponse,
-    Port, PortTypeEnum,
+    Port, PortTypeEnum, Resources,
 };
 use serde::Deserialize;
 
@@ -166,6 +166,30 @@ fn restart_policy(
         .map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
+/// Docker's `Resources`, which both a create's `HostConfig` and an update's body are (the
+/// swagger's `allOf`), as the engine's values, as given: 0 or "" is "unset" for an update and
+/// "no limit" for a create, a negative value -1 where the engine knows one; shares and the
+/// CPU period only when positive. (Its restart policy is the caller's.)
+fn resources(body: &impl serde::Serialize) -> ApiResult<ContainerUpdate> {
+    let r: Resources = serde_json::to_value(body)
+        .and_then(serde_json::from_value)
+        .map_err(|e| ApiError::bad_request(format!("Resources: {e}")))?;
+    Ok(ContainerUpdate {
+        memory: r.memory,
+        memory_swap: r.memory_swap,
+        memory_reservation: r.memory_reservation,
+        cpus: r.nano_cpus.map(|n| n as f64 / 1e9),
+        cpu_shares: r.cpu_shares.filter(|&v| v > 0).map(|v| v as u64),
+        cpu_quota: r.cpu_quota,
+        cpu_period: r.cpu_period.filter(|&v| v > 0).map(|v| v as u64),
+        cpuset_cpus: r.cpuset_cpus,
+        cpuset_mems: r.cpuset_mems,
+        pids_limit: r.pids_limit,
+        blkio_weight: r.blkio_weight,
+        restart: None,
+    })
+}
+
 /// Docker's create body as the engine's settings (`version`: the API version asked for).
 fn settings(body: ContainerCreateBody, version: super::service::ApiVersion) -> ApiResult<Settings> {
     let image = body
@@ -199,6 +223,7 @@ fn settings(body: ContainerCreateBody, version: super::service::ApiVersion) -> A
         .into_iter()
         .collect();
     let restart = restart_policy(&hc.restart_policy)?.unwrap_or(RestartPolicy::No);
+    let r = resources(&hc)?;
     let network_mode = match hc.network_mode.as_deref() {
         None | Some("") | Some("default") => "bridge".to_string(),
         Some(m) => m.to_string(),
@@ -381,17 +406,18 @@ fn settings(body: ContainerCreateBody, version: super::service::ApiVersion) -> A
                 )
             })
             .collect(),
-        memory: hc.memory.filter(|m| *m > 0),
-        memory_swap: hc.memory_swap.filter(|m| *m != 0),
-        memory_reservation: hc.memory_reservation.filter(|m| *m > 0),
-        cpus: hc.nano_cpus.filter(|n| *n > 0).map(|n| n as f64 / 1e9),
-        cpu_shares: hc.cpu_shares.filter(|n| *n > 0).map(|n| n as u64),
-        cpu_quota: hc.cpu_quota.filter(|n| *n > 0),
-        cpu_period: hc.cpu_period.filter(|n| *n > 0).map(|n| n as u64),
-        cpuset_cpus: non_empty(hc.cpuset_cpus.clone()),
-        cpuset_mems: non_empty(hc.cpuset_mems.clone()),
-        pids_limit: hc.pids_limit.filter(|n| *n > 0),
-        blkio_weight: hc.blkio_weight.filter(|n| *n > 0),
+        // At create, 0 (and a negative value, but the swap's -1) is no limit.
+        memory: r.memory.filter(|m| *m > 0),
+        memory_swap: r.memory_swap.filter(|m| *m != 0),
+        memory_reservation: r.memory_reservation.filter(|m| *m > 0),
+        cpus: r.cpus.filter(|n| *n > 0.0),
+        cpu_shares: r.cpu_shares,
+        cpu_quota: r.cpu_quota.filter(|n| *n > 0),
+        cpu_period: r.cpu_period,
+        cpuset_cpus: non_empty(r.cpuset_cpus),
+        cpuset_mems: non_empty(r.cpuset_mems),
+        pids_limit: r.pids_limit.filter(|n| *n > 0),
+        blkio_weight: r.blkio_weight.filter(|n| *n > 0),
         stop_signal: non_empty(body.stop_signal.clone()),
         stop_timeout: body.stop_timeout,
         log_driver,
@@ -849,18 +875,8 @@ pub async fn update(
         ));
     }
     let u = ContainerUpdate {
-        memory: b.memory,
-        memory_swap: b.memory_swap,
-        memory_reservation: b.memory_reservation,
-        cpus: b.nano_cpus.map(|n| n as f64 / 1e9),
-        cpu_shares: b.cpu_shares.filter(|&v| v > 0).map(|v| v as u64),
-        cpu_quota: b.cpu_quota,
-        cpu_period: b.cpu_period.filter(|&v| v > 0).map(|v| v as u64),
-        cpuset_cpus: b.cpuset_cpus,
-        cpuset_mems: b.cpuset_mems,
-        pids_limit: b.pids_limit,
-        blkio_weight: b.blkio_weight,
         restart: restart_policy(&b.restart_policy)?,
+        ..resources(&b)?
     };
     let engine = s.engine.clone();
     let warnings = blocking(move || engine.container_update(&id, &u)).await?;

@@ -33,6 +33,7 @@ fn unix_seconds(t: Option<&str>) -> i64 {
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     filters: Option<String>,
+    all: Option<String>,
 }
 
 pub async fn list(
@@ -40,11 +41,13 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<ImageSummary>>> {
     let filters = filters::parse(q.filters.as_deref())?;
+    let all = flag(&q.all);
     let engine = s.engine.clone();
     let rows = blocking(move || {
         engine.image_list(&crate::engine::images::ImageListOptions {
             repository: None,
             filters,
+            all,
         })
     })
     .await?;
@@ -56,7 +59,7 @@ pub async fn list(
             order.push(r.image.id.clone());
             ImageSummary {
                 id: r.image.id.clone(),
-                parent_id: String::new(),
+                parent_id: r.parent.clone().unwrap_or_default(),
                 created: unix_seconds(r.image.created.as_deref()),
                 size: r.image.size,
                 shared_size: -1,

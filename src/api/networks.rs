@@ -133,16 +133,20 @@ pub async fn remove(State(s): State<AppState>, Path(name): Path<String>) -> ApiR
 pub async fn connect(
     State(s): State<AppState>,
     Path(name): Path<String>,
+    version: Option<axum::Extension<super::service::ApiVersion>>,
     body: Result<Json<NetworkConnectRequest>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
     let r = super::error::json_body(body)?;
     let container = super::error::required(r.container, "container")?;
     let endpoint = r.endpoint_config.unwrap_or_default();
     let ipam = endpoint.ipam_config.unwrap_or_default();
+    // An endpoint's MAC address came with API 1.44 (as at create); dockerd ignores it before.
+    let with_mac = super::service::ApiVersion::of(version) >= super::service::ApiVersion(1, 44);
     let o = NetworkConnectOptions {
         aliases: endpoint.aliases.unwrap_or_default(),
         ip: ipam.ipv4_address.filter(|a| !a.is_empty()),
         ip6: ipam.ipv6_address.filter(|a| !a.is_empty()),
+        mac_address: endpoint.mac_address.filter(|m| with_mac && !m.is_empty()),
     };
     let engine = s.engine.clone();
     blocking(move || engine.network_connect(&name, &container, &o)).await?;

@@ -35,7 +35,7 @@ pub struct PullArgs {
 pub struct ImagesArgs {
     /// Show only images of this repository (and tag)
     pub repository: Option<String>,
-    /// Show all images (berth keeps no intermediate images, so this is the default list)
+    /// Show all images (by default, intermediate images are hidden)
     #[arg(short, long)]
     pub all: bool,
     /// Only show image IDs
@@ -308,6 +308,7 @@ pub fn images(g: &GlobalOpts, a: ImagesArgs) -> anyhow::Result<i32> {
     let list = g.engine().image_list(&ImageListOptions {
         repository: a.repository,
         filters: crate::filters::Filters::parse_cli(&a.filter)?,
+        all: a.all,
     })?;
     if a.quiet {
         let mut seen = BTreeSet::new();

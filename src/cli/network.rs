@@ -117,6 +117,9 @@ pub struct ConnectArgs {
     /// IPv6 address (dual-stack networks)
     #[arg(long)]
     pub ip6: Option<String>,
+    /// MAC address of the container on this network
+    #[arg(long, value_name = "MAC")]
+    pub mac_address: Option<String>,
     pub network: String,
     pub container: String,
 }
@@ -213,6 +216,7 @@ pub fn network_command(g: &GlobalOpts, c: NetworkCommand) -> anyhow::Result<i32>
                 aliases: a.alias,
                 ip: a.ip,
                 ip6: a.ip6,
+                mac_address: a.mac_address.filter(|m| !m.is_empty()),
             };
             engine.network_connect(&a.network, &a.container, &o)?;
         }

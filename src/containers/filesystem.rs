@@ -127,12 +127,16 @@ fn write_bundle(
     } else if settings.ipc == "shareable" {
         peers.shm = Some(mount_shm(paths, settings.shm_size)?);
     }
+    let start_net = super::runspec::StartNetwork {
+        netns: net.netns.as_deref(),
+        link_env: super::links::start_env(store, row, settings, net)?,
+    };
     let spec = super::runspec::build(
         settings,
         &image_config,
         &row.id,
         paths,
-        net.netns.as_deref(),
+        start_net,
         volume_mounts,
         peers,
     )?;

@@ -17,6 +17,7 @@ pub mod exec;
 pub mod filesystem;
 pub mod health;
 pub mod lifecycle;
+pub mod links;
 pub mod pause;
 pub mod runspec;
 pub mod settings;

@@ -221,6 +221,15 @@ pub struct NsPeers {
     pub shm: Option<PathBuf>,
 }
 
+/// What the start's network gives the spec.
+#[derive(Debug, Clone, Default)]
+pub struct StartNetwork<'a> {
+    /// The namespace to join (None: the runtime makes one, or the host's is used).
+    pub netns: Option<&'a std::path::Path>,
+    /// The legacy links' variables (`links::env`).
+    pub link_env: Vec<String>,
+}
+
 /// The spec for a start: the rootfs must be mounted (the user is resolved inside it).
 /// `volume_mounts`: the container's bind and volume mounts as `volumes::mounts::prepare` made
 /// them (destinations resolved inside the rootfs).
@@ -229,11 +238,13 @@ pub fn build(
     image_config: &Value,
     id: &str,
     paths: &Paths,
-    netns: Option<&std::path::Path>,
+    net: StartNetwork,
     volume_mounts: Vec<Mount>,
     peers: NsPeers,
 ) -> Result<oci_spec::runtime::Spec> {
     let mut run = run_config(s)?;
+    run.link_env = net.link_env;
+    let netns = net.netns;
     if let Some(pid) = peers.ipc {
         run.ipc = NsMode::Path(PathBuf::from(format!("/proc/{pid}/ns/ipc")));
     }

@@ -54,7 +54,7 @@ pub struct ExecInstance {
     pub running: bool,
     /// Once it has exited (or failed to start: 126, 127, …).
     pub exit_code: Option<i32>,
-    /// The process that runs it (the exec child), while running.
+    /// The exec'd process's pid on the host, once started (kept after its exit, as Docker).
     pub pid: Option<u32>,
 }
 
@@ -253,8 +253,9 @@ impl Engine {
         // backlog; accepted once the process runs (threads may be started only then).
         let listener = UnixListener::bind(&socket)
             .map_err(Error::io(format!("listen on {}", socket.display())))?;
+        // Running from here on; its pid once the process exists.
         e.running = true;
-        e.pid = Some(std::process::id());
+        e.pid = None;
         self.exec_write(&e)?;
         let o = ExecOptions {
             args: e.options.args.clone(),
@@ -267,6 +268,10 @@ impl Engine {
             console_size: e.options.console_size,
         };
         let size = e.options.console_size;
+        let engine = self.clone();
+        let mut started = e.clone();
+        let pid = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let started_pid = pid.clone();
         let AttachIo {
             stdin,
             stdout,
@@ -283,6 +288,12 @@ impl Engine {
                 {
                     let _ = controls.resize(rows, cols);
                 }
+                // Recorded before the start is reported, so an inspect after it sees the pid.
+                started.pid = controls.pid;
+                *started_pid.lock().unwrap_or_else(|p| p.into_inner()) = controls.pid;
+                if let Err(err) = engine.exec_write(&started) {
+                    tracing::warn!("recording exec {}'s pid: {err}", started.id);
+                }
                 let c = controls.clone();
                 std::thread::spawn(move || serve_resizes(listener, c));
                 on_started();
@@ -293,8 +304,9 @@ impl Engine {
         };
         let r = self.container_exec(&e.container_id, o, Attach::Streams(io));
         let _ = fs::remove_file(&socket);
+        // Docker keeps the pid after the exit.
         e.running = false;
-        e.pid = None;
+        e.pid = *pid.lock().unwrap_or_else(|p| p.into_inner());
         e.exit_code = Some(match &r {
             Ok(code) => *code,
             Err(err) => err.kind().exit_code(),

@@ -50,6 +50,8 @@ pub struct ImageListOptions {
     pub repository: Option<String>,
     /// Docker's filters: dangling, label, before, since, reference.
     pub filters: Vec<(String, String)>,
+    /// Intermediate images too (`images -a`).
+    pub all: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -130,7 +132,7 @@ impl Engine {
         f.validate(LIST_FILTERS).map_err(invalid)?;
         let dangling = f.boolean("dangling").map_err(invalid)?;
         let store = self.store()?;
-        let mut list = images::list(&store)?;
+        let mut list = images::list(&store, opts.all)?;
         if let Some(f) = &filter {
             list.retain(|s| in_repository(f, s));
         }
@@ -292,6 +294,7 @@ mod tests {
             tag: tag.into(),
             digest: None,
             tag_count: 1,
+            parent: None,
         }
     }
 

@@ -650,7 +650,12 @@ pub fn image(store: &Store, id: &str) -> Result<ImageInspect> {
             layers: Some(layers.iter().map(|l| l.diff_id.clone()).collect()),
         }),
         metadata: Some(ImageInspectMetadata {
-            last_tag_time: Some(last_tag.map(crate::images::rfc3339).unwrap_or_default()),
+            // Go's zero time for an image never tagged, as dockerd (the docker CLI parses it).
+            last_tag_time: Some(
+                last_tag
+                    .map(crate::images::rfc3339)
+                    .unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
+            ),
         }),
         ..Default::default()
     })

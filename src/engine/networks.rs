@@ -43,6 +43,8 @@ pub struct NetworkConnectOptions {
     pub aliases: Vec<String>,
     pub ip: Option<String>,
     pub ip6: Option<String>,
+    /// The container's MAC address on the network.
+    pub mac_address: Option<String>,
 }
 
 /// Splits repeated `--subnet`/`--gateway` values into the IPv4 one and the IPv6 one.
@@ -181,14 +183,13 @@ impl Engine {
         let mut store = self.store()?;
         let n = network::resolve(&store, network_name)?;
         let c = member(&store, container)?;
-        Ok(network::connect(
-            &mut store,
-            &c,
-            &n,
-            &o.aliases,
-            o.ip.as_deref(),
-            o.ip6.as_deref(),
-        )?)
+        let r = network::EndpointRequest {
+            aliases: &o.aliases,
+            ip: o.ip.as_deref(),
+            ip6: o.ip6.as_deref(),
+            mac: o.mac_address.as_deref(),
+        };
+        Ok(network::connect(&mut store, &c, &n, &r)?)
     }
 
     /// `network disconnect`.

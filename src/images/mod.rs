@@ -156,22 +156,31 @@ pub struct ImageSummary {
     pub tag: String,
     pub digest: Option<String>,
     pub tag_count: usize,
+    /// The image it was made from (`commit`, a build step), if recorded: Docker's `ParentId`.
+    pub parent: Option<String>,
 }
 
-/// Images with one entry per tag, dangling images once as `<none>`; newest first.
-pub fn list(store: &Store) -> Result<Vec<ImageSummary>> {
+/// Images with one entry per tag, dangling images once as `<none>`; newest first. Untagged
+/// images others were made from and build steps' images are intermediate images, listed only
+/// with `all` (Docker's `images -a`).
+pub fn list(store: &Store, all: bool) -> Result<Vec<ImageSummary>> {
     let conn = &store.db.conn;
     let images = rows::list_images(conn)?;
     let tags = rows::all_tags(conn)?;
     let steps = crate::state::build::step_images(conn)?;
+    let parents = rows::all_parents(conn)?;
     let mut out = Vec::new();
     for img in images {
         let mine: Vec<_> = tags.iter().filter(|t| t.image_id == img.id).collect();
-        if mine.is_empty() && (steps.contains(&img.id) || rows::has_children(conn, &img.id)?) {
+        if !all
+            && mine.is_empty()
+            && (steps.contains(&img.id) || rows::has_children(conn, &img.id)?)
+        {
             // A build step's image: the build cache's, not the user's (`builder prune`); an
             // untagged image others were made from: an intermediate image, hidden as Docker's.
             continue;
         }
+        let parent = parents.get(&img.id).cloned();
         let digests = rows::repo_digests_of(conn, &img.id)?;
         let digest_for = |repo: &str| {
             digests
@@ -190,6 +199,7 @@ pub fn list(store: &Store) -> Result<Vec<ImageSummary>> {
                 tag: "<none>".into(),
                 digest,
                 tag_count: 0,
+                parent: parent.clone(),
             });
         }
         for t in &mine {
@@ -199,6 +209,7 @@ pub fn list(store: &Store) -> Result<Vec<ImageSummary>> {
                 tag: t.tag.clone(),
                 digest: digest_for(&t.repository),
                 tag_count: mine.len(),
+                parent: parent.clone(),
             });
         }
     }

@@ -128,6 +128,9 @@ pub struct Controls {
     pub tty: bool,
     /// Stdin is attached.
     pub stdin: bool,
+    /// The attached process's pid on the host, when the caller runs it itself (an exec: the
+    /// relay's child); `None` for a container attached through its monitor.
+    pub pid: Option<u32>,
 }
 
 impl Controls {
@@ -137,7 +140,14 @@ impl Controls {
             stream: std::sync::Arc::new(stream),
             tty,
             stdin,
+            pid: None,
         }
+    }
+
+    /// These controls, for the process `pid` (the exec relay's child).
+    pub(crate) fn of_process(mut self, pid: i32) -> Controls {
+        self.pid = u32::try_from(pid).ok();
+        self
     }
 
     pub fn resize(&self, rows: u16, cols: u16) -> io::Result<()> {

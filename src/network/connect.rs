@@ -22,16 +22,25 @@ pub struct Member {
     pub mode: NetworkMode,
 }
 
+/// What a `network connect` asks for the container's endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct EndpointRequest<'a> {
+    pub aliases: &'a [String],
+    pub ip: Option<&'a str>,
+    pub ip6: Option<&'a str>,
+    /// `--mac-address`.
+    pub mac: Option<&'a str>,
+}
+
 /// `network connect`: adds the container to a network; a running container gets its interface
 /// at once (without a default route: its first network keeps that).
-pub fn connect(
-    store: &mut Store,
-    c: &Member,
-    n: &NetworkRow,
-    aliases: &[String],
-    ip: Option<&str>,
-    ip6: Option<&str>,
-) -> Result<()> {
+pub fn connect(store: &mut Store, c: &Member, n: &NetworkRow, r: &EndpointRequest) -> Result<()> {
+    let EndpointRequest {
+        aliases,
+        ip,
+        ip6,
+        mac,
+    } = *r;
     if is_pseudo(n) {
         return Err(NetworkError::Invalid(format!(
             "container cannot be disconnected from or connected to the {} network: use --network {} at create",
@@ -48,6 +57,7 @@ pub fn connect(
     }
     let static_ip = ip.map(|ip| check_static_ip(n, ip)).transpose()?;
     let static_ip6 = ip6.map(|ip| check_static_ip6(n, ip)).transpose()?;
+    let static_mac = mac.map(check_static_mac).transpose()?;
     let existing = rows::endpoints_of(&store.db.conn, &c.id)?;
     if existing.iter().any(|e| e.network_id == n.id) {
         return Err(NetworkError::Invalid(format!(
@@ -62,6 +72,7 @@ pub fn connect(
         aliases: aliases.to_vec(),
         static_ip,
         static_ip6,
+        static_mac,
         ..Default::default()
     };
     {

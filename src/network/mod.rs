@@ -36,7 +36,7 @@ use crate::state::StateError;
 use crate::store::Store;
 
 pub use bridge::subnet6_of;
-pub use connect::{Member, connect, disconnect};
+pub use connect::{EndpointRequest, Member, connect, disconnect};
 pub use lookup::lookup;
 pub use mode::{DEFAULT_NETWORK, NetworkMode, NetworkModeError};
 pub use networks::*;

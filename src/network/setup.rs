@@ -199,10 +199,25 @@ pub(super) fn wire(
     bridge_index: u32,
     ns_fd: std::os::fd::RawFd,
 ) -> Result<Joined> {
-    let ip = lease(store, e, n)?;
-    let ip6 = lease6(store, e, n)?;
     let ifname = format!("eth{slot}");
     let host_if = format!("veth{}{}", &id[..9], slot);
+    if let Some(m) = e.static_mac.as_deref().and_then(link::parse_mac)
+        && m[0] & 1 == 1
+    {
+        // The kernel's EADDRNOTAVAIL for a multicast address, in dockerd's words.
+        return Err(NetworkError::Io {
+            what: format!(
+                "failed to add interface {host_if} to sandbox: error setting interface \"{host_if}\" MAC to \"{}\"",
+                link::mac_string(m)
+            ),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AddrNotAvailable,
+                "cannot assign requested address",
+            ),
+        });
+    }
+    let ip = lease(store, e, n)?;
+    let ip6 = lease6(store, e, n)?;
     let mac = e
         .static_mac
         .as_deref()

@@ -224,6 +224,9 @@ pub struct RunConfig {
     pub cmd: Vec<String>,
     /// `-e`/`--env-file`, `KEY=VALUE`; a bare `KEY` removes the variable.
     pub env: Vec<String>,
+    /// The variables of legacy links (`ALIAS_PORT=…`), known at start: after the defaults,
+    /// before (and replaced by) the configured environment, as Docker places them.
+    pub link_env: Vec<String>,
     /// `-w`.
     pub workdir: Option<String>,
     /// `-u user[:group]`, names or numbers.

@@ -131,8 +131,8 @@ fn replace_or_append(base: &mut Vec<String>, overrides: &[String]) {
 }
 
 /// The environment, built as Docker builds it: `PATH` (default), `HOSTNAME`, `TERM=xterm` with a
-/// tty, then the run's variables, then the image's that the run did not set; every later
-/// setting replaces an earlier one in place. `HOME` from passwd is added when unset (runc does
+/// tty, the links' variables, then the run's variables, then the image's that the run did not
+/// set; every later setting replaces an earlier one in place. `HOME` from passwd is added when unset (runc does
 /// this inside the container).
 pub(super) fn environment(
     img: &ImageConfig,
@@ -148,6 +148,7 @@ pub(super) fn environment(
     if run.tty {
         env.push("TERM=xterm".to_string());
     }
+    replace_or_append(&mut env, &run.link_env);
     replace_or_append(&mut env, &config);
     if !env.iter().any(|e| env_key(e) == "HOME") {
         env.push(format!("HOME={home}"));

@@ -306,6 +306,13 @@ pub fn parent_of(conn: &Connection, image_id: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// Every recorded parent: image ID → the ID of the image it was made from.
+pub fn all_parents(conn: &Connection) -> Result<std::collections::HashMap<String, String>> {
+    let mut stmt = conn.prepare("SELECT image_id, parent_id FROM image_parents")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Does an image record `image_id` as its parent?
 pub fn has_children(conn: &Connection, image_id: &str) -> Result<bool> {
     Ok(conn

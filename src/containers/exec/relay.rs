@@ -190,7 +190,9 @@ impl Relay {
                     what: "socketpair",
                     source,
                 })?;
-                on_attached(Controls::new(theirs, master.is_some(), io.stdin.is_some()));
+                on_attached(
+                    Controls::new(theirs, master.is_some(), io.stdin.is_some()).of_process(pid),
+                );
                 Some(ours)
             }
             None => None,
