@@ -68,6 +68,9 @@ pub enum BuildError {
     State(#[from] StateError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// An `ADD <URL>` download.
+    #[error(transparent)]
+    Remote(#[from] crate::build::remote::RemoteError),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -100,6 +103,7 @@ impl Classify for BuildError {
             BuildError::NotImplemented(_) => ErrorKind::NotImplemented,
             BuildError::Pull { kind, .. } => *kind,
             BuildError::Image(e) => e.kind(),
+            BuildError::Remote(e) => e.kind(),
             _ => ErrorKind::Internal,
         }
     }
