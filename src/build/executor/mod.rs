@@ -423,6 +423,7 @@ impl Builder<'_> {
             &self.store.content,
             &Paths::new(self.store, container).upper(),
             &["etc/hostname", "etc/hosts", "etc/resolv.conf"],
+            self.req.source_date_epoch.map(|t| t.max(0) as u64),
         );
         let packed = packed.map_err(ImageError::from)?;
         let size = packed.size;
