@@ -138,6 +138,45 @@ fn send_dir(src: &Path, filter: &ContextFilter, dest: &Path) -> Result<()> {
     unpack(f, dest)
 }
 
+/// Removes from an unpacked context what [`send_dir`] would not have sent: the entries the
+/// filter excludes (a directory with sent entries below it stays, as their parent), and what
+/// is neither a directory, a file nor a link. Returns whether `dir` is left empty.
+fn drop_unsent(dir: &Path, rel: &str, filter: &ContextFilter) -> Result<bool> {
+    let mut empty = true;
+    let entries =
+        std::fs::read_dir(dir).map_err(Error::io(format!("reading {}", dir.display())))?;
+    for e in entries {
+        let e = e.map_err(Error::io(format!("reading {}", dir.display())))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let r = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        let path = e.path();
+        let ft = e
+            .file_type()
+            .map_err(Error::io(format!("reading {}", path.display())))?;
+        let sent = filter.send(&r);
+        let keep = if ft.is_dir() {
+            if !sent && filter.ignore.may_skip_dir(&r) {
+                false
+            } else {
+                let left_empty = drop_unsent(&path, &r, filter)?;
+                sent || !left_empty
+            }
+        } else {
+            sent && (ft.is_file() || ft.is_symlink())
+        };
+        if keep {
+            empty = false;
+        } else {
+            crate::tmp::remove_any(&path).map_err(Error::io(format!("removing {r}")))?;
+        }
+    }
+    Ok(empty)
+}
+
 fn unpack(r: impl Read, dest: &Path) -> Result<()> {
     let fd = nix::fcntl::open(
         dest,
@@ -334,7 +373,12 @@ impl Engine {
             }
             BuildContext::Tar(r) => {
                 unpack(r, &dir.0)?;
-                ContextFilter::new(ignore_of(&dir.0, &dockerfile_name)?, &dockerfile_name)
+                let filter =
+                    ContextFilter::new(ignore_of(&dir.0, &dockerfile_name)?, &dockerfile_name);
+                // What `.dockerignore` leaves out goes, as it would not have been sent from a
+                // directory: COPY does not see it, nor a RUN's bind mount of the context.
+                drop_unsent(&dir.0, "", &filter)?;
+                filter
             }
         };
         let content = match dockerfile_content {
