@@ -1249,13 +1249,21 @@ _berth() {
             return 0
             ;;
         berth__subcmd__builder__subcmd__prune)
-            opts="-a -f -h -V --all --force --filter --root --runroot --log-level --help --version"
+            opts="-a -f -h -V --all --force --filter --keep-storage --reserved-space --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-storage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reserved-space)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -448,6 +448,81 @@ fn source_date_epoch_gives_the_same_image_id() {
 }
 
 #[test]
+fn source_date_epoch_clamps_the_mtimes_of_every_layer() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let ctx = context();
+    let epoch = 1_700_000_000u64;
+    write(ctx.path(), "new", "n\n");
+    write(ctx.path(), "old", "o\n");
+    let set = |rel: &str, secs: u64| {
+        std::fs::File::options()
+            .write(true)
+            .open(ctx.path().join(rel))
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+            .unwrap()
+    };
+    set("old", 1_000_000_000);
+    // The RUN writes a file with a time after the epoch that differs from build to build, and
+    // one now; COPY takes a context file touched between the builds.
+    write(
+        ctx.path(),
+        "Dockerfile",
+        &format!(
+            "FROM {img}\nCOPY new old /c/\n\
+             RUN touch -d @$((1800000000 + RANDOM * 1000 + $(date +%s) % 1000)) /r && echo x > /now\n"
+        ),
+    );
+    let args = [
+        "-q",
+        "--no-cache",
+        "--build-arg",
+        "SOURCE_DATE_EPOCH=1700000000",
+    ];
+    set("new", epoch + 100);
+    let one = build(&b, ctx.path(), &args).ok();
+    set("new", epoch + 200);
+    let two = build(&b, ctx.path(), &args).ok();
+    assert_eq!(one.stdout, two.stdout);
+    let stat = b
+        .run(&[
+            "run",
+            "--rm",
+            one.stdout.trim(),
+            "stat",
+            "-c",
+            "%n %Y",
+            "/c",
+            "/c/new",
+            "/c/old",
+            "/r",
+            "/now",
+        ])
+        .ok();
+    assert_eq!(
+        stat.lines(),
+        [
+            "/c 1700000000",
+            "/c/new 1700000000",
+            "/c/old 1000000000",
+            "/r 1700000000",
+            "/now 1700000000",
+        ]
+    );
+    // Without the epoch, the times are kept.
+    let plain = build(&b, ctx.path(), &["-q", "--no-cache"]).ok();
+    let r = b
+        .run(&["run", "--rm", plain.stdout.trim(), "stat", "-c", "%Y", "/r"])
+        .ok();
+    assert!(
+        r.stdout.trim().parse::<u64>().unwrap() >= 1_800_000_000,
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
 fn independent_stages_build_together_in_order_and_unneeded_stages_not_at_all() {
     let b = Berth::new();
     let img = busybox(&b);

@@ -8,7 +8,7 @@ mod common;
 use std::io::Read;
 use std::path::Path;
 
-use common::{Berth, Run, busybox};
+use common::{Berth, Run, Service, busybox};
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
@@ -268,6 +268,82 @@ fn a_secret_is_readable_in_run_and_absent_from_image_history_and_cache_key() {
     );
     let opt = ctx.path().join("Dockerfile.opt");
     build(&b, ctx.path(), &["-q", "-f", opt.to_str().unwrap()]).ok();
+    assert_clean(&b);
+}
+
+#[test]
+fn a_bind_mount_of_a_context_sent_as_a_tar_does_not_see_ignored_files() {
+    let b = Berth::new();
+    let img = busybox(&b);
+    let ctx = context();
+    write(
+        ctx.path(),
+        ".dockerignore",
+        "secret*\nlogs\n!logs/keep.txt\n**/*.tmp\n",
+    );
+    for f in [
+        "secret.txt",
+        "kept.txt",
+        "logs/a.log",
+        "logs/keep.txt",
+        "sub/x.tmp",
+        "sub/y.txt",
+    ] {
+        write(ctx.path(), f, "x\n");
+    }
+    write(
+        ctx.path(),
+        "Dockerfile",
+        &format!(
+            "FROM {img}\nRUN --mount=type=bind,target=/ctx cd /ctx && find . | sort > /seen\n"
+        ),
+    );
+    let tar = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(ctx.path())
+        .args(["-cf", "-", "."])
+        .output()
+        .unwrap();
+    assert!(tar.status.success());
+    let want =
+        "./.dockerignore\n./Dockerfile\n./kept.txt\n./logs\n./logs/keep.txt\n./sub\n./sub/y.txt\n";
+    let seen = |image: &str| {
+        let out = b
+            .run(&["run", "--rm", "--network", "none", image, "cat", "/seen"])
+            .ok();
+        out.stdout.replacen(".\n", "", 1)
+    };
+    // A directory context, a tar on stdin, a tar as the Engine API's body: the same files.
+    build(&b, ctx.path(), &["-q", "-t", "seen:dir"]).ok();
+    assert_eq!(seen("seen:dir"), want);
+    let mut child = b
+        .command()
+        .args(["build", "--network", "none", "-q", "-t", "seen:tar", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &tar.stdout).unwrap();
+    Run::from(child.wait_with_output().unwrap()).ok();
+    assert_eq!(seen("seen:tar"), want);
+    let body = b.dir.path().join("ctx.tar");
+    std::fs::write(&body, &tar.stdout).unwrap();
+    let svc = Service::start(&b);
+    let (code, out) = svc.curl_args(
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/x-tar",
+            "--data-binary",
+            &format!("@{}", body.display()),
+        ],
+        "/build?t=seen:api&networkmode=none&q=1",
+    );
+    assert_eq!(code, 200, "{out}");
+    assert!(!out.contains("errorDetail"), "{out}");
+    assert_eq!(seen("seen:api"), want);
     assert_clean(&b);
 }
 

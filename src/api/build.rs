@@ -147,3 +147,35 @@ pub async fn build(
         .body(super::channel_body(rx))
         .expect("a valid response"))
 }
+
+#[derive(serde::Deserialize, Default)]
+pub struct PruneQuery {
+    all: Option<String>,
+    filters: Option<String>,
+    #[serde(rename = "keep-storage")]
+    keep_storage: Option<i64>,
+    #[serde(rename = "reserved-space")]
+    reserved_space: Option<i64>,
+}
+
+/// `POST /build/prune`: `all`, `filters` (`until`), `keep-storage`, `reserved-space`.
+pub async fn prune(
+    State(s): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<PruneQuery>,
+) -> ApiResult<axum::Json<bollard_stubs::models::BuildPruneResponse>> {
+    let opts = crate::engine::build::BuilderPruneOptions {
+        all: q
+            .all
+            .as_deref()
+            .is_some_and(|v| !matches!(v, "" | "0" | "no" | "false" | "none")),
+        filters: super::filters::parse(q.filters.as_deref())?,
+        keep_storage: q.keep_storage.map(|n| n.max(0) as u64),
+        reserved_space: q.reserved_space.map(|n| n.max(0) as u64),
+    };
+    let engine = s.engine.clone();
+    let pruned = super::blocking(move || engine.builder_prune(&opts)).await?;
+    Ok(axum::Json(bollard_stubs::models::BuildPruneResponse {
+        caches_deleted: Some(pruned.caches_deleted),
+        space_reclaimed: Some(pruned.space_reclaimed as i64),
+    }))
+}

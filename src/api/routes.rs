@@ -15,6 +15,7 @@ pub fn router(state: AppState) -> Router {
         .route("/info", get(system::info))
         .route("/system/df", get(system::disk_usage))
         .route("/build", post(build::build))
+        .route("/build/prune", post(build::prune))
         .route("/events", get(events::events))
         .route("/plugins", get(system::plugins))
         .route("/swarm", get(system::not_a_swarm))

@@ -29,13 +29,16 @@ pub enum RemoteError {
     /// Fetching failed: Docker's "unable to prepare context" messages.
     #[error("unable to prepare context: {0}")]
     Fetch(String),
+    /// The download of an `ADD <URL>` source failed (its message as it is).
+    #[error("{0}")]
+    Download(String),
 }
 
 impl Classify for RemoteError {
     fn kind(&self) -> ErrorKind {
         match self {
             RemoteError::Invalid(_) => ErrorKind::InvalidArgument,
-            RemoteError::Fetch(_) => ErrorKind::Internal,
+            RemoteError::Fetch(_) | RemoteError::Download(_) => ErrorKind::Internal,
         }
     }
 }
@@ -317,6 +320,168 @@ fn download(url: &str, work: &Path) -> Result<Fetched> {
     }
 }
 
+/// The largest body an `ADD <URL>` takes (`BERTH_ADD_URL_MAX_SIZE` bytes overrides it).
+pub const ADD_URL_MAX_SIZE: u64 = 4 << 30;
+
+/// The size limit of an `ADD <URL>` download.
+pub fn add_url_max_size() -> u64 {
+    std::env::var("BERTH_ADD_URL_MAX_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(ADD_URL_MAX_SIZE)
+}
+
+/// A file an `ADD <URL>` downloaded.
+#[derive(Debug)]
+pub struct Downloaded {
+    /// The file (in the caller's directory), its content as sent.
+    pub path: PathBuf,
+    /// `sha256:…` of the content.
+    pub digest: String,
+    pub size: u64,
+    /// The `Last-Modified` header as a Unix time, if the server sent one that parses.
+    pub last_modified: Option<i64>,
+    /// The name Docker gives the file in a destination directory: the URL path's last
+    /// segment, else the `Content-Disposition` filename; None when neither names a file.
+    pub filename: Option<String>,
+}
+
+/// GETs an `ADD` source into a new file in `dir`, hashing it as it comes: refused past
+/// `limit` bytes (by `Content-Length` before reading, by count while reading), stopped when
+/// `canceled` says so. The body is untrusted: it is stored as bytes, never unpacked.
+pub fn download_file(
+    url: &str,
+    dir: &Path,
+    limit: u64,
+    canceled: &dyn Fn() -> bool,
+) -> Result<Downloaded> {
+    use sha2::Digest;
+    let fail = |e: &dyn std::fmt::Display| RemoteError::Download(format!("{e}"));
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| RemoteError::Invalid(format!("invalid URL {url:?}: {e}")))?;
+    let path = dir.join("download");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| fail(&e))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(&e))?;
+    let (digest, size, last_modified, disposition) = rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(std::time::Duration::from_secs(30))
+            .read_timeout(std::time::Duration::from_secs(120))
+            .build()
+            .map_err(|e| fail(&e))?;
+        let mut resp = client
+            .get(parsed.clone())
+            .send()
+            .await
+            .map_err(|e| fail(&format!("Get {url:?}: {}", error_chain(&e))))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(RemoteError::Download(format!(
+                "failed to GET {url} with status {status}"
+            )));
+        }
+        let too_big = || {
+            RemoteError::Download(format!(
+                "{url}: the download is larger than the limit of {limit} bytes"
+            ))
+        };
+        if resp.content_length().is_some_and(|n| n > limit) {
+            return Err(too_big());
+        }
+        let header = |name: reqwest::header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let last_modified = header(reqwest::header::LAST_MODIFIED)
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v.trim()).ok())
+            .map(|t| t.timestamp());
+        let disposition = header(reqwest::header::CONTENT_DISPOSITION);
+        let mut hash = sha2::Sha256::new();
+        let mut size = 0u64;
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| fail(&format!("reading {url}: {}", error_chain(&e))))?
+        {
+            if canceled() {
+                return Err(RemoteError::Download("build canceled".into()));
+            }
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(too_big());
+            }
+            hash.update(&chunk);
+            file.write_all(&chunk).map_err(|e| fail(&e))?;
+        }
+        let digest = format!("sha256:{}", hex::encode(hash.finalize()));
+        Ok((digest, size, last_modified, disposition))
+    })?;
+    file.sync_all().map_err(|e| fail(&e))?;
+    Ok(Downloaded {
+        path,
+        digest,
+        size,
+        last_modified,
+        filename: download_name(parsed.path(), disposition.as_deref()),
+    })
+}
+
+/// Docker's `getFilenameForDownload`: the last segment of the URL's path unless the path ends
+/// with `/`, else the `filename` of a `Content-Disposition` header. A name that could not be a
+/// file's (`.`, `..`, a `/` once decoded) is no name.
+fn download_name(url_path: &str, disposition: Option<&str>) -> Option<String> {
+    let usable = |n: &str| !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\0']);
+    if !url_path.is_empty() && !url_path.ends_with('/') {
+        let last = url_path.rsplit('/').next().unwrap_or("");
+        let name = percent_decode(last);
+        if usable(&name) {
+            return Some(name);
+        }
+    }
+    let d = disposition?;
+    let value = d.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("filename")
+            .then(|| v.trim().trim_matches('"').to_string())
+    })?;
+    if value.ends_with('/') {
+        return None;
+    }
+    let name = value.rsplit('/').next().unwrap_or("").to_string();
+    usable(&name).then_some(name)
+}
+
+/// `%XX` sequences decoded (as Go's `url.URL.Path`); invalid UTF-8 replaced.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The error and its causes on one line (reqwest's own message says little).
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
@@ -401,6 +566,31 @@ mod tests {
         assert!(parse_git("https://h/r.git#--upload-pack=x").is_err());
         assert!(parse_git("https://h/r.git#a b").is_err());
         assert!(parse_git("-oops.git").is_err());
+    }
+
+    #[test]
+    fn downloads_are_named_as_docker_names_them() {
+        assert_eq!(
+            download_name("/a/b.tar.gz", None).as_deref(),
+            Some("b.tar.gz")
+        );
+        assert_eq!(
+            download_name("/a/my%20file", None).as_deref(),
+            Some("my file")
+        );
+        assert_eq!(download_name("/dir/", None), None);
+        assert_eq!(download_name("", None), None);
+        assert_eq!(download_name("/a/%2e%2e", None), None);
+        assert_eq!(download_name("/a/x%2Fy", None), None);
+        assert_eq!(
+            download_name("/dir/", Some("attachment; filename=\"r.txt\"")).as_deref(),
+            Some("r.txt")
+        );
+        assert_eq!(
+            download_name("/", Some("attachment; filename=../../etc/x")).as_deref(),
+            Some("x")
+        );
+        assert_eq!(download_name("/", Some("inline")), None);
     }
 
     #[test]

@@ -86,6 +86,12 @@ pub struct BuilderPruneArgs {
     /// Provide filter values (e.g. "until=24h")
     #[arg(long, value_name = "FILTER")]
     pub filter: Vec<String>,
+    /// Amount of disk space to keep for cache (deprecated: --reserved-space)
+    #[arg(long, value_name = "BYTES")]
+    pub keep_storage: Option<String>,
+    /// Amount of disk space always allowed to keep for cache
+    #[arg(long, value_name = "BYTES")]
+    pub reserved_space: Option<String>,
 }
 
 pub fn builder_command(g: &GlobalOpts, c: BuilderCommand) -> anyhow::Result<i32> {
@@ -296,32 +302,20 @@ fn empty_tar() -> Vec<u8> {
     vec![0u8; 1024]
 }
 
-fn parse_until(v: &str) -> anyhow::Result<i64> {
-    let now = crate::images::now_secs();
-    if let Ok(t) = v.parse::<i64>() {
-        return Ok(t);
-    }
-    let (num, unit) = v.split_at(v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len()));
-    let n: i64 = num
-        .parse()
-        .map_err(|_| anyhow::anyhow!("invalid filter 'until={v}'"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => anyhow::bail!("invalid filter 'until={v}'"),
-    };
-    Ok(now - secs)
-}
-
 pub fn prune(g: &GlobalOpts, a: BuilderPruneArgs) -> anyhow::Result<i32> {
-    let mut until = None;
-    for f in &a.filter {
-        match f.split_once('=') {
-            Some(("until", v)) => until = Some(parse_until(v)?),
-            _ => anyhow::bail!("invalid filter {f:?} (supported: until)"),
-        }
-    }
+    let filters = crate::filters::Filters::parse_cli(&a.filter)?;
+    let size = |v: &Option<String>| -> anyhow::Result<Option<u64>> {
+        v.as_deref()
+            .map(|s| crate::spec::parse_size(s).map(|n| n.max(0) as u64))
+            .transpose()
+            .map_err(Into::into)
+    };
+    let opts = crate::engine::build::BuilderPruneOptions {
+        all: a.all,
+        filters,
+        keep_storage: size(&a.keep_storage)?,
+        reserved_space: size(&a.reserved_space)?,
+    };
     if !a.force {
         let msg = if a.all {
             "WARNING! This will remove all build cache. Are you sure you want to continue?"
@@ -332,7 +326,17 @@ pub fn prune(g: &GlobalOpts, a: BuilderPruneArgs) -> anyhow::Result<i32> {
             return Ok(0);
         }
     }
-    let (_, reclaimed) = g.engine().builder_prune(a.all, until)?;
-    println!("Total:\t{}", super::format::human_size(reclaimed as i64));
+    let pruned = g.engine().builder_prune(&opts)?;
+    if !pruned.caches_deleted.is_empty() {
+        println!("Deleted build cache objects:");
+        for id in &pruned.caches_deleted {
+            println!("{id}");
+        }
+        println!();
+    }
+    println!(
+        "Total reclaimed space: {}",
+        super::format::human_size(pruned.space_reclaimed as i64)
+    );
     Ok(0)
 }

@@ -77,6 +77,28 @@ pub struct BuildCacheUsage {
     pub size: u64,
 }
 
+/// `builder prune`'s options (Docker's `BuildCachePruneOptions`).
+#[derive(Debug, Clone, Default)]
+pub struct BuilderPruneOptions {
+    /// Every unused entry (and the cache mounts), not only the dangling ones.
+    pub all: bool,
+    /// Docker's filters: `until` (a duration such as `24h`, or a time).
+    pub filters: Vec<(String, String)>,
+    /// `--keep-storage` (deprecated by Docker for `--reserved-space`): bytes of the most
+    /// recently used cache that stay.
+    pub keep_storage: Option<u64>,
+    /// `--reserved-space`: as `keep_storage`; wins when both are given.
+    pub reserved_space: Option<u64>,
+}
+
+/// What `builder prune` removed (the Engine API's `BuildPruneResponse`).
+#[derive(Debug, Clone, Default)]
+pub struct BuilderPruned {
+    /// The IDs of the entries removed.
+    pub caches_deleted: Vec<String>,
+    pub space_reclaimed: u64,
+}
+
 /// The temp directory of a context, removed on drop.
 struct TempDir(PathBuf);
 
@@ -136,6 +158,45 @@ fn send_dir(src: &Path, filter: &ContextFilter, dest: &Path) -> Result<()> {
         .map_err(Error::io("making the context archive"))?;
     std::io::Seek::rewind(&mut f).map_err(Error::io("reading the context archive"))?;
     unpack(f, dest)
+}
+
+/// Removes from an unpacked context what [`send_dir`] would not have sent: the entries the
+/// filter excludes (a directory with sent entries below it stays, as their parent), and what
+/// is neither a directory, a file nor a link. Returns whether `dir` is left empty.
+fn drop_unsent(dir: &Path, rel: &str, filter: &ContextFilter) -> Result<bool> {
+    let mut empty = true;
+    let entries =
+        std::fs::read_dir(dir).map_err(Error::io(format!("reading {}", dir.display())))?;
+    for e in entries {
+        let e = e.map_err(Error::io(format!("reading {}", dir.display())))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let r = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        let path = e.path();
+        let ft = e
+            .file_type()
+            .map_err(Error::io(format!("reading {}", path.display())))?;
+        let sent = filter.send(&r);
+        let keep = if ft.is_dir() {
+            if !sent && filter.ignore.may_skip_dir(&r) {
+                false
+            } else {
+                let left_empty = drop_unsent(&path, &r, filter)?;
+                sent || !left_empty
+            }
+        } else {
+            sent && (ft.is_file() || ft.is_symlink())
+        };
+        if keep {
+            empty = false;
+        } else {
+            crate::tmp::remove_any(&path).map_err(Error::io(format!("removing {r}")))?;
+        }
+    }
+    Ok(empty)
 }
 
 fn unpack(r: impl Read, dest: &Path) -> Result<()> {
@@ -334,7 +395,12 @@ impl Engine {
             }
             BuildContext::Tar(r) => {
                 unpack(r, &dir.0)?;
-                ContextFilter::new(ignore_of(&dir.0, &dockerfile_name)?, &dockerfile_name)
+                let filter =
+                    ContextFilter::new(ignore_of(&dir.0, &dockerfile_name)?, &dockerfile_name);
+                // What `.dockerignore` leaves out goes, as it would not have been sent from a
+                // directory: COPY does not see it, nor a RUN's bind mount of the context.
+                drop_unsent(&dir.0, "", &filter)?;
+                filter
             }
         };
         let content = match dockerfile_content {
@@ -430,67 +496,116 @@ impl Engine {
         })
     }
 
-    /// `builder prune`: removes build cache entries (with `all` every one, else those not
-    /// used by a tagged image's chain: Docker's dangling cache; `until`: only entries last
-    /// used before this Unix time) and the step images nothing else uses. Returns the number
-    /// of entries removed and the bytes reclaimed.
-    pub fn builder_prune(&self, all: bool, until: Option<i64>) -> Result<(usize, u64)> {
+    /// `builder prune` (Docker 28's rules): without `all` the dangling cache only (entries
+    /// whose image is in no tagged image's or build result's chain), with `all` every entry and
+    /// the cache mounts; `until` (a duration or a time) keeps what was used since; with
+    /// `keep_storage`/`reserved_space`, the most recently used entries that fit in that many
+    /// bytes stay. A removed entry's step image goes too unless something else holds it.
+    pub fn builder_prune(&self, opts: &BuilderPruneOptions) -> Result<BuilderPruned> {
+        let (f, until) = super::system::prune_filters(&opts.filters, &["until"])?;
+        drop(f);
+        let keep = match (opts.reserved_space, opts.keep_storage) {
+            (Some(r), _) if r > 0 => Some(r),
+            (_, Some(k)) if k > 0 => Some(k),
+            _ => None,
+        };
+        self.builder_prune_until(opts.all, until.map(|n| n / 1_000_000_000), keep)
+    }
+
+    /// [`Engine::builder_prune`] with `until` in seconds (also `system prune`'s).
+    pub(crate) fn builder_prune_until(
+        &self,
+        all: bool,
+        until_secs: Option<i64>,
+        keep: Option<u64>,
+    ) -> Result<BuilderPruned> {
         let mut store = self.store()?;
-        let rows = crate::state::build::list(&store.db.conn)?;
-        let mut removed = 0;
-        let mut reclaimed = 0u64;
-        for r in rows {
-            if until.is_some_and(|u| r.last_used >= u) {
-                continue;
+        let conn = &store.db.conn;
+        let rows = crate::state::build::list(conn)?;
+        let mounts = executor::mounts::CacheMounts::new(&store.root);
+        let mount_list = if all { mounts.list() } else { Vec::new() };
+        // The images some tagged image or build result is made of.
+        let mut reachable = std::collections::BTreeSet::new();
+        if !all {
+            let mut heads: Vec<String> = conn
+                .prepare(
+                    "SELECT DISTINCT image_id FROM tags UNION SELECT image_id FROM build_results",
+                )
+                .and_then(|mut st| {
+                    st.query_map([], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .map_err(crate::state::StateError::from)?;
+            heads.sort();
+            for h in heads {
+                reachable.extend(
+                    crate::state::images::lineage(conn, &h)
+                        .map_err(crate::images::ImageError::from)?,
+                );
             }
-            crate::state::build::delete(&store.db.conn, &r.key)?;
-            removed += 1;
-            let tags = crate::state::images::tags_of(&store.db.conn, &r.image_id)
-                .map_err(crate::images::ImageError::from)?;
-            let result = store
-                .db
-                .conn
-                .query_row(
-                    "SELECT COUNT(*) FROM build_results WHERE image_id = ?1",
-                    [&r.image_id],
-                    |row| row.get::<_, i64>(0),
-                )
-                .map_err(crate::state::StateError::from)?
-                > 0;
-            let still = store
-                .db
-                .conn
-                .query_row(
-                    "SELECT COUNT(*) FROM build_cache WHERE image_id = ?1",
-                    [&r.image_id],
-                    |row| row.get::<_, i64>(0),
-                )
-                .map_err(crate::state::StateError::from)?
-                > 0;
-            if tags.is_empty() && !result && !still {
-                let used = !crate::state::containers::image_in_use(&store.db.conn, &r.image_id)?
-                    .is_empty();
-                if !used && crate::images::remove(&mut store, &r.image_id, false).is_ok() {
-                    reclaimed += r.size.max(0) as u64;
+        }
+        // Candidates, least recently used first.
+        enum Entry {
+            Step(crate::state::build::CacheRow),
+            Mount(executor::mounts::CacheMountInfo),
+        }
+        let mut candidates: Vec<(i64, u64, Entry)> = Vec::new();
+        for r in rows
+            .iter()
+            .filter(|r| all || !reachable.contains(&r.image_id))
+        {
+            candidates.push((r.last_used, r.size.max(0) as u64, Entry::Step(r.clone())));
+        }
+        for m in mount_list {
+            candidates.push((m.last_used, m.size, Entry::Mount(m)));
+        }
+        candidates.retain(|(used, _, _)| until_secs.is_none_or(|u| *used < u));
+        candidates.sort_by_key(|(used, _, _)| *used);
+        let mut total: u64 = rows.iter().map(|r| r.size.max(0) as u64).sum::<u64>()
+            + mounts.list().iter().map(|m| m.size).sum::<u64>();
+        let mut out = BuilderPruned::default();
+        for (_, size, e) in candidates {
+            if keep.is_some_and(|k| total <= k) {
+                break;
+            }
+            match e {
+                Entry::Step(r) => {
+                    crate::state::build::delete(&store.db.conn, &r.key)?;
+                    total = total.saturating_sub(size);
+                    out.caches_deleted
+                        .push(r.key.trim_start_matches("sha256:").to_string());
+                    out.space_reclaimed += size;
+                    self.drop_step_image(&mut store, &r.image_id)?;
+                }
+                Entry::Mount(m) => {
+                    if mounts
+                        .remove(&m, &store.tmp)
+                        .map_err(Error::io(format!("removing cache mount {}", m.id)))?
+                    {
+                        total = total.saturating_sub(size);
+                        out.caches_deleted.push(m.id.clone());
+                        out.space_reclaimed += size;
+                    }
                 }
             }
         }
-        // Cache mounts (`RUN --mount=type=cache`) go with `all` only, as Docker's.
-        if all {
-            let caches = executor::mounts::CacheMounts::new(&store.root);
-            for m in caches.list() {
-                if until.is_some_and(|u| m.last_used >= u) {
-                    continue;
-                }
-                if caches
-                    .remove(&m, &store.tmp)
-                    .map_err(Error::io(format!("removing cache mount {}", m.id)))?
-                {
-                    removed += 1;
-                    reclaimed += m.size;
-                }
-            }
+        Ok(out)
+    }
+
+    /// Removes a step's image when no tag, build result, cache entry or container holds it.
+    fn drop_step_image(&self, store: &mut crate::store::Store, image: &str) -> Result<()> {
+        let conn = &store.db.conn;
+        let held = !crate::state::images::tags_of(conn, image)
+            .map_err(crate::images::ImageError::from)?
+            .is_empty()
+            || crate::state::build::is_result(conn, image)?
+            || crate::state::build::list(conn)?
+                .iter()
+                .any(|r| r.image_id == image)
+            || !crate::state::containers::image_in_use(conn, image)?.is_empty();
+        if !held {
+            let _ = crate::images::remove(store, image, false);
         }
-        Ok((removed, reclaimed))
+        Ok(())
     }
 }

@@ -66,6 +66,7 @@ impl Engine {
             &store.content,
             &Paths::new(&store, &c.id).upper(),
             &["etc/hostname", "etc/hosts", "etc/resolv.conf"],
+            None,
         );
         if paused {
             // The container goes on even when the commit failed.

@@ -100,8 +100,10 @@ impl Engine {
         drop(store);
         // The build cache goes too (its step images first, so that the images the steps
         // shared are then unused).
-        let (_, bytes) = self.builder_prune(true, until)?;
-        p.reclaimed += bytes;
+        // `until` is in nanoseconds here, the cache's times in seconds. As Docker's, `all`
+        // says whether only the dangling cache goes.
+        let pruned = self.builder_prune_until(opts.all, until.map(|n| n / 1_000_000_000), None)?;
+        p.reclaimed += pruned.space_reclaimed;
         let mut store = self.store()?;
         let (removed, bytes) = images::prune(&mut store, opts.all, &|s, img| {
             prunes_image(&f, until, s, img)

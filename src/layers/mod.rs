@@ -141,17 +141,19 @@ impl LayerStore {
     /// changes) into a layer: the tar stream is hashed (diffID), gzipped and hashed again
     /// (digest) in one pass into the content store, then unpacked from the stored blob into
     /// the layer store (unless that layer is stored already), both synced before this returns.
-    /// The paths in `skip` (relative: `etc/hosts`) are left out.
+    /// The paths in `skip` (relative: `etc/hosts`) are left out; no mtime is later than
+    /// `mtime_max` (a build's `SOURCE_DATE_EPOCH`).
     pub fn pack(
         &self,
         content: &crate::content::ContentStore,
         dir: &Path,
         skip: &[&str],
+        mtime_max: Option<u64>,
     ) -> Result<Packed> {
         let blob = pack::HashWriter::new(content.writer()?);
         let gz = flate2::write::GzEncoder::new(blob, flate2::Compression::fast());
         let mut tar = pack::HashWriter::new(gz);
-        let size = pack::write_tar_skipping(dir, &mut tar, skip)?;
+        let size = pack::write_tar_skipping(dir, &mut tar, skip, mtime_max)?;
         let (diff_id, _, gz) = tar.finish();
         let blob = gz.finish().map_err(pack::PackError::Write)?;
         let (_, blob_size, writer) = blob.finish();

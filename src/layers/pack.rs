@@ -94,12 +94,19 @@ pub fn remove_entry(dir: &Path, rel: &str) -> io::Result<bool> {
 /// Writes the tar stream of `dir` (not including `dir` itself) to `out`, and its end-of-archive
 /// blocks. Returns the bytes of regular-file content written.
 pub fn write_tar(dir: &Path, out: impl Write) -> Result<u64> {
-    write_tar_skipping(dir, out, &[])
+    write_tar_skipping(dir, out, &[], None)
 }
 
 /// [`write_tar`] without the entries named in `skip` (relative paths, such as `etc/hosts`: the
-/// mount points a container's runtime made, which are not the container's changes).
-pub fn write_tar_skipping(dir: &Path, out: impl Write, skip: &[&str]) -> Result<u64> {
+/// mount points a container's runtime made, which are not the container's changes). With
+/// `mtime_max` (`SOURCE_DATE_EPOCH`), no entry is newer than it: later mtimes become it
+/// (BuildKit's `rewrite-timestamp`), earlier ones stay.
+pub fn write_tar_skipping(
+    dir: &Path,
+    out: impl Write,
+    skip: &[&str],
+    mtime_max: Option<u64>,
+) -> Result<u64> {
     let io_err = |source: io::Error| PackError::Io {
         path: dir.to_path_buf(),
         source,
@@ -116,6 +123,7 @@ pub fn write_tar_skipping(dir: &Path, out: impl Write, skip: &[&str]) -> Result<
         size: 0,
         root: dir.to_path_buf(),
         skip: skip.iter().map(|s| s.as_bytes().to_vec()).collect(),
+        mtime_max,
     };
     p.walk(root.as_fd(), b"")?;
     p.tar.finish().map_err(PackError::Write)?;
@@ -164,6 +172,7 @@ struct Packer<W: Write> {
     size: u64,
     root: PathBuf,
     skip: Vec<Vec<u8>>,
+    mtime_max: Option<u64>,
 }
 
 fn is_overlay_xattr(name: &[u8]) -> bool {
@@ -257,6 +266,17 @@ fn base_header(st: &FileStat, kind: EntryType) -> Header {
 }
 
 impl<W: Write> Packer<W> {
+    /// An entry's header, its mtime no later than `mtime_max`.
+    fn header(&self, st: &FileStat, kind: EntryType) -> Header {
+        let mut h = base_header(st, kind);
+        if let Some(max) = self.mtime_max
+            && h.mtime().is_ok_and(|t| t > max)
+        {
+            h.set_mtime(max);
+        }
+        h
+    }
+
     fn err(&self, name: &[u8], source: io::Error) -> PackError {
         PackError::Io {
             path: self.root.join(OsStr::from_bytes(name)),
@@ -299,7 +319,7 @@ impl<W: Write> Packer<W> {
         let mut wh = prefix.to_vec();
         wh.extend_from_slice(b".wh.");
         wh.extend_from_slice(name);
-        let mut h = base_header(st, EntryType::Regular);
+        let mut h = self.header(st, EntryType::Regular);
         h.set_mode(0o600);
         self.entry(&mut h, &wh, io::empty())
     }
@@ -334,12 +354,12 @@ impl<W: Write> Packer<W> {
                     let mut dname = path.clone();
                     dname.push(b'/');
                     self.pax(&dname, &xattrs)?;
-                    let mut h = base_header(&st, EntryType::Directory);
+                    let mut h = self.header(&st, EntryType::Directory);
                     self.entry(&mut h, &dname, io::empty())?;
                     if opaque {
                         let mut opq = dname.clone();
                         opq.extend_from_slice(b".wh..wh..opq");
-                        let mut h = base_header(&st, EntryType::Regular);
+                        let mut h = self.header(&st, EntryType::Regular);
                         h.set_mode(0o600);
                         self.entry(&mut h, &opq, io::empty())?;
                     }
@@ -360,7 +380,7 @@ impl<W: Write> Packer<W> {
                     if st.st_nlink > 1 {
                         let key = (st.st_dev, st.st_ino);
                         if let Some(first) = self.links.get(&key).cloned() {
-                            let mut h = base_header(&st, EntryType::Link);
+                            let mut h = self.header(&st, EntryType::Link);
                             self.tar
                                 .append_link(
                                     &mut h,
@@ -375,7 +395,7 @@ impl<W: Write> Packer<W> {
                     let xattrs = xattrs_of_file(&f).map_err(|e| self.err(&path, e))?;
                     self.pax(&path, &xattrs)?;
                     let size = st.st_size.max(0) as u64;
-                    let mut h = base_header(&st, EntryType::Regular);
+                    let mut h = self.header(&st, EntryType::Regular);
                     h.set_size(size);
                     // Exactly `size` bytes even if the file changes meanwhile: cut what grew,
                     // pad what shrank.
@@ -396,7 +416,7 @@ impl<W: Write> Packer<W> {
                     };
                     let xattrs = xattrs_at(dir, &name).map_err(|e| self.err(&path, e))?;
                     self.pax(&path, &xattrs)?;
-                    let mut h = base_header(&st, EntryType::Symlink);
+                    let mut h = self.header(&st, EntryType::Symlink);
                     self.tar
                         .append_link(&mut h, Path::new(OsStr::from_bytes(&path)), &target)
                         .map_err(PackError::Write)?;
@@ -409,7 +429,7 @@ impl<W: Write> Packer<W> {
                         libc::S_IFBLK => EntryType::Block,
                         _ => EntryType::Fifo,
                     };
-                    let mut h = base_header(&st, t);
+                    let mut h = self.header(&st, t);
                     let (major, minor) = (libc::major(st.st_rdev), libc::minor(st.st_rdev));
                     h.set_device_major(major).map_err(PackError::Write)?;
                     h.set_device_minor(minor).map_err(PackError::Write)?;
@@ -586,10 +606,39 @@ mod tests {
         write_tar(b, &mut again).unwrap();
         assert_eq!(entries(&again), entries(&out));
         let mut skipped = Vec::new();
-        write_tar_skipping(b, &mut skipped, &["etc/hello2", "fifo"]).unwrap();
+        write_tar_skipping(b, &mut skipped, &["etc/hello2", "fifo"], None).unwrap();
         let names: Vec<_> = entries(&skipped).into_iter().map(|e| e.0).collect();
         assert!(!names.contains(&"etc/hello2".to_string()) && !names.contains(&"fifo".into()));
         assert!(names.contains(&"etc/hello".to_string()));
+    }
+
+    #[test]
+    fn mtimes_later_than_the_maximum_are_clamped() {
+        let d = upper();
+        let old = d.path().join("old");
+        fs::write(&old, b"o").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1000))
+            .unwrap();
+        let mut out = Vec::new();
+        write_tar_skipping(d.path(), &mut out, &[], Some(5000)).unwrap();
+        let mut ar = tar::Archive::new(out.as_slice());
+        let mut seen = 0;
+        for e in ar.entries().unwrap() {
+            let e = e.unwrap();
+            let t = e.header().mtime().unwrap();
+            let want = if e.path().unwrap() == Path::new("old") {
+                1000
+            } else {
+                5000
+            };
+            assert_eq!(t, want, "{:?}", e.path());
+            seen += 1;
+        }
+        assert!(seen > 2);
     }
 
     #[test]
@@ -608,7 +657,7 @@ mod tests {
         let tmp = crate::tmp::TempArea::new(root.path()).unwrap();
         let content = crate::content::ContentStore::new(root.path(), tmp.clone());
         let layers = crate::layers::LayerStore::new(root.path(), tmp);
-        let packed = layers.pack(&content, d.path(), &[]).unwrap();
+        let packed = layers.pack(&content, d.path(), &[], None).unwrap();
         let mut plain = Vec::new();
         write_tar(d.path(), &mut plain).unwrap();
         assert_eq!(packed.diff_id, crate::content::sha256_digest(&plain));
@@ -618,7 +667,7 @@ mod tests {
         assert!(layers.contains(&packed.diff_id));
         assert_eq!(packed.size, 7);
         // Packing the same tree again reuses both.
-        assert_eq!(layers.pack(&content, d.path(), &[]).unwrap(), packed);
+        assert_eq!(layers.pack(&content, d.path(), &[], None).unwrap(), packed);
     }
 
     #[test]
@@ -636,7 +685,7 @@ mod tests {
         let tmp2 = crate::tmp::TempArea::new(other.path()).unwrap();
         let content2 = crate::content::ContentStore::new(other.path(), tmp2.clone());
         let copied = crate::layers::LayerStore::new(other.path(), tmp2)
-            .pack(&content2, d.path(), &["etc/hosts"])
+            .pack(&content2, d.path(), &["etc/hosts"], None)
             .unwrap();
         let work = root.path().join("work");
         fs::rename(d.path(), &work).unwrap();

@@ -6,6 +6,7 @@ use super::context::{self, Found};
 use super::{BuildError, Builder, Result, State, short};
 use crate::build::cache::{CacheKeyInput, SourceDigest};
 use crate::build::dockerfile::{self, Add, Copy, Instruction, Source};
+use crate::build::remote;
 use crate::build::stages::{self, FromRef};
 use crate::containers::archive::Root;
 use crate::containers::lifecycle;
@@ -37,19 +38,50 @@ impl Builder<'_> {
             }),
         };
         let mut paths: Vec<String> = Vec::new();
+        let mut urls: Vec<String> = Vec::new();
         let mut heredocs = Vec::new();
         for s in &c.sources {
             match s {
-                Source::Path(p) => {
-                    if add.is_some() && (p.starts_with("http://") || p.starts_with("https://")) {
-                        return Err(BuildError::NotImplemented(format!(
-                            "ADD of a URL ({p}) is not supported by berth yet"
-                        )));
-                    }
-                    paths.push(p.clone())
-                }
+                Source::Path(p) if add.is_some() && remote::is_url(p) => urls.push(p.clone()),
+                Source::Path(p) => paths.push(p.clone()),
                 Source::Heredoc(h) => heredocs.push(h.clone()),
             }
+        }
+        let checksum = match add.as_ref().and_then(|a| a.checksum.as_deref()) {
+            None => None,
+            Some(_) if urls.is_empty() || !paths.is_empty() || !heredocs.is_empty() => {
+                return Err(BuildError::Invalid(
+                    "checksum can't be specified for non-HTTP(S) sources".into(),
+                ));
+            }
+            Some(sum) => Some(parse_checksum(sum)?),
+        };
+        // URL sources are downloaded first: their content is part of the cache key (Docker's
+        // classic builder fetches them on every build).
+        let downloads = match urls.is_empty() {
+            true => None,
+            false => Some(TempDownloads::new(self)?),
+        };
+        let mut fetched: Vec<(String, remote::Downloaded)> = Vec::new();
+        for (n, url) in urls.iter().enumerate() {
+            let dir = downloads
+                .as_ref()
+                .expect("made for URLs")
+                .0
+                .join(n.to_string());
+            std::fs::create_dir(&dir)
+                .map_err(|e| BuildError::io("making a download directory", e))?;
+            let canceled = || self.canceled();
+            let d = remote::download_file(url, &dir, remote::add_url_max_size(), &canceled)?;
+            if let Some(want) = &checksum
+                && *want != d.digest
+            {
+                return Err(BuildError::Invalid(format!(
+                    "checksum of {url} does not match: expected {want}, got {}",
+                    d.digest
+                )));
+            }
+            fetched.push((url.clone(), d));
         }
         // Expand the sources and hash them.
         let mut found: Vec<Found> = Vec::new();
@@ -72,13 +104,19 @@ impl Builder<'_> {
                 });
             }
         }
+        for (url, d) in &fetched {
+            digests.push(SourceDigest {
+                path: url.clone(),
+                digest: d.digest.clone(),
+            });
+        }
         for h in &heredocs {
             digests.push(SourceDigest {
                 path: format!("<<{}", h.name),
                 digest: crate::content::sha256_digest(h.content.as_bytes()),
             });
         }
-        let count = found.len().max(paths.len()) + heredocs.len();
+        let count = found.len().max(paths.len()) + fetched.len() + heredocs.len();
         if (count > 1
             || found
                 .iter()
@@ -122,6 +160,7 @@ impl Builder<'_> {
             &paths,
             &found,
             &heredocs,
+            &fetched,
             &dest_abs,
             dest_is_dir_syntax,
         );
@@ -160,6 +199,7 @@ impl Builder<'_> {
         paths: &[String],
         found: &[Found],
         heredocs: &[dockerfile::Heredoc],
+        fetched: &[(String, remote::Downloaded)],
         dest: &str,
         dest_dir_syntax: bool,
     ) -> Result<()> {
@@ -299,6 +339,79 @@ impl Builder<'_> {
             let tar = b.into_inner().map_err(|e| BuildError::io("heredoc", e))?;
             put(tar, false, &h.name)?;
         }
+        // Downloads: a file of mode 0600 (or `--chmod`), root's (or `--chown`'s), with the
+        // server's Last-Modified time (else the epoch), never unpacked.
+        for (url, d) in fetched {
+            let (dir, name) = if into_dir {
+                let name = d.filename.clone().ok_or_else(|| {
+                    BuildError::Invalid(format!("cannot determine filename for source {url}"))
+                })?;
+                mkdir(dest)?;
+                (dest.to_string(), name)
+            } else {
+                let (parent, name) = parent_of(dest);
+                mkdir(&parent)?;
+                (parent, name)
+            };
+            let err = |e: std::io::Error| BuildError::io(format!("adding {url}"), e);
+            let mut tar = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(d.path.with_extension("tar"))
+                .map_err(err)?;
+            {
+                let mut b = tar::Builder::new(&mut tar);
+                let mut h = tar::Header::new_gnu();
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_size(d.size);
+                h.set_mode(chmod.unwrap_or(0o600));
+                let (uid, gid) = owner.unwrap_or((0, 0));
+                h.set_uid(uid.into());
+                h.set_gid(gid.into());
+                h.set_mtime(d.last_modified.unwrap_or(0).max(0) as u64);
+                let src = std::fs::File::open(&d.path).map_err(err)?;
+                b.append_data(&mut h, &name, std::io::Read::take(src, d.size))
+                    .map_err(err)?;
+                b.finish().map_err(err)?;
+            }
+            std::io::Seek::rewind(&mut tar).map_err(err)?;
+            root.put(&dir, tar, opts)?;
+        }
         Ok(())
     }
+}
+
+/// The directory of a step's downloads, removed with it.
+struct TempDownloads(std::path::PathBuf);
+
+impl TempDownloads {
+    fn new(b: &Builder<'_>) -> Result<TempDownloads> {
+        let dir = b
+            .store
+            .tmp
+            .new_dir("add")
+            .map_err(|e| BuildError::io("making a download directory", e))?;
+        Ok(TempDownloads(dir))
+    }
+}
+
+impl Drop for TempDownloads {
+    fn drop(&mut self) {
+        let _ = crate::tmp::remove_any(&self.0);
+    }
+}
+
+/// `--checksum=sha256:HEX` as a digest (lower-case hex).
+fn parse_checksum(sum: &str) -> Result<String> {
+    let bad = || {
+        BuildError::Invalid(format!(
+            "invalid checksum {sum:?}: expected sha256:<64 hex digits>"
+        ))
+    };
+    let hex = sum.strip_prefix("sha256:").ok_or_else(bad)?;
+    if hex.len() != 64 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok(format!("sha256:{}", hex.to_ascii_lowercase()))
 }

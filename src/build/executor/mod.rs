@@ -68,6 +68,9 @@ pub enum BuildError {
     State(#[from] StateError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// An `ADD <URL>` download.
+    #[error(transparent)]
+    Remote(#[from] crate::build::remote::RemoteError),
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -100,6 +103,7 @@ impl Classify for BuildError {
             BuildError::NotImplemented(_) => ErrorKind::NotImplemented,
             BuildError::Pull { kind, .. } => *kind,
             BuildError::Image(e) => e.kind(),
+            BuildError::Remote(e) => e.kind(),
             _ => ErrorKind::Internal,
         }
     }
@@ -416,7 +420,9 @@ impl Builder<'_> {
         what: &str,
     ) -> Result<()> {
         // The step's container is done: its overlay goes, and its upper directory becomes
-        // the layer's directory (no second copy unpacked from the blob).
+        // the layer's directory (no second copy unpacked from the blob). With
+        // SOURCE_DATE_EPOCH the stream's times are clamped: the layer's directory is then
+        // unpacked from the blob, so that it has the same times.
         let paths = Paths::new(self.store, container);
         crate::containers::filesystem::unmount(&paths)?;
         let (upper, skip) = (
@@ -424,10 +430,13 @@ impl Builder<'_> {
             ["etc/hostname", "etc/hosts", "etc/resolv.conf"],
         );
         let layers = &self.store.layers;
-        let packed = match layers.pack_adopting(&self.store.content, &upper, &skip) {
-            Ok(Some(p)) => Ok(p),
-            Ok(None) => layers.pack(&self.store.content, &upper, &skip),
-            Err(e) => Err(e),
+        let packed = match self.req.source_date_epoch.map(|t| t.max(0) as u64) {
+            Some(max) => layers.pack(&self.store.content, &upper, &skip, Some(max)),
+            None => match layers.pack_adopting(&self.store.content, &upper, &skip) {
+                Ok(Some(p)) => Ok(p),
+                Ok(None) => layers.pack(&self.store.content, &upper, &skip, None),
+                Err(e) => Err(e),
+            },
         };
         let packed = packed.map_err(ImageError::from)?;
         let size = packed.size;
