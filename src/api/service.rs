@@ -157,7 +157,9 @@ pub fn serve(engine: Engine, o: ServiceOptions) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("start the service's runtime")?;
+    let state_hold = engine.hold_state_open()?;
     let result = runtime.block_on(run(listener, AppState { engine }, o.idle));
+    drop(state_hold);
     // Connections still open (a `logs -f`, an attach) end with the runtime.
     runtime.shutdown_timeout(Duration::from_secs(1));
     if let Some(path) = owned_path {
@@ -197,6 +199,55 @@ fn code_pages_on_demand() {
     }
 }
 
+/// Once idle, takes the executable's code and read-only data out of the service's page tables
+/// (`MADV_DONTNEED`): the pages stay in the page cache, shared with every other berth process,
+/// and the next request maps back (a minor fault each) only what it runs. Only mappings that
+/// hold no private copy of a page (`Anonymous: 0 kB` in smaps: never written, so nothing of
+/// them can be lost) are released: relocated read-only data (RELRO) holds private pages and
+/// stays.
+fn release_code_pages() {
+    let Ok(exe) = std::fs::read_link("/proc/self/exe") else {
+        return;
+    };
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
+        return;
+    };
+    for (a, b) in clean_read_only_mappings(&smaps, &exe) {
+        // SAFETY: the range is one of this process's own read-only mappings of its executable,
+        // with no private (anonymous) page: dropping its page table entries loses nothing, the
+        // next access reads the same bytes from the page cache.
+        unsafe {
+            libc::madvise(a as *mut libc::c_void, b - a, libc::MADV_DONTNEED);
+        }
+    }
+}
+
+/// The address ranges of `smaps` that map `exe` read-only with no anonymous (copied) page.
+fn clean_read_only_mappings(smaps: &str, exe: &Path) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, usize)> = None;
+    for l in smaps.lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        // A mapping's header: "start-end perms offset dev inode [path]".
+        if let Some((a, b)) = f.first().and_then(|r| r.split_once('-'))
+            && let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
+            && f.len() >= 5
+        {
+            current =
+                (f.len() == 6 && Path::new(f[5]) == exe && f[1].len() == 4 && !f[1].contains('w'))
+                    .then_some((a, b));
+            continue;
+        }
+        if f.first() == Some(&"Anonymous:")
+            && let Some(range) = current.take()
+            && f.get(1) == Some(&"0")
+        {
+            out.push(range);
+        }
+    }
+    out
+}
+
 async fn run(
     listener: StdUnixListener,
     state: AppState,
@@ -217,7 +268,8 @@ async fn run(
         let (active, served) = (active.clone(), served.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
-            let mut trimmed_at = 0;
+            // usize::MAX: the first idle second also releases what starting up took.
+            let mut trimmed_at = usize::MAX;
             loop {
                 tick.tick().await;
                 crate::reap::reap_adopted();
@@ -228,6 +280,7 @@ async fn run(
                     unsafe {
                         libc::malloc_trim(0);
                     }
+                    release_code_pages();
                 }
             }
         });
@@ -407,6 +460,31 @@ fn strip_version(path: &str) -> Result<Option<String>, ApiError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn clean_read_only_mappings_of_the_executable_only() {
+        let smaps = "\
+1000-3000 r--p 00000000 fe:00 1 /usr/bin/berth
+Rss:                   8 kB
+Anonymous:             0 kB
+3000-9000 r-xp 00002000 fe:00 1 /usr/bin/berth
+Anonymous:             0 kB
+9000-a000 r--p 00008000 fe:00 1 /usr/bin/berth
+Anonymous:             4 kB
+a000-b000 rw-p 00009000 fe:00 1 /usr/bin/berth
+Anonymous:             0 kB
+b000-c000 r-xp 00000000 fe:00 2 /usr/lib/other.so
+Anonymous:             0 kB
+c000-d000 rw-p 00000000 00:00 0
+Anonymous:             4 kB
+d000-e000 r-xp 00000000 fe:00 1 /usr/bin/berth (deleted)
+Anonymous:             0 kB
+";
+        assert_eq!(
+            super::clean_read_only_mappings(smaps, std::path::Path::new("/usr/bin/berth")),
+            vec![(0x1000, 0x3000), (0x3000, 0x9000)]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -68,7 +68,18 @@ impl Engine {
     pub fn store(&self) -> Result<Store> {
         Ok(Store::open(&self.root, &self.runroot)?)
     }
+
+    /// Keeps a connection to the state database open for as long as the result lives: for a
+    /// long-lived front end (the API service) whose operations each open the store. While one
+    /// connection of the process is open, SQLite keeps the WAL index in shared memory; without
+    /// it, each operation's first connection would rebuild the index from the whole WAL.
+    pub fn hold_state_open(&self) -> Result<StateHold> {
+        Ok(StateHold(self.store()?))
+    }
 }
+
+/// See [`Engine::hold_state_open`].
+pub struct StateHold(#[allow(dead_code)] Store);
 
 /// `… exists`: an operation's success as true, a NotFound as false, any other failure as is.
 pub(crate) fn found<T>(r: Result<T>) -> Result<bool> {

@@ -220,6 +220,10 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX image_parents_parent ON image_parents(parent_id);
     "#,
+    // 11: how many builds made or reused each build cache entry (BuildKit's `UsageCount`).
+    r#"
+    ALTER TABLE build_cache ADD COLUMN usage_count INTEGER NOT NULL DEFAULT 1;
+    "#,
 ];
 
 /// Schema version this binary writes.
@@ -228,6 +232,32 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// An open database connection.
 pub struct Db {
     pub conn: Connection,
+}
+
+/// The WAL's size past which a connection folds it into the database and empties it when it
+/// closes (about 256 frames of 4 KiB pages).
+const WAL_TRUNCATE_BYTES: u64 = 1 << 20;
+
+impl Drop for Db {
+    /// Empties a large WAL (`wal_checkpoint(TRUNCATE)`) if no other connection is using the
+    /// database at that moment. SQLite's automatic checkpoints copy the WAL into the database
+    /// but leave its frames in place until the next write transaction of the same connection
+    /// restarts it; a short berth process usually ends before that, and the next process's
+    /// first connection rebuilds the WAL index by reading and checksumming every frame (and
+    /// counts none of them as copied, so its own automatic checkpoint copies them all again).
+    /// Without this, the WAL of a busy root grows to megabytes and every command pays for it.
+    fn drop(&mut self) {
+        let Some(path) = self.conn.path().map(|p| format!("{p}-wal")) else {
+            return;
+        };
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > WAL_TRUNCATE_BYTES) {
+            // Never wait for another process here: a busy database keeps its WAL for now.
+            let _ = self.conn.busy_timeout(Duration::ZERO);
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+    }
 }
 
 impl Db {
@@ -368,6 +398,54 @@ mod tests {
         }
         // Reopening an up-to-date database is a no-op.
         Db::open(&path).unwrap();
+    }
+
+    /// A connection that closes with a WAL over the threshold empties it (keeping the file),
+    /// unless another connection is reading at that moment: then it neither waits nor empties.
+    #[test]
+    fn a_large_wal_is_emptied_on_close_unless_the_database_is_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.db");
+        let wal = dir.path().join("berth.db-wal");
+        let fill = |db: &Db| {
+            // Without automatic checkpoints, as the WAL of several short processes grows.
+            db.conn
+                .execute_batch("PRAGMA wal_autocheckpoint=0; CREATE TABLE IF NOT EXISTS t (x BLOB)")
+                .unwrap();
+            // One transaction per row: a WAL frame or more each, well past the threshold.
+            for _ in 0..400 {
+                db.conn
+                    .execute("INSERT INTO t VALUES (zeroblob(4000))", [])
+                    .unwrap();
+            }
+            assert!(std::fs::metadata(&wal).unwrap().len() > WAL_TRUNCATE_BYTES);
+        };
+        let db = Db::open(&path).unwrap();
+        fill(&db);
+        // Another connection in a read transaction: the close does not wait and keeps the WAL.
+        let reader = Connection::open(&path).unwrap();
+        reader.execute_batch("BEGIN").unwrap();
+        let n: i64 = reader
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 400);
+        let t0 = std::time::Instant::now();
+        drop(db);
+        assert!(t0.elapsed() < Duration::from_secs(5));
+        assert!(std::fs::metadata(&wal).unwrap().len() > WAL_TRUNCATE_BYTES);
+        reader.execute_batch("COMMIT").unwrap();
+        drop(reader);
+        // Alone, the next connection's close empties it; the rows are in the database.
+        let db = Db::open(&path).unwrap();
+        fill(&db);
+        drop(db);
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+        let db = Db::open(&path).unwrap();
+        let n: i64 = db
+            .conn
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 800);
     }
 
     /// The directory is synced by `Db::open` only when the database or its WAL is new: that
