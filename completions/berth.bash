@@ -1249,7 +1249,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__builder__subcmd__prune)
-            opts="-a -f -h -V --all --force --filter --keep-storage --reserved-space --root --runroot --log-level --help --version"
+            opts="-a -f -h -V --all --force --filter --keep-storage --reserved-space --max-used-space --min-free-space --root --runroot --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1264,6 +1264,14 @@ _berth() {
                     return 0
                     ;;
                 --reserved-space)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-used-space)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-free-space)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

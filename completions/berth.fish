@@ -1285,6 +1285,8 @@ complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_sub
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (e.g. "until=24h")' -r
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from prune" -l keep-storage -d 'Amount of disk space to keep for cache (deprecated: --reserved-space)' -r
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from prune" -l reserved-space -d 'Amount of disk space always allowed to keep for cache' -r
+complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from prune" -l max-used-space -d 'Maximum amount of disk space allowed to keep for cache' -r
+complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from prune" -l min-free-space -d 'Target amount of free disk space after pruning' -r
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from prune" -l root -d 'Directory for persistent data (images, layers, state database)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from prune" -l runroot -d 'Directory for volatile state (mounts, sockets)' -r -F
 complete -c berth -n "__fish_berth_using_subcommand builder; and __fish_seen_subcommand_from prune" -l log-level -d 'Log level for diagnostics on stderr' -r -f -a "trace\t''

@@ -156,9 +156,14 @@ pub struct PruneQuery {
     keep_storage: Option<i64>,
     #[serde(rename = "reserved-space")]
     reserved_space: Option<i64>,
+    #[serde(rename = "max-used-space")]
+    max_used_space: Option<i64>,
+    #[serde(rename = "min-free-space")]
+    min_free_space: Option<i64>,
 }
 
-/// `POST /build/prune`: `all`, `filters` (`until`), `keep-storage`, `reserved-space`.
+/// `POST /build/prune`: `all`, `filters` (`until`), `keep-storage`, `reserved-space`,
+/// `max-used-space`, `min-free-space`.
 pub async fn prune(
     State(s): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<PruneQuery>,
@@ -171,6 +176,8 @@ pub async fn prune(
         filters: super::filters::parse(q.filters.as_deref())?,
         keep_storage: q.keep_storage.map(|n| n.max(0) as u64),
         reserved_space: q.reserved_space.map(|n| n.max(0) as u64),
+        max_used_space: q.max_used_space.map(|n| n.max(0) as u64),
+        min_free_space: q.min_free_space.map(|n| n.max(0) as u64),
     };
     let engine = s.engine.clone();
     let pruned = super::blocking(move || engine.builder_prune(&opts)).await?;

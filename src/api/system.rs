@@ -73,12 +73,38 @@ pub async fn disk_usage(State(s): State<AppState>) -> ApiResult<impl IntoRespons
             v
         })
         .collect();
+    let engine = s.engine.clone();
+    let cache = blocking(move || engine.build_cache_list()).await?;
+    let builder_size: u64 = cache.iter().map(|c| c.size).sum();
+    let build_cache: Vec<serde_json::Value> = cache
+        .into_iter()
+        .map(|c| {
+            let time = |secs: i64| crate::clock::rfc3339_nanos(secs.saturating_mul(1_000_000_000));
+            let mut v = serde_json::json!({
+                "ID": c.id,
+                "Type": c.kind,
+                "Description": c.description,
+                "InUse": c.in_use,
+                "Shared": c.shared,
+                "Size": c.size as i64,
+                "CreatedAt": time(c.created),
+                "LastUsedAt": time(c.last_used),
+                "UsageCount": c.usage_count as i64,
+            });
+            if let Some(p) = c.parent {
+                v["Parent"] = serde_json::json!(p);
+                v["Parents"] = serde_json::json!([p]);
+            }
+            v
+        })
+        .collect();
     Ok(Json(serde_json::json!({
         "LayersSize": du.images.size as i64,
         "Images": images,
         "Containers": containers,
         "Volumes": volumes,
-        "BuildCache": [],
+        "BuildCache": build_cache,
+        "BuilderSize": builder_size as i64,
     })))
 }
 

@@ -92,6 +92,12 @@ pub struct BuilderPruneArgs {
     /// Amount of disk space always allowed to keep for cache
     #[arg(long, value_name = "BYTES")]
     pub reserved_space: Option<String>,
+    /// Maximum amount of disk space allowed to keep for cache
+    #[arg(long, value_name = "BYTES")]
+    pub max_used_space: Option<String>,
+    /// Target amount of free disk space after pruning
+    #[arg(long, value_name = "BYTES")]
+    pub min_free_space: Option<String>,
 }
 
 pub fn builder_command(g: &GlobalOpts, c: BuilderCommand) -> anyhow::Result<i32> {
@@ -315,6 +321,8 @@ pub fn prune(g: &GlobalOpts, a: BuilderPruneArgs) -> anyhow::Result<i32> {
         filters,
         keep_storage: size(&a.keep_storage)?,
         reserved_space: size(&a.reserved_space)?,
+        max_used_space: size(&a.max_used_space)?,
+        min_free_space: size(&a.min_free_space)?,
     };
     if !a.force {
         let msg = if a.all {

@@ -121,12 +121,16 @@ fn reclaimable(u: &Usage) -> String {
 
 fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
     let du = g.engine().system_df()?;
-    let cache = g.engine().build_cache_usage()?;
+    let cache = g.engine().build_cache_list()?;
     let build_cache = Usage {
-        total: cache.entries,
-        active: 0,
-        size: cache.size,
-        reclaimable: cache.size,
+        total: cache.len(),
+        active: cache.iter().filter(|c| c.in_use).count(),
+        size: cache.iter().map(|c| c.size).sum(),
+        reclaimable: cache
+            .iter()
+            .filter(|c| !c.in_use && !c.shared)
+            .map(|c| c.size)
+            .sum(),
     };
     let objs: Vec<Map<String, Value>> = [
         ("Images", &du.images),
@@ -215,7 +219,40 @@ fn df(g: &GlobalOpts, a: DfArgs) -> anyhow::Result<i32> {
         })
         .collect();
     format::print_table(&["VOLUME NAME", "LINKS", "SIZE"], &rows);
-    println!("\nBuild cache usage: 0B");
+    println!(
+        "\nBuild cache usage: {}\n",
+        human_size(build_cache.size as i64)
+    );
+    let rows: Vec<Vec<String>> = cache
+        .iter()
+        .map(|c| {
+            let mut id: String = c.id.chars().take(12).collect();
+            if c.in_use {
+                id.push('*');
+            }
+            vec![
+                id,
+                c.kind.to_string(),
+                human_size(c.size as i64),
+                format::ago(c.created, now / 1_000_000_000),
+                format::ago(c.last_used, now / 1_000_000_000),
+                c.usage_count.to_string(),
+                c.shared.to_string(),
+            ]
+        })
+        .collect();
+    format::print_table(
+        &[
+            "CACHE ID",
+            "CACHE TYPE",
+            "SIZE",
+            "CREATED",
+            "LAST USED",
+            "USAGE",
+            "SHARED",
+        ],
+        &rows,
+    );
     Ok(0)
 }
 

@@ -70,11 +70,26 @@ pub struct BuildResult {
     pub id: String,
 }
 
-/// The build cache as `system df` shows it.
-#[derive(Debug, Clone, Default)]
-pub struct BuildCacheUsage {
-    pub entries: usize,
+/// One entry of the build cache, as `system df -v` and the API's `BuildCache` list show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildCacheRecord {
+    /// A step's cache key (without `sha256:`), or a cache mount's ID.
+    pub id: String,
+    /// The entry of the step before this one, if it is in the cache.
+    pub parent: Option<String>,
+    /// BuildKit's record type: `regular` for a step, `exec.cachemount` for a cache mount.
+    pub kind: &'static str,
+    /// The step's instruction (or the cache mount's target).
+    pub description: String,
+    /// Used by a build running now (the classic builder's entries never are once recorded).
+    pub in_use: bool,
+    pub shared: bool,
     pub size: u64,
+    /// Seconds since the epoch.
+    pub created: i64,
+    pub last_used: i64,
+    /// How many builds made or reused it.
+    pub usage_count: u64,
 }
 
 /// `builder prune`'s options (Docker's `BuildCachePruneOptions`).
@@ -89,6 +104,28 @@ pub struct BuilderPruneOptions {
     pub keep_storage: Option<u64>,
     /// `--reserved-space`: as `keep_storage`; wins when both are given.
     pub reserved_space: Option<u64>,
+    /// `--max-used-space`: the most cache to keep.
+    pub max_used_space: Option<u64>,
+    /// `--min-free-space`: remove cache until the disk of the store has this much free.
+    pub min_free_space: Option<u64>,
+}
+
+/// BuildKit's rule for how many bytes of cache a prune keeps (its options folded into one
+/// number; 0 = no cap, every candidate goes): as many as `max_used` allows, fewer when the disk
+/// has less than `min_free` free, and never fewer than `reserved`. With `min_free` alone and
+/// the disk free enough, everything stays.
+fn keep_bytes(total: u64, free: u64, reserved: u64, max_used: u64, min_free: u64) -> u64 {
+    if reserved == 0 && max_used == 0 && min_free == 0 {
+        return 0;
+    }
+    let mut keep = max_used;
+    if min_free > free {
+        let short = total.saturating_sub(min_free - free);
+        keep = if keep == 0 { short } else { keep.min(short) };
+    } else if min_free != 0 && keep == 0 {
+        keep = total;
+    }
+    keep.max(reserved)
 }
 
 /// What `builder prune` removed (the Engine API's `BuildPruneResponse`).
@@ -484,16 +521,51 @@ impl Engine {
         Ok(BuildResult { id })
     }
 
-    /// The build cache's entries and the size of the layers they added.
-    pub fn build_cache_usage(&self) -> Result<BuildCacheUsage> {
+    /// Every entry of the build cache: the steps, oldest first, then the cache mounts.
+    pub fn build_cache_list(&self) -> Result<Vec<BuildCacheRecord>> {
         let store = self.store()?;
-        let rows = crate::state::build::list(&store.db.conn)?;
-        let mounts = executor::mounts::CacheMounts::new(&store.root).list();
-        Ok(BuildCacheUsage {
-            entries: rows.len() + mounts.len(),
-            size: rows.iter().map(|r| r.size.max(0) as u64).sum::<u64>()
-                + mounts.iter().map(|m| m.size).sum::<u64>(),
-        })
+        let conn = &store.db.conn;
+        let rows = crate::state::build::list(conn)?;
+        let parents =
+            crate::state::images::all_parents(conn).map_err(crate::images::ImageError::from)?;
+        let by_image: std::collections::HashMap<&str, &str> = rows
+            .iter()
+            .map(|r| (r.image_id.as_str(), r.key.as_str()))
+            .collect();
+        let id = |key: &str| key.trim_start_matches("sha256:").to_string();
+        let mut out: Vec<BuildCacheRecord> = rows
+            .iter()
+            .map(|r| BuildCacheRecord {
+                id: id(&r.key),
+                parent: parents
+                    .get(&r.image_id)
+                    .and_then(|p| by_image.get(p.as_str()))
+                    .map(|k| id(k)),
+                kind: "regular",
+                description: r.description.clone(),
+                in_use: false,
+                shared: false,
+                size: r.size.max(0) as u64,
+                created: r.created,
+                last_used: r.last_used,
+                usage_count: r.usage_count.max(1) as u64,
+            })
+            .collect();
+        for m in executor::mounts::CacheMounts::new(&store.root).list() {
+            out.push(BuildCacheRecord {
+                id: m.id.clone(),
+                parent: None,
+                kind: "exec.cachemount",
+                description: format!("cache mount {}", m.id),
+                in_use: false,
+                shared: false,
+                size: m.size,
+                created: m.last_used,
+                last_used: m.last_used,
+                usage_count: 1,
+            });
+        }
+        Ok(out)
     }
 
     /// `builder prune` (Docker 28's rules): without `all` the dangling cache only (entries
@@ -504,12 +576,30 @@ impl Engine {
     pub fn builder_prune(&self, opts: &BuilderPruneOptions) -> Result<BuilderPruned> {
         let (f, until) = super::system::prune_filters(&opts.filters, &["until"])?;
         drop(f);
-        let keep = match (opts.reserved_space, opts.keep_storage) {
-            (Some(r), _) if r > 0 => Some(r),
-            (_, Some(k)) if k > 0 => Some(k),
-            _ => None,
+        let reserved = match (opts.reserved_space, opts.keep_storage) {
+            (Some(r), _) if r > 0 => r,
+            (_, Some(k)) => k,
+            _ => 0,
         };
-        self.builder_prune_until(opts.all, until.map(|n| n / 1_000_000_000), keep)
+        let (max_used, min_free) = (
+            opts.max_used_space.unwrap_or(0),
+            opts.min_free_space.unwrap_or(0),
+        );
+        let free = if min_free > 0 {
+            let what = format!("reading the free space of {}", self.root().display());
+            let st = nix::sys::statvfs::statvfs(self.root())
+                .map_err(|e| Error::io(what)(std::io::Error::from(e)))?;
+            st.blocks_available() as u64 * st.fragment_size() as u64
+        } else {
+            0
+        };
+        let total: u64 = self.build_cache_list()?.iter().map(|c| c.size).sum();
+        let keep = keep_bytes(total, free, reserved, max_used, min_free);
+        self.builder_prune_until(
+            opts.all,
+            until.map(|n| n / 1_000_000_000),
+            (keep > 0).then_some(keep),
+        )
     }
 
     /// [`Engine::builder_prune`] with `until` in seconds (also `system prune`'s).
@@ -607,5 +697,33 @@ impl Engine {
             let _ = crate::images::remove(store, image, false);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_bytes;
+
+    const G: u64 = 1 << 30;
+
+    #[test]
+    fn keep_bytes_folds_the_three_limits_as_buildkit() {
+        // No limit: no cap.
+        assert_eq!(keep_bytes(10 * G, 5 * G, 0, 0, 0), 0);
+        // Reserved alone: keep that much.
+        assert_eq!(keep_bytes(10 * G, 5 * G, 2 * G, 0, 0), 2 * G);
+        // Max used alone, and never below the reserved space.
+        assert_eq!(keep_bytes(10 * G, 5 * G, 0, 4 * G, 0), 4 * G);
+        assert_eq!(keep_bytes(10 * G, 5 * G, 6 * G, 4 * G, 0), 6 * G);
+        // Min free alone: the disk lacks 3 GiB, so keep 3 GiB less than now.
+        assert_eq!(keep_bytes(10 * G, 5 * G, 0, 0, 8 * G), 7 * G);
+        // Min free alone, already free enough: everything stays.
+        assert_eq!(keep_bytes(10 * G, 9 * G, 0, 0, 8 * G), 10 * G);
+        // Both: the smaller of the two.
+        assert_eq!(keep_bytes(10 * G, 5 * G, 0, 8 * G, 8 * G), 7 * G);
+        assert_eq!(keep_bytes(10 * G, 5 * G, 0, 4 * G, 8 * G), 4 * G);
+        // More missing than the cache holds: all of it may go, down to the reserved space.
+        assert_eq!(keep_bytes(G, 0, 0, 0, 8 * G), 0);
+        assert_eq!(keep_bytes(G, 0, G / 2, 0, 8 * G), G / 2);
     }
 }

@@ -13,6 +13,8 @@ pub struct CacheRow {
     pub size: i64,
     pub created: i64,
     pub last_used: i64,
+    /// How many builds made or reused it (set by `lookup`; `insert` starts it at 1).
+    pub usage_count: i64,
 }
 
 /// The image a step with this key made, if it is still stored; marks it used now.
@@ -26,7 +28,7 @@ pub fn lookup(conn: &Connection, key: &str, now: i64) -> Result<Option<String>> 
         .optional()?;
     if id.is_some() {
         conn.execute(
-            "UPDATE build_cache SET last_used = ?2 WHERE key = ?1",
+            "UPDATE build_cache SET last_used = ?2, usage_count = usage_count + 1 WHERE key = ?1",
             params![key, now],
         )?;
     }
@@ -53,8 +55,8 @@ pub fn insert(conn: &Connection, row: &CacheRow) -> Result<()> {
 /// Every entry, oldest first.
 pub fn list(conn: &Connection) -> Result<Vec<CacheRow>> {
     let mut st = conn.prepare(
-        "SELECT key, image_id, description, size, created, last_used FROM build_cache
-         ORDER BY created, key",
+        "SELECT key, image_id, description, size, created, last_used, usage_count
+         FROM build_cache ORDER BY created, key",
     )?;
     let rows = st.query_map([], |r| {
         Ok(CacheRow {
@@ -64,6 +66,7 @@ pub fn list(conn: &Connection) -> Result<Vec<CacheRow>> {
             size: r.get(3)?,
             created: r.get(4)?,
             last_used: r.get(5)?,
+            usage_count: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -302,6 +302,7 @@ impl Builder<'_> {
                 size: size as i64,
                 created: now,
                 last_used: now,
+                usage_count: 1,
             },
         )?;
         // The step's earlier image (a `--no-cache` build makes a new one): removed unless
